@@ -1,0 +1,49 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const ioPackages = [
+  'bullmq',
+  'ioredis',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  'better-sqlite3',
+  'express',
+  'telegraf',
+  'imapflow',
+  'pino',
+  'node:fs',
+  'node:net',
+  'node:child_process',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'db/migrations/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // core/ is the pure domain: plain data in, plain data out, no I/O.
+    // Process plumbing (config, logger, Redis, queues, lifecycle) lives in core/runtime/.
+    files: ['core/**/*.ts'],
+    ignores: ['core/runtime/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ioPackages.map((group) => ({
+            group: [group],
+            message: 'core/ is pure: no I/O libraries (use core/runtime/ for plumbing)',
+          })),
+        },
+      ],
+    },
+  },
+);

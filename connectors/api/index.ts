@@ -1,0 +1,209 @@
+/** The REST API: third-party intake (the API channel) and the operator's view of leads and clients. */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { MalformedInputError } from '../../core/errors.ts';
+import type { IngestStore } from '../../core/ports.ts';
+import { SOURCES } from '../../core/inbound.ts';
+import { STAGE_CODE } from '../../core/stages.ts';
+import {
+  createClient,
+  getClient,
+  getInboxStatus,
+  getLead,
+  listLeads,
+  setLeadStage,
+} from '../../db/crm.ts';
+import type { Db } from '../../db/open.ts';
+import { requirePermission } from '../http/auth.ts';
+import type { InboundRecorder } from '../record-inbound.ts';
+import { normaliseIntake } from './normalise.ts';
+import { clientBody, readClientIdentities } from './clients.ts';
+
+/** The seeded REST intake channel (db/migrations/0001_seed.sql). */
+export const API_CHANNEL_ID = 1;
+const WAIT_MS = 5000;
+
+export interface ApiDeps {
+  db: Db;
+  store: IngestStore;
+  recorder: InboundRecorder;
+  defaultCountry: string | undefined;
+}
+
+const idParam = z.coerce.number().int().positive();
+const leadQuery = z.object({
+  type: z.enum(['simple', 'repeat']).optional(),
+  stage: z.string().regex(STAGE_CODE).optional(),
+  source: z.enum(SOURCES).optional(),
+  clientId: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.coerce.number().int().positive().optional(),
+});
+
+export function apiRoutes(deps: ApiDeps): Router {
+  const { db, store } = deps;
+  const router = Router();
+
+  router.post('/leads', requirePermission('intake'), async (req, res) => {
+    const body: unknown = req.body;
+    const idempotencyKey = req.get('idempotency-key')?.trim();
+    const declared =
+      typeof body === 'object' && body && 'externalId' in body
+        ? (body as { externalId: unknown }).externalId
+        : undefined;
+    if (
+      idempotencyKey !== undefined &&
+      (idempotencyKey.length === 0 || idempotencyKey.length > 200)
+    ) {
+      return problem(
+        res,
+        400,
+        'invalid_idempotency_key',
+        'Idempotency-Key must be 1–200 characters',
+      );
+    }
+    const externalId =
+      idempotencyKey ??
+      (typeof declared === 'string' && declared ? declared : `api-${randomUUID()}`);
+    const receivedAt = new Date();
+    const raw = { body, receivedAt: receivedAt.toISOString() };
+    try {
+      // Validate at the door with the worker's own normaliser: what is accepted here will ingest.
+      normaliseIntake(raw, { externalId, defaultCountry: deps.defaultCountry });
+    } catch (error) {
+      if (!(error instanceof MalformedInputError)) throw error;
+      const status = error.code === 'unreachable' ? 422 : 400;
+      return problem(
+        res,
+        status,
+        error.code === 'unreachable' ? 'unreachable' : 'invalid_body',
+        error.message,
+        error.details,
+      );
+    }
+    const recorded = await deps.recorder.record(API_CHANNEL_ID, externalId, raw, receivedAt);
+    if (
+      !recorded.created &&
+      JSON.stringify((JSON.parse(recorded.row.raw) as { body: unknown }).body) !==
+        JSON.stringify(body)
+    ) {
+      return problem(
+        res,
+        409,
+        'idempotency_conflict',
+        'this Idempotency-Key (or externalId) was already used with a different body',
+      );
+    }
+    const inboxId = recorded.row.id;
+    if (req.query.wait === 'true' || req.query.wait === '1') {
+      const row = await waitForInbox(store, inboxId, WAIT_MS);
+      if (row && row.status !== 'pending') {
+        const outcome = recorded.created ? row.outcome : 'duplicate';
+        return res
+          .status(row.status === 'failed' ? 422 : 200)
+          .json({
+            inboxId,
+            leadId: row.leadId,
+            outcome,
+            status: row.status,
+            ...(row.reason ? { reason: row.reason } : {}),
+            ...(row.error ? { error: row.error } : {}),
+          });
+      }
+    }
+    res
+      .status(202)
+      .json({
+        inboxId,
+        status: recorded.row.status,
+        ...(recorded.created ? {} : { duplicate: true }),
+      });
+  });
+
+  router.get('/leads', requirePermission('read'), (req, res) => {
+    const query = leadQuery.safeParse(req.query);
+    if (!query.success) return invalidQuery(res, query.error);
+    res.json(listLeads(db, query.data));
+  });
+
+  router.get('/leads/:id', requirePermission('read'), (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const lead = id.success ? getLead(db, id.data) : undefined;
+    if (!lead) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
+    res.json(lead);
+  });
+
+  router.patch('/leads/:id', requirePermission('write'), (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const body = z
+      .object({ stage: z.string().regex(STAGE_CODE, 'Latin letters, digits and _, at most 21') })
+      .strict()
+      .safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    if (!id.success) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
+    const changed = setLeadStage(db, id.data, body.data.stage, new Date());
+    if (!changed.ok && changed.reason === 'no-stage') {
+      return problem(res, 422, 'unknown_stage', `stage ${body.data.stage} does not exist`, [
+        { path: 'stage', message: 'unknown stage' },
+      ]);
+    }
+    if (!changed.ok) return problem(res, 404, 'not_found', `lead ${id.data} does not exist`);
+    res.json(getLead(db, id.data));
+  });
+
+  router.post('/clients', requirePermission('write'), (req, res) => {
+    const body = clientBody.safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const read = readClientIdentities(body.data, deps.defaultCountry);
+    if (read.problems.length)
+      return problem(res, 422, 'invalid_identity', 'some identities are not valid', read.problems);
+    const created = createClient(db, { ...body.data, identities: read.identities });
+    res.status(201).json(created);
+  });
+
+  router.get('/clients/:id', requirePermission('read'), (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const client = id.success ? getClient(db, id.data) : undefined;
+    if (!client) return problem(res, 404, 'not_found', `client ${req.params.id} does not exist`);
+    res.json(client);
+  });
+
+  router.get('/inbox/:id', requirePermission('intake'), (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const row = id.success ? getInboxStatus(db, id.data) : undefined;
+    if (!row) return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
+    res.json(row);
+  });
+
+  return router;
+}
+
+async function waitForInbox(store: IngestStore, id: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    const row = store.loadInbox(id);
+    if (!row || row.status !== 'pending' || Date.now() >= deadline) return row;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+export function problem(
+  res: Response,
+  status: number,
+  error: string,
+  message: string,
+  details?: { path: string; message: string }[],
+) {
+  res.status(status).json({ error, message, ...(details?.length ? { details } : {}) });
+}
+
+function invalidQuery(res: Response, error: z.ZodError, code = 'invalid_query') {
+  const details = error.issues.map((issue) => ({
+    path: issue.path.join('.') || '(body)',
+    message: issue.message,
+  }));
+  problem(res, 400, code, 'the request is not valid', details);
+}
+
+export type { Request };

@@ -1,0 +1,37 @@
+/** The REST intake's request body: what a third party may send to create or continue a lead. */
+import { z } from 'zod';
+import { SOURCES } from '../../core/inbound.ts';
+
+const text = (max: number) => z.string().trim().max(max);
+
+export const intakeBody = z
+  .object({
+    name: text(200).optional(),
+    email: text(320).optional(),
+    phone: text(64).optional(),
+    telegram: z.union([z.number().int().positive(), text(64)]).optional(),
+    company: text(200).optional(),
+    title: text(300).optional(),
+    message: z.string().max(100_000).optional(),
+    source: z.enum(SOURCES).optional(),
+    sentAt: z.iso.datetime({ offset: true }).optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 country code such as ES')
+      .optional(),
+    fields: z
+      .record(z.string().max(100), z.union([z.string().max(10_000), z.number(), z.boolean()]))
+      .optional(),
+    utm: z.record(z.string().max(100), z.string().max(1000)).optional(),
+    externalId: text(200).min(1).optional(),
+  })
+  .strict();
+
+export type IntakeBody = z.infer<typeof intakeBody>;
+
+/** What the API connector stores on the inbox row: the body exactly as accepted, and its context. */
+export const intakeRaw = z.object({
+  body: z.unknown(),
+  receivedAt: z.iso.datetime(),
+});
+export type IntakeRaw = z.infer<typeof intakeRaw>;

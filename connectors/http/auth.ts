@@ -1,0 +1,53 @@
+/** `Authorization: Bearer <key>` for operator and intake endpoints. */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { verifyApiKey, type ApiPrincipal, type ApiRole } from '../../db/api-keys.ts';
+import type { Db } from '../../db/open.ts';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    principal?: ApiPrincipal;
+  }
+}
+
+/** What each role may do: admin everything, operator the CRM, intake only posting leads. */
+const ALLOWED: Record<ApiRole, ReadonlySet<string>> = {
+  admin: new Set(['intake', 'read', 'write', 'admin']),
+  operator: new Set(['intake', 'read', 'write']),
+  intake: new Set(['intake']),
+};
+
+export type Permission = 'intake' | 'read' | 'write' | 'admin';
+
+export function authenticate(db: Db, bootstrapKey: string | undefined): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const principal = match?.[1] ? verifyApiKey(db, match[1], bootstrapKey) : undefined;
+    if (!principal) {
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({
+          error: 'unauthorized',
+          message:
+            'send a valid API key as `Authorization: Bearer <key>` (create one with `npm run leadwire -- api-keys create --name NAME`)',
+        });
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+export function requirePermission(permission: Permission): RequestHandler {
+  return (_req, res, next) => {
+    const role = res.locals.principal?.role;
+    if (role && ALLOWED[role].has(permission)) return next();
+    res
+      .status(403)
+      .json({
+        error: 'forbidden',
+        message: `this API key's role (${role ?? 'none'}) may not ${permission}`,
+      });
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * recordInbound: the one way an outside event enters Leadwire. The inbox row is committed first
+ * (the source may be acknowledged from then on), then the row is handed to the ingest queue.
+ * If Redis is away the row simply stays pending and the reconciler enqueues it later.
+ */
+import type { IngestStore, RecordedInbox } from '../core/ports.ts';
+import type { Logger } from '../core/runtime/logger.ts';
+import type { Producer } from '../core/runtime/queues.ts';
+
+export interface InboundRecorder {
+  record(
+    channelId: number,
+    externalId: string,
+    raw: unknown,
+    receivedAt: Date,
+  ): Promise<RecordedInbox & { enqueued: boolean }>;
+}
+
+export function createRecorder(
+  store: IngestStore,
+  producer: Producer<'ingest'>,
+  log: Logger,
+): InboundRecorder {
+  return {
+    async record(channelId, externalId, raw, receivedAt) {
+      const recorded = store.recordInbox(channelId, externalId, JSON.stringify(raw), receivedAt);
+      const inboxId = recorded.row.id;
+      if (recorded.row.status !== 'pending') return { ...recorded, enqueued: false };
+      try {
+        await producer.add({ inboxId });
+        return { ...recorded, enqueued: true };
+      } catch (error) {
+        log.warn(
+          { err: error, inboxId, channelId },
+          'recorded but not enqueued (Redis unreachable?); the reconciler will enqueue it',
+        );
+        return { ...recorded, enqueued: false };
+      }
+    },
+  };
+}

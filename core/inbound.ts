@@ -1,0 +1,42 @@
+/** The normalised inbound message every connector produces and the ingest worker consumes. */
+import type { Identity } from './identities.ts';
+
+export const SOURCES = [
+  'EMAIL',
+  'TELEGRAM',
+  'WEBFORM',
+  'CALLBACK',
+  'API',
+  'MANUAL',
+  'IMPORT',
+] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const CHANNEL_KINDS = ['email', 'telegram', 'webform', 'callback', 'api'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/**
+ * A customer message after its connector's `normalise` step: plain data, no I/O handles.
+ * Everything the lead decision needs to know about the message itself is here.
+ */
+export interface InboundMessage {
+  /** Stable per channel (email Message-ID, Telegram update id, Idempotency-Key, …). */
+  externalId: string;
+  source: Source;
+  sentAt: Date;
+  /** Identities we can recognise and answer the sender on, already canonical and de-duplicated. */
+  identities: Identity[];
+  /** Values the sender gave that are not identities (an invalid phone kept as text). */
+  unrecognised: { kind: string; raw: string; reason: string }[];
+  /** External ids of earlier messages this one answers (email In-Reply-To/References). */
+  threadRefs: string[];
+  /** A lead id found in a subject token like `[#L42]`. */
+  leadToken?: number;
+  /** Set when the message is machine-made (auto-reply, bounce, loop); it never becomes a lead. */
+  automated?: { reason: string; bounceOf?: string };
+  sender: { name?: string; company?: string };
+  title?: string;
+  text: string;
+  fields: Record<string, string>;
+  utm: Record<string, string>;
+}

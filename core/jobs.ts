@@ -1,0 +1,37 @@
+/**
+ * The job catalog: every queue, its payload schema and its retry policy, declared once.
+ * Producers and workers take their types from here. Queue names are persistent identifiers
+ * stored in Redis keys: never rename one without a migration note.
+ */
+import { z } from 'zod';
+
+export const QUEUES = {
+  ingest: 'ingest',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPolicy<S extends z.ZodType> {
+  queue: QueueName;
+  payload: S;
+  /** Attempts before the job stays in the failed set (its inbox row marked failed). */
+  attempts: number;
+  /** Exponential backoff base in ms between attempts (transient errors only). */
+  backoffMs: number;
+  /** Jobs processed at once per worker process. */
+  concurrency: number;
+  /** BullMQ job ids must not contain `:` and must not be all digits. */
+  jobId: (payload: z.infer<S>) => string;
+}
+
+const ingest = {
+  queue: QUEUES.ingest,
+  payload: z.object({ inboxId: z.number().int().positive() }),
+  attempts: 8,
+  backoffMs: 500,
+  concurrency: 16,
+  jobId: ({ inboxId }) => `inbox-${inboxId}`,
+} satisfies JobPolicy<z.ZodObject<{ inboxId: z.ZodNumber }>>;
+
+export const JOBS = { ingest } as const;
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;

@@ -1,0 +1,197 @@
+/**
+ * The lead decision table (ARCHITECTURE.md, rows 0–6) as one pure function.
+ * The store loads the candidates a message touches, `decideLead` picks the outcome,
+ * the store persists it — all inside one write transaction.
+ */
+import type { Clock } from './clock.ts';
+import type { Identity } from './identities.ts';
+import type { InboundMessage } from './inbound.ts';
+import { pickResponsible, type OperatorQueue } from './assignment.ts';
+import { pickClient, type ClientCandidate } from './matching.ts';
+
+export type LeadType = 'simple' | 'repeat';
+
+/** A stored lead as the decision sees it. */
+export interface LeadRef {
+  id: number;
+  type: LeadType;
+  clientId: number | null;
+  channelId: number;
+  open: boolean;
+  updatedAt: Date;
+  /** Identity keys of the lead itself and of its client: who "the sender" of this lead is. */
+  senderKeys: string[];
+}
+
+export interface DecisionState {
+  /** `(channel, external id)` already has a message (row 0). */
+  alreadyProcessed: boolean;
+  /** The channel's own addresses: mail from them is a loop (row 1). */
+  ownIdentityKeys: string[];
+  /** Leads the message's thread references or subject token point at (row 2). */
+  threadLeads: LeadRef[];
+  /** Clients owning one of the sender's identities (rows 3–4). */
+  clients: ClientCandidate[];
+  /** Leads without a client that own one of the sender's identities, open or closed (rows 5–6). */
+  simpleLeads: LeadRef[];
+  operatorQueue: OperatorQueue;
+}
+
+export interface DecisionOptions {
+  channelId: number;
+  /** `any` (default) appends across channels; `same-channel` only to leads of this channel. */
+  appendScope?: 'any' | 'same-channel';
+}
+
+/** Identities to attach to a client the message revealed (a phone shared in a chat). */
+export interface ClientIdentities {
+  clientId: number;
+  identities: Identity[];
+}
+
+interface Attach {
+  /** Sender identities the lead does not have yet (simple leads carry their own identities). */
+  addToLead: Identity[];
+  /** Sender identities the matched client does not have yet. */
+  addToClient: ClientIdentities | null;
+  /** The sender matched several clients: the pair is recorded for a human, never merged. */
+  possibleDuplicates: { clientId: number; otherClientIds: number[] } | null;
+  at: Date;
+}
+
+export type LeadDecision =
+  | { kind: 'skip'; row: 0; reason: string }
+  | { kind: 'ignore'; row: 1; reason: string; bounceOf?: string }
+  | { kind: 'unreachable'; reason: string }
+  | ({ kind: 'append'; row: 2 | 3 | 5; leadId: number } & Attach)
+  | ({
+      kind: 'create';
+      row: 4 | 6;
+      type: LeadType;
+      clientId: number | null;
+      responsibleId: number | null;
+      /** True when the responsible came from the channel's round robin (the store advances it). */
+      roundRobin: boolean;
+      /** A closed lead sharing an identity: linked as a possible duplicate (row 6). */
+      duplicateOfLeadId: number | null;
+    } & Attach);
+
+export function decideLead(
+  message: InboundMessage,
+  state: DecisionState,
+  options: DecisionOptions,
+  clock: Clock,
+): LeadDecision {
+  const at = clock.now();
+  if (state.alreadyProcessed) return { kind: 'skip', row: 0, reason: 'already processed' };
+
+  if (message.automated) {
+    const { reason, bounceOf } = message.automated;
+    return { kind: 'ignore', row: 1, reason, ...(bounceOf ? { bounceOf } : {}) };
+  }
+  const own = new Set(state.ownIdentityKeys);
+  const ownHit = message.identities.find((identity) => own.has(identity.key));
+  if (ownHit) return { kind: 'ignore', row: 1, reason: `sent from our own address ${ownHit.raw}` };
+
+  if (message.identities.length === 0) {
+    return {
+      kind: 'unreachable',
+      reason: 'the message has no email, phone or Telegram id to answer on',
+    };
+  }
+
+  const senderKeys = new Set(message.identities.map((identity) => identity.key));
+  const appendable = (lead: LeadRef) =>
+    lead.open && (options.appendScope !== 'same-channel' || lead.channelId === options.channelId);
+  const missing = (known: Iterable<string>) => {
+    const have = new Set(known);
+    return message.identities.filter((identity) => !have.has(identity.key));
+  };
+  const client = pickClient(state.clients);
+  const others = client ? state.clients.filter((other) => other.id !== client.id) : [];
+  const possibleDuplicates =
+    client && others.length
+      ? { clientId: client.id, otherClientIds: others.map((other) => other.id) }
+      : null;
+  const attachToClient = (clientId: number, known: string[]): Attach => {
+    const identities = missing(known);
+    return {
+      addToLead: [],
+      addToClient: identities.length ? { clientId, identities } : null,
+      possibleDuplicates,
+      at,
+    };
+  };
+
+  // Row 2: the thread continues an open lead, but only when the sender is that lead's sender
+  // (a forwarded thread from someone else is a new conversation).
+  const thread = newestFirst(state.threadLeads).find(
+    (lead) => appendable(lead) && lead.senderKeys.some((key) => senderKeys.has(key)),
+  );
+  if (thread) {
+    const attach =
+      thread.clientId !== null
+        ? attachToClient(thread.clientId, thread.senderKeys)
+        : { addToLead: missing(thread.senderKeys), addToClient: null, possibleDuplicates, at };
+    return { kind: 'append', row: 2, leadId: thread.id, ...attach };
+  }
+
+  if (client) {
+    const attach = attachToClient(client.id, client.identityKeys);
+    // Row 3: the client already has an open lead.
+    const open = client.openLeads.filter(appendable);
+    const openLead = newestFirst(open)[0];
+    if (openLead) return { kind: 'append', row: 3, leadId: openLead.id, ...attach };
+    // Row 4: a new repeat lead for a known client.
+    const assigned = pickResponsible(client.responsible, state.operatorQueue);
+    return {
+      kind: 'create',
+      row: 4,
+      type: 'repeat',
+      clientId: client.id,
+      ...assigned,
+      duplicateOfLeadId: null,
+      ...attach,
+    };
+  }
+
+  // Row 5: an open simple lead already has one of the sender's identities.
+  const byMatch = (lead: LeadRef) => lead.senderKeys.filter((key) => senderKeys.has(key)).length;
+  const simple = newestFirst(state.simpleLeads.filter((lead) => lead.clientId === null));
+  const openSimple = simple
+    .filter(appendable)
+    .reduce<LeadRef | undefined>(
+      (best, lead) => (!best || byMatch(lead) > byMatch(best) ? lead : best),
+      undefined,
+    );
+  if (openSimple) {
+    return {
+      kind: 'append',
+      row: 5,
+      leadId: openSimple.id,
+      addToLead: missing(openSimple.senderKeys),
+      addToClient: null,
+      possibleDuplicates: null,
+      at,
+    };
+  }
+
+  // Row 6: nothing matches — a new simple lead, linked to the newest closed lead it resembles.
+  const closed = simple.find((lead) => !lead.open);
+  return {
+    kind: 'create',
+    row: 6,
+    type: 'simple',
+    clientId: null,
+    ...pickResponsible(null, state.operatorQueue),
+    duplicateOfLeadId: closed ? closed.id : null,
+    addToLead: message.identities,
+    addToClient: null,
+    possibleDuplicates: null,
+    at,
+  };
+}
+
+function newestFirst(leads: LeadRef[]): LeadRef[] {
+  return [...leads].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || b.id - a.id);
+}

@@ -1,0 +1,90 @@
+/**
+ * The one place that reads `process.env`. Every setting is validated once at start-up and
+ * every problem is listed together in one error, so a misconfigured deployment is fixed in one go.
+ */
+import path from 'node:path';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (it names Redis keys)')
+    .default('leadwire'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  DEFAULT_COUNTRY: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .refine(isSupportedCountry, 'must be an ISO 3166 alpha-2 country code such as ES or RU')
+    .optional(),
+  API_KEY: z
+    .string()
+    .min(24, 'must be at least 24 characters (use `leadwire api-keys create`)')
+    .optional(),
+  /** Inbox rows still pending after this long are re-enqueued by the reconciler. */
+  RECONCILE_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** Jobs one worker process runs at once. */
+  INGEST_CONCURRENCY: z.coerce.number().int().positive().max(1000).optional(),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  databaseFile: string;
+  redisUrl: string;
+  /** True when REDIS_URL was not set: Leadwire may start a private redis-server. */
+  redisIsDefault: boolean;
+  queuePrefix: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  defaultCountry: CountryCode | undefined;
+  apiKey: string | undefined;
+  reconcileGraceMs: number;
+  reconcileIntervalMs: number;
+  ingestConcurrency: number | undefined;
+}
+
+/** Empty strings count as unset, as they do in most .env files. */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const value = parsed.data;
+  const dataDir = path.resolve(value.DATA_DIR);
+  return {
+    port: value.PORT,
+    dataDir,
+    databaseFile: path.join(dataDir, 'leadwire.db'),
+    redisUrl: value.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisIsDefault: value.REDIS_URL === undefined,
+    queuePrefix: value.QUEUE_PREFIX,
+    logLevel: value.LOG_LEVEL,
+    defaultCountry: value.DEFAULT_COUNTRY as CountryCode | undefined,
+    apiKey: value.API_KEY,
+    reconcileGraceMs: value.RECONCILE_GRACE_MS,
+    reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
+    ingestConcurrency: value.INGEST_CONCURRENCY,
+  };
+}

@@ -1,0 +1,54 @@
+/** BullMQ queues and workers built from the job catalog, so names, ids and policies agree. */
+import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOBS, type JobName, type JobPayload } from '../jobs.ts';
+
+export type Producer<N extends JobName> = {
+  queue: Queue;
+  /** Adds the job under its deterministic id: adding the same payload twice is one job. */
+  add(payload: JobPayload<N>): Promise<void>;
+  addBulk(payloads: JobPayload<N>[]): Promise<void>;
+};
+
+/** Finished jobs are kept briefly for the dashboard; the inbox row is the durable record. */
+const KEEP = { removeOnComplete: { age: 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+export function createProducer<N extends JobName>(
+  name: N,
+  connection: Redis,
+  prefix: string,
+): Producer<N> {
+  const job = JOBS[name];
+  const queue = new Queue(job.queue, { connection, prefix });
+  const options = (payload: JobPayload<N>) => ({
+    jobId: job.jobId(payload),
+    attempts: job.attempts,
+    backoff: { type: 'exponential', delay: job.backoffMs },
+    ...KEEP,
+  });
+  return {
+    queue,
+    async add(payload) {
+      await queue.add(name, payload, options(payload));
+    },
+    async addBulk(payloads) {
+      if (payloads.length === 0) return;
+      await queue.addBulk(
+        payloads.map((payload) => ({ name, data: payload, opts: options(payload) })),
+      );
+    },
+  };
+}
+
+export function createWorker<N extends JobName>(
+  name: N,
+  connection: Redis,
+  prefix: string,
+  process: (payload: JobPayload<N>, job: Job) => Promise<unknown>,
+  concurrency: number = JOBS[name].concurrency,
+): Worker {
+  const job = JOBS[name];
+  const processor: Processor = async (current) =>
+    process(job.payload.parse(current.data) as JobPayload<N>, current);
+  return new Worker(job.queue, processor, { connection, prefix, concurrency, autorun: true });
+}

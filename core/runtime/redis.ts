@@ -1,0 +1,101 @@
+/**
+ * Redis connections, following BullMQ's advice: workers block and must never give up on a
+ * command (`maxRetriesPerRequest: null`); producers fail fast while Redis is away
+ * (`enableOfflineQueue: false`) so a request is answered from the inbox instead of hanging.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+export type { Redis };
+
+export function workerConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export function producerConnection(url: string): Redis {
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+}
+
+/** Whether something answers PING at `url` within `timeoutMs`. */
+export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
+
+/**
+ * Makes sure Redis answers. With the default URL and nothing listening, starts a private
+ * `redis-server` under DATA_DIR/redis with append-only persistence (the embedded default), so
+ * `npm start` works on a machine that only has the package installed.
+ * Returns the child process when it started one (the caller stops it at shutdown).
+ */
+export async function ensureRedis(config: Config, log: Logger): Promise<ChildProcess | undefined> {
+  if (await redisAnswers(config.redisUrl)) return undefined;
+  const howTo = `start redis-server (e.g. \`redis-server --daemonize yes\`) or set REDIS_URL`;
+  if (!config.redisIsDefault) {
+    throw new RedisUnavailableError(`Redis is not reachable at ${config.redisUrl} — ${howTo}`);
+  }
+  const dir = path.join(config.dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = new URL(config.redisUrl).port || '6379';
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      port,
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--logfile',
+      'redis.log',
+    ],
+    { stdio: 'ignore' },
+  );
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once('error', () =>
+      reject(
+        new RedisUnavailableError(
+          `Redis is not reachable at ${config.redisUrl} and redis-server is not installed — install it (apt-get install redis-server), ${howTo}`,
+        ),
+      ),
+    ),
+  );
+  const ready = (async () => {
+    for (let i = 0; i < 50; i++) {
+      if (await redisAnswers(config.redisUrl, 200)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new RedisUnavailableError(
+      `started redis-server under ${dir} but it does not answer — see ${path.join(dir, 'redis.log')}`,
+    );
+  })();
+  await Promise.race([ready, spawnFailed]);
+  log.info({ dir, port }, 'started a private redis-server with append-only persistence');
+  return child;
+}

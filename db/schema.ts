@@ -1,0 +1,230 @@
+/**
+ * The drizzle schema: the CRM's lead data and the durable inbox.
+ * Timestamps are integer milliseconds since the epoch. Migrations in db/migrations are generated
+ * from this file by `npx drizzle-kit generate --config db/drizzle.config.ts` and committed.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const departments = sqliteTable('departments', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull().unique(),
+});
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  role: text('role', { enum: ['operator', 'supervisor', 'admin'] })
+    .notNull()
+    .default('operator'),
+  departmentId: integer('department_id').references(() => departments.id),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const channels = sqliteTable('channels', {
+  id: integer('id').primaryKey(),
+  kind: text('kind', { enum: ['email', 'telegram', 'webform', 'callback', 'api'] }).notNull(),
+  name: text('name').notNull(),
+  /** Channel-specific settings as JSON (never secrets in plain text). */
+  config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+  defaultCountry: text('default_country'),
+  appendScope: text('append_scope', { enum: ['any', 'same-channel'] })
+    .notNull()
+    .default('any'),
+  /** Round-robin cursor of the operator queue; advanced inside the ingest transaction. */
+  lastAssignedUserId: integer('last_assigned_user_id').references(() => users.id),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/** A channel's operator queue: who new leads from it go to, in turn. */
+export const channelOperators = sqliteTable(
+  'channel_operators',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] })],
+);
+
+export const stages = sqliteTable('stages', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+  semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
+});
+
+export const clients = sqliteTable('clients', {
+  id: integer('id').primaryKey(),
+  kind: text('kind', { enum: ['contact', 'company'] })
+    .notNull()
+    .default('contact'),
+  name: text('name'),
+  company: text('company'),
+  responsibleId: integer('responsible_id').references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const leads = sqliteTable(
+  'leads',
+  {
+    id: integer('id').primaryKey(),
+    type: text('type', { enum: ['simple', 'repeat'] }).notNull(),
+    stage: text('stage')
+      .notNull()
+      .references(() => stages.code),
+    /** Denormalised from the stage's semantics so "open leads of X" is one index lookup. */
+    open: integer('open', { mode: 'boolean' }).notNull().default(true),
+    source: text('source').notNull(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    clientId: integer('client_id').references(() => clients.id),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    title: text('title').notNull(),
+    name: text('name'),
+    company: text('company'),
+    fields: text('fields', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    utm: text('utm', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    duplicateOfLeadId: integer('duplicate_of_lead_id'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    check('repeat_has_client', sql`${t.type} <> 'repeat' OR ${t.clientId} IS NOT NULL`),
+    index('leads_client_open').on(t.clientId, t.open),
+    index('leads_stage').on(t.stage),
+    index('leads_source').on(t.source),
+  ],
+);
+
+/** Email addresses, phones and Telegram ids of a client or of a lead without a client. */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind', { enum: ['email', 'phone', 'telegram'] }).notNull(),
+    /** Canonical key, e.g. `email:ana@gmail.com`, `phone:+34600123456`, `telegram:42`. */
+    key: text('key').notNull(),
+    raw: text('raw').notNull(),
+    clientId: integer('client_id').references(() => clients.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('one_owner', sql`(${t.clientId} IS NULL) <> (${t.leadId} IS NULL)`),
+    index('identities_key').on(t.key),
+    uniqueIndex('identities_client_key').on(t.clientId, t.key),
+    uniqueIndex('identities_lead_key').on(t.leadId, t.key),
+  ],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    direction: text('direction', { enum: ['in', 'out', 'system'] }).notNull(),
+    externalId: text('external_id').notNull(),
+    inboxId: integer('inbox_id'),
+    sender: text('sender'),
+    text: text('text').notNull(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
+    /** What came with the message beside its text: form fields, UTM, values that were not identities. */
+    meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /** Outbound only: queued / sent / failed / undelivered (a bounce came back). */
+    delivery: text('delivery', { enum: ['queued', 'sent', 'failed', 'undelivered'] }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_channel_external').on(t.channelId, t.externalId),
+    index('messages_lead_sent').on(t.leadId, t.sentAt),
+    index('messages_external').on(t.externalId),
+  ],
+);
+
+/** Every inbound event exactly as it arrived, recorded before the source is acknowledged. */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    id: integer('id').primaryKey(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    externalId: text('external_id').notNull(),
+    raw: text('raw').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'ignored', 'failed'] })
+      .notNull()
+      .default('pending'),
+    outcome: text('outcome', {
+      enum: ['created_simple', 'created_repeat', 'appended', 'duplicate', 'ignored'],
+    }),
+    /** Why an ignored row was ignored (auto-reply, no reachable identity, …). */
+    reason: text('reason'),
+    /** The last processing error, kept with the row. */
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    leadId: integer('lead_id').references(() => leads.id),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('inbox_channel_external').on(t.channelId, t.externalId),
+    index('inbox_status_received').on(t.status, t.receivedAt),
+  ],
+);
+
+/** Two clients one message pointed at: a human decides whether they are one. */
+export const clientDuplicates = sqliteTable(
+  'client_duplicates',
+  {
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id),
+    otherClientId: integer('other_client_id')
+      .notNull()
+      .references(() => clients.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.otherClientId] })],
+);
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'operator', 'intake'] }).notNull(),
+  /** The first characters of the key, shown in listings to tell keys apart. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the whole key; the key itself is shown once and never stored. */
+  hash: text('hash').notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+});

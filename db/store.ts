@@ -1,0 +1,394 @@
+/**
+ * The SQLite implementation of core's IngestStore. The ingest path runs on prepared statements
+ * (better-sqlite3 directly): it is the hot path, and one message costs a handful of index lookups.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Identity } from '../core/identities.ts';
+import type { InboundMessage } from '../core/inbound.ts';
+import type { DecisionState, LeadDecision, LeadRef } from '../core/lead-decision.ts';
+import type { ClientCandidate } from '../core/matching.ts';
+import type {
+  ChannelInfo,
+  IngestOutcome,
+  IngestStore,
+  InboxRow,
+  RecordedInbox,
+} from '../core/ports.ts';
+import { INITIAL_STAGE } from '../core/stages.ts';
+import type { Db } from './open.ts';
+
+/** Leads loaded per sender: every open one plus the newest closed ones (row 6 needs only one). */
+const SIMPLE_LEADS_LIMIT = 20;
+
+type LeadRow = {
+  id: number;
+  type: 'simple' | 'repeat';
+  client_id: number | null;
+  channel_id: number;
+  open: number;
+  updated_at: number;
+};
+type InboxDbRow = {
+  id: number;
+  channel_id: number;
+  external_id: string;
+  raw: string;
+  status: InboxRow['status'];
+  outcome: InboxRow['outcome'];
+  reason: string | null;
+  error: string | null;
+  lead_id: number | null;
+  attempts: number;
+  received_at: number;
+};
+
+const toInbox = (row: InboxDbRow): InboxRow => ({
+  id: row.id,
+  channelId: row.channel_id,
+  externalId: row.external_id,
+  raw: row.raw,
+  status: row.status,
+  outcome: row.outcome,
+  reason: row.reason,
+  error: row.error,
+  leadId: row.lead_id,
+  attempts: row.attempts,
+  receivedAt: new Date(row.received_at),
+});
+
+export class SqliteStore implements IngestStore {
+  private readonly sql;
+
+  constructor(readonly db: Db) {
+    const client = db.$client;
+    const prepare = <R = unknown>(source: string) =>
+      client.prepare(source) as Statement<unknown[], R>;
+    this.sql = {
+      insertInbox: prepare(
+        `INSERT INTO inbox (channel_id, external_id, raw, status, received_at) VALUES (?, ?, ?, 'pending', ?)
+         ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`,
+      ),
+      inboxByExternal: prepare<InboxDbRow>(
+        `SELECT * FROM inbox WHERE channel_id = ? AND external_id = ?`,
+      ),
+      inboxById: prepare<InboxDbRow>(`SELECT * FROM inbox WHERE id = ?`),
+      channel: prepare<{
+        id: number;
+        kind: ChannelInfo['kind'];
+        default_country: string | null;
+        append_scope: ChannelInfo['appendScope'];
+        config: string;
+      }>(`SELECT id, kind, default_country, append_scope, config FROM channels WHERE id = ?`),
+      messageByExternal: prepare<{ lead_id: number }>(
+        `SELECT lead_id FROM messages WHERE channel_id = ? AND external_id = ?`,
+      ),
+      threadLeadIds: prepare<{ lead_id: number }>(
+        `SELECT DISTINCT lead_id FROM messages WHERE external_id IN (SELECT value FROM json_each(?))`,
+      ),
+      lead: prepare<LeadRow>(
+        `SELECT id, type, client_id, channel_id, open, updated_at FROM leads WHERE id = ?`,
+      ),
+      clientMatches: prepare<{ client_id: number; matched: number }>(
+        `SELECT client_id, count(*) AS matched FROM identities
+         WHERE key IN (SELECT value FROM json_each(?)) AND client_id IS NOT NULL GROUP BY client_id`,
+      ),
+      clientKeys: prepare<{ key: string }>(`SELECT key FROM identities WHERE client_id = ?`),
+      leadKeys: prepare<{ key: string }>(`SELECT key FROM identities WHERE lead_id = ?`),
+      clientResponsible: prepare<{ id: number; active: number }>(
+        `SELECT u.id, u.active FROM clients c JOIN users u ON u.id = c.responsible_id WHERE c.id = ?`,
+      ),
+      clientOpenLeads: prepare<LeadRow>(
+        `SELECT id, type, client_id, channel_id, open, updated_at FROM leads WHERE client_id = ? AND open = 1`,
+      ),
+      simpleLeads: prepare<LeadRow>(
+        `SELECT DISTINCT l.id, l.type, l.client_id, l.channel_id, l.open, l.updated_at
+         FROM identities i JOIN leads l ON l.id = i.lead_id
+         WHERE i.key IN (SELECT value FROM json_each(?)) AND l.client_id IS NULL
+         ORDER BY l.open DESC, l.updated_at DESC LIMIT ${SIMPLE_LEADS_LIMIT}`,
+      ),
+      operatorQueue: prepare<{ id: number }>(
+        `SELECT u.id FROM channel_operators co JOIN users u ON u.id = co.user_id
+         WHERE co.channel_id = ? AND u.active = 1 ORDER BY co.position, u.id`,
+      ),
+      lastAssigned: prepare<{ last_assigned_user_id: number | null }>(
+        `SELECT last_assigned_user_id FROM channels WHERE id = ?`,
+      ),
+      advanceQueue: prepare(`UPDATE channels SET last_assigned_user_id = ? WHERE id = ?`),
+      insertLead: prepare<{ id: number }>(
+        `INSERT INTO leads (type, stage, open, source, channel_id, client_id, responsible_id, title, name, company,
+           fields, utm, duplicate_of_lead_id, created_at, updated_at)
+         VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      touchLead: prepare(`UPDATE leads SET updated_at = max(updated_at, ?) WHERE id = ?`),
+      insertIdentity: prepare(
+        `INSERT INTO identities (kind, key, raw, client_id, lead_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      insertMessage: prepare(
+        `INSERT INTO messages (lead_id, channel_id, direction, external_id, inbox_id, sender, text, sent_at, meta, created_at)
+         VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertClientDuplicate: prepare(
+        `INSERT INTO client_duplicates (client_id, other_client_id, lead_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      markUndelivered: prepare(
+        `UPDATE messages SET delivery = 'undelivered' WHERE external_id = ? AND direction = 'out'`,
+      ),
+      finishInbox: prepare(
+        `UPDATE inbox SET status = ?, outcome = ?, reason = ?, lead_id = ?, error = NULL, processed_at = ?, attempts = attempts + 1 WHERE id = ?`,
+      ),
+      failInbox: prepare(
+        `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ?`,
+      ),
+      pending: prepare<{ id: number }>(
+        `SELECT id FROM inbox WHERE status = 'pending' AND received_at < ? AND id > ? ORDER BY id LIMIT ?`,
+      ),
+    };
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.$client.transaction(work).immediate();
+  }
+
+  recordInbox(channelId: number, externalId: string, raw: string, receivedAt: Date): RecordedInbox {
+    const inserted = this.sql.insertInbox.get(channelId, externalId, raw, receivedAt.getTime()) as
+      InboxDbRow | undefined;
+    if (inserted) return { row: toInbox(inserted), created: true };
+    const existing = this.sql.inboxByExternal.get(channelId, externalId);
+    if (!existing)
+      throw new Error(`inbox row (${channelId}, ${externalId}) vanished during insert`);
+    return { row: toInbox(existing), created: false };
+  }
+
+  loadInbox(id: number): InboxRow | undefined {
+    const row = this.sql.inboxById.get(id);
+    return row && toInbox(row);
+  }
+
+  loadChannel(id: number): ChannelInfo | undefined {
+    const row = this.sql.channel.get(id);
+    if (!row) return undefined;
+    const config = JSON.parse(row.config) as { ownIdentityKeys?: string[] };
+    return {
+      id: row.id,
+      kind: row.kind,
+      defaultCountry: row.default_country,
+      appendScope: row.append_scope,
+      ownIdentityKeys: config.ownIdentityKeys ?? [],
+    };
+  }
+
+  loadDecisionState(channel: ChannelInfo, message: InboundMessage): DecisionState {
+    const keys = JSON.stringify(message.identities.map((identity) => identity.key));
+    const alreadyProcessed =
+      this.sql.messageByExternal.get(channel.id, message.externalId) !== undefined;
+    const threadLeadIds = new Set<number>(
+      message.threadRefs.length
+        ? this.sql.threadLeadIds.all(JSON.stringify(message.threadRefs)).map((r) => r.lead_id)
+        : [],
+    );
+    if (message.leadToken !== undefined) threadLeadIds.add(message.leadToken);
+    const threadLeads = [...threadLeadIds]
+      .map((id) => this.sql.lead.get(id))
+      .filter((row): row is LeadRow => row !== undefined)
+      .map((row) => this.leadRef(row));
+
+    const clients: ClientCandidate[] = this.sql.clientMatches
+      .all(keys)
+      .map(({ client_id, matched }) => {
+        const identityKeys = this.sql.clientKeys.all(client_id).map((r) => r.key);
+        const responsible = this.sql.clientResponsible.get(client_id);
+        return {
+          id: client_id,
+          identityKeys,
+          matched,
+          responsible: responsible
+            ? { id: responsible.id, active: responsible.active === 1 }
+            : null,
+          openLeads: this.sql.clientOpenLeads
+            .all(client_id)
+            .map((row) => this.leadRef(row, identityKeys)),
+        };
+      });
+    const simpleLeads = this.sql.simpleLeads.all(keys).map((row) => this.leadRef(row));
+    return {
+      alreadyProcessed,
+      ownIdentityKeys: channel.ownIdentityKeys,
+      threadLeads,
+      clients,
+      simpleLeads,
+      operatorQueue: {
+        activeUserIds: this.sql.operatorQueue.all(channel.id).map((r) => r.id),
+        lastAssignedId: this.sql.lastAssigned.get(channel.id)?.last_assigned_user_id ?? null,
+      },
+    };
+  }
+
+  private leadRef(row: LeadRow, clientKeys?: string[]): LeadRef {
+    const senderKeys =
+      row.client_id === null
+        ? this.sql.leadKeys.all(row.id).map((r) => r.key)
+        : (clientKeys ?? this.sql.clientKeys.all(row.client_id).map((r) => r.key));
+    return {
+      id: row.id,
+      type: row.type,
+      clientId: row.client_id,
+      channelId: row.channel_id,
+      open: row.open === 1,
+      updatedAt: new Date(row.updated_at),
+      senderKeys,
+    };
+  }
+
+  applyDecision(
+    inbox: InboxRow,
+    channel: ChannelInfo,
+    message: InboundMessage,
+    decision: LeadDecision,
+  ): IngestOutcome {
+    const now = Date.now();
+    const finish = (result: IngestOutcome): IngestOutcome => {
+      const status = result.status;
+      this.sql.finishInbox.run(
+        status,
+        result.outcome,
+        result.reason ?? null,
+        result.leadId,
+        now,
+        inbox.id,
+      );
+      return result;
+    };
+    switch (decision.kind) {
+      case 'skip': {
+        const existing = this.sql.messageByExternal.get(channel.id, message.externalId);
+        return finish({
+          status: 'done',
+          outcome: 'duplicate',
+          leadId: existing?.lead_id ?? null,
+          reason: decision.reason,
+        });
+      }
+      case 'ignore':
+        if (decision.bounceOf) this.sql.markUndelivered.run(decision.bounceOf);
+        return finish({
+          status: 'ignored',
+          outcome: 'ignored',
+          leadId: null,
+          reason: decision.reason,
+        });
+      case 'unreachable':
+        return finish({
+          status: 'ignored',
+          outcome: 'ignored',
+          leadId: null,
+          reason: decision.reason,
+        });
+      case 'create':
+      case 'append': {
+        const at = decision.at.getTime();
+        let leadId: number;
+        if (decision.kind === 'create') {
+          leadId = this.createLead(channel, message, decision, at);
+          if (decision.roundRobin) this.sql.advanceQueue.run(decision.responsibleId, channel.id);
+        } else {
+          leadId = decision.leadId;
+          this.sql.touchLead.run(at, leadId);
+        }
+        this.addIdentities(decision.addToLead, null, leadId, at);
+        if (decision.addToClient)
+          this.addIdentities(
+            decision.addToClient.identities,
+            decision.addToClient.clientId,
+            null,
+            at,
+          );
+        const duplicates = decision.possibleDuplicates;
+        for (const other of duplicates?.otherClientIds ?? []) {
+          this.sql.insertClientDuplicate.run(duplicates?.clientId, other, leadId, at);
+        }
+        this.sql.insertMessage.run(
+          leadId,
+          channel.id,
+          message.externalId,
+          inbox.id,
+          senderLabel(message),
+          message.text,
+          message.sentAt.getTime(),
+          JSON.stringify(messageMeta(message)),
+          at,
+        );
+        const outcome =
+          decision.kind === 'append'
+            ? 'appended'
+            : decision.type === 'repeat'
+              ? 'created_repeat'
+              : 'created_simple';
+        return finish({ status: 'done', outcome, leadId });
+      }
+    }
+  }
+
+  private createLead(
+    channel: ChannelInfo,
+    message: InboundMessage,
+    decision: Extract<LeadDecision, { kind: 'create' }>,
+    at: number,
+  ): number {
+    const row = this.sql.insertLead.get(
+      decision.type,
+      INITIAL_STAGE,
+      message.source,
+      channel.id,
+      decision.clientId,
+      decision.responsibleId,
+      message.title ?? defaultTitle(message),
+      message.sender.name ?? null,
+      message.sender.company ?? null,
+      JSON.stringify(message.fields),
+      JSON.stringify(message.utm),
+      decision.duplicateOfLeadId,
+      at,
+      Math.max(at, message.sentAt.getTime()),
+    ) as { id: number };
+    return row.id;
+  }
+
+  private addIdentities(
+    list: Identity[],
+    clientId: number | null,
+    leadId: number | null,
+    at: number,
+  ): void {
+    for (const identity of list)
+      this.sql.insertIdentity.run(identity.kind, identity.key, identity.raw, clientId, leadId, at);
+  }
+
+  markFailed(inboxId: number, error: string, attempts: number): void {
+    this.sql.failInbox.run(error, attempts, Date.now(), inboxId);
+  }
+
+  pendingBefore(before: Date, afterId: number, limit: number): number[] {
+    return this.sql.pending.all(before.getTime(), afterId, limit).map((row) => row.id);
+  }
+}
+
+function senderLabel(message: InboundMessage): string {
+  const contact = message.identities[0]?.raw;
+  const name = message.sender.name;
+  if (name && contact) return `${name} <${contact}>`;
+  return name ?? contact ?? 'unknown sender';
+}
+
+function defaultTitle(message: InboundMessage): string {
+  const who =
+    message.sender.name ?? message.sender.company ?? message.identities[0]?.raw ?? 'unknown sender';
+  return `${who} (${message.source})`;
+}
+
+function messageMeta(message: InboundMessage): Record<string, unknown> {
+  const meta: Record<string, unknown> = {};
+  if (Object.keys(message.fields).length) meta.fields = message.fields;
+  if (Object.keys(message.utm).length) meta.utm = message.utm;
+  if (message.unrecognised.length) meta.unrecognised = message.unrecognised;
+  return meta;
+}

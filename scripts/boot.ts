@@ -1,0 +1,138 @@
+/**
+ * What every process does first: read the configuration, make sure Redis and the database are
+ * there, and install graceful shutdown. Then `startWeb` / `startWorkers` add their parts.
+ */
+import type { Server } from 'node:http';
+import { systemClock } from '../core/clock.ts';
+import { ConfigError } from '../core/errors.ts';
+import { loadConfig, type Config } from '../core/runtime/config.ts';
+import { Lifecycle } from '../core/runtime/lifecycle.ts';
+import { createLogger, type Logger } from '../core/runtime/logger.ts';
+import { createProducer } from '../core/runtime/queues.ts';
+import {
+  ensureRedis,
+  producerConnection,
+  RedisUnavailableError,
+  workerConnection,
+} from '../core/runtime/redis.ts';
+import { createApp } from '../connectors/http/app.ts';
+import { createRecorder } from '../connectors/record-inbound.ts';
+import { migrateDatabase, openDatabase } from '../db/open.ts';
+import { SqliteStore } from '../db/store.ts';
+import { startIngestWorker } from '../workers/ingest/index.ts';
+import { startReconciler } from '../workers/reconciler/index.ts';
+
+export interface Booted {
+  config: Config;
+  log: Logger;
+  lifecycle: Lifecycle;
+}
+
+export async function boot(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Booted> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) exitWith(error.message);
+    throw error;
+  }
+  const log = createLogger(config.logLevel, name);
+  const lifecycle = new Lifecycle(log);
+  lifecycle.handleSignals();
+  try {
+    const redisChild = await ensureRedis(config, log);
+    if (redisChild) {
+      lifecycle.onShutdown('embedded redis', () => {
+        redisChild.kill('SIGTERM');
+        return new Promise((resolve) => redisChild.once('exit', resolve));
+      });
+    }
+  } catch (error) {
+    if (error instanceof RedisUnavailableError) exitWith(error.message);
+    throw error;
+  }
+  const db = openDatabase(config.databaseFile);
+  migrateDatabase(db);
+  db.$client.close();
+  return { config, log, lifecycle };
+}
+
+function exitWith(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+export async function startWeb({ config, log, lifecycle }: Booted): Promise<Server> {
+  // Full durability: a 202 promises the customer that the inbox row survives a power cut.
+  const db = openDatabase(config.databaseFile, { durability: 'full' });
+  const store = new SqliteStore(db);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (web)'));
+  // The producer connection does not queue commands while offline; let it connect first so the
+  // rate limiter can load its script (later outages are handled per request).
+  await new Promise((resolve) =>
+    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
+  );
+  const producer = createProducer('ingest', redis, config.queuePrefix);
+  const recorder = createRecorder(store, producer, log);
+  const app = createApp({
+    db,
+    store,
+    recorder,
+    redis,
+    queuePrefix: config.queuePrefix,
+    log,
+    apiKey: config.apiKey,
+    defaultCountry: config.defaultCountry,
+  });
+  const server = app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  log.info({ port: config.port }, `web listening on http://localhost:${config.port}`);
+  lifecycle.onShutdown('database (web)', () => db.$client.close());
+  lifecycle.onShutdown('redis (web)', () => redis.quit());
+  lifecycle.onShutdown('queue producer', () => producer.queue.close());
+  lifecycle.onShutdown('http server', () => new Promise((resolve) => server.close(resolve)));
+  return server;
+}
+
+export function startWorkers({ config, log, lifecycle }: Booted): void {
+  const db = openDatabase(config.databaseFile, { durability: 'normal' });
+  const store = new SqliteStore(db);
+  const workerRedis = workerConnection(config.redisUrl);
+  const producerRedis = producerConnection(config.redisUrl);
+  for (const connection of [workerRedis, producerRedis]) {
+    connection.on('error', (error) =>
+      log.warn({ err: error.message }, 'redis connection error (worker)'),
+    );
+  }
+  const worker = startIngestWorker({
+    store,
+    clock: systemClock,
+    defaultCountry: config.defaultCountry,
+    connection: workerRedis,
+    prefix: config.queuePrefix,
+    log,
+    ...(config.ingestConcurrency ? { concurrency: config.ingestConcurrency } : {}),
+  });
+  const producer = createProducer('ingest', producerRedis, config.queuePrefix);
+  const reconciler = startReconciler({
+    store,
+    producer,
+    clock: systemClock,
+    graceMs: config.reconcileGraceMs,
+    intervalMs: config.reconcileIntervalMs,
+    log,
+  });
+  log.info({ queue: 'ingest', prefix: config.queuePrefix }, 'ingest worker and reconciler started');
+  lifecycle.onShutdown('database (worker)', () => db.$client.close());
+  lifecycle.onShutdown('redis (worker)', async () => {
+    await producerRedis.quit();
+    await workerRedis.quit();
+  });
+  lifecycle.onShutdown('queue producer (reconciler)', () => producer.queue.close());
+  lifecycle.onShutdown('reconciler', () => reconciler.stop());
+  lifecycle.onShutdown('ingest worker', () => worker.close());
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm run leadwire -- <command>`: the operator's command line.
+ *   api-keys create --name NAME [--role admin|operator|intake]   prints a new key once
+ *   api-keys list                                                 names, roles, prefixes
+ *   api-keys revoke <id>
+ *   users create --name NAME --email EMAIL [--role operator] [--queue CHANNEL_ID]
+ */
+import { parseArgs } from 'node:util';
+import { eq, max } from 'drizzle-orm';
+import { loadConfig } from '../core/runtime/config.ts';
+import { createApiKey, type ApiRole } from '../db/api-keys.ts';
+import { migrateDatabase, openDatabase, type Db } from '../db/open.ts';
+import { apiKeys, channelOperators, users } from '../db/schema.ts';
+
+const USAGE = `usage: npm run leadwire -- <command>
+  api-keys create --name NAME [--role admin|operator|intake]
+  api-keys list
+  api-keys revoke ID
+  users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]`;
+
+const ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function run(db: Db, argv: string[]): string {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      email: { type: 'string' },
+      queue: { type: 'string' },
+    },
+  });
+  const [group, command, arg] = positionals;
+  if (group === 'api-keys' && command === 'create') {
+    if (!values.name) fail('api-keys create needs --name');
+    const role = (values.role ?? 'operator') as ApiRole;
+    if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+    const { id, key } = createApiKey(db, values.name, role);
+    return `created API key ${id} "${values.name}" (${role}). It is shown only now, keep it safe:\n${key}`;
+  }
+  if (group === 'api-keys' && command === 'list') {
+    const rows = db.select().from(apiKeys).all();
+    return (
+      rows
+        .map(
+          (k) => `${k.id}\t${k.prefix}…\t${k.role}\t${k.name}${k.revokedAt ? '\t(revoked)' : ''}`,
+        )
+        .join('\n') || 'no API keys yet'
+    );
+  }
+  if (group === 'api-keys' && command === 'revoke') {
+    const id = Number(arg);
+    if (!Number.isInteger(id)) fail('api-keys revoke needs the key id');
+    const done = db
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(eq(apiKeys.id, id))
+      .returning()
+      .all();
+    if (!done.length) fail(`there is no API key ${id}`);
+    return `revoked API key ${id}`;
+  }
+  if (group === 'users' && command === 'create') {
+    if (!values.name || !values.email) fail('users create needs --name and --email');
+    const role = (values.role ?? 'operator') as 'operator' | 'supervisor' | 'admin';
+    const [user] = db
+      .insert(users)
+      .values({ name: values.name, email: values.email.toLowerCase(), role })
+      .returning()
+      .all();
+    if (!user) fail('the user was not stored');
+    if (values.queue) {
+      const channelId = Number(values.queue);
+      const last = db
+        .select({ position: max(channelOperators.position) })
+        .from(channelOperators)
+        .where(eq(channelOperators.channelId, channelId))
+        .get();
+      db.insert(channelOperators)
+        .values({ channelId, userId: user.id, position: (last?.position ?? 0) + 1 })
+        .run();
+    }
+    return `created user ${user.id} ${user.name} <${user.email}>${values.queue ? ` in the operator queue of channel ${values.queue}` : ''}`;
+  }
+  fail(positionals.length ? `unknown command: ${positionals.join(' ')}` : 'no command given');
+}
+
+const config = loadConfig();
+const db = openDatabase(config.databaseFile);
+migrateDatabase(db);
+try {
+  process.stdout.write(`${run(db, process.argv.slice(2))}\n`);
+} finally {
+  db.$client.close();
+}

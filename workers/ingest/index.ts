@@ -1,0 +1,60 @@
+/** The BullMQ ingest worker: thin wiring around `ingestInbox`. */
+import { UnrecoverableError, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../../core/clock.ts';
+import { MalformedInputError } from '../../core/errors.ts';
+import { JOBS } from '../../core/jobs.ts';
+import type { IngestStore } from '../../core/ports.ts';
+import type { Logger } from '../../core/runtime/logger.ts';
+import { createWorker } from '../../core/runtime/queues.ts';
+import { describeError, ingestInbox } from './handler.ts';
+
+export interface IngestWorkerOptions {
+  store: IngestStore;
+  clock: Clock;
+  defaultCountry: string | undefined;
+  connection: Redis;
+  prefix: string;
+  log: Logger;
+  concurrency?: number;
+  /** Called after each committed job (metrics, tests). */
+  onProcessed?: (inboxId: number, startedAt: number) => void;
+}
+
+export function startIngestWorker(options: IngestWorkerOptions): Worker {
+  const { store, log } = options;
+  const worker = createWorker(
+    'ingest',
+    options.connection,
+    options.prefix,
+    async ({ inboxId }, job) => {
+      const context = { queue: JOBS.ingest.queue, jobId: job.id, inboxId };
+      try {
+        const result = ingestInbox(options, inboxId);
+        log.debug({ ...context, leadId: result.leadId, outcome: result.outcome }, 'ingested');
+        options.onProcessed?.(inboxId, job.timestamp);
+        return result;
+      } catch (error) {
+        const attempts = job.attemptsMade + 1;
+        const final = error instanceof MalformedInputError || attempts >= (job.opts.attempts ?? 1);
+        const message = describeError(error);
+        if (final) {
+          store.transaction(() => store.markFailed(inboxId, message, attempts));
+          log.error(
+            { ...context, attempts, error: message },
+            'inbox row failed; kept with its error',
+          );
+        } else {
+          log.warn({ ...context, attempts, error: message }, 'ingest failed; will retry');
+        }
+        if (error instanceof MalformedInputError) throw new UnrecoverableError(message);
+        throw error;
+      }
+    },
+    options.concurrency,
+  );
+  worker.on('error', (error) =>
+    log.error({ queue: JOBS.ingest.queue, err: error }, 'ingest worker error'),
+  );
+  return worker;
+}
