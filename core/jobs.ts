@@ -19,6 +19,11 @@ export interface JobPolicy<S extends z.ZodType> {
   backoffMs: number;
   /** Jobs processed at once per worker process. */
   concurrency: number;
+  /**
+   * How long a worker's lock on a job lasts, and how often stalled jobs are looked for: a job
+   * whose worker died (kill -9) goes back to waiting within about this time.
+   */
+  lockMs: number;
   /** BullMQ job ids must not contain `:` and must not be all digits. */
   jobId: (payload: z.infer<S>) => string;
 }
@@ -29,6 +34,7 @@ const ingest = {
   attempts: 8,
   backoffMs: 500,
   concurrency: 16,
+  lockMs: 10_000,
   jobId: ({ inboxId }) => `inbox-${inboxId}`,
 } satisfies JobPolicy<z.ZodObject<{ inboxId: z.ZodNumber }>>;
 

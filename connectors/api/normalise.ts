@@ -67,7 +67,7 @@ export function normaliseIntake(raw: unknown, context: NormaliseContext): Inboun
     sentAt: new Date(body.sentAt ?? envelope.data.receivedAt),
     identities: uniqueIdentities(identities),
     unrecognised,
-    threadRefs: [],
+    threadRefs: body.replyTo ? [body.replyTo] : [],
     sender: {
       ...(body.name ? { name: body.name } : {}),
       ...(body.company ? { company: body.company } : {}),

@@ -24,6 +24,8 @@ export const intakeBody = z
       .optional(),
     utm: z.record(z.string().max(100), z.string().max(1000)).optional(),
     externalId: text(200).min(1).optional(),
+    /** The externalId of an earlier message this one answers: continues that lead when the sender matches. */
+    replyTo: text(200).min(1).optional(),
   })
   .strict();
 

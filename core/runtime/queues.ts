@@ -50,5 +50,12 @@ export function createWorker<N extends JobName>(
   const job = JOBS[name];
   const processor: Processor = async (current) =>
     process(job.payload.parse(current.data) as JobPayload<N>, current);
-  return new Worker(job.queue, processor, { connection, prefix, concurrency, autorun: true });
+  return new Worker(job.queue, processor, {
+    connection,
+    prefix,
+    concurrency,
+    lockDuration: job.lockMs,
+    stalledInterval: job.lockMs,
+    autorun: true,
+  });
 }
