@@ -1,4 +1,5 @@
 /** BullMQ queues and workers built from the job catalog, so names, ids and policies agree. */
+import { hostname } from 'node:os';
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS, type JobName, type JobPayload } from '../jobs.ts';
@@ -44,13 +45,15 @@ export function createWorker<N extends JobName>(
   name: N,
   connection: Redis,
   prefix: string,
-  process: (payload: JobPayload<N>, job: Job) => Promise<unknown>,
+  handle: (payload: JobPayload<N>, job: Job) => Promise<unknown>,
   concurrency: number = JOBS[name].concurrency,
 ): Worker {
   const job = JOBS[name];
   const processor: Processor = async (current) =>
-    process(job.payload.parse(current.data) as JobPayload<N>, current);
+    handle(job.payload.parse(current.data) as JobPayload<N>, current);
   return new Worker(job.queue, processor, {
+    // Shown as the job's processedBy: which machine and process ran it.
+    name: `${hostname()}/${process.pid}`,
     connection,
     prefix,
     concurrency,

@@ -1,0 +1,57 @@
+/** Command-line options of `npm run bench`; the issue's figures are the defaults. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Clients (each with an email and a phone identity) seeded before the run. */
+  clients: number;
+  /** Messages in the backlog drained by the ingest worker and by the no-op worker. */
+  backlog: number;
+  /** Steady arrival rate of the latency phase, messages per second. */
+  rate: number;
+  /** Length of the latency phase in seconds. */
+  seconds: number;
+  /** Share of messages from senders who are already clients (0–1). */
+  returning: number;
+  /** Where the database goes; a temporary directory (removed afterwards) when not given. */
+  dataDir: string | undefined;
+}
+
+const USAGE = `usage: npm run bench -- [--clients N] [--backlog N] [--rate N] [--seconds N]
+                        [--returning 0..1] [--data-dir DIR]`;
+
+export function readOptions(args: string[] = process.argv.slice(2)): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      clients: { type: 'string', default: '1000000' },
+      backlog: { type: 'string', default: '20000' },
+      rate: { type: 'string', default: '1000' },
+      seconds: { type: 'string', default: '30' },
+      returning: { type: 'string', default: '0.5' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const returning = Number(values.returning);
+  if (!(returning >= 0 && returning <= 1)) throw new Error(`--returning must be between 0 and 1`);
+  return {
+    clients: positiveInteger('clients', values.clients),
+    backlog: positiveInteger('backlog', values.backlog),
+    rate: positiveInteger('rate', values.rate),
+    seconds: positiveInteger('seconds', values.seconds),
+    returning,
+    dataDir: values['data-dir'],
+  };
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive integer, got "${text}"\n${USAGE}`);
+  return value;
+}

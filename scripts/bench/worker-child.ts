@@ -1,0 +1,74 @@
+/**
+ * Starts worker-process.ts as a separate Node process (through tsx, as the app runs), so its
+ * memory is its own and it competes for the CPU like a real worker process would.
+ * Its log lines go to our stderr: stdout carries only the bench's results.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
+
+const ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+const STOP_TIMEOUT_MS = 15_000;
+
+type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
+
+export interface WorkerChild {
+  readonly pid: number;
+  /** Resolves once the worker is connected and waiting for jobs. */
+  readonly ready: Promise<void>;
+  /** Resolves when this many jobs (counted since the process started) have finished. */
+  awaitJobs(total: number): Promise<Reply<'reached'>>;
+  stats(): Promise<Reply<'stats'>>;
+  /** Closes the worker gracefully; kills it when that takes too long. */
+  stop(): Promise<void>;
+}
+
+export function startWorkerChild(
+  role: WorkerRole,
+  options: { prefix: string; databaseFile?: string },
+): WorkerChild {
+  const args = ['--role', role, '--prefix', options.prefix];
+  if (options.databaseFile) args.push('--db', options.databaseFile);
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ENTRY, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout?.pipe(process.stderr);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const died = exited.then((code) => {
+    throw new Error(`the ${role} worker process exited (code ${code}); see its log above`);
+  });
+  died.catch(() => {});
+  const next = <T extends FromWorker['type']>(type: T): Promise<Reply<T>> =>
+    Promise.race([
+      new Promise<Reply<T>>((resolve) => {
+        const listener = (message: FromWorker) => {
+          if (message.type !== type) return;
+          child.off('message', listener);
+          resolve(message as Reply<T>);
+        };
+        child.on('message', listener);
+      }),
+      died,
+    ]);
+  const ask = <T extends FromWorker['type']>(message: ToWorker, reply: T) => {
+    const answer = next(reply);
+    child.send(message);
+    return answer;
+  };
+  const ready = next('ready').then(() => undefined);
+  return {
+    pid: child.pid ?? -1,
+    ready,
+    awaitJobs: (total) => ask({ type: 'await', total }, 'reached'),
+    stats: () => ask({ type: 'stats' }, 'stats'),
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.connected) child.send({ type: 'stop' } satisfies ToWorker);
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}

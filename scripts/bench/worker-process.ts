@@ -1,0 +1,95 @@
+/**
+ * One worker process of the bench, started by worker-child.ts: the real ingest worker over its
+ * own SQLite connection (as `npm start` runs it), or a no-op worker with the same job options,
+ * concurrency and payload parsing, whose processor returns at once. It counts finished jobs and
+ * answers the parent over IPC; it exits when the parent goes away.
+ */
+import { parseArgs } from 'node:util';
+import type { Worker } from 'bullmq';
+import { systemClock } from '../../core/clock.ts';
+import { JOBS } from '../../core/jobs.ts';
+import { loadConfig } from '../../core/runtime/config.ts';
+import { createLogger } from '../../core/runtime/logger.ts';
+import { createWorker } from '../../core/runtime/queues.ts';
+import { workerConnection, type Redis } from '../../core/runtime/redis.ts';
+import { openDatabase } from '../../db/open.ts';
+import { SqliteStore } from '../../db/store.ts';
+import { startIngestWorker } from '../../workers/ingest/index.ts';
+import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
+
+const { role, prefix, databaseFile } = readArgs();
+
+const config = loadConfig();
+const log = createLogger(config.logLevel, `bench-${role}`);
+const concurrency = config.ingestConcurrency ?? JOBS.ingest.concurrency;
+const connection = workerConnection(config.redisUrl);
+const closers: (() => unknown)[] = [];
+
+function startWorker(): Worker {
+  if (role === 'noop' || !databaseFile)
+    return createWorker('ingest', connection, prefix, async () => undefined, concurrency);
+  const db = openDatabase(databaseFile, { durability: 'normal' });
+  closers.push(() => db.$client.close());
+  return startIngestWorker({
+    store: new SqliteStore(db),
+    clock: systemClock,
+    defaultCountry: config.defaultCountry,
+    connection,
+    prefix,
+    log,
+    concurrency,
+  });
+}
+
+const send = (message: FromWorker) => process.send?.(message);
+const worker = startWorker();
+let completed = 0;
+let failed = 0;
+let awaited: number | undefined;
+const check = () => {
+  if (awaited === undefined || completed + failed < awaited) return;
+  awaited = undefined;
+  send({ type: 'reached', completed, failed });
+};
+worker.on('completed', () => {
+  completed += 1;
+  check();
+});
+worker.on('failed', () => {
+  failed += 1;
+  check();
+});
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'await') {
+    awaited = message.total;
+    check();
+  } else if (message.type === 'stats') {
+    const rssBytes = process.memoryUsage.rss();
+    // resourceUsage().maxRSS is in kilobytes: the peak since the process started.
+    send({ type: 'stats', rssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+  } else if (message.type === 'stop') {
+    void stop(worker, connection).then(() => process.exit(0));
+  }
+});
+// The bench died or was interrupted: do not linger as an orphan holding Redis connections.
+process.on('disconnect', () => process.exit(1));
+
+await worker.waitUntilReady();
+send({ type: 'ready' });
+
+async function stop(current: Worker, redis: Redis): Promise<void> {
+  await current.close();
+  for (const close of closers) close();
+  await redis.quit();
+}
+
+function readArgs(): { role: WorkerRole; prefix: string; databaseFile: string | undefined } {
+  const { values } = parseArgs({
+    options: { role: { type: 'string' }, db: { type: 'string' }, prefix: { type: 'string' } },
+  });
+  const { role, prefix, db } = values;
+  if ((role !== 'ingest' && role !== 'noop') || !prefix || (role === 'ingest' && !db))
+    throw new Error('usage: worker-process.ts --role ingest|noop --prefix P [--db FILE]');
+  return { role, prefix, databaseFile: db };
+}

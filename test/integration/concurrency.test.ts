@@ -1,0 +1,65 @@
+/**
+ * Two worker processes, 1,000 messages from 100 senders posted concurrently, identities spelled
+ * differently every time: exactly 100 leads, each with its 10 messages in sent-at order.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { api, startSystem, waitFor, type TestSystem, type WorkerProcess } from '../helpers/system.ts';
+import { makeSenders, pool, shuffle, spelled } from '../helpers/senders.ts';
+
+let system: TestSystem;
+let workers: WorkerProcess[];
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'concurrency' });
+  workers = [system.spawnWorker(), system.spawnWorker()];
+});
+afterAll(() => system.close());
+
+it('1,000 concurrent messages from 100 senders make exactly 100 leads', async () => {
+  const call = api(system);
+  const senders = makeSenders(100);
+  const base = Date.parse('2026-11-01T09:00:00Z');
+  const posts = shuffle(senders.flatMap((sender) => Array.from({ length: 10 }, (_, k) => ({ sender, k }))));
+  const results = await pool(
+    posts.map(({ sender, k }) => () =>
+      call('POST', '/api/v1/leads', {
+        name: `Customer ${sender.index}`,
+        ...spelled(sender, k),
+        message: `message ${k} from ${sender.index}`,
+        sentAt: new Date(base + sender.index * 1000 + k * 60_000).toISOString(),
+      }),
+    ),
+    50,
+  );
+  expect(results.filter((r) => r.status !== 202)).toEqual([]);
+
+  const pending = () => system.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM inbox WHERE status = 'pending'`)?.n;
+  await waitFor('every inbox row processed', () => pending() === 0, 60_000);
+
+  const statuses = system.db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`);
+  expect(statuses).toEqual([{ status: 'done', n: 1000 }]);
+  const rows = system.db.all<{ lead_id: number; text: string }>(
+    sql`SELECT lead_id, text FROM messages ORDER BY lead_id, sent_at, id`,
+  );
+  const byLead = new Map<number, typeof rows>();
+  for (const row of rows) byLead.set(row.lead_id, [...(byLead.get(row.lead_id) ?? []), row]);
+  expect(system.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM leads`)?.n).toBe(100);
+  expect(byLead.size).toBe(100);
+  for (const history of byLead.values()) {
+    const texts = history.map((row) => row.text);
+    const from = /from (\d+)$/.exec(texts[0] ?? '')?.[1];
+    expect(texts).toEqual(Array.from({ length: 10 }, (_, k) => `message ${k} from ${from}`));
+  }
+  // Both processes took part, and neither logged an error.
+  const { Queue } = await import('bullmq');
+  const queue = new Queue('ingest', { connection: { url: system.config.redisUrl }, prefix: system.config.queuePrefix });
+  const completed = await queue.getCompleted(0, 999);
+  await queue.close();
+  const pids = new Set(completed.map((job) => job.processedBy?.split('/')[1]));
+  expect(pids).toEqual(new Set(workers.map((worker) => String(worker.child.pid))));
+  for (const worker of workers) {
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+  }
+});

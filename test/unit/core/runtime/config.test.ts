@@ -1,0 +1,199 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../../core/errors.ts';
+import { DEFAULT_REDIS_URL, loadConfig } from '../../../../core/runtime/config.ts';
+
+/** The ConfigError `loadConfig` throws for `env`; fails the test when it does not throw one. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+const defaultDataDir = path.join(process.cwd(), 'data');
+
+describe('loadConfig defaults', () => {
+  it('starts with nothing set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      dataDir: defaultDataDir,
+      databaseFile: path.join(defaultDataDir, 'leadwire.db'),
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisIsDefault: true,
+      queuePrefix: 'leadwire',
+      logLevel: 'info',
+      defaultCountry: undefined,
+      apiKey: undefined,
+      reconcileGraceMs: 30_000,
+      reconcileIntervalMs: 10_000,
+      ingestConcurrency: undefined,
+    });
+    expect(DEFAULT_REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('resolves the default ./data to an absolute directory', () => {
+    const { dataDir } = loadConfig({});
+    expect(path.isAbsolute(dataDir)).toBe(true);
+    expect(dataDir).toBe(path.resolve('./data'));
+  });
+
+  it('treats empty strings as unset', () => {
+    const keys = [
+      'PORT',
+      'DATA_DIR',
+      'REDIS_URL',
+      'QUEUE_PREFIX',
+      'LOG_LEVEL',
+      'DEFAULT_COUNTRY',
+      'API_KEY',
+      'RECONCILE_GRACE_MS',
+      'RECONCILE_INTERVAL_MS',
+      'INGEST_CONCURRENCY',
+    ];
+    const empty = Object.fromEntries(keys.map((key) => [key, '']));
+    expect(loadConfig(empty)).toEqual(loadConfig({}));
+    expect(loadConfig(empty)).toMatchObject({ port: 3000, redisIsDefault: true });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ HOME: '/root', NODE_ENV: 'production' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('loadConfig values', () => {
+  it('reads every setting', () => {
+    const apiKey = 'k'.repeat(24);
+    expect(
+      loadConfig({
+        PORT: '8080',
+        DATA_DIR: '/var/lib/leadwire',
+        REDIS_URL: 'rediss://cache.internal:6380/2',
+        QUEUE_PREFIX: 'lw-test_1.a',
+        LOG_LEVEL: 'debug',
+        DEFAULT_COUNTRY: 'RU',
+        API_KEY: apiKey,
+        RECONCILE_GRACE_MS: '5000',
+        RECONCILE_INTERVAL_MS: '1000',
+        INGEST_CONCURRENCY: '8',
+      }),
+    ).toEqual({
+      port: 8080,
+      dataDir: '/var/lib/leadwire',
+      databaseFile: '/var/lib/leadwire/leadwire.db',
+      redisUrl: 'rediss://cache.internal:6380/2',
+      redisIsDefault: false,
+      queuePrefix: 'lw-test_1.a',
+      logLevel: 'debug',
+      defaultCountry: 'RU',
+      apiKey,
+      reconcileGraceMs: 5000,
+      reconcileIntervalMs: 1000,
+      ingestConcurrency: 8,
+    });
+  });
+
+  it('resolves a relative DATA_DIR against the working directory', () => {
+    expect(loadConfig({ DATA_DIR: 'var/db' })).toMatchObject({
+      dataDir: path.join(process.cwd(), 'var/db'),
+      databaseFile: path.join(process.cwd(), 'var/db', 'leadwire.db'),
+    });
+  });
+
+  it('marks an explicit REDIS_URL as not the default, even when it equals the default', () => {
+    expect(loadConfig({ REDIS_URL: DEFAULT_REDIS_URL })).toMatchObject({
+      redisUrl: DEFAULT_REDIS_URL,
+      redisIsDefault: false,
+    });
+  });
+
+  it('upper-cases a lower-case DEFAULT_COUNTRY', () => {
+    expect(loadConfig({ DEFAULT_COUNTRY: 'es' }).defaultCountry).toBe('ES');
+    expect(loadConfig({ DEFAULT_COUNTRY: 'Ru' }).defaultCountry).toBe('RU');
+  });
+
+  it('accepts the port range bounds', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+});
+
+describe('loadConfig problems', () => {
+  it.each(['XX', 'ESP', 'E', '34', 'España'])('rejects DEFAULT_COUNTRY %j', (country) => {
+    expect(configError({ DEFAULT_COUNTRY: country }).problems).toEqual([
+      'DEFAULT_COUNTRY: must be an ISO 3166 alpha-2 country code such as ES or RU',
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'http'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['LOG_LEVEL', 'INFO'],
+    ['RECONCILE_GRACE_MS', '0'],
+    ['RECONCILE_INTERVAL_MS', '-5'],
+    ['INGEST_CONCURRENCY', '1001'],
+  ])('rejects %s=%j', (key, value) => {
+    const { problems } = configError({ [key]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${key}: .+`));
+  });
+
+  it.each([
+    ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL: must start with redis:// or rediss://'],
+    ['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL: must start with redis:// or rediss://'],
+    [
+      'QUEUE_PREFIX',
+      'lead:wire',
+      'QUEUE_PREFIX: letters, digits, _ . - only (it names Redis keys)',
+    ],
+    [
+      'QUEUE_PREFIX',
+      'q'.repeat(65),
+      'QUEUE_PREFIX: letters, digits, _ . - only (it names Redis keys)',
+    ],
+    [
+      'API_KEY',
+      'k'.repeat(23),
+      'API_KEY: must be at least 24 characters (use `leadwire api-keys create`)',
+    ],
+  ])('rejects %s=%j saying what to do', (key, value, problem) => {
+    expect(configError({ [key]: value }).problems).toEqual([problem]);
+  });
+
+  it('lists every bad value in one ConfigError', () => {
+    const error = configError({
+      PORT: 'eighty',
+      REDIS_URL: 'http://localhost',
+      QUEUE_PREFIX: 'a:b',
+      LOG_LEVEL: 'loud',
+      DEFAULT_COUNTRY: 'xx',
+      API_KEY: 'short',
+      RECONCILE_GRACE_MS: '-1',
+      RECONCILE_INTERVAL_MS: '1.5',
+      INGEST_CONCURRENCY: '0',
+      DATA_DIR: '',
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems.map((problem) => problem.split(':')[0])).toEqual([
+      'PORT',
+      'REDIS_URL',
+      'QUEUE_PREFIX',
+      'LOG_LEVEL',
+      'DEFAULT_COUNTRY',
+      'API_KEY',
+      'RECONCILE_GRACE_MS',
+      'RECONCILE_INTERVAL_MS',
+      'INGEST_CONCURRENCY',
+    ]);
+    expect(error.problems).toContain('REDIS_URL: must start with redis:// or rediss://');
+    expect(error.message).toBe(
+      `Leadwire cannot start, the configuration has 9 problem(s):\n  - ${error.problems.join('\n  - ')}`,
+    );
+  });
+});
