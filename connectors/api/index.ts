@@ -100,25 +100,21 @@ export function apiRoutes(deps: ApiDeps): Router {
       const row = await waitForInbox(store, inboxId, WAIT_MS);
       if (row && row.status !== 'pending') {
         const outcome = recorded.created ? row.outcome : 'duplicate';
-        return res
-          .status(row.status === 'failed' ? 422 : 200)
-          .json({
-            inboxId,
-            leadId: row.leadId,
-            outcome,
-            status: row.status,
-            ...(row.reason ? { reason: row.reason } : {}),
-            ...(row.error ? { error: row.error } : {}),
-          });
+        return res.status(row.status === 'failed' ? 422 : 200).json({
+          inboxId,
+          leadId: row.leadId,
+          outcome,
+          status: row.status,
+          ...(row.reason ? { reason: row.reason } : {}),
+          ...(row.error ? { error: row.error } : {}),
+        });
       }
     }
-    res
-      .status(202)
-      .json({
-        inboxId,
-        status: recorded.row.status,
-        ...(recorded.created ? {} : { duplicate: true }),
-      });
+    res.status(202).json({
+      inboxId,
+      status: recorded.row.status,
+      ...(recorded.created ? {} : { duplicate: true }),
+    });
   });
 
   router.get('/leads', requirePermission('read'), (req, res) => {

@@ -24,14 +24,11 @@ export function authenticate(db: Db, bootstrapKey: string | undefined): RequestH
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match?.[1] ? verifyApiKey(db, match[1], bootstrapKey) : undefined;
     if (!principal) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer')
-        .json({
-          error: 'unauthorized',
-          message:
-            'send a valid API key as `Authorization: Bearer <key>` (create one with `npm run leadwire -- api-keys create --name NAME`)',
-        });
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({
+        error: 'unauthorized',
+        message:
+          'send a valid API key as `Authorization: Bearer <key>` (create one with `npm run leadwire -- api-keys create --name NAME`)',
+      });
       return;
     }
     res.locals.principal = principal;
@@ -43,11 +40,9 @@ export function requirePermission(permission: Permission): RequestHandler {
   return (_req, res, next) => {
     const role = res.locals.principal?.role;
     if (role && ALLOWED[role].has(permission)) return next();
-    res
-      .status(403)
-      .json({
-        error: 'forbidden',
-        message: `this API key's role (${role ?? 'none'}) may not ${permission}`,
-      });
+    res.status(403).json({
+      error: 'forbidden',
+      message: `this API key's role (${role ?? 'none'}) may not ${permission}`,
+    });
   };
 }

@@ -29,8 +29,17 @@ export function openBurst(system: TestSystem, senderCount: number): Burst {
       const sender = senders[n % senderCount]!;
       const k = Math.floor(n / senderCount);
       const receivedAt = new Date();
-      const body = { ...spelled(sender, k), message: `burst ${n}`, sentAt: new Date(base + n * 1000).toISOString() };
-      await recorder.record(API_CHANNEL_ID, `burst-${n}`, { body, receivedAt: receivedAt.toISOString() }, receivedAt);
+      const body = {
+        ...spelled(sender, k),
+        message: `burst ${n}`,
+        sentAt: new Date(base + n * 1000).toISOString(),
+      };
+      await recorder.record(
+        API_CHANNEL_ID,
+        `burst-${n}`,
+        { body, receivedAt: receivedAt.toISOString() },
+        receivedAt,
+      );
     },
     async close() {
       await producer.queue.close();
@@ -41,7 +50,9 @@ export function openBurst(system: TestSystem, senderCount: number): Burst {
 }
 
 export function countInbox(system: TestSystem) {
-  const rows = system.db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`);
+  const rows = system.db.all<{ status: string; n: number }>(
+    sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`,
+  );
   return Object.fromEntries(rows.map((row) => [row.status, row.n])) as Record<string, number>;
 }
 

@@ -10,7 +10,11 @@ export interface Sender {
 export function makeSenders(count: number, offset = 0): Sender[] {
   return Array.from({ length: count }, (_, i) => {
     const index = i + offset;
-    return { index, email: `customer${index}@example.com`, phone: `6${String(10_000_000 + index).padStart(8, '0')}` };
+    return {
+      index,
+      email: `customer${index}@example.com`,
+      phone: `6${String(10_000_000 + index).padStart(8, '0')}`,
+    };
   });
 }
 
@@ -24,8 +28,16 @@ export function spelled(sender: Sender, k: number): { email: string; phone: stri
     `${local}@${domain}`.replace('customer', 'Customer'),
   ];
   const p = sender.phone;
-  const phones = [`+34${p}`, `0034 ${p.slice(0, 3)} ${p.slice(3, 6)} ${p.slice(6)}`, `${p.slice(0, 3)}-${p.slice(3)}`, `(+34) ${p}`];
-  return { email: emails[k % emails.length] ?? sender.email, phone: phones[(k * 7 + sender.index) % phones.length] ?? p };
+  const phones = [
+    `+34${p}`,
+    `0034 ${p.slice(0, 3)} ${p.slice(3, 6)} ${p.slice(6)}`,
+    `${p.slice(0, 3)}-${p.slice(3)}`,
+    `(+34) ${p}`,
+  ];
+  return {
+    email: emails[k % emails.length] ?? sender.email,
+    phone: phones[(k * 7 + sender.index) % phones.length] ?? p,
+  };
 }
 
 /** Runs `tasks` with at most `limit` in flight. */
@@ -46,7 +58,7 @@ export async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promi
 export function shuffle<T>(items: T[], seed = 42): T[] {
   const out = [...items];
   let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j]!, out[i]!];

@@ -84,9 +84,15 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const logs: string[] = [];
-      child.stdout?.on('data', (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean)));
-      child.stderr?.on('data', (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean)));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.stdout?.on('data', (chunk: Buffer) =>
+        logs.push(...chunk.toString().split('\n').filter(Boolean)),
+      );
+      child.stderr?.on('data', (chunk: Buffer) =>
+        logs.push(...chunk.toString().split('\n').filter(Boolean)),
+      );
+      const exited = new Promise<number | null>((resolve) =>
+        child.once('exit', (code) => resolve(code)),
+      );
       const worker = { child, logs, exited };
       children.push(worker);
       return worker;
@@ -107,7 +113,11 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
 }
 
 /** Polls until `check` returns true or the time runs out (then throws with `what`). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -117,7 +127,12 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 
 /** JSON over HTTP with the test's admin key. */
 export function api(system: Pick<TestSystem, 'baseUrl' | 'apiKey'>) {
-  return async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
+  return async (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(`${system.baseUrl}${url}`, {
       method,
       headers: {

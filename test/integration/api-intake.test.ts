@@ -1,7 +1,14 @@
 /** Every decision-table row end to end: HTTP → inbox → BullMQ → ingest worker → lead. */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelOperators, channels, clientDuplicates, inbox, messages, users } from '../../db/schema.ts';
+import {
+  channelOperators,
+  channels,
+  clientDuplicates,
+  inbox,
+  messages,
+  users,
+} from '../../db/schema.ts';
 import { api, startSystem, type TestSystem } from '../helpers/system.ts';
 
 let system: TestSystem;
@@ -19,19 +26,38 @@ const intake = (body: Record<string, unknown>, headers: Record<string, string> =
 
 describe('decision table over HTTP', () => {
   it('row 6: a first contact becomes a simple lead with its identities and first message', async () => {
-    const res = await intake({ name: 'Ana García', email: 'Ana.Garcia+web@GMail.com', phone: '600 123 456', message: 'Hola, quiero información' });
+    const res = await intake({
+      name: 'Ana García',
+      email: 'Ana.Garcia+web@GMail.com',
+      phone: '600 123 456',
+      message: 'Hola, quiero información',
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ outcome: 'created_simple', status: 'done' });
     const lead = (await call('GET', `/api/v1/leads/${res.body.leadId}`)).body;
-    expect(lead).toMatchObject({ type: 'simple', stage: 'NEW', source: 'API', clientId: null, name: 'Ana García', open: true });
-    expect(lead.identities.map((i: { key: string }) => i.key).sort()).toEqual(['email:anagarcia@gmail.com', 'phone:+34600123456']);
+    expect(lead).toMatchObject({
+      type: 'simple',
+      stage: 'NEW',
+      source: 'API',
+      clientId: null,
+      name: 'Ana García',
+      open: true,
+    });
+    expect(lead.identities.map((i: { key: string }) => i.key).sort()).toEqual([
+      'email:anagarcia@gmail.com',
+      'phone:+34600123456',
+    ]);
     expect(lead.messages).toHaveLength(1);
     expect(lead.messages[0]).toMatchObject({ direction: 'in', text: 'Hola, quiero información' });
   });
 
   it('row 5: the same person, spelled differently, lands on the open simple lead and adds what is new', async () => {
     const first = await intake({ email: 'pablo@example.com', message: 'one' });
-    const second = await intake({ email: ' PABLO+x@Example.COM ', telegram: 777001, message: 'two' });
+    const second = await intake({
+      email: ' PABLO+x@Example.COM ',
+      telegram: 777001,
+      message: 'two',
+    });
     expect(second.body).toMatchObject({ outcome: 'appended', leadId: first.body.leadId });
     const lead = (await call('GET', `/api/v1/leads/${first.body.leadId}`)).body;
     expect(lead.messages.map((m: { text: string }) => m.text)).toEqual(['one', 'two']);
@@ -39,13 +65,26 @@ describe('decision table over HTTP', () => {
   });
 
   it('row 4 and row 3: a known client gets a repeat lead for its responsible, then messages append to it', async () => {
-    const [owner] = system.db.insert(users).values({ name: 'Olga', email: 'olga@center.test' }).returning().all();
-    const client = await call('POST', '/api/v1/clients', { name: 'Marta Ruiz', emails: ['marta@client.test'], phones: ['+34 611 222 333'], responsibleId: owner?.id });
+    const [owner] = system.db
+      .insert(users)
+      .values({ name: 'Olga', email: 'olga@center.test' })
+      .returning()
+      .all();
+    const client = await call('POST', '/api/v1/clients', {
+      name: 'Marta Ruiz',
+      emails: ['marta@client.test'],
+      phones: ['+34 611 222 333'],
+      responsibleId: owner?.id,
+    });
     expect(client.status).toBe(201);
     const repeat = await intake({ phone: '0034611222333', message: 'Soy Marta otra vez' });
     expect(repeat.body.outcome).toBe('created_repeat');
     const lead = (await call('GET', `/api/v1/leads/${repeat.body.leadId}`)).body;
-    expect(lead).toMatchObject({ type: 'repeat', clientId: client.body.id, responsibleId: owner?.id });
+    expect(lead).toMatchObject({
+      type: 'repeat',
+      clientId: client.body.id,
+      responsibleId: owner?.id,
+    });
     expect(lead.client).toMatchObject({ id: client.body.id, name: 'Marta Ruiz' });
 
     const again = await intake({ email: 'MARTA@client.test', telegram: 424242, message: 'y otra' });
@@ -55,8 +94,16 @@ describe('decision table over HTTP', () => {
   });
 
   it('row 4 with an inactive responsible falls back to the channel queue', async () => {
-    const [gone] = system.db.insert(users).values({ name: 'Left', email: 'left@center.test', active: false }).returning().all();
-    const client = await call('POST', '/api/v1/clients', { company: 'Acme SL', emails: ['buy@acme.test'], responsibleId: gone?.id });
+    const [gone] = system.db
+      .insert(users)
+      .values({ name: 'Left', email: 'left@center.test', active: false })
+      .returning()
+      .all();
+    const client = await call('POST', '/api/v1/clients', {
+      company: 'Acme SL',
+      emails: ['buy@acme.test'],
+      responsibleId: gone?.id,
+    });
     const res = await intake({ email: 'buy@acme.test' });
     expect(res.body.outcome).toBe('created_repeat');
     const lead = (await call('GET', `/api/v1/leads/${res.body.leadId}`)).body;
@@ -64,20 +111,39 @@ describe('decision table over HTTP', () => {
   });
 
   it('row 2: a reply continues the lead it answers when the sender is the same, a forward does not', async () => {
-    const a = await intake({ email: 'thread@example.com', message: 'first question' }, { 'idempotency-key': 'thread-a' });
+    const a = await intake(
+      { email: 'thread@example.com', message: 'first question' },
+      { 'idempotency-key': 'thread-a' },
+    );
     const b = await intake({ phone: '+34 622 000 111', message: 'other conversation' });
     expect(b.body.leadId).not.toBe(a.body.leadId);
     // Matching alone would pick the newest lead (b); the reply reference wins.
-    const reply = await intake({ email: 'thread@example.com', phone: '622000111', replyTo: 'thread-a', message: 'about my first question' });
+    const reply = await intake({
+      email: 'thread@example.com',
+      phone: '622000111',
+      replyTo: 'thread-a',
+      message: 'about my first question',
+    });
     expect(reply.body).toMatchObject({ outcome: 'appended', leadId: a.body.leadId });
-    const forward = await intake({ email: 'colleague@example.com', replyTo: 'thread-a', message: 'forwarded to me' });
+    const forward = await intake({
+      email: 'colleague@example.com',
+      replyTo: 'thread-a',
+      message: 'forwarded to me',
+    });
     expect(forward.body.outcome).toBe('created_simple');
     expect(forward.body.leadId).not.toBe(a.body.leadId);
   });
 
   it('row 1: a message from our own address is stored as ignored, never a lead', async () => {
-    system.db.update(channels).set({ config: { ownIdentityKeys: ['email:support@leadwire.test'] } }).where(eq(channels.id, 1)).run();
-    const res = await intake({ email: 'Support@leadwire.test', message: 'auto: we got your message' });
+    system.db
+      .update(channels)
+      .set({ config: { ownIdentityKeys: ['email:support@leadwire.test'] } })
+      .where(eq(channels.id, 1))
+      .run();
+    const res = await intake({
+      email: 'Support@leadwire.test',
+      message: 'auto: we got your message',
+    });
     expect(res.body).toMatchObject({ outcome: 'ignored', status: 'ignored', leadId: null });
     expect(res.body.reason).toMatch(/own address/);
     system.db.update(channels).set({ config: {} }).where(eq(channels.id, 1)).run();
@@ -87,19 +153,31 @@ describe('decision table over HTTP', () => {
     const body = { email: 'twice@example.com', message: 'only once please' };
     const first = await intake(body, { 'idempotency-key': 'order-1001' });
     const second = await intake(body, { 'idempotency-key': 'order-1001' });
-    expect(second.body).toMatchObject({ inboxId: first.body.inboxId, leadId: first.body.leadId, outcome: 'duplicate' });
+    expect(second.body).toMatchObject({
+      inboxId: first.body.inboxId,
+      leadId: first.body.leadId,
+      outcome: 'duplicate',
+    });
     const lead = (await call('GET', `/api/v1/leads/${first.body.leadId}`)).body;
     expect(lead.messages).toHaveLength(1);
     const viaBodyId = await call('POST', '/api/v1/leads', { ...body, externalId: 'order-1002' });
-    const viaBodyIdAgain = await call('POST', '/api/v1/leads', { ...body, externalId: 'order-1002' });
+    const viaBodyIdAgain = await call('POST', '/api/v1/leads', {
+      ...body,
+      externalId: 'order-1002',
+    });
     expect(viaBodyIdAgain.body).toMatchObject({ inboxId: viaBodyId.body.inboxId, duplicate: true });
-    const conflict = await intake({ ...body, message: 'something else' }, { 'idempotency-key': 'order-1001' });
+    const conflict = await intake(
+      { ...body, message: 'something else' },
+      { 'idempotency-key': 'order-1001' },
+    );
     expect(conflict.status).toBe(409);
   });
 
   it('a closed lead is not continued: a new simple lead links to it as a possible duplicate', async () => {
     const first = await intake({ email: 'closed@example.com', message: 'buy' });
-    const patched = await call('PATCH', `/api/v1/leads/${first.body.leadId}`, { stage: 'CONVERTED' });
+    const patched = await call('PATCH', `/api/v1/leads/${first.body.leadId}`, {
+      stage: 'CONVERTED',
+    });
     expect(patched.body).toMatchObject({ stage: 'CONVERTED', open: false });
     const next = await intake({ email: 'closed@example.com', message: 'buy more' });
     expect(next.body.outcome).toBe('created_simple');
@@ -108,13 +186,28 @@ describe('decision table over HTTP', () => {
   });
 
   it('a sender matching two clients goes to the best match and the pair is recorded', async () => {
-    const one = await call('POST', '/api/v1/clients', { name: 'Twin One', emails: ['twin@example.com'], phones: ['+34633000001'] });
-    const two = await call('POST', '/api/v1/clients', { name: 'Twin Two', phones: ['+34633000002'] });
+    const one = await call('POST', '/api/v1/clients', {
+      name: 'Twin One',
+      emails: ['twin@example.com'],
+      phones: ['+34633000001'],
+    });
+    const two = await call('POST', '/api/v1/clients', {
+      name: 'Twin Two',
+      phones: ['+34633000002'],
+    });
     const res = await intake({ email: 'twin@example.com', phone: '+34633000001', message: 'hi' });
-    const both = await intake({ email: 'twin@example.com', phone: '+34633000002', message: 'hi again' });
+    const both = await intake({
+      email: 'twin@example.com',
+      phone: '+34633000002',
+      message: 'hi again',
+    });
     expect(res.body.outcome).toBe('created_repeat');
     expect(both.body).toMatchObject({ outcome: 'appended', leadId: res.body.leadId });
-    const pairs = system.db.select().from(clientDuplicates).where(eq(clientDuplicates.clientId, one.body.id)).all();
+    const pairs = system.db
+      .select()
+      .from(clientDuplicates)
+      .where(eq(clientDuplicates.clientId, one.body.id))
+      .all();
     expect(pairs.map((p) => p.otherClientId)).toEqual([two.body.id]);
   });
 });
@@ -155,38 +248,66 @@ describe('the door', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       row = (await call('GET', `/api/v1/inbox/${res.body.inboxId}`)).body;
     }
-    expect(row).toMatchObject({ status: 'done', outcome: 'created_simple', leadId: expect.any(Number) });
+    expect(row).toMatchObject({
+      status: 'done',
+      outcome: 'created_simple',
+      leadId: expect.any(Number),
+    });
   });
 
   it('rejects a request without a valid key', async () => {
     const none = await fetch(`${system.baseUrl}/api/v1/leads`);
     expect(none.status).toBe(401);
-    const wrong = await api({ baseUrl: system.baseUrl, apiKey: 'lw_not-a-real-key' })('GET', '/api/v1/leads');
+    const wrong = await api({ baseUrl: system.baseUrl, apiKey: 'lw_not-a-real-key' })(
+      'GET',
+      '/api/v1/leads',
+    );
     expect(wrong.status).toBe(401);
   });
 
   it('names the problem when there is no reachable identity', async () => {
     const res = await intake({ name: 'No Contact', phone: '12', message: 'call me' });
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ error: 'unreachable', details: [{ path: 'phone', message: 'not a valid phone number' }] });
+    expect(res.body).toMatchObject({
+      error: 'unreachable',
+      details: [{ path: 'phone', message: 'not a valid phone number' }],
+    });
   });
 
   it('keeps an invalid phone as text when another identity can be answered', async () => {
-    const res = await intake({ email: 'textphone@example.com', phone: 'call after 5', message: 'x' });
+    const res = await intake({
+      email: 'textphone@example.com',
+      phone: 'call after 5',
+      message: 'x',
+    });
     expect(res.body.outcome).toBe('created_simple');
     const lead = (await call('GET', `/api/v1/leads/${res.body.leadId}`)).body;
-    expect(lead.messages[0].meta.unrecognised).toEqual([{ kind: 'phone', raw: 'call after 5', reason: 'not a valid phone number' }]);
+    expect(lead.messages[0].meta.unrecognised).toEqual([
+      { kind: 'phone', raw: 'call after 5', reason: 'not a valid phone number' },
+    ]);
   });
 
   it('answers 400 per field for a malformed body, 415 for a wrong content type, 413 over 1 MB', async () => {
     const bad = await intake({ email: 42, sentAt: 'yesterday', surprise: true });
     expect(bad.status).toBe(400);
-    expect(bad.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['(body)', 'email', 'sentAt']);
-    const text = await fetch(`${system.baseUrl}/api/v1/leads`, { method: 'POST', headers: { authorization: `Bearer ${system.apiKey}`, 'content-type': 'text/plain' }, body: 'hi' });
+    expect(bad.body.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      '(body)',
+      'email',
+      'sentAt',
+    ]);
+    const text = await fetch(`${system.baseUrl}/api/v1/leads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${system.apiKey}`, 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(text.status).toBe(415);
     const huge = await intake({ email: 'big@example.com', message: 'x'.repeat(1_100_000) });
     expect(huge.status).toBe(413);
-    const broken = await fetch(`${system.baseUrl}/api/v1/leads`, { method: 'POST', headers: { authorization: `Bearer ${system.apiKey}`, 'content-type': 'application/json' }, body: '{"email":' });
+    const broken = await fetch(`${system.baseUrl}/api/v1/leads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${system.apiKey}`, 'content-type': 'application/json' },
+      body: '{"email":',
+    });
     expect(broken.status).toBe(400);
   });
 
@@ -194,10 +315,15 @@ describe('the door', () => {
     const page = await call('GET', '/api/v1/leads?type=repeat&limit=1');
     expect(page.body.leads).toHaveLength(1);
     expect(page.body.leads[0].type).toBe('repeat');
-    const next = await call('GET', `/api/v1/leads?type=repeat&limit=1&cursor=${page.body.nextCursor}`);
+    const next = await call(
+      'GET',
+      `/api/v1/leads?type=repeat&limit=1&cursor=${page.body.nextCursor}`,
+    );
     expect(next.body.leads[0].id).toBeLessThan(page.body.leads[0].id);
     expect((await call('GET', '/api/v1/leads?type=bogus')).status).toBe(400);
-    expect((await call('PATCH', `/api/v1/leads/${page.body.leads[0].id}`, { stage: 'NOPE' })).status).toBe(422);
+    expect(
+      (await call('PATCH', `/api/v1/leads/${page.body.leads[0].id}`, { stage: 'NOPE' })).status,
+    ).toBe(422);
   });
 });
 
@@ -205,7 +331,12 @@ describe('the worker', () => {
   it('fails malformed input without retries and keeps the error on the inbox row', async () => {
     const [row] = system.db
       .insert(inbox)
-      .values({ channelId: 1, externalId: 'broken-1', raw: '{"body": {"email": 5}, "receivedAt": "2026-01-01T00:00:00.000Z"}', receivedAt: new Date() })
+      .values({
+        channelId: 1,
+        externalId: 'broken-1',
+        raw: '{"body": {"email": 5}, "receivedAt": "2026-01-01T00:00:00.000Z"}',
+        receivedAt: new Date(),
+      })
       .returning()
       .all();
     const { createProducer } = await import('../../core/runtime/queues.ts');
@@ -228,7 +359,9 @@ describe('the worker', () => {
   });
 
   it('never stores a message twice', () => {
-    const [dupes] = system.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT channel_id, external_id FROM messages GROUP BY 1, 2 HAVING count(*) > 1)`);
+    const [dupes] = system.db.all<{ n: number }>(
+      sql`SELECT count(*) AS n FROM (SELECT channel_id, external_id FROM messages GROUP BY 1, 2 HAVING count(*) > 1)`,
+    );
     expect(dupes?.n).toBe(0);
     expect(system.db.select().from(messages).all().length).toBeGreaterThan(10);
   });

@@ -4,7 +4,13 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, startSystem, waitFor, type TestSystem, type WorkerProcess } from '../helpers/system.ts';
+import {
+  api,
+  startSystem,
+  waitFor,
+  type TestSystem,
+  type WorkerProcess,
+} from '../helpers/system.ts';
 import { makeSenders, pool, shuffle, spelled } from '../helpers/senders.ts';
 
 let system: TestSystem;
@@ -20,24 +26,31 @@ it('1,000 concurrent messages from 100 senders make exactly 100 leads', async ()
   const call = api(system);
   const senders = makeSenders(100);
   const base = Date.parse('2026-11-01T09:00:00Z');
-  const posts = shuffle(senders.flatMap((sender) => Array.from({ length: 10 }, (_, k) => ({ sender, k }))));
+  const posts = shuffle(
+    senders.flatMap((sender) => Array.from({ length: 10 }, (_, k) => ({ sender, k }))),
+  );
   const results = await pool(
-    posts.map(({ sender, k }) => () =>
-      call('POST', '/api/v1/leads', {
-        name: `Customer ${sender.index}`,
-        ...spelled(sender, k),
-        message: `message ${k} from ${sender.index}`,
-        sentAt: new Date(base + sender.index * 1000 + k * 60_000).toISOString(),
-      }),
+    posts.map(
+      ({ sender, k }) =>
+        () =>
+          call('POST', '/api/v1/leads', {
+            name: `Customer ${sender.index}`,
+            ...spelled(sender, k),
+            message: `message ${k} from ${sender.index}`,
+            sentAt: new Date(base + sender.index * 1000 + k * 60_000).toISOString(),
+          }),
     ),
     50,
   );
   expect(results.filter((r) => r.status !== 202)).toEqual([]);
 
-  const pending = () => system.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM inbox WHERE status = 'pending'`)?.n;
+  const pending = () =>
+    system.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM inbox WHERE status = 'pending'`)?.n;
   await waitFor('every inbox row processed', () => pending() === 0, 60_000);
 
-  const statuses = system.db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`);
+  const statuses = system.db.all<{ status: string; n: number }>(
+    sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`,
+  );
   expect(statuses).toEqual([{ status: 'done', n: 1000 }]);
   const rows = system.db.all<{ lead_id: number; text: string }>(
     sql`SELECT lead_id, text FROM messages ORDER BY lead_id, sent_at, id`,
@@ -53,7 +66,10 @@ it('1,000 concurrent messages from 100 senders make exactly 100 leads', async ()
   }
   // Both processes took part, and neither logged an error.
   const { Queue } = await import('bullmq');
-  const queue = new Queue('ingest', { connection: { url: system.config.redisUrl }, prefix: system.config.queuePrefix });
+  const queue = new Queue('ingest', {
+    connection: { url: system.config.redisUrl },
+    prefix: system.config.queuePrefix,
+  });
   const completed = await queue.getCompleted(0, 999);
   await queue.close();
   const pids = new Set(completed.map((job) => job.processedBy?.split('/')[1]));

@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 it('kill -9 of a worker in the middle of a 5,000-message burst: every message on exactly one lead', async () => {
-  system = await startSystem({ label: 'crash', web: false, env: { RECONCILE_GRACE_MS: '2000', RECONCILE_INTERVAL_MS: '1000' } });
+  system = await startSystem({
+    label: 'crash',
+    web: false,
+    env: { RECONCILE_GRACE_MS: '2000', RECONCILE_INTERVAL_MS: '1000' },
+  });
   const current = system;
   const burst = openBurst(current, 500);
   const first = current.spawnWorker();
@@ -31,15 +35,28 @@ it('kill -9 of a worker in the middle of a 5,000-message burst: every message on
   expect(killedAt).toBeGreaterThan(0);
   expect(first.child.signalCode).toBe('SIGKILL');
   const second = current.spawnWorker();
-  await waitFor('all 5,000 rows processed after the crash', () => countInbox(current).done === 5000, 90_000);
+  await waitFor(
+    'all 5,000 rows processed after the crash',
+    () => countInbox(current).done === 5000,
+    90_000,
+  );
 
   expect(countInbox(current)).toEqual({ done: 5000 });
-  expect(ledger(current)).toEqual({ messages: 5000, distinctInboxRows: 5000, leads: 500, inboxWithoutMessage: 0 });
+  expect(ledger(current)).toEqual({
+    messages: 5000,
+    distinctInboxRows: 5000,
+    leads: 500,
+    inboxWithoutMessage: 0,
+  });
   expect(second.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
 }, 150_000);
 
 it("Redis loses the queue's keys mid-run: the reconciler recovers every pending row", async () => {
-  system = await startSystem({ label: 'redis-loss', web: false, env: { RECONCILE_GRACE_MS: '1000', RECONCILE_INTERVAL_MS: '500' } });
+  system = await startSystem({
+    label: 'redis-loss',
+    web: false,
+    env: { RECONCILE_GRACE_MS: '1000', RECONCILE_INTERVAL_MS: '500' },
+  });
   const current = system;
   const burst = openBurst(current, 300);
   // No worker yet: the first half waits in the queue, then Redis forgets all of it.
@@ -49,6 +66,15 @@ it("Redis loses the queue's keys mid-run: the reconciler recovers every pending 
   current.spawnWorker();
   for (let n = 1500; n < 3000; n++) await burst.record(n);
   await burst.close();
-  await waitFor('all 3,000 rows processed after the keys were deleted', () => countInbox(current).done === 3000, 90_000);
-  expect(ledger(current)).toEqual({ messages: 3000, distinctInboxRows: 3000, leads: 300, inboxWithoutMessage: 0 });
+  await waitFor(
+    'all 3,000 rows processed after the keys were deleted',
+    () => countInbox(current).done === 3000,
+    90_000,
+  );
+  expect(ledger(current)).toEqual({
+    messages: 3000,
+    distinctInboxRows: 3000,
+    leads: 300,
+    inboxWithoutMessage: 0,
+  });
 }, 150_000);
