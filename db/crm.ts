@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Identity } from '../core/identities.ts';
 import type { Db } from './open.ts';
-import { clients, identities, inbox, leads, messages, stages } from './schema.ts';
+import { clients, identities, inbox, leads, messages, stages, users } from './schema.ts';
 
 export interface LeadFilter {
   type?: 'simple' | 'repeat' | undefined;
@@ -78,6 +78,10 @@ export interface NewClient {
   company?: string | undefined;
   responsibleId?: number | undefined;
   identities: Identity[];
+}
+
+export function userExists(db: Db, id: number): boolean {
+  return db.select({ id: users.id }).from(users).where(eq(users.id, id)).get() !== undefined;
 }
 
 /** Creates a client; other clients already owning one of its identities come back as possible duplicates. */

@@ -84,6 +84,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     log,
     apiKey: config.apiKey,
     defaultCountry: config.defaultCountry,
+    rateLimitPerMinute: config.rateLimitPerMinute,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

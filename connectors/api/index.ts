@@ -13,6 +13,7 @@ import {
   getLead,
   listLeads,
   setLeadStage,
+  userExists,
 } from '../../db/crm.ts';
 import type { Db } from '../../db/open.ts';
 import { requirePermission } from '../http/auth.ts';
@@ -154,6 +155,12 @@ export function apiRoutes(deps: ApiDeps): Router {
     const read = readClientIdentities(body.data, deps.defaultCountry);
     if (read.problems.length)
       return problem(res, 422, 'invalid_identity', 'some identities are not valid', read.problems);
+    const { responsibleId } = body.data;
+    if (responsibleId !== undefined && !userExists(db, responsibleId)) {
+      return problem(res, 422, 'unknown_user', `user ${responsibleId} does not exist`, [
+        { path: 'responsibleId', message: 'no such user' },
+      ]);
+    }
     const created = createClient(db, { ...body.data, identities: read.identities });
     res.status(201).json(created);
   });

@@ -35,6 +35,8 @@ const schema = z.object({
   /** Inbox rows still pending after this long are re-enqueued by the reconciler. */
   RECONCILE_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  /** API requests per minute per key (per IP before authentication). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   /** Jobs one worker process runs at once. */
   INGEST_CONCURRENCY: z.coerce.number().int().positive().max(1000).optional(),
 });
@@ -53,6 +55,7 @@ export interface Config {
   reconcileGraceMs: number;
   reconcileIntervalMs: number;
   ingestConcurrency: number | undefined;
+  rateLimitPerMinute: number;
 }
 
 /** Empty strings count as unset, as they do in most .env files. */
@@ -86,5 +89,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileGraceMs: value.RECONCILE_GRACE_MS,
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     ingestConcurrency: value.INGEST_CONCURRENCY,
+    rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -366,3 +366,27 @@ describe('the worker', () => {
     expect(system.db.select().from(messages).all().length).toBeGreaterThan(10);
   });
 });
+
+describe('limits', () => {
+  it('rate-limits a key past its budget per minute with 429, in Redis shared by every web process', async () => {
+    const limited = await startSystem({ label: 'ratelimit', env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push((await api(limited)('GET', '/api/v1/leads')).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('refuses a client whose responsible does not exist', async () => {
+    const res = await call('POST', '/api/v1/clients', {
+      name: 'Nobody',
+      emails: ['n@example.com'],
+      responsibleId: 99999,
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.details).toEqual([{ path: 'responsibleId', message: 'no such user' }]);
+  });
+});
