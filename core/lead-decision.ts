@@ -108,17 +108,18 @@ export function decideLead(
     return message.identities.filter((identity) => !have.has(identity.key));
   };
   const client = pickClient(state.clients);
-  const others = client ? state.clients.filter((other) => other.id !== client.id) : [];
-  const possibleDuplicates =
-    client && others.length
-      ? { clientId: client.id, otherClientIds: others.map((other) => other.id) }
-      : null;
+  // The lead goes to one client; every other client the sender matched is recorded beside it,
+  // and identities those others own are not copied onto it (that would be a silent merge).
   const attachToClient = (clientId: number, known: string[]): Attach => {
-    const identities = missing(known);
+    const others = state.clients.filter((other) => other.id !== clientId);
+    const ownedByOthers = new Set(others.flatMap((other) => other.identityKeys));
+    const identities = missing(known).filter((identity) => !ownedByOthers.has(identity.key));
     return {
       addToLead: [],
       addToClient: identities.length ? { clientId, identities } : null,
-      possibleDuplicates,
+      possibleDuplicates: others.length
+        ? { clientId, otherClientIds: others.map((other) => other.id) }
+        : null,
       at,
     };
   };
@@ -132,7 +133,12 @@ export function decideLead(
     const attach =
       thread.clientId !== null
         ? attachToClient(thread.clientId, thread.senderKeys)
-        : { addToLead: missing(thread.senderKeys), addToClient: null, possibleDuplicates, at };
+        : {
+            addToLead: missing(thread.senderKeys),
+            addToClient: null,
+            possibleDuplicates: null,
+            at,
+          };
     return { kind: 'append', row: 2, leadId: thread.id, ...attach };
   }
 

@@ -58,12 +58,12 @@ export interface Config {
   rateLimitPerMinute: number;
 }
 
-/** Empty strings count as unset, as they do in most .env files. */
+/** Values are trimmed, and empty ones count as unset, as they do in most .env files. */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
-    ),
+    Object.entries(env)
+      .map(([key, value]) => [key, value?.trim()])
+      .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
 }
 

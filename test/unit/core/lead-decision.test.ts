@@ -502,24 +502,55 @@ describe('the sender matches several clients', () => {
     });
   });
 
+  it('does not copy an identity another matched client owns onto the chosen one', () => {
+    const open = lead({ id: 20, type: 'repeat', clientId: 1 });
+    const st = state({
+      clients: [
+        client({ id: 1, matched: 1, identityKeys: [anaEmail.key], openLeads: [open] }),
+        client({ id: 2, matched: 1, identityKeys: [anaPhone.key] }),
+      ],
+    });
+    expect(decide(msg, st)).toMatchObject({
+      kind: 'append',
+      row: 3,
+      leadId: 20,
+      addToClient: null,
+      possibleDuplicates: { clientId: 1, otherClientIds: [2] },
+    });
+  });
+
+  it('on a thread reply, records the duplicate against the thread lead’s client', () => {
+    const thread = lead({ id: 10, type: 'repeat', clientId: 5, senderKeys: [anaEmail.key] });
+    const st = state({
+      threadLeads: [thread],
+      clients: [
+        client({ id: 5, matched: 1, identityKeys: [anaEmail.key], openLeads: [thread] }),
+        client({ id: 7, matched: 2, identityKeys: [anaEmail.key, anaPhone.key] }),
+      ],
+    });
+    expect(decide(msg, st)).toMatchObject({
+      kind: 'append',
+      row: 2,
+      leadId: 10,
+      addToClient: null,
+      possibleDuplicates: { clientId: 5, otherClientIds: [7] },
+    });
+  });
+
   it('on equal matches, goes to the client with an open lead', () => {
+    // Two client records own the same email: a real duplicate pair.
     const st = state({
       clients: [
         client({ id: 1, matched: 1 }),
-        client({
-          id: 2,
-          matched: 1,
-          identityKeys: [anaPhone.key],
-          openLeads: [lead({ id: 20, clientId: 2 })],
-        }),
+        client({ id: 2, matched: 1, openLeads: [lead({ id: 20, clientId: 2 })] }),
       ],
     });
-    expect(decide(msg, st)).toEqual({
+    expect(decide(message(), st)).toEqual({
       kind: 'append',
       row: 3,
       leadId: 20,
       addToLead: [],
-      addToClient: { clientId: 2, identities: [anaEmail] },
+      addToClient: null,
       possibleDuplicates: { clientId: 2, otherClientIds: [1] },
       at,
     });
@@ -709,15 +740,19 @@ describe('decideLead in general', () => {
   });
 
   it('does not reorder or change its inputs', () => {
-    const simpleLeads = [
+    const leads = () => [
       lead({ id: 30, updatedAt: april(1) }),
       lead({ id: 31, updatedAt: april(9) }),
     ];
-    const clients = [client({ id: 9 }), client({ id: 4 })];
+    const threadLeads = leads();
+    const simpleLeads = leads();
+    const openLeads = leads().map((open) => ({ ...open, clientId: 4 }));
+    const clients = [client({ id: 9 }), client({ id: 4, openLeads })];
     const msg = message({ identities: [anaEmail, anaPhone] });
-    const before = structuredClone({ simpleLeads, clients, msg });
+    const before = structuredClone({ threadLeads, simpleLeads, clients, msg });
+    decide(msg, state({ threadLeads }));
     decide(msg, state({ simpleLeads }));
     decide(msg, state({ clients }));
-    expect({ simpleLeads, clients, msg }).toEqual(before);
+    expect({ threadLeads, simpleLeads, clients, msg }).toEqual(before);
   });
 });

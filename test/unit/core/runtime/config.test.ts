@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
       reconcileGraceMs: 30_000,
       reconcileIntervalMs: 10_000,
       ingestConcurrency: undefined,
+      rateLimitPerMinute: 6000,
     });
     expect(DEFAULT_REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
@@ -53,6 +54,7 @@ describe('loadConfig defaults', () => {
       'RECONCILE_GRACE_MS',
       'RECONCILE_INTERVAL_MS',
       'INGEST_CONCURRENCY',
+      'RATE_LIMIT_PER_MINUTE',
     ];
     const empty = Object.fromEntries(keys.map((key) => [key, '']));
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -79,6 +81,7 @@ describe('loadConfig values', () => {
         RECONCILE_GRACE_MS: '5000',
         RECONCILE_INTERVAL_MS: '1000',
         INGEST_CONCURRENCY: '8',
+        RATE_LIMIT_PER_MINUTE: '120',
       }),
     ).toEqual({
       port: 8080,
@@ -93,6 +96,7 @@ describe('loadConfig values', () => {
       reconcileGraceMs: 5000,
       reconcileIntervalMs: 1000,
       ingestConcurrency: 8,
+      rateLimitPerMinute: 120,
     });
   });
 
@@ -113,6 +117,14 @@ describe('loadConfig values', () => {
   it('upper-cases a lower-case DEFAULT_COUNTRY', () => {
     expect(loadConfig({ DEFAULT_COUNTRY: 'es' }).defaultCountry).toBe('ES');
     expect(loadConfig({ DEFAULT_COUNTRY: 'Ru' }).defaultCountry).toBe('RU');
+  });
+
+  it('trims values, so a stray space in a .env file is neither port 0 nor an error', () => {
+    expect(loadConfig({ PORT: ' ' }).port).toBe(3000);
+    expect(loadConfig({ PORT: ' 8080 ', QUEUE_PREFIX: ' lw2 ' })).toMatchObject({
+      port: 8080,
+      queuePrefix: 'lw2',
+    });
   });
 
   it('accepts the port range bounds', () => {
@@ -137,6 +149,7 @@ describe('loadConfig problems', () => {
     ['RECONCILE_GRACE_MS', '0'],
     ['RECONCILE_INTERVAL_MS', '-5'],
     ['INGEST_CONCURRENCY', '1001'],
+    ['RATE_LIMIT_PER_MINUTE', '0'],
   ])('rejects %s=%j', (key, value) => {
     const { problems } = configError({ [key]: value });
     expect(problems).toHaveLength(1);
@@ -176,6 +189,7 @@ describe('loadConfig problems', () => {
       RECONCILE_GRACE_MS: '-1',
       RECONCILE_INTERVAL_MS: '1.5',
       INGEST_CONCURRENCY: '0',
+      RATE_LIMIT_PER_MINUTE: 'lots',
       DATA_DIR: '',
     });
     expect(error).toBeInstanceOf(ConfigError);
@@ -189,11 +203,12 @@ describe('loadConfig problems', () => {
       'API_KEY',
       'RECONCILE_GRACE_MS',
       'RECONCILE_INTERVAL_MS',
+      'RATE_LIMIT_PER_MINUTE',
       'INGEST_CONCURRENCY',
     ]);
     expect(error.problems).toContain('REDIS_URL: must start with redis:// or rediss://');
     expect(error.message).toBe(
-      `Leadwire cannot start, the configuration has 9 problem(s):\n  - ${error.problems.join('\n  - ')}`,
+      `Leadwire cannot start, the configuration has 10 problem(s):\n  - ${error.problems.join('\n  - ')}`,
     );
   });
 });
