@@ -24,6 +24,8 @@ export interface JobPolicy<S extends z.ZodType> {
    * whose worker died (kill -9) goes back to waiting within about this time.
    */
   lockMs: number;
+  /** Times a job may stall (its worker died) before BullMQ fails it; the reconciler still recovers the row. */
+  maxStalledCount: number;
   /** BullMQ job ids must not contain `:` and must not be all digits. */
   jobId: (payload: z.infer<S>) => string;
 }
@@ -32,9 +34,10 @@ const ingest = {
   queue: QUEUES.ingest,
   payload: z.object({ inboxId: z.number().int().positive() }),
   attempts: 8,
-  backoffMs: 500,
+  backoffMs: 1000,
   concurrency: 16,
-  lockMs: 10_000,
+  lockMs: 20_000,
+  maxStalledCount: 5,
   jobId: ({ inboxId }) => `inbox-${inboxId}`,
 } satisfies JobPolicy<z.ZodObject<{ inboxId: z.ZodNumber }>>;
 

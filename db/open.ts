@@ -26,8 +26,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-  // Several worker processes share the file: wait for the write lock instead of failing.
-  sqlite.pragma('busy_timeout = 10000');
+  // Several processes share the file: wait for the write lock instead of failing at once. Workers
+  // (durability normal) wait briefly, because the wait blocks the event loop and with it BullMQ's
+  // lock renewals, and a busy error is retried by the queue; the web process waits longer, since
+  // its commit is what lets it answer the customer.
+  sqlite.pragma(`busy_timeout = ${options.durability === 'normal' ? 2000 : 5000}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -16000');
   return drizzle(sqlite, { schema });

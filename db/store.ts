@@ -102,7 +102,7 @@ export class SqliteStore implements IngestStore {
       ),
       simpleLeads: prepare<LeadRow>(
         `SELECT DISTINCT l.id, l.type, l.client_id, l.channel_id, l.open, l.updated_at
-         FROM identities i JOIN leads l ON l.id = i.lead_id
+         FROM identities i CROSS JOIN leads l ON l.id = i.lead_id
          WHERE i.key IN (SELECT value FROM json_each(?)) AND l.client_id IS NULL
          ORDER BY l.open DESC, l.updated_at DESC LIMIT ${SIMPLE_LEADS_LIMIT}`,
       ),
@@ -119,7 +119,7 @@ export class SqliteStore implements IngestStore {
            fields, utm, duplicate_of_lead_id, created_at, updated_at)
          VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
-      touchLead: prepare(`UPDATE leads SET updated_at = max(updated_at, ?) WHERE id = ?`),
+      touchLead: prepare(`UPDATE leads SET updated_at = max(updated_at, ?) WHERE id = ?`), // processing time, never a sender's clock
       insertIdentity: prepare(
         `INSERT INTO identities (kind, key, raw, client_id, lead_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
@@ -137,10 +137,10 @@ export class SqliteStore implements IngestStore {
         `UPDATE inbox SET status = ?, outcome = ?, reason = ?, lead_id = ?, error = NULL, processed_at = ?, attempts = attempts + 1 WHERE id = ?`,
       ),
       failInbox: prepare(
-        `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ?`,
+        `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ? AND status = 'pending'`,
       ),
       pending: prepare<{ id: number }>(
-        `SELECT id FROM inbox WHERE status = 'pending' AND received_at < ? AND id > ? ORDER BY id LIMIT ?`,
+        `SELECT id FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' AND id > ? AND received_at < ? ORDER BY id LIMIT ?`,
       ),
     };
   }
@@ -348,7 +348,7 @@ export class SqliteStore implements IngestStore {
       JSON.stringify(message.utm),
       decision.duplicateOfLeadId,
       at,
-      Math.max(at, message.sentAt.getTime()),
+      at,
     ) as { id: number };
     return row.id;
   }
@@ -368,7 +368,7 @@ export class SqliteStore implements IngestStore {
   }
 
   pendingBefore(before: Date, afterId: number, limit: number): number[] {
-    return this.sql.pending.all(before.getTime(), afterId, limit).map((row) => row.id);
+    return this.sql.pending.all(afterId, before.getTime(), limit).map((row) => row.id);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   ensureRedis,
   producerConnection,
   RedisUnavailableError,
+  stopRedis,
   workerConnection,
 } from '../core/runtime/redis.ts';
 import { createApp } from '../connectors/http/app.ts';
@@ -42,10 +43,7 @@ export async function boot(name: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     const redisChild = await ensureRedis(config, log);
     if (redisChild) {
-      lifecycle.onShutdown('embedded redis', () => {
-        redisChild.kill('SIGTERM');
-        return new Promise((resolve) => redisChild.once('exit', resolve));
-      });
+      lifecycle.onShutdown('embedded redis', () => stopRedis(redisChild));
     }
   } catch (error) {
     if (error instanceof RedisUnavailableError) exitWith(error.message);

@@ -19,6 +19,7 @@ import type { Db } from '../../db/open.ts';
 import { requirePermission } from '../http/auth.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { normaliseIntake } from './normalise.ts';
+import { intakeRaw, scopedExternalId, type IntakeRaw } from './schema.ts';
 import { clientBody, readClientIdentities } from './clients.ts';
 
 /** The seeded REST intake channel (db/migrations/0001_seed.sql). */
@@ -48,15 +49,9 @@ export function apiRoutes(deps: ApiDeps): Router {
 
   router.post('/leads', requirePermission('intake'), async (req, res) => {
     const body: unknown = req.body;
-    const idempotencyKey = req.get('idempotency-key')?.trim();
-    const declared =
-      typeof body === 'object' && body && 'externalId' in body
-        ? (body as { externalId: unknown }).externalId
-        : undefined;
-    if (
-      idempotencyKey !== undefined &&
-      (idempotencyKey.length === 0 || idempotencyKey.length > 200)
-    ) {
+    const apiKeyId = res.locals.principal?.keyId ?? null;
+    const externalId = intakeExternalId(req, apiKeyId);
+    if (!externalId) {
       return problem(
         res,
         400,
@@ -64,21 +59,19 @@ export function apiRoutes(deps: ApiDeps): Router {
         'Idempotency-Key must be 1–200 characters',
       );
     }
-    const externalId =
-      idempotencyKey ??
-      (typeof declared === 'string' && declared ? declared : `api-${randomUUID()}`);
     const receivedAt = new Date();
-    const raw = { body, receivedAt: receivedAt.toISOString() };
+    const raw: IntakeRaw = { body, receivedAt: receivedAt.toISOString(), apiKeyId };
+    // The channel's country first, as the worker does, so what is accepted here will ingest.
+    const defaultCountry = store.loadChannel(API_CHANNEL_ID)?.defaultCountry ?? deps.defaultCountry;
     try {
-      // Validate at the door with the worker's own normaliser: what is accepted here will ingest.
-      normaliseIntake(raw, { externalId, defaultCountry: deps.defaultCountry });
+      normaliseIntake(raw, { externalId, defaultCountry });
     } catch (error) {
       if (!(error instanceof MalformedInputError)) throw error;
-      const status = error.code === 'unreachable' ? 422 : 400;
+      const unreachable = error.code === 'unreachable';
       return problem(
         res,
-        status,
-        error.code === 'unreachable' ? 'unreachable' : 'invalid_body',
+        unreachable ? 422 : 400,
+        unreachable ? 'unreachable' : 'invalid_body',
         error.message,
         error.details,
       );
@@ -175,11 +168,23 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.get('/inbox/:id', requirePermission('intake'), (req, res) => {
     const id = idParam.safeParse(req.params.id);
     const row = id.success ? getInboxStatus(db, id.data) : undefined;
-    if (!row) return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
+    // An intake key sees only the rows it sent; operators and admins see every row.
+    const principal = res.locals.principal;
+    const visible =
+      row && (principal?.role !== 'intake' || sentBy(store, row.id) === principal.keyId);
+    if (!row || !visible)
+      return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
     res.json(row);
   });
 
   return router;
+}
+
+function sentBy(store: IngestStore, inboxId: number): number | null | undefined {
+  const row = store.loadInbox(inboxId);
+  if (!row) return undefined;
+  const parsed = intakeRaw.safeParse(JSON.parse(row.raw));
+  return parsed.success ? (parsed.data.apiKeyId ?? null) : undefined;
 }
 
 async function waitForInbox(store: IngestStore, id: number, timeoutMs: number) {
@@ -189,6 +194,21 @@ async function waitForInbox(store: IngestStore, id: number, timeoutMs: number) {
     if (!row || row.status !== 'pending' || Date.now() >= deadline) return row;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
+}
+
+/**
+ * The message's external id: the client's Idempotency-Key (or body `externalId`), scoped to the
+ * API key that sent it so two integrators can never collide; a random one when neither is given.
+ * Undefined when the header is unusable.
+ */
+function intakeExternalId(req: Request, apiKeyId: number | null): string | undefined {
+  const header = req.get('idempotency-key');
+  const declared: unknown = (req.body as { externalId?: unknown } | undefined)?.externalId;
+  const given = header ?? (typeof declared === 'string' ? declared : undefined);
+  if (given === undefined) return `api-${randomUUID()}`;
+  const key = given.trim();
+  if (key.length === 0 || key.length > 200) return undefined;
+  return scopedExternalId(apiKeyId, key);
 }
 
 export function problem(

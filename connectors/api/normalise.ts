@@ -9,7 +9,7 @@ import {
   type Normalised,
 } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import { intakeBody, intakeRaw } from './schema.ts';
+import { intakeBody, intakeRaw, scopedExternalId } from './schema.ts';
 
 export interface NormaliseContext {
   externalId: string;
@@ -67,7 +67,7 @@ export function normaliseIntake(raw: unknown, context: NormaliseContext): Inboun
     sentAt: new Date(body.sentAt ?? envelope.data.receivedAt),
     identities: uniqueIdentities(identities),
     unrecognised,
-    threadRefs: body.replyTo ? [body.replyTo] : [],
+    threadRefs: body.replyTo ? [scopedExternalId(envelope.data.apiKeyId, body.replyTo)] : [],
     sender: {
       ...(body.name ? { name: body.name } : {}),
       ...(body.company ? { company: body.company } : {}),

@@ -35,5 +35,12 @@ export type IntakeBody = z.infer<typeof intakeBody>;
 export const intakeRaw = z.object({
   body: z.unknown(),
   receivedAt: z.iso.datetime(),
+  /** The API key that sent it (null: the bootstrap API_KEY): scopes idempotency keys and replyTo. */
+  apiKeyId: z.number().int().nullable().optional(),
 });
+
+/** External ids given by an API client live in that client's own namespace. */
+export function scopedExternalId(apiKeyId: number | null | undefined, id: string): string {
+  return `k${apiKeyId ?? 0}/${id}`;
+}
 export type IntakeRaw = z.infer<typeof intakeRaw>;

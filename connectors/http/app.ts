@@ -1,7 +1,6 @@
 /** The one Express app that hosts every HTTP edge: REST API, health, and later forms and webhooks. */
 import express, { type ErrorRequestHandler } from 'express';
-import { createHash } from 'node:crypto';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { rateLimit, type Options as RateLimitOptions } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -33,38 +32,41 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet());
   app.use(healthRoutes(deps.db, deps.redis));
 
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.rateLimitPerMinute ?? 6000,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    // Intake must keep working while Redis is away: the inbox, not Redis, is what matters then.
-    passOnStoreError: true,
-    // Per key when one is presented (hashed: no secret in Redis key names), else per IP.
-    keyGenerator: (req) => {
-      const auth = req.get('authorization');
-      return auth
-        ? `key:${createHash('sha256').update(auth).digest('hex').slice(0, 32)}`
-        : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-    },
-    store: new RedisStore({
-      prefix: `${deps.queuePrefix}:ratelimit:api:`,
-      sendCommand: (command: string, ...args: string[]) =>
-        deps.redis.call(command, ...args) as Promise<RedisReply>,
-    }),
-    handler: (_req, res) =>
-      problem(
-        res,
-        429,
-        'rate_limited',
-        'too many requests; retry after the time in the RateLimit header',
-      ),
+  const limit = (name: string, perMinute: number, options: Partial<RateLimitOptions>) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      // Intake must keep working while Redis is away: the inbox, not Redis, is what matters then.
+      passOnStoreError: true,
+      store: new RedisStore({
+        prefix: `${deps.queuePrefix}:ratelimit:${name}:`,
+        sendCommand: (command: string, ...args: string[]) =>
+          deps.redis.call(command, ...args) as Promise<RedisReply>,
+      }),
+      handler: (_req, res) =>
+        problem(
+          res,
+          429,
+          'rate_limited',
+          'too many requests; retry after the time in the RateLimit header',
+        ),
+      ...options,
+    });
+  // After authentication, every request counts against the key that made it.
+  const perKey = limit('api', deps.rateLimitPerMinute ?? 6000, {
+    keyGenerator: (_req, res) => `key:${res.locals.principal?.keyId ?? 'bootstrap'}`,
   });
 
   app.use(
     '/api/v1',
-    limiter,
-    authenticate(deps.db, deps.apiKey),
+    authenticate(deps.db, deps.apiKey, {
+      redis: deps.redis,
+      prefix: deps.queuePrefix,
+      perMinute: 30,
+    }),
+    perKey,
     express.json({ limit: '1mb', strict: true }),
     (req, res, next) => {
       if (['POST', 'PATCH', 'PUT'].includes(req.method) && !req.is('application/json')) {

@@ -9,6 +9,12 @@ export type Producer<N extends JobName> = {
   /** Adds the job under its deterministic id: adding the same payload twice is one job. */
   add(payload: JobPayload<N>): Promise<void>;
   addBulk(payloads: JobPayload<N>[]): Promise<void>;
+  /**
+   * Makes sure a job for this payload will run: leaves a waiting, delayed or active one alone,
+   * replaces one that already finished (completed or failed) or whose keys are half gone.
+   * Returns whether a job was added.
+   */
+  ensure(payload: JobPayload<N>): Promise<boolean>;
 };
 
 /** Finished jobs are kept briefly for the dashboard; the inbox row is the durable record. */
@@ -31,6 +37,16 @@ export function createProducer<N extends JobName>(
     queue,
     async add(payload) {
       await queue.add(name, payload, options(payload));
+    },
+    async ensure(payload) {
+      const existing = await queue.getJob(job.jobId(payload));
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+        await existing.remove().catch(() => undefined);
+      }
+      await queue.add(name, payload, options(payload));
+      return true;
     },
     async addBulk(payloads) {
       if (payloads.length === 0) return;
@@ -59,6 +75,7 @@ export function createWorker<N extends JobName>(
     concurrency,
     lockDuration: job.lockMs,
     stalledInterval: job.lockMs,
+    maxStalledCount: job.maxStalledCount,
     autorun: true,
   });
 }

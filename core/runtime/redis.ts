@@ -53,8 +53,9 @@ export class RedisUnavailableError extends Error {
 export async function ensureRedis(config: Config, log: Logger): Promise<ChildProcess | undefined> {
   if (await redisAnswers(config.redisUrl)) return undefined;
   const howTo = `start redis-server (e.g. \`redis-server --daemonize yes\`) or set REDIS_URL`;
+  const where = withoutPassword(config.redisUrl);
   if (!config.redisIsDefault) {
-    throw new RedisUnavailableError(`Redis is not reachable at ${config.redisUrl} — ${howTo}`);
+    throw new RedisUnavailableError(`Redis is not reachable at ${where} — ${howTo}`);
   }
   const dir = path.join(config.dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
@@ -75,13 +76,15 @@ export async function ensureRedis(config: Config, log: Logger): Promise<ChildPro
       '--logfile',
       'redis.log',
     ],
-    { stdio: 'ignore' },
+    // Its own process group: a Ctrl-C in the terminal reaches Leadwire, which stops Redis last,
+    // after the workers have finished with it.
+    { stdio: 'ignore', detached: true },
   );
   const spawnFailed = new Promise<never>((_, reject) =>
     child.once('error', () =>
       reject(
         new RedisUnavailableError(
-          `Redis is not reachable at ${config.redisUrl} and redis-server is not installed — install it (apt-get install redis-server), ${howTo}`,
+          `Redis is not reachable at ${where} and redis-server is not installed — install it (apt-get install redis-server), ${howTo}`,
         ),
       ),
     ),
@@ -89,13 +92,41 @@ export async function ensureRedis(config: Config, log: Logger): Promise<ChildPro
   const ready = (async () => {
     for (let i = 0; i < 50; i++) {
       if (await redisAnswers(config.redisUrl, 200)) return;
+      if (child.exitCode !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new RedisUnavailableError(
       `started redis-server under ${dir} but it does not answer — see ${path.join(dir, 'redis.log')}`,
     );
   })();
-  await Promise.race([ready, spawnFailed]);
+  try {
+    await Promise.race([ready, spawnFailed]);
+  } catch (error) {
+    // Another Leadwire process started the same private Redis a moment earlier: use that one.
+    if (child.exitCode !== null && (await redisAnswers(config.redisUrl))) return undefined;
+    throw error;
+  }
+  if (child.exitCode !== null) return undefined;
   log.info({ dir, port }, 'started a private redis-server with append-only persistence');
   return child;
+}
+
+/** Stops a redis-server started by ensureRedis; it writes its append-only file on the way out. */
+export async function stopRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** `redis://user:secret@host` → `redis://host`: URLs in messages never carry credentials. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
 }

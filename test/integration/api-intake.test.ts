@@ -1,5 +1,5 @@
 /** Every decision-table row end to end: HTTP → inbox → BullMQ → ingest worker → lead. */
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   channelOperators,
@@ -357,24 +357,52 @@ describe('the worker', () => {
     await producer.queue.close();
     redis.disconnect();
   });
+});
 
-  it('never stores a message twice', () => {
-    const [dupes] = system.db.all<{ n: number }>(
-      sql`SELECT count(*) AS n FROM (SELECT channel_id, external_id FROM messages GROUP BY 1, 2 HAVING count(*) > 1)`,
-    );
-    expect(dupes?.n).toBe(0);
-    expect(system.db.select().from(messages).all().length).toBeGreaterThan(10);
+describe('API keys', () => {
+  it('scopes idempotency keys and inbox rows to the key that sent them', async () => {
+    const { createApiKey } = await import('../../db/api-keys.ts');
+    const partner = api({
+      baseUrl: system.baseUrl,
+      apiKey: createApiKey(system.db, 'partner', 'intake').key,
+    });
+    const body = { email: 'scoped@example.com', message: 'from the partner' };
+    const mine = await call('POST', '/api/v1/leads?wait=true', body, {
+      'idempotency-key': 'shared-1',
+    });
+    const theirs = await partner('POST', '/api/v1/leads?wait=true', body, {
+      'idempotency-key': 'shared-1',
+    });
+    expect(theirs.body.inboxId).not.toBe(mine.body.inboxId);
+    expect(theirs.body).toMatchObject({ outcome: 'appended', leadId: mine.body.leadId });
+    expect((await partner('GET', `/api/v1/inbox/${theirs.body.inboxId}`)).status).toBe(200);
+    expect((await partner('GET', `/api/v1/inbox/${mine.body.inboxId}`)).status).toBe(404);
+    expect((await partner('GET', `/api/v1/leads/${mine.body.leadId}`)).status).toBe(403);
   });
 });
 
 describe('limits', () => {
-  it('rate-limits a key past its budget per minute with 429, in Redis shared by every web process', async () => {
+  it('rate-limits each key past its budget, however the header is written, and slows key guessing', async () => {
     const limited = await startSystem({ label: 'ratelimit', env: { RATE_LIMIT_PER_MINUTE: '3' } });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++)
-        statuses.push((await api(limited)('GET', '/api/v1/leads')).status);
+      for (let i = 0; i < 5; i++) {
+        const auth = `Bearer${' '.repeat(i + 1)}${limited.apiKey}`;
+        const res = await fetch(`${limited.baseUrl}/api/v1/leads`, {
+          headers: { authorization: auth },
+        });
+        statuses.push(res.status);
+      }
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      const guesses: number[] = [];
+      for (let i = 0; i < 32; i++) {
+        const res = await fetch(`${limited.baseUrl}/api/v1/leads`, {
+          headers: { authorization: `Bearer lw_guess${i}` },
+        });
+        guesses.push(res.status);
+      }
+      expect(guesses.slice(0, 30).every((status) => status === 401)).toBe(true);
+      expect(guesses.slice(30)).toEqual([429, 429]);
     } finally {
       await limited.close();
     }

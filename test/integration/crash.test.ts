@@ -51,7 +51,7 @@ it('kill -9 of a worker in the middle of a 5,000-message burst: every message on
   expect(second.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
 }, 150_000);
 
-it("Redis loses the queue's keys mid-run: the reconciler recovers every pending row", async () => {
+it("Redis loses the queue's keys, before and during processing: the reconciler recovers every pending row", async () => {
   system = await startSystem({
     label: 'redis-loss',
     web: false,
@@ -59,13 +59,22 @@ it("Redis loses the queue's keys mid-run: the reconciler recovers every pending 
   });
   const current = system;
   const burst = openBurst(current, 300);
-  // No worker yet: the first half waits in the queue, then Redis forgets all of it.
-  for (let n = 0; n < 1500; n++) await burst.record(n);
-  expect(countInbox(current)).toEqual({ pending: 1500 });
+  // No worker yet: the first 1,000 wait in the queue, then Redis forgets all of them.
+  for (let n = 0; n < 1000; n++) await burst.record(n);
+  expect(countInbox(current)).toEqual({ pending: 1000 });
   expect(await deleteKeys(current.config.queuePrefix)).toBeGreaterThan(0);
-  current.spawnWorker();
-  for (let n = 1500; n < 3000; n++) await burst.record(n);
+  const worker = current.spawnWorker();
+  // Then again while the worker is busy with jobs in flight.
+  let deletedWhileBusy = 0;
+  for (let n = 1000; n < 3000; n++) {
+    await burst.record(n);
+    if (n === 2000) {
+      await waitFor('the worker to be busy', () => (countInbox(current).done ?? 0) > 0, 30_000);
+      deletedWhileBusy = await deleteKeys(current.config.queuePrefix);
+    }
+  }
   await burst.close();
+  expect(deletedWhileBusy).toBeGreaterThan(0);
   await waitFor(
     'all 3,000 rows processed after the keys were deleted',
     () => countInbox(current).done === 3000,
@@ -77,4 +86,53 @@ it("Redis loses the queue's keys mid-run: the reconciler recovers every pending 
     leads: 300,
     inboxWithoutMessage: 0,
   });
+  expect(worker.child.exitCode).toBeNull();
 }, 150_000);
+
+it('a pending row whose job already finished (its commit was lost) is enqueued again', async () => {
+  system = await startSystem({ label: 'finished-job', web: false });
+  const current = system;
+  const burst = openBurst(current, 10);
+  for (let n = 0; n < 10; n++) await burst.record(n);
+  await burst.close();
+  // A worker that "completes" every job without committing anything, as if its commit was lost.
+  const { Worker } = await import('bullmq');
+  const liar = new Worker('ingest', async () => 'lost', {
+    connection: { url: current.config.redisUrl },
+    prefix: current.config.queuePrefix,
+  });
+  const queue = (await import('../../core/runtime/queues.ts')).createProducer(
+    'ingest',
+    (await import('../../core/runtime/redis.ts')).producerConnection(current.config.redisUrl),
+    current.config.queuePrefix,
+  );
+  await waitFor(
+    'the lying worker to finish all jobs',
+    async () => (await queue.queue.getCompletedCount()) === 10,
+  );
+  await liar.close();
+  expect(countInbox(current)).toEqual({ pending: 10 });
+
+  const { reconcileOnce } = await import('../../workers/reconciler/index.ts');
+  const { SqliteStore } = await import('../../db/store.ts');
+  const clock = { now: () => new Date(Date.now() + 60_000) };
+  const added = await reconcileOnce({
+    store: new SqliteStore(current.db),
+    producer: queue,
+    clock,
+    graceMs: 30_000,
+  });
+  expect(added).toBe(10);
+  // A second pass leaves the waiting jobs alone.
+  expect(
+    await reconcileOnce({
+      store: new SqliteStore(current.db),
+      producer: queue,
+      clock,
+      graceMs: 30_000,
+    }),
+  ).toBe(0);
+  current.startInProcessWorker();
+  await waitFor('the rows to be processed', () => countInbox(current).done === 10);
+  await queue.queue.close();
+});

@@ -70,3 +70,15 @@ it('says how to fix it when an explicit REDIS_URL does not answer', async () => 
     /not reachable at redis:\/\/127\.0\.0\.1:\d+ — start redis-server .* or set REDIS_URL/,
   );
 });
+
+it('never shows the Redis password in its error', async () => {
+  const port = await freePort();
+  const config = loadConfig({
+    DATA_DIR: tempDir(),
+    REDIS_URL: `redis://leadwire:s3cr3t-pass@127.0.0.1:${port}`,
+  });
+  const error = await ensureRedis(config, log).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(RedisUnavailableError);
+  expect(String(error)).toContain(`127.0.0.1:${port}`);
+  expect(String(error)).not.toContain('s3cr3t');
+});

@@ -46,6 +46,30 @@ it('creates the lead once; running the same row again changes nothing', () => {
   expect(lead).toEqual({ created_at: clock.now().getTime(), stage: 'NEW' });
 });
 
+it('row 0: a message already on a lead is not added again', () => {
+  const first = store.recordInbox(
+    1,
+    'ext-0',
+    raw({ email: 'zero@example.com', message: 'hi' }),
+    new Date(),
+  );
+  ingestInbox(deps(), first.row.id);
+  // The same message reaches the inbox again under another row (a replay of an old export).
+  db.$client.prepare(`UPDATE inbox SET external_id = 'ext-0-old' WHERE id = ?`).run(first.row.id);
+  const again = store.recordInbox(
+    1,
+    'ext-0',
+    raw({ email: 'zero@example.com', message: 'hi' }),
+    new Date(),
+  );
+  expect(ingestInbox(deps(), again.row.id)).toMatchObject({
+    status: 'done',
+    outcome: 'duplicate',
+    leadId: 1,
+  });
+  expect(db.get<{ n: number }>(sql`SELECT count(*) AS n FROM messages`)?.n).toBe(1);
+});
+
 it('records the same (channel, external id) only once', () => {
   const first = store.recordInbox(1, 'ext-2', raw({ email: 'a@example.com' }), new Date());
   const second = store.recordInbox(1, 'ext-2', raw({ email: 'b@example.com' }), new Date());

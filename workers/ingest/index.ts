@@ -53,6 +53,15 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
     },
     options.concurrency,
   );
+  // Failures BullMQ decides on its own (a job that stalled too often) never reach the processor.
+  worker.on('failed', (job, error) => {
+    if (job && !(error instanceof UnrecoverableError)) {
+      log.warn(
+        { queue: JOBS.ingest.queue, jobId: job.id, inboxId: job.data?.inboxId, error: error.message },
+        'ingest job failed',
+      );
+    }
+  });
   worker.on('error', (error) =>
     log.error({ queue: JOBS.ingest.queue, err: error }, 'ingest worker error'),
   );

@@ -1,0 +1,1 @@
+CREATE INDEX `inbox_pending` ON `inbox` (`id`) WHERE "inbox"."status" = 'pending';
