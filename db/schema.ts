@@ -198,7 +198,9 @@ export const inbox = sqliteTable(
     uniqueIndex('inbox_channel_external').on(t.channelId, t.externalId),
     index('inbox_status_received').on(t.status, t.receivedAt),
     // The reconciler's scan: only pending rows, in id order.
-    index('inbox_pending').on(t.id).where(sql`${t.status} = 'pending'`),
+    index('inbox_pending')
+      .on(t.id)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 

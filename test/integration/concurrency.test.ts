@@ -42,7 +42,9 @@ it('1,000 concurrent messages from 100 senders make exactly 100 leads', async ()
     ),
     50,
   );
-  expect(results.filter((r) => r.status !== 202).map((r) => [r.status, r.body?.message])).toEqual([]);
+  expect(results.filter((r) => r.status !== 202).map((r) => [r.status, r.body?.message])).toEqual(
+    [],
+  );
 
   const pending = () =>
     system.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM inbox WHERE status = 'pending'`)?.n;

@@ -57,7 +57,12 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
   worker.on('failed', (job, error) => {
     if (job && !(error instanceof UnrecoverableError)) {
       log.warn(
-        { queue: JOBS.ingest.queue, jobId: job.id, inboxId: job.data?.inboxId, error: error.message },
+        {
+          queue: JOBS.ingest.queue,
+          jobId: job.id,
+          inboxId: job.data?.inboxId,
+          error: error.message,
+        },
         'ingest job failed',
       );
     }
