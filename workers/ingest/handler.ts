@@ -6,7 +6,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { decideLead } from '../../core/lead-decision.ts';
-import type { IngestOutcome, IngestStore } from '../../core/ports.ts';
+import type { InboxRow, IngestOutcome, IngestStore } from '../../core/ports.ts';
 import { NORMALISERS } from '../../connectors/normalisers.ts';
 
 export interface IngestDeps {
@@ -18,39 +18,40 @@ export interface IngestDeps {
 
 export function ingestInbox(deps: IngestDeps, inboxId: number): IngestOutcome {
   const { store, clock } = deps;
-  return store.transaction(() => {
-    const row = store.loadInbox(inboxId);
-    if (!row) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
-    if (row.status !== 'pending') {
-      // Already processed (a duplicate delivery of the job, or the reconciler racing the queue).
-      return {
-        status: row.status,
-        outcome: row.outcome ?? 'duplicate',
-        leadId: row.leadId,
-        ...(row.reason ? { reason: row.reason } : {}),
-      };
-    }
-    const channel = store.loadChannel(row.channelId);
-    if (!channel)
-      throw new MalformedInputError(
-        `channel ${row.channelId} of inbox row ${inboxId} does not exist`,
-      );
-    const normalise = NORMALISERS[channel.kind];
-    if (!normalise)
-      throw new MalformedInputError(`no normaliser for channel kind "${channel.kind}"`);
-    const message = normalise(parseRaw(row.raw), {
-      externalId: row.externalId,
-      defaultCountry: channel.defaultCountry ?? deps.defaultCountry,
-    });
-    const state = store.loadDecisionState(channel, message);
-    const decision = decideLead(
-      message,
-      state,
-      { channelId: channel.id, appendScope: channel.appendScope },
-      clock,
+  // Parsing and normalising need no lock: do them before taking the write lock.
+  const peek = store.loadInbox(inboxId);
+  if (!peek) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
+  if (peek.status !== 'pending') return finished(peek);
+  const channel = store.loadChannel(peek.channelId);
+  if (!channel) {
+    throw new MalformedInputError(
+      `channel ${peek.channelId} of inbox row ${inboxId} does not exist`,
     );
-    return store.applyDecision(row, channel, message, decision);
+  }
+  const normalise = NORMALISERS[channel.kind];
+  if (!normalise) throw new MalformedInputError(`no normaliser for channel kind "${channel.kind}"`);
+  const message = normalise(parseRaw(peek.raw), {
+    externalId: peek.externalId,
+    defaultCountry: channel.defaultCountry ?? deps.defaultCountry,
   });
+  return store.transaction(() => {
+    // Read again under the lock: another worker may have finished this row meanwhile.
+    const row = store.loadInbox(inboxId) ?? peek;
+    if (row.status !== 'pending') return finished(row);
+    const state = store.loadDecisionState(channel, message);
+    const options = { channelId: channel.id, appendScope: channel.appendScope };
+    return store.applyDecision(row, channel, message, decideLead(message, state, options, clock));
+  });
+}
+
+/** A row processed before (a duplicate delivery of its job, or the reconciler racing the queue). */
+function finished(row: InboxRow): IngestOutcome {
+  return {
+    status: row.status,
+    outcome: row.outcome ?? 'duplicate',
+    leadId: row.leadId,
+    ...(row.reason ? { reason: row.reason } : {}),
+  };
 }
 
 function parseRaw(raw: string): unknown {
