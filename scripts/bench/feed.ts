@@ -1,12 +1,10 @@
 /**
  * Puts messages in front of the workers: a backlog recorded and enqueued in bulk, and a steady
- * arrival stream that goes through `recordInbound` exactly as the REST intake does (one durable
- * inbox commit, then one enqueue, per message).
+ * arrival stream recorded and enqueued as `recordInbound` does (inbox commit first, then the job).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { InboundRecorder } from '../../connectors/record-inbound.ts';
 import type { SqliteStore } from '../../db/store.ts';
 import { API_CHANNEL_ID } from './seed.ts';
 import type { NextBody } from './senders.ts';
@@ -24,17 +22,20 @@ const envelope = (next: NextBody, receivedAt: Date) => ({
 export async function recordBacklog(
   store: SqliteStore,
   producer: Producer<'ingest'>,
-  options: { count: number; next: NextBody; idPrefix: string },
+  options: { count: number; next: NextBody; idPrefix: string; signal: AbortSignal },
 ): Promise<number[]> {
   const ids: number[] = [];
   for (let from = 1; from <= options.count; from += CHUNK) {
+    options.signal.throwIfAborted();
     const to = Math.min(options.count, from + CHUNK - 1);
     const chunk = store.transaction(() => {
       const recorded: number[] = [];
       for (let n = from; n <= to; n++) {
         const receivedAt = new Date();
         const raw = JSON.stringify(envelope(options.next, receivedAt));
-        recorded.push(store.recordInbox(API_CHANNEL_ID, `${options.idPrefix}${n}`, raw, receivedAt).row.id);
+        recorded.push(
+          store.recordInbox(API_CHANNEL_ID, `${options.idPrefix}${n}`, raw, receivedAt).row.id,
+        );
       }
       return recorded;
     });
@@ -45,8 +46,13 @@ export async function recordBacklog(
 }
 
 /** Enqueues `count` jobs with payloads 1..count and no inbox behind them (the no-op baseline). */
-export async function enqueueBare(producer: Producer<'ingest'>, count: number): Promise<void> {
+export async function enqueueBare(
+  producer: Producer<'ingest'>,
+  count: number,
+  signal: AbortSignal,
+): Promise<void> {
   for (let from = 1; from <= count; from += CHUNK) {
+    signal.throwIfAborted();
     const to = Math.min(count, from + CHUNK - 1);
     const payloads = Array.from({ length: to - from + 1 }, (_, i) => ({ inboxId: from + i }));
     await producer.addBulk(payloads);
@@ -54,7 +60,10 @@ export async function enqueueBare(producer: Producer<'ingest'>, count: number): 
 }
 
 export interface SteadyFeed {
+  /** Messages offered, recorded or not. */
   sent: number;
+  /** Messages not recorded because the database stayed locked (SQLITE_BUSY). */
+  refused: number;
   /** Messages recorded but not enqueued (Redis refused): they wait for the reconciler. */
   notEnqueued: number;
   seconds: number;
@@ -62,28 +71,70 @@ export interface SteadyFeed {
   maxBehind: number;
 }
 
-/** Records and enqueues `rate` messages per second for `seconds`, each stamped when recorded. */
+/**
+ * Records and enqueues `rate` messages per second for `seconds`, each stamped when recorded.
+ * Like `recordInbound`, each inbox row is committed before its job is added. The web process
+ * commits every message on its own (timeInboxCommit measures that fsync); here the rows of one
+ * tick share one commit, so that the feeder is not itself the bottleneck being measured.
+ */
 export async function feedSteadily(
-  recorder: InboundRecorder,
-  options: { rate: number; seconds: number; next: NextBody; idPrefix: string },
+  store: SqliteStore,
+  producer: Producer<'ingest'>,
+  options: { rate: number; seconds: number; next: NextBody; idPrefix: string; signal: AbortSignal },
 ): Promise<SteadyFeed> {
   const total = options.rate * options.seconds;
   const started = performance.now();
   let sent = 0;
+  let refused = 0;
   let notEnqueued = 0;
   let maxBehind = 0;
   while (sent < total) {
+    // Once interrupted, add nothing more: the cleanup is deleting this run's keys.
+    options.signal.throwIfAborted();
     const elapsed = performance.now() - started;
     const due = Math.min(total, Math.floor((elapsed * options.rate) / 1000));
     maxBehind = Math.max(maxBehind, due - sent);
-    const batch: Promise<{ enqueued: boolean }>[] = [];
-    for (; sent < due; sent++) {
+    // Stamped before waiting for the write lock, as the REST intake stamps a request.
+    const arrivals: { externalId: string; raw: string; receivedAt: Date }[] = [];
+    for (let n = sent + 1; n <= due; n++) {
       const receivedAt = new Date();
-      const raw = envelope(options.next, receivedAt);
-      batch.push(recorder.record(API_CHANNEL_ID, `${options.idPrefix}${sent + 1}`, raw, receivedAt));
+      const raw = JSON.stringify(envelope(options.next, receivedAt));
+      arrivals.push({ externalId: `${options.idPrefix}${n}`, raw, receivedAt });
     }
-    for (const result of await Promise.all(batch)) if (!result.enqueued) notEnqueued += 1;
+    sent = due;
+    let ids: number[] = [];
+    try {
+      ids = store.transaction(() =>
+        arrivals.map(
+          ({ externalId, raw, receivedAt }) =>
+            store.recordInbox(API_CHANNEL_ID, externalId, raw, receivedAt).row.id,
+        ),
+      );
+    } catch (error) {
+      // The workers held the write lock past busy_timeout: the web would answer 503 here.
+      if (!isBusy(error)) throw error;
+      refused += arrivals.length;
+    }
+    const added = await Promise.allSettled(ids.map((inboxId) => producer.add({ inboxId })));
+    notEnqueued += added.filter((result) => result.status === 'rejected').length;
     await sleep(TICK_MS - ((performance.now() - started) % TICK_MS));
   }
-  return { sent, notEnqueued, seconds: (performance.now() - started) / 1000, maxBehind };
+  return { sent, refused, notEnqueued, seconds: (performance.now() - started) / 1000, maxBehind };
 }
+
+/**
+ * Milliseconds one `recordInbox` takes as the web process runs it: its own commit, fsynced.
+ * The probe rows are deleted afterwards.
+ */
+export function timeInboxCommit(store: SqliteStore, samples = 200): number {
+  const raw = JSON.stringify(envelope(() => ({ email: 'probe@example.com' }), new Date()));
+  const started = performance.now();
+  for (let n = 1; n <= samples; n++)
+    store.recordInbox(API_CHANNEL_ID, `probe-${n}`, raw, new Date());
+  const ms = (performance.now() - started) / samples;
+  store.db.$client.prepare(`DELETE FROM inbox WHERE external_id LIKE 'probe-%'`).run();
+  return ms;
+}
+
+const isBusy = (error: unknown) =>
+  error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');

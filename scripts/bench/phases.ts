@@ -1,16 +1,14 @@
 /**
- * The three measurements, each against a worker in its own process:
+ * The two throughput measurements, each against a worker in its own process:
  * - the no-op worker draining a backlog of bare jobs (what BullMQ and Redis cost alone),
- * - the ingest worker draining a backlog of recorded inbox rows (inbox recorded → lead committed),
- * - latency at a steady arrival rate, from the inbox commit time to the ingest commit time.
+ * - the ingest worker draining a backlog of recorded inbox rows (inbox recorded → lead committed).
+ * latency.ts then measures the ingest worker at a steady arrival rate.
  */
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../../core/runtime/logger.ts';
 import { createProducer, type Producer } from '../../core/runtime/queues.ts';
 import type { Redis } from '../../core/runtime/redis.ts';
-import { createRecorder } from '../../connectors/record-inbound.ts';
 import type { SqliteStore } from '../../db/store.ts';
-import { enqueueBare, feedSteadily, recordBacklog, type SteadyFeed } from './feed.ts';
+import { enqueueBare, recordBacklog } from './feed.ts';
 import type { WorkerRole } from './protocol.ts';
 import type { NextBody } from './senders.ts';
 import { startWorkerChild, type WorkerChild } from './worker-child.ts';
@@ -22,8 +20,9 @@ export interface BenchContext {
   /** The bench's own connection to the database, with the web process's full durability. */
   store: SqliteStore;
   redis: Redis;
-  log: Logger;
   progress: (line: string) => void;
+  /** Aborted on Ctrl-C: the feeders stop adding jobs while the cleanup runs. */
+  signal: AbortSignal;
   /** Registers something to close when the bench ends, however it ends. */
   defer: (close: () => unknown) => void;
 }
@@ -34,12 +33,19 @@ export interface Drain {
   perSecond: number;
   /** Failed attempts seen by the worker (zero in a valid run). */
   failed: number;
+  /** Jobs the worker process has finished so far: completed, or failed for good. */
+  finished: number;
 }
 
+/** The no-op worker takes the same queue name and job options under a prefix of its own. */
 export async function drainNoop(context: BenchContext, count: number): Promise<Drain> {
-  const producer = producerFor(context, `${context.prefix}-noop`);
-  const { drain, child } = await drainBacklog(context, 'noop', producer, count, () =>
-    enqueueBare(producer, count),
+  const prefix = `${context.prefix}-noop`;
+  const producer = producerFor(context, prefix);
+  const { drain, child } = await drainBacklog(
+    context,
+    { role: 'noop', prefix, producer },
+    count,
+    () => enqueueBare(producer, count, context.signal),
   );
   await child.stop();
   return drain;
@@ -58,39 +64,17 @@ export async function drainIngest(
 ): Promise<{ drain: IngestDrain; child: WorkerChild; producer: Producer<'ingest'> }> {
   const producer = producerFor(context, context.prefix);
   let ids: number[] = [];
-  const { drain, child } = await drainBacklog(context, 'ingest', producer, count, async () => {
-    ids = await recordBacklog(context.store, producer, { count, next, idPrefix: 'backlog-' });
+  const worker = { role: 'ingest', prefix: context.prefix, producer } as const;
+  const { drain, child } = await drainBacklog(context, worker, count, async () => {
+    ids = await recordBacklog(context.store, producer, {
+      count,
+      next,
+      idPrefix: 'backlog-',
+      signal: context.signal,
+    });
   });
   const outcomes = outcomeCounts(context.store, ids[0] ?? 0, ids[ids.length - 1] ?? 0);
   return { drain: { ...drain, outcomes }, child, producer };
-}
-
-export interface Latency extends SteadyFeed {
-  /** Milliseconds from inbox commit to lead commit, one per message, ascending. */
-  sortedMs: number[];
-  /** Messages of the phase not finished as done or ignored. */
-  unfinished: number;
-}
-
-export async function measureLatency(
-  context: BenchContext,
-  ingest: { child: WorkerChild; producer: Producer<'ingest'>; finishedSoFar: number },
-  options: { rate: number; seconds: number; next: NextBody },
-): Promise<Latency> {
-  const sqlite = context.store.db.$client;
-  const lastId = (sqlite.prepare(`SELECT coalesce(max(id), 0) FROM inbox`).pluck().get() as number) ?? 0;
-  const recorder = createRecorder(context.store, ingest.producer, context.log);
-  const feed = await feedSteadily(recorder, { ...options, idPrefix: 'steady-' });
-  context.progress(`fed ${feed.sent} messages in ${feed.seconds.toFixed(1)} s; waiting for the worker`);
-  await ingest.child.awaitJobs(ingest.finishedSoFar + feed.sent);
-  // processed_at is written inside the ingest transaction, received_at by recordInbox.
-  const sortedMs = (
-    sqlite
-      .prepare(`SELECT processed_at - received_at FROM inbox WHERE id > ? AND status IN ('done', 'ignored')`)
-      .pluck()
-      .all(lastId) as number[]
-  ).sort((a, b) => a - b);
-  return { ...feed, sortedMs, unfinished: feed.sent - sortedMs.length };
 }
 
 /**
@@ -99,14 +83,13 @@ export async function measureLatency(
  */
 async function drainBacklog(
   context: BenchContext,
-  role: WorkerRole,
-  producer: Producer<'ingest'>,
+  { role, prefix, producer }: { role: WorkerRole; prefix: string; producer: Producer<'ingest'> },
   count: number,
   fill: () => Promise<void>,
 ): Promise<{ drain: Drain; child: WorkerChild }> {
   await producer.queue.pause();
   const child = startWorkerChild(role, {
-    prefix: producer.queue.opts.prefix ?? context.prefix,
+    prefix,
     ...(role === 'ingest' ? { databaseFile: context.databaseFile } : {}),
   });
   context.defer(() => child.stop());
@@ -119,9 +102,30 @@ async function drainBacklog(
   const reached = child.awaitJobs(count);
   const started = performance.now();
   await producer.queue.resume();
-  const { failed } = await reached;
+  const { completed, failed, gaveUp } =
+    role === 'ingest' ? await whileWaiting(context, reached) : await reached;
   const seconds = (performance.now() - started) / 1000;
-  return { drain: { jobs: count, seconds, perSecond: count / seconds, failed }, child };
+  const drain = {
+    jobs: count,
+    seconds,
+    perSecond: count / seconds,
+    failed,
+    finished: completed + gaveUp,
+  };
+  return { drain, child };
+}
+
+/** Says every few seconds how many inbox rows are still pending, so a slow run is visibly alive. */
+export async function whileWaiting<T>(context: BenchContext, work: Promise<T>): Promise<T> {
+  const pending = context.store.db.$client
+    .prepare(`SELECT count(*) FROM inbox WHERE status = 'pending'`)
+    .pluck();
+  const timer = setInterval(() => context.progress(`${pending.get()} inbox rows pending`), 5000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function producerFor(context: BenchContext, prefix: string): Producer<'ingest'> {

@@ -47,9 +47,15 @@ export function seedCrm(db: Db, count: number, onProgress: (done: number) => voi
       insertIdentity.run('phone', `phone:${phone}`, phone, n, now);
     }
   });
+  // A large page cache while building the identity indexes; the workers keep their own setting.
+  const cacheSize = sqlite.pragma('cache_size', { simple: true });
+  sqlite.pragma('cache_size = -262144');
   for (let from = 1; from <= count; from += BATCH) {
     const to = Math.min(count, from + BATCH - 1);
     insertBatch(from, to);
     onProgress(to);
   }
+  sqlite.pragma(`cache_size = ${Number(cacheSize)}`);
+  // Start the run with an empty write-ahead log, as a database that has been up a while would.
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
 }

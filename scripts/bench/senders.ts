@@ -48,7 +48,10 @@ function returningSender(n: number, variant: number): Partial<IntakeBody> {
     case 3:
       return { phone };
     case 4:
-      return { phone: `${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6)}`, country: 'ES' };
+      return {
+        phone: `${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6)}`,
+        country: 'ES',
+      };
     default:
       return { email, phone: `0034${national}` };
   }

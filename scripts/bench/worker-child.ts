@@ -18,6 +18,9 @@ export interface WorkerChild {
   readonly ready: Promise<void>;
   /** Resolves when this many jobs (counted since the process started) have finished. */
   awaitJobs(total: number): Promise<Reply<'reached'>>;
+  /** Starts recording job times and event-loop delay in the worker. */
+  startTrace(): void;
+  takeTrace(): Promise<Reply<'trace'>>;
   stats(): Promise<Reply<'stats'>>;
   /** Closes the worker gracefully; kills it when that takes too long. */
   stop(): Promise<void>;
@@ -60,6 +63,8 @@ export function startWorkerChild(
     pid: child.pid ?? -1,
     ready,
     awaitJobs: (total) => ask({ type: 'await', total }, 'reached'),
+    startTrace: () => child.send({ type: 'trace' } satisfies ToWorker),
+    takeTrace: () => ask({ type: 'take-trace' }, 'trace'),
     stats: () => ask({ type: 'stats' }, 'stats'),
     stop: () => stopChild(child, exited),
   };

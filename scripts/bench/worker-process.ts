@@ -15,8 +15,11 @@ import { workerConnection, type Redis } from '../../core/runtime/redis.ts';
 import { openDatabase } from '../../db/open.ts';
 import { SqliteStore } from '../../db/store.ts';
 import { startIngestWorker } from '../../workers/ingest/index.ts';
+import { traceJobs } from './job-trace.ts';
+import { trackPeakRss } from './peak-rss.ts';
 import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
 
+const peakRss = trackPeakRss();
 const { role, prefix, databaseFile } = readArgs();
 
 const config = loadConfig();
@@ -43,20 +46,27 @@ function startWorker(): Worker {
 
 const send = (message: FromWorker) => process.send?.(message);
 const worker = startWorker();
+const trace = traceJobs(worker);
 let completed = 0;
+/** Failed attempts, retried or not. */
 let failed = 0;
+/** Jobs that will not be retried: finished as far as the bench is concerned. */
+let gaveUp = 0;
 let awaited: number | undefined;
 const check = () => {
-  if (awaited === undefined || completed + failed < awaited) return;
+  if (awaited === undefined || completed + gaveUp < awaited) return;
   awaited = undefined;
-  send({ type: 'reached', completed, failed });
+  send({ type: 'reached', completed, failed, gaveUp });
 };
 worker.on('completed', () => {
   completed += 1;
   check();
 });
-worker.on('failed', () => {
+worker.on('failed', (job, error) => {
   failed += 1;
+  const final =
+    !job || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+  if (final) gaveUp += 1;
   check();
 });
 
@@ -64,10 +74,12 @@ process.on('message', (message: ToWorker) => {
   if (message.type === 'await') {
     awaited = message.total;
     check();
+  } else if (message.type === 'trace') {
+    trace.start();
+  } else if (message.type === 'take-trace') {
+    send({ type: 'trace', ...trace.take() });
   } else if (message.type === 'stats') {
-    const rssBytes = process.memoryUsage.rss();
-    // resourceUsage().maxRSS is in kilobytes: the peak since the process started.
-    send({ type: 'stats', rssBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+    send({ type: 'stats', maxRssBytes: peakRss(), memory: process.memoryUsage() });
   } else if (message.type === 'stop') {
     void stop(worker, connection).then(() => process.exit(0));
   }

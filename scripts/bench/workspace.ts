@@ -22,7 +22,8 @@ export function createWorkspace(dataDir: string | undefined, runId: string): Wor
   return {
     databaseFile,
     remove: () => {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${databaseFile}${suffix}`, { force: true });
+      for (const suffix of ['', '-wal', '-shm'])
+        rmSync(`${databaseFile}${suffix}`, { force: true });
     },
   };
 }

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: how fast the ingest worker turns recorded inbox rows into committed leads,
+ * next to a no-op BullMQ worker draining the same backlog on the same Redis; latency at a steady
+ * arrival rate; and the ingest worker's peak memory, with a million clients in the database.
+ * Progress goes to stderr; the figures and a last `bench: throughput=…` line go to stdout.
+ * It uses QUEUE_PREFIX with a suffix of its own, so a running app is untouched, and removes
+ * everything it created (database, Redis keys under its prefix) however it ends.
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { JOBS } from '../core/jobs.ts';
+import { loadConfig } from '../core/runtime/config.ts';
+import { producerConnection, redisAnswers } from '../core/runtime/redis.ts';
+import { migrateDatabase, openDatabase } from '../db/open.ts';
+import { SqliteStore } from '../db/store.ts';
+import { readOptions } from './bench/options.ts';
+import { timeInboxCommit } from './bench/feed.ts';
+import { measureLatency } from './bench/latency.ts';
+import { drainIngest, drainNoop } from './bench/phases.ts';
+import { deleteKeysWithPrefix } from './bench/redis-keys.ts';
+import { formatResults } from './bench/report.ts';
+import { seedCrm } from './bench/seed.ts';
+import { senderStream } from './bench/senders.ts';
+import { createWorkspace } from './bench/workspace.ts';
+
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+
+const interrupt = new AbortController();
+/** What to close at the end, last registered first. */
+const closers: (() => unknown)[] = [];
+
+let closing: Promise<void> | undefined;
+
+/** Runs the closers once, however many times it is called (Ctrl-C and the failing run both call it). */
+function closeAll(): Promise<void> {
+  closing ??= (async () => {
+    for (let close = closers.pop(); close; close = closers.pop()) {
+      try {
+        await close();
+      } catch (error) {
+        progress(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  })();
+  return closing;
+}
+
+async function bench(): Promise<string> {
+  const options = readOptions();
+  const config = loadConfig();
+  if (!(await redisAnswers(config.redisUrl)))
+    throw new Error(
+      `Redis is not reachable at ${config.redisUrl} — start redis-server or set REDIS_URL`,
+    );
+  const runId = randomBytes(4).toString('hex');
+  const prefix = `${config.queuePrefix}-bench-${runId}`;
+  const workspace = createWorkspace(options.dataDir, runId);
+  closers.push(() => workspace.remove());
+  progress(`database ${workspace.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
+
+  const db = openDatabase(workspace.databaseFile, { durability: 'full' });
+  closers.push(() => db.$client.close());
+  migrateDatabase(db);
+  const seeding = performance.now();
+  seedCrm(db, options.clients, (done) => {
+    if (done % 250_000 === 0 || done === options.clients) progress(`seeded ${done} clients`);
+  });
+  progress(`seeded ${options.clients} clients (2 identities each) in ${seconds(seeding)} s`);
+
+  const redis = producerConnection(config.redisUrl);
+  closers.push(() => redis.quit());
+  await new Promise((resolve) =>
+    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
+  );
+  closers.push(async () => {
+    const deleted = await deleteKeysWithPrefix(redis, prefix);
+    progress(`deleted ${deleted} Redis keys under ${prefix}`);
+  });
+
+  const context = {
+    prefix,
+    databaseFile: workspace.databaseFile,
+    store: new SqliteStore(db),
+    redis,
+    progress,
+    signal: interrupt.signal,
+    defer: (close: () => unknown) => closers.push(close),
+  };
+  const next = senderStream({ clients: options.clients, returning: options.returning });
+
+  const inboxCommitMs = timeInboxCommit(context.store);
+  progress(`one durable inbox commit: ${inboxCommitMs.toFixed(2)} ms`);
+  const noop = await drainNoop(context, options.backlog);
+  progress(`noop: ${Math.round(noop.perSecond)} msgs/s`);
+  const ingest = await drainIngest(context, options.backlog, next);
+  progress(
+    `ingest: ${Math.round(ingest.drain.perSecond)} msgs/s; latency phase for ${options.seconds} s`,
+  );
+  const latency = await measureLatency(
+    context,
+    { child: ingest.child, producer: ingest.producer, finishedSoFar: ingest.drain.finished },
+    { rate: options.rate, seconds: options.seconds, next },
+  );
+  const { maxRssBytes, memory } = await ingest.child.stats();
+  return formatResults({
+    clients: options.clients,
+    returning: options.returning,
+    concurrency: config.ingestConcurrency ?? JOBS.ingest.concurrency,
+    cpus: availableParallelism(),
+    noop,
+    ingest: ingest.drain,
+    latency,
+    rate: options.rate,
+    inboxCommitMs,
+    maxRssBytes,
+    memory,
+  });
+}
+
+process.once('SIGINT', () => {
+  progress('interrupted: cleaning up');
+  interrupt.abort();
+  void closeAll().finally(() => process.exit(130));
+});
+
+try {
+  const report = await bench();
+  await closeAll();
+  process.stdout.write(report);
+} catch (error) {
+  await closeAll();
+  progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
