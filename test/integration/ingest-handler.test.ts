@@ -8,7 +8,7 @@ import { fixedClock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/store.ts';
-import { ingestInbox } from '../../workers/ingest/handler.ts';
+import { ingestBatch, ingestInbox } from '../../workers/ingest/handler.ts';
 
 let dir: string;
 let db: Db;
@@ -103,4 +103,35 @@ it('finds pending rows for the reconciler, oldest first, in pages', () => {
   const before = new Date('2026-11-24T09:30:00Z');
   expect(store.pendingBefore(before, 0, 10)).toEqual([ids[0], ids[2]]);
   expect(store.pendingBefore(before, ids[0]!, 1)).toEqual([ids[2]]);
+});
+
+it('commits a batch in one transaction; a failing row rolls back alone', () => {
+  const ids = [
+    store.recordInbox(1, 'b-1', raw({ email: 'batch@example.com', message: 'one' }), new Date()),
+    store.recordInbox(1, 'b-2', raw({ email: 'BATCH@example.com', message: 'two' }), new Date()),
+    store.recordInbox(1, 'b-3', '{broken', new Date()),
+    store.recordInbox(1, 'b-4', raw({ email: 'other@example.com', message: 'four' }), new Date()),
+    store.recordInbox(1, 'b-5', raw({ email: 'fails@example.com', message: 'five' }), new Date()),
+  ].map((recorded) => recorded.row.id);
+  // A store that fails after writing row b-5: its savepoint must take those writes back.
+  class FailingStore extends SqliteStore {
+    override applyDecision(...args: Parameters<SqliteStore['applyDecision']>) {
+      const outcome = super.applyDecision(...args);
+      if (args[0].externalId === 'b-5') throw new Error('disk hiccup');
+      return outcome;
+    }
+  }
+  const results = ingestBatch({ ...deps(), store: new FailingStore(db) }, ids);
+  expect(
+    results.map((result) => (result.ok ? result.outcome.outcome : String(result.error))),
+  ).toEqual([
+    'created_simple',
+    'appended',
+    'MalformedInputError: the stored raw event is not JSON',
+    'created_simple',
+    'Error: disk hiccup',
+  ]);
+  expect(db.get<{ n: number }>(sql`SELECT count(*) AS n FROM leads`)?.n).toBe(2);
+  expect(db.get<{ n: number }>(sql`SELECT count(*) AS n FROM messages`)?.n).toBe(3);
+  expect(store.loadInbox(ids[4]!)?.status).toBe('pending');
 });

@@ -1,12 +1,13 @@
 /**
- * Ingest one inbox row: normalise, resolve the sender, decide the lead and persist it all in one
+ * Ingest inbox rows: normalise, resolve the sender, decide the lead and persist it all in one
  * write transaction. Running it again on a finished row changes nothing. No Redis here: the
  * BullMQ wiring is in index.ts, so this is tested directly against a real SQLite file.
  */
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { decideLead } from '../../core/lead-decision.ts';
-import type { InboxRow, IngestOutcome, IngestStore } from '../../core/ports.ts';
+import type { InboundMessage } from '../../core/inbound.ts';
+import type { ChannelInfo, InboxRow, IngestOutcome, IngestStore } from '../../core/ports.ts';
 import { NORMALISERS } from '../../connectors/normalisers.ts';
 
 export interface IngestDeps {
@@ -16,32 +17,81 @@ export interface IngestDeps {
   defaultCountry: string | undefined;
 }
 
-export function ingestInbox(deps: IngestDeps, inboxId: number): IngestOutcome {
-  const { store, clock } = deps;
-  // Parsing and normalising need no lock: do them before taking the write lock.
-  const peek = store.loadInbox(inboxId);
-  if (!peek) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
-  if (peek.status !== 'pending') return finished(peek);
-  const channel = store.loadChannel(peek.channelId);
+/** An inbox row read and normalised, ready to be decided and persisted under the write lock. */
+export type PreparedIngest =
+  | { kind: 'finished'; outcome: IngestOutcome }
+  | { kind: 'ready'; row: InboxRow; channel: ChannelInfo; message: InboundMessage };
+
+/** The part that needs no lock: read the row, parse and normalise it. Throws on bad input. */
+export function prepareIngest(deps: IngestDeps, inboxId: number): PreparedIngest {
+  const { store } = deps;
+  const row = store.loadInbox(inboxId);
+  if (!row) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
+  if (row.status !== 'pending') return { kind: 'finished', outcome: finished(row) };
+  const channel = store.loadChannel(row.channelId);
   if (!channel) {
     throw new MalformedInputError(
-      `channel ${peek.channelId} of inbox row ${inboxId} does not exist`,
+      `channel ${row.channelId} of inbox row ${inboxId} does not exist`,
     );
   }
   const normalise = NORMALISERS[channel.kind];
   if (!normalise) throw new MalformedInputError(`no normaliser for channel kind "${channel.kind}"`);
-  const message = normalise(parseRaw(peek.raw), {
-    externalId: peek.externalId,
+  const message = normalise(parseRaw(row.raw), {
+    externalId: row.externalId,
     defaultCountry: channel.defaultCountry ?? deps.defaultCountry,
   });
-  return store.transaction(() => {
-    // Read again under the lock: another worker may have finished this row meanwhile.
-    const row = store.loadInbox(inboxId) ?? peek;
-    if (row.status !== 'pending') return finished(row);
-    const state = store.loadDecisionState(channel, message);
-    const options = { channelId: channel.id, appendScope: channel.appendScope };
-    return store.applyDecision(row, channel, message, decideLead(message, state, options, clock));
+  return { kind: 'ready', row, channel, message };
+}
+
+/** Resolve, decide and persist. Runs inside the caller's write transaction. */
+export function commitIngest(deps: IngestDeps, prepared: PreparedIngest): IngestOutcome {
+  if (prepared.kind === 'finished') return prepared.outcome;
+  const { store, clock } = deps;
+  const { channel, message } = prepared;
+  // Read again under the lock: another worker may have finished this row meanwhile.
+  const row = store.loadInbox(prepared.row.id) ?? prepared.row;
+  if (row.status !== 'pending') return finished(row);
+  const state = store.loadDecisionState(channel, message);
+  const options = { channelId: channel.id, appendScope: channel.appendScope };
+  return store.applyDecision(row, channel, message, decideLead(message, state, options, clock));
+}
+
+export function ingestInbox(deps: IngestDeps, inboxId: number): IngestOutcome {
+  const prepared = prepareIngest(deps, inboxId);
+  return deps.store.transaction(() => commitIngest(deps, prepared));
+}
+
+export type BatchResult = { ok: true; outcome: IngestOutcome } | { ok: false; error: unknown };
+
+/**
+ * Several rows in ONE write transaction (one commit instead of one per row — the commit is
+ * most of the cost of a message). Each row runs in its own savepoint, so a row that fails
+ * rolls back alone and the others still commit. If the transaction itself cannot start or
+ * commit, every row gets that error and its job is retried.
+ */
+export function ingestBatch(deps: IngestDeps, inboxIds: number[]): BatchResult[] {
+  const prepared = inboxIds.map((inboxId): BatchResult | PreparedIngest => {
+    try {
+      return prepareIngest(deps, inboxId);
+    } catch (error) {
+      return { ok: false, error };
+    }
   });
+  try {
+    return deps.store.transaction(() =>
+      prepared.map((item): BatchResult => {
+        if ('ok' in item) return item;
+        try {
+          // A nested transaction is a savepoint.
+          return { ok: true, outcome: deps.store.transaction(() => commitIngest(deps, item)) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  } catch (error) {
+    return inboxIds.map(() => ({ ok: false, error }));
+  }
 }
 
 /** A row processed before (a duplicate delivery of its job, or the reconciler racing the queue). */

@@ -7,7 +7,8 @@ import { JOBS } from '../../core/jobs.ts';
 import type { IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
-import { describeError, ingestInbox } from './handler.ts';
+import { IngestBatcher } from './batcher.ts';
+import { describeError } from './handler.ts';
 
 export interface IngestWorkerOptions {
   store: IngestStore;
@@ -23,6 +24,7 @@ export interface IngestWorkerOptions {
 
 export function startIngestWorker(options: IngestWorkerOptions): Worker {
   const { store, log } = options;
+  const batcher = new IngestBatcher(options);
   const worker = createWorker(
     'ingest',
     options.connection,
@@ -30,7 +32,7 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
     async ({ inboxId }, job) => {
       const context = { queue: JOBS.ingest.queue, jobId: job.id, inboxId };
       try {
-        const result = ingestInbox(options, inboxId);
+        const result = await batcher.ingest(inboxId);
         log.debug({ ...context, leadId: result.leadId, outcome: result.outcome }, 'ingested');
         options.onProcessed?.(inboxId, job.timestamp);
         return result;
