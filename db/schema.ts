@@ -196,7 +196,6 @@ export const inbox = sqliteTable(
   },
   (t) => [
     uniqueIndex('inbox_channel_external').on(t.channelId, t.externalId),
-    index('inbox_status_received').on(t.status, t.receivedAt),
     // The reconciler's scan: only pending rows, in id order.
     index('inbox_pending')
       .on(t.id)

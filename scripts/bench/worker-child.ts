@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
+import { WORKER_NODE_FLAGS } from '../node-flags.ts';
 
 const ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const STOP_TIMEOUT_MS = 15_000;
@@ -32,9 +33,13 @@ export function startWorkerChild(
 ): WorkerChild {
   const args = ['--role', role, '--prefix', options.prefix];
   if (options.databaseFile) args.push('--db', options.databaseFile);
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), ENTRY, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...WORKER_NODE_FLAGS, '--import', import.meta.resolve('tsx'), ENTRY, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   child.stdout?.pipe(process.stderr);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const died = exited.then((code) => {

@@ -1,14 +1,7 @@
 /** Every decision-table row end to end: HTTP → inbox → BullMQ → ingest worker → lead. */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  channelOperators,
-  channels,
-  clientDuplicates,
-  inbox,
-  messages,
-  users,
-} from '../../db/schema.ts';
+import { channelOperators, channels, clientDuplicates, inbox, users } from '../../db/schema.ts';
 import { api, startSystem, type TestSystem } from '../helpers/system.ts';
 
 let system: TestSystem;
