@@ -115,7 +115,6 @@ export const leads = sqliteTable(
     check('repeat_has_client', sql`${t.type} <> 'repeat' OR ${t.clientId} IS NOT NULL`),
     index('leads_client_open').on(t.clientId, t.open),
     index('leads_stage').on(t.stage),
-    index('leads_source').on(t.source),
   ],
 );
 
@@ -135,8 +134,13 @@ export const identities = sqliteTable(
   (t) => [
     check('one_owner', sql`(${t.clientId} IS NULL) <> (${t.leadId} IS NULL)`),
     index('identities_key').on(t.key),
-    uniqueIndex('identities_client_key').on(t.clientId, t.key),
-    uniqueIndex('identities_lead_key').on(t.leadId, t.key),
+    // Partial: an identity row has one owner, so each row lands in one of these two indexes.
+    uniqueIndex('identities_client_key')
+      .on(t.clientId, t.key)
+      .where(sql`${t.clientId} IS NOT NULL`),
+    uniqueIndex('identities_lead_key')
+      .on(t.leadId, t.key)
+      .where(sql`${t.leadId} IS NOT NULL`),
   ],
 );
 
@@ -163,9 +167,10 @@ export const messages = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('messages_channel_external').on(t.channelId, t.externalId),
+    // External id first: the same index answers "is this message known?" and thread look-ups
+    // by Message-ID across channels.
+    uniqueIndex('messages_external_channel').on(t.externalId, t.channelId),
     index('messages_lead_sent').on(t.leadId, t.sentAt),
-    index('messages_external').on(t.externalId),
   ],
 );
 
