@@ -11,8 +11,12 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A whole number written in the environment, with a message a person can act on. */
+const whole = (what: string) =>
+  z.coerce.number({ error: `must be ${what}` }).int({ error: `must be ${what}` });
+
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: whole('a port number from 0 to 65535').min(0).max(65535).default(3000),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z
     .string()
@@ -33,12 +37,12 @@ const schema = z.object({
     .min(24, 'must be at least 24 characters (use `leadwire api-keys create`)')
     .optional(),
   /** Inbox rows still pending after this long are re-enqueued by the reconciler. */
-  RECONCILE_GRACE_MS: z.coerce.number().int().positive().default(30_000),
-  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(10_000),
+  RECONCILE_GRACE_MS: whole('a positive whole number').positive().default(30_000),
+  RECONCILE_INTERVAL_MS: whole('a positive whole number').positive().default(10_000),
   /** API requests per minute per key (per IP before authentication). */
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+  RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(6000),
   /** Jobs one worker process runs at once. */
-  INGEST_CONCURRENCY: z.coerce.number().int().positive().max(1000).optional(),
+  INGEST_CONCURRENCY: whole('a positive whole number').positive().max(1000).optional(),
 });
 
 export interface Config {

@@ -18,8 +18,6 @@ export interface IngestWorkerOptions {
   prefix: string;
   log: Logger;
   concurrency?: number;
-  /** Called after each committed job (metrics, tests). */
-  onProcessed?: (inboxId: number, startedAt: number) => void;
 }
 
 export function startIngestWorker(options: IngestWorkerOptions): Worker {
@@ -34,7 +32,6 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
       try {
         const result = await batcher.ingest(inboxId);
         log.debug({ ...context, leadId: result.leadId, outcome: result.outcome }, 'ingested');
-        options.onProcessed?.(inboxId, job.timestamp);
         return result;
       } catch (error) {
         const attempts = job.attemptsMade + 1;

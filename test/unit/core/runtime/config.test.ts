@@ -134,6 +134,13 @@ describe('loadConfig values', () => {
 });
 
 describe('loadConfig problems', () => {
+  it('says what a number setting must be, in words a person can act on', () => {
+    expect(configError({ PORT: 'abc', RECONCILE_GRACE_MS: '1.5' }).problems).toEqual([
+      'PORT: must be a port number from 0 to 65535',
+      'RECONCILE_GRACE_MS: must be a positive whole number',
+    ]);
+  });
+
   it.each(['XX', 'ESP', 'E', '34', 'España'])('rejects DEFAULT_COUNTRY %j', (country) => {
     expect(configError({ DEFAULT_COUNTRY: country }).problems).toEqual([
       'DEFAULT_COUNTRY: must be an ISO 3166 alpha-2 country code such as ES or RU',
