@@ -73,8 +73,8 @@ CREATE TABLE `identities` (
 );
 --> statement-breakpoint
 CREATE INDEX `identities_key` ON `identities` (`key`);--> statement-breakpoint
-CREATE UNIQUE INDEX `identities_client_key` ON `identities` (`client_id`,`key`);--> statement-breakpoint
-CREATE UNIQUE INDEX `identities_lead_key` ON `identities` (`lead_id`,`key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `identities_client_key` ON `identities` (`client_id`,`key`) WHERE "identities"."client_id" IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `identities_lead_key` ON `identities` (`lead_id`,`key`) WHERE "identities"."lead_id" IS NOT NULL;--> statement-breakpoint
 CREATE TABLE `inbox` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`channel_id` integer NOT NULL,
@@ -93,7 +93,7 @@ CREATE TABLE `inbox` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `inbox_channel_external` ON `inbox` (`channel_id`,`external_id`);--> statement-breakpoint
-CREATE INDEX `inbox_status_received` ON `inbox` (`status`,`received_at`);--> statement-breakpoint
+CREATE INDEX `inbox_pending` ON `inbox` (`id`) WHERE "inbox"."status" = 'pending';--> statement-breakpoint
 CREATE TABLE `leads` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`type` text NOT NULL,
@@ -121,7 +121,6 @@ CREATE TABLE `leads` (
 --> statement-breakpoint
 CREATE INDEX `leads_client_open` ON `leads` (`client_id`,`open`);--> statement-breakpoint
 CREATE INDEX `leads_stage` ON `leads` (`stage`);--> statement-breakpoint
-CREATE INDEX `leads_source` ON `leads` (`source`);--> statement-breakpoint
 CREATE TABLE `messages` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`lead_id` integer NOT NULL,
@@ -139,9 +138,8 @@ CREATE TABLE `messages` (
 	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `messages_channel_external` ON `messages` (`channel_id`,`external_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `messages_external_channel` ON `messages` (`external_id`,`channel_id`);--> statement-breakpoint
 CREATE INDEX `messages_lead_sent` ON `messages` (`lead_id`,`sent_at`);--> statement-breakpoint
-CREATE INDEX `messages_external` ON `messages` (`external_id`);--> statement-breakpoint
 CREATE TABLE `stages` (
 	`code` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

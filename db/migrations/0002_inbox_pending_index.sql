@@ -1,1 +1,0 @@
-CREATE INDEX `inbox_pending` ON `inbox` (`id`) WHERE "inbox"."status" = 'pending';
