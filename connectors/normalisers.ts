@@ -4,9 +4,13 @@
  */
 import type { ChannelKind, InboundMessage } from '../core/inbound.ts';
 import { normaliseIntake, type NormaliseContext } from './api/normalise.ts';
+import { normaliseCallback } from './callback/normalise.ts';
+import { normaliseWebform } from './webform/normalise.ts';
 
 export type Normaliser = (raw: unknown, context: NormaliseContext) => InboundMessage;
 
 export const NORMALISERS: Partial<Record<ChannelKind, Normaliser>> = {
   api: normaliseIntake,
+  webform: normaliseWebform,
+  callback: normaliseCallback,
 };

@@ -137,3 +137,12 @@ export function uniqueIdentities(list: Identity[]): Identity[] {
     return true;
   });
 }
+
+/** An E.164 number as a person reads it, e.g. `+34 600 12 34 56` (the E.164 itself if unparsable). */
+export function formatPhone(e164: string): string {
+  try {
+    return parsePhoneNumberWithError(e164).formatInternational();
+  } catch {
+    return e164;
+  }
+}

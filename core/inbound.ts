@@ -39,4 +39,35 @@ export interface InboundMessage {
   text: string;
   fields: Record<string, string>;
   utm: Record<string, string>;
+  /** Files that came with the message, already in the blob store (or noted as not kept). */
+  attachments?: AttachmentRef[];
+  /** The customer asked to be called back: the lead gets a call activity due at this time. */
+  callback?: CallbackRequest;
+  /** Channel details shown with the message (form, page visited, consent given). */
+  meta?: Record<string, unknown>;
+  /** Set when a person should check the lead before trusting it (e.g. a form over its daily cap). */
+  review?: string;
+}
+
+export interface AttachmentRef {
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Hex SHA-256: the content's name in the blob store; null when the content was not kept. */
+  sha256: string | null;
+  /** Why the content was not kept (over the size limit, too many files). */
+  skipped?: string;
+}
+
+export interface CallbackRequest {
+  /** The phone identity to call, e.g. `phone:+34600123456`. */
+  identityKey: string;
+  /** The number as shown to an operator, e.g. `+34 600 12 34 56`. */
+  display: string;
+  dueAt: Date;
+  /** What the customer was told, e.g. "within 15 minutes". */
+  promise: string;
+  widget: string;
+  name?: string;
+  comment?: string;
 }

@@ -1,6 +1,7 @@
 /** CRM reads and operator writes behind the REST API (drizzle query builder; not the ingest hot path). */
 import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Identity } from '../core/identities.ts';
+import { attachmentsOf, listActivities } from './activities.ts';
 import type { Db } from './open.ts';
 import { clients, identities, inbox, leads, messages, stages, users } from './schema.ts';
 
@@ -50,7 +51,22 @@ export function getLead(db: Db, id: number) {
     .where(eq(messages.leadId, id))
     .orderBy(asc(messages.sentAt), asc(messages.id))
     .all();
-  return { ...lead, client, identities: client ? client.identities : own, messages: history };
+  const files = attachmentsOf(
+    db,
+    history.map((message) => message.id),
+  );
+  const withFiles = history.map((message) => ({
+    ...message,
+    attachments: files.filter((file) => file.messageId === message.id),
+  }));
+  const todo = listActivities(db, { leadId: id, limit: 500 });
+  return {
+    ...lead,
+    client,
+    identities: client ? client.identities : own,
+    messages: withFiles,
+    activities: todo,
+  };
 }
 
 export type StageChange = { ok: true } | { ok: false; reason: 'no-lead' | 'no-stage' };

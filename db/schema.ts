@@ -107,6 +107,8 @@ export const leads = sqliteTable(
     fields: text('fields', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     utm: text('utm', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     duplicateOfLeadId: integer('duplicate_of_lead_id'),
+    /** Why a person should look at this lead before trusting it (a form over its daily cap). */
+    review: text('review'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
     closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
@@ -235,4 +237,114 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: createdAt(),
   lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
   revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+});
+
+/**
+ * Website widgets: web forms (channel kind `webform`) and callback widgets (kind `callback`).
+ * Each is one channel (its default country, operator queue and active flag live there); the
+ * definition holds the kind-specific settings, validated by the connector's own schema.
+ */
+export const forms = sqliteTable('forms', {
+  id: integer('id').primaryKey(),
+  channelId: integer('channel_id')
+    .notNull()
+    .unique()
+    .references(() => channels.id),
+  kind: text('kind', { enum: ['webform', 'callback'] }).notNull(),
+  /** The public address: /f/<slug> or /cb/<slug>. */
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Website posts turned away as automated (honeypot, too fast, bad token), kept for review. */
+export const formRejections = sqliteTable(
+  'form_rejections',
+  {
+    id: integer('id').primaryKey(),
+    formId: integer('form_id')
+      .notNull()
+      .references(() => forms.id),
+    reason: text('reason').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    /** The posted fields as JSON (files are never kept for a rejected post). */
+    body: text('body').notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('form_rejections_form').on(t.formId, t.receivedAt)],
+);
+
+/** Files that came with a message; the content is in the blob store under DATA_DIR, by hash. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    /** SHA-256 of the content, hex: its name in the blob store. Null when it was not kept. */
+    sha256: text('sha256'),
+    /** Why the content was not kept (over the size limit, too many files). */
+    skipped: text('skipped'),
+  },
+  (t) => [index('attachments_message').on(t.messageId)],
+);
+
+/** Calls, meetings and tasks for operators, e.g. the call back a customer asked for. */
+export const activities = sqliteTable(
+  'activities',
+  {
+    id: integer('id').primaryKey(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    kind: text('kind', { enum: ['call', 'meeting', 'task'] }).notNull(),
+    subject: text('subject').notNull(),
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    status: text('status', { enum: ['open', 'done'] })
+      .notNull()
+      .default('open'),
+    /** The identity the activity is about (a call's phone), so a repeat request finds it. */
+    identityKey: text('identity_key'),
+    /** The inbox row that asked for it. */
+    inboxId: integer('inbox_id'),
+    createdAt: createdAt(),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('activities_lead').on(t.leadId),
+    index('activities_open_identity')
+      .on(t.identityKey)
+      .where(sql`${t.status} = 'open'`),
+    index('activities_responsible').on(t.responsibleId, t.status, t.dueAt),
+  ],
+);
+
+/**
+ * Domain events (e.g. `callback.requested`) written in the same transaction as the change they
+ * describe: a transactional outbox that integrations read with GET /api/v1/events?after=<id>.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey(),
+    type: text('type').notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('events_type').on(t.type, t.id)],
+);
+
+/** Deployment-wide values every process must agree on (e.g. the form-token signing key). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
 });

@@ -14,6 +14,7 @@ import type {
   RecordedInbox,
 } from '../core/ports.ts';
 import { INITIAL_STAGE } from '../core/stages.ts';
+import { IngestExtras } from './ingest-extras.ts';
 import type { Db } from './open.ts';
 import {
   prepareIngestStatements,
@@ -38,9 +39,11 @@ const toInbox = (row: InboxDbRow): InboxRow => ({
 
 export class SqliteStore implements IngestStore {
   private readonly sql: IngestStatements;
+  private readonly extras: IngestExtras;
 
   constructor(readonly db: Db) {
     this.sql = prepareIngestStatements(db.$client);
+    this.extras = new IngestExtras(db.$client);
   }
 
   transaction<T>(work: () => T): T {
@@ -204,7 +207,7 @@ export class SqliteStore implements IngestStore {
         for (const other of duplicates?.otherClientIds ?? []) {
           this.sql.insertClientDuplicate.run(duplicates?.clientId, other, leadId, at);
         }
-        this.sql.insertMessage.run(
+        const { lastInsertRowid: messageId } = this.sql.insertMessage.run(
           leadId,
           channel.id,
           message.externalId,
@@ -215,6 +218,7 @@ export class SqliteStore implements IngestStore {
           JSON.stringify(messageMeta(message)),
           at,
         );
+        this.extras.apply(leadId, Number(messageId), inbox.id, message, at);
         const outcome =
           decision.kind === 'append'
             ? 'appended'
@@ -245,6 +249,7 @@ export class SqliteStore implements IngestStore {
       JSON.stringify(message.fields),
       JSON.stringify(message.utm),
       decision.duplicateOfLeadId,
+      message.review ?? null,
       at,
       at,
     ) as { id: number };
@@ -284,9 +289,10 @@ function defaultTitle(message: InboundMessage): string {
 }
 
 function messageMeta(message: InboundMessage): Record<string, unknown> {
-  const meta: Record<string, unknown> = {};
+  const meta: Record<string, unknown> = { ...message.meta };
   if (Object.keys(message.fields).length) meta.fields = message.fields;
   if (Object.keys(message.utm).length) meta.utm = message.utm;
   if (message.unrecognised.length) meta.unrecognised = message.unrecognised;
+  if (message.review) meta.review = message.review;
   return meta;
 }

@@ -3,6 +3,7 @@
  * there, and install graceful shutdown. Then `startWeb` / `startWorkers` add their parts.
  */
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { systemClock } from '../core/clock.ts';
 import { ConfigError } from '../core/errors.ts';
 import { loadConfig, type Config } from '../core/runtime/config.ts';
@@ -18,6 +19,8 @@ import {
 } from '../core/runtime/redis.ts';
 import { createApp } from '../connectors/http/app.ts';
 import { createRecorder } from '../connectors/record-inbound.ts';
+import { BlobStore } from '../db/blob-store.ts';
+import { siteSecret } from '../db/forms.ts';
 import { migrateDatabase, openDatabase } from '../db/open.ts';
 import { SqliteStore } from '../db/store.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
@@ -83,6 +86,9 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     apiKey: config.apiKey,
     defaultCountry: config.defaultCountry,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
+    forms: config.forms,
+    formSecret: siteSecret(db, config.forms.secret),
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

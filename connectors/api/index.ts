@@ -221,7 +221,7 @@ export function problem(
   res.status(status).json({ error, message, ...(details?.length ? { details } : {}) });
 }
 
-function invalidQuery(res: Response, error: z.ZodError, code = 'invalid_query') {
+export function invalidQuery(res: Response, error: z.ZodError, code = 'invalid_query') {
   const details = error.issues.map((issue) => ({
     path: issue.path.join('.') || '(body)',
     message: issue.message,

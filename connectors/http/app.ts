@@ -1,16 +1,23 @@
 /** The one Express app that hosts every HTTP edge: REST API, health, and later forms and webhooks. */
 import express, { type ErrorRequestHandler } from 'express';
-import { rateLimit, type Options as RateLimitOptions } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import type { FormSettings } from '../../core/runtime/config.ts';
+import type { BlobStore } from '../../db/blob-store.ts';
 import type { Db } from '../../db/open.ts';
+import { activityRoutes } from '../api/activities.ts';
 import { apiRoutes, problem } from '../api/index.ts';
+import { callbackChannel, callbackDefinition } from '../callback/index.ts';
+import { widgetAdminRoutes } from '../site/admin.ts';
+import { SiteGuard } from '../site/guard.ts';
+import { siteRoutes } from '../site/routes.ts';
+import { formDefinition, webformChannel } from '../webform/index.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { authenticate } from './auth.ts';
 import { healthRoutes } from './health.ts';
+import { redisRateLimit } from './rate-limit.ts';
 
 export interface AppDeps {
   db: Db;
@@ -23,6 +30,10 @@ export interface AppDeps {
   defaultCountry: string | undefined;
   /** Requests per minute per API key (or per IP before authentication). */
   rateLimitPerMinute?: number;
+  blobs: BlobStore;
+  forms: FormSettings;
+  /** Signs form tokens (FORM_SECRET or the one kept in the database). */
+  formSecret: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -31,32 +42,21 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', 'loopback');
   app.use(helmet());
   app.use(healthRoutes(deps.db, deps.redis));
+  const site = { ...deps, secret: deps.formSecret };
+  app.use(webformChannel.mount, siteRoutes(site, webformChannel));
+  app.use(callbackChannel.mount, siteRoutes(site, callbackChannel));
+  const admin = { db: deps.db, guard: new SiteGuard(deps) };
 
-  const limit = (name: string, perMinute: number, options: Partial<RateLimitOptions>) =>
-    rateLimit({
-      windowMs: 60_000,
-      limit: perMinute,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      // Intake must keep working while Redis is away: the inbox, not Redis, is what matters then.
-      passOnStoreError: true,
-      store: new RedisStore({
-        prefix: `${deps.queuePrefix}:ratelimit:${name}:`,
-        sendCommand: (command: string, ...args: string[]) =>
-          deps.redis.call(command, ...args) as Promise<RedisReply>,
-      }),
-      handler: (_req, res) =>
-        problem(
-          res,
-          429,
-          'rate_limited',
-          'too many requests; retry after the time in the RateLimit header',
-        ),
-      ...options,
-    });
   // After authentication, every request counts against the key that made it.
-  const perKey = limit('api', deps.rateLimitPerMinute ?? 6000, {
+  const perKey = redisRateLimit(deps, 'api', deps.rateLimitPerMinute ?? 6000, {
     keyGenerator: (_req, res) => `key:${res.locals.principal?.keyId ?? 'bootstrap'}`,
+    handler: (_req, res) =>
+      problem(
+        res,
+        429,
+        'rate_limited',
+        'too many requests; retry after the time in the RateLimit header',
+      ),
   });
 
   app.use(
@@ -75,6 +75,9 @@ export function createApp(deps: AppDeps): express.Express {
       next();
     },
     apiRoutes(deps),
+    widgetAdminRoutes(admin, 'webform', '/forms', '/f', formDefinition),
+    widgetAdminRoutes(admin, 'callback', '/callbacks', '/cb', callbackDefinition),
+    activityRoutes(deps),
   );
 
   app.use((_req, res) => problem(res, 404, 'not_found', 'no such endpoint'));

@@ -41,6 +41,17 @@ const schema = z.object({
   RECONCILE_INTERVAL_MS: whole('a positive whole number').positive().default(10_000),
   /** API requests per minute per key (per IP before authentication). */
   RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(6000),
+  /** Signs the tokens rendered into web forms; generated and kept in the database when unset. */
+  FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** A form posted sooner than this after it was rendered is taken for a bot. */
+  FORM_MIN_FILL_MS: whole('a whole number of milliseconds').min(0).default(2000),
+  /** A rendered form older than this is answered with a fresh one instead of being accepted. */
+  FORM_TOKEN_TTL_HOURS: whole('a positive whole number').positive().default(24),
+  /** Posts per minute per IP address to one form or callback widget. */
+  FORM_RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(20),
+  /** Uploads larger than this are not kept (the submission is, with a note). */
+  FORM_MAX_FILE_MB: whole('a positive whole number').positive().max(1024).default(10),
+  FORM_MAX_FILES: whole('a whole number').min(0).max(50).default(5),
   /** Jobs one worker process runs at once. */
   INGEST_CONCURRENCY: whole('a positive whole number').positive().max(1000).optional(),
 });
@@ -60,6 +71,17 @@ export interface Config {
   reconcileIntervalMs: number;
   ingestConcurrency: number | undefined;
   rateLimitPerMinute: number;
+  forms: FormSettings;
+}
+
+/** Spam defence and upload limits shared by web forms and callback widgets. */
+export interface FormSettings {
+  secret: string | undefined;
+  minFillMs: number;
+  tokenTtlMs: number;
+  ratePerMinute: number;
+  maxFileBytes: number;
+  maxFiles: number;
 }
 
 /** Values are trimmed, and empty ones count as unset, as they do in most .env files. */
@@ -94,5 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     ingestConcurrency: value.INGEST_CONCURRENCY,
     rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
+    forms: {
+      secret: value.FORM_SECRET,
+      minFillMs: value.FORM_MIN_FILL_MS,
+      tokenTtlMs: value.FORM_TOKEN_TTL_HOURS * 3_600_000,
+      ratePerMinute: value.FORM_RATE_LIMIT_PER_MINUTE,
+      maxFileBytes: value.FORM_MAX_FILE_MB * 1024 * 1024,
+      maxFiles: value.FORM_MAX_FILES,
+    },
   };
 }

@@ -1,0 +1,82 @@
+/** Operator work beside leads: activities, the events feed for integrations, attachment downloads. */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { BlobStore } from '../../db/blob-store.ts';
+import {
+  completeActivity,
+  getActivity,
+  getAttachment,
+  listActivities,
+  listEvents,
+} from '../../db/activities.ts';
+import type { Db } from '../../db/open.ts';
+import { requirePermission } from '../http/auth.ts';
+import { invalidQuery, problem } from './index.ts';
+
+const activityQuery = z.object({
+  responsibleId: z.coerce.number().int().positive().optional(),
+  status: z.enum(['open', 'done']).optional(),
+  leadId: z.coerce.number().int().positive().optional(),
+  due_before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const eventQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  type: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const idParam = z.coerce.number().int().positive();
+
+export function activityRoutes(deps: { db: Db; blobs: BlobStore }): Router {
+  const { db } = deps;
+  const router = Router();
+
+  router.get('/activities', requirePermission('read'), (req, res) => {
+    const query = activityQuery.safeParse(req.query);
+    if (!query.success) return invalidQuery(res, query.error);
+    const { due_before: dueBefore, ...filter } = query.data;
+    res.json({
+      activities: listActivities(db, {
+        ...filter,
+        dueBefore: dueBefore ? new Date(dueBefore) : undefined,
+      }),
+    });
+  });
+
+  router.post('/activities/:id/complete', requirePermission('write'), (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const activity = id.success ? getActivity(db, id.data) : undefined;
+    if (!id.success || !activity)
+      return problem(res, 404, 'not_found', `activity ${req.params.id} does not exist`);
+    res.json(completeActivity(db, id.data, new Date()));
+  });
+
+  /** The outbox, read in order: `after` is the last event id the reader has handled. */
+  router.get('/events', requirePermission('read'), (req, res) => {
+    const query = eventQuery.safeParse(req.query);
+    if (!query.success) return invalidQuery(res, query.error);
+    const rows = listEvents(db, query.data.after, query.data.type, query.data.limit);
+    res.json({ events: rows, next: rows.at(-1)?.id ?? query.data.after });
+  });
+
+  router.get('/attachments/:id', requirePermission('read'), async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const attachment = id.success ? getAttachment(db, id.data) : undefined;
+    if (!attachment)
+      return problem(res, 404, 'not_found', `attachment ${req.params.id} does not exist`);
+    if (!attachment.sha256 || !(await deps.blobs.has(attachment.sha256))) {
+      return problem(res, 410, 'not_kept', attachment.skipped ?? 'the file content was not kept');
+    }
+    // Always a download, never rendered in our origin: the content is the customer's.
+    res
+      .set(
+        'Content-Type',
+        attachment.contentType.replace(/[^\w.+/-]/g, '') || 'application/octet-stream',
+      )
+      .set('X-Content-Type-Options', 'nosniff')
+      .attachment(attachment.filename);
+    deps.blobs.read(attachment.sha256).pipe(res);
+  });
+
+  return router;
+}

@@ -1,0 +1,21 @@
+/** The callback channel (source CALLBACK): the customer leaves a number and is called back. */
+import { parsedDefinition } from '../site/definition-cache.ts';
+import type { SiteChannel } from '../site/routes.ts';
+import { acceptCallback } from './accept.ts';
+import { callbackDefinition, type CallbackDefinition } from './definition.ts';
+import { renderCallback } from './render.ts';
+
+export const callbackChannel: SiteChannel<CallbackDefinition> = {
+  kind: 'callback',
+  mount: '/cb',
+  parse: (widget) => parsedDefinition(widget, callbackDefinition),
+  settings: (definition) => ({
+    allowedOrigins: definition.allowedOrigins,
+    dailyCap: definition.dailyCap,
+  }),
+  renderForm: renderCallback,
+  accept: acceptCallback,
+};
+
+export { callbackDefinition } from './definition.ts';
+export { normaliseCallback } from './normalise.ts';

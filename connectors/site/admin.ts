@@ -1,0 +1,154 @@
+/**
+ * The admin API of a website channel: POST/GET/PATCH /api/v1/forms (and /callbacks), plus the
+ * rejections kept for review. The body is flat: the channel settings (slug, title, country,
+ * operator queue, active) beside the kind-specific definition, validated by its own schema.
+ */
+import { Router, type Request, type Response } from 'express';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import {
+  createWidget,
+  getWidget,
+  listRejections,
+  listWidgets,
+  slugTaken,
+  unknownUsers,
+  updateWidget,
+  type Widget,
+  type WidgetKind,
+} from '../../db/forms.ts';
+import type { Db } from '../../db/open.ts';
+import { problem } from '../api/index.ts';
+import { requirePermission } from '../http/auth.ts';
+import type { SiteGuard } from './guard.ts';
+
+const settingsSchema = z.object({
+  slug: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -, at most 64'),
+  title: z.string().trim().min(1).max(200),
+  defaultCountry: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .refine(isSupportedCountry, 'an ISO 3166 alpha-2 country code such as ES')
+    .nullable()
+    .default(null),
+  operatorIds: z.array(z.number().int().positive()).max(200).default([]),
+  active: z.boolean().default(true),
+});
+const SETTINGS_KEYS = new Set(Object.keys(settingsSchema.shape));
+
+export interface AdminDeps {
+  db: Db;
+  guard: SiteGuard;
+}
+
+export function widgetAdminRoutes(
+  deps: AdminDeps,
+  kind: WidgetKind,
+  path: '/forms' | '/callbacks',
+  mount: '/f' | '/cb',
+  definitionSchema: z.ZodType<Record<string, unknown>>,
+): Router {
+  const { db } = deps;
+  const router = Router();
+  const represent = (req: Request, widget: Widget) => {
+    const base = `${req.protocol}://${req.get('host')}${mount}/${widget.slug}`;
+    const { definition, ...rest } = widget;
+    return {
+      ...rest,
+      ...definition,
+      urls: {
+        page: base,
+        embed: `${base}/embed.js`,
+        snippet: `<script src="${base}/embed.js" async></script>`,
+      },
+    };
+  };
+
+  /** Validates a whole body; answers the problem itself and returns undefined when invalid. */
+  const validate = (res: Response, body: Record<string, unknown>, exceptId?: number) => {
+    const settings = settingsSchema.safeParse(body);
+    const rest = Object.fromEntries(
+      Object.entries(body).filter(([key]) => !SETTINGS_KEYS.has(key)),
+    );
+    const definition = definitionSchema.safeParse(rest);
+    const issues = [
+      ...(settings.success ? [] : settings.error.issues),
+      ...(definition.success ? [] : definition.error.issues),
+    ].map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+    if (settings.success) {
+      if (slugTaken(db, settings.data.slug, exceptId))
+        issues.push({ path: 'slug', message: `the slug ${settings.data.slug} is taken` });
+      for (const id of unknownUsers(db, settings.data.operatorIds))
+        issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
+    }
+    if (issues.length || !settings.success || !definition.success) {
+      problem(res, 422, 'invalid_body', `the ${kind} definition is not valid`, issues);
+      return undefined;
+    }
+    return { ...settings.data, definition: definition.data };
+  };
+
+  router.post(path, requirePermission('admin'), (req, res) => {
+    const input = validate(res, asObject(req.body));
+    if (!input) return;
+    res.status(201).json(represent(req, createWidget(db, kind, input)));
+  });
+
+  router.get(path, requirePermission('read'), (req, res) => {
+    res.json({ [path.slice(1)]: listWidgets(db, kind).map((widget) => represent(req, widget)) });
+  });
+
+  const find = (req: Request, res: Response) => {
+    const id = Number(req.params.id);
+    const widget = Number.isInteger(id) && id > 0 ? getWidget(db, kind, id) : undefined;
+    if (!widget) problem(res, 404, 'not_found', `${kind} ${req.params.id} does not exist`);
+    return widget;
+  };
+
+  router.get(`${path}/:id`, requirePermission('read'), async (req, res) => {
+    const widget = find(req, res);
+    if (!widget) return;
+    const rejectionsToday = await deps.guard.rejectionsOn(widget.id, new Date()).catch(() => null);
+    res.json({ ...represent(req, widget), rejectionsToday });
+  });
+
+  router.patch(`${path}/:id`, requirePermission('admin'), (req, res) => {
+    const widget = find(req, res);
+    if (!widget) return;
+    const { definition, ...current } = widget;
+    const merged = {
+      slug: current.slug,
+      title: current.title,
+      defaultCountry: current.defaultCountry,
+      operatorIds: current.operatorIds,
+      active: current.active,
+      ...definition,
+      ...asObject(req.body),
+    };
+    const input = validate(res, merged, widget.id);
+    if (!input) return;
+    res.json(represent(req, updateWidget(db, widget, input)));
+  });
+
+  router.get(`${path}/:id/rejections`, requirePermission('read'), (req, res) => {
+    const widget = find(req, res);
+    if (!widget) return;
+    const limit = Math.min(Math.max(Number(req.query.limit) || 50, 1), 500);
+    res.json({
+      rejections: listRejections(db, widget.id, limit).map((row) => ({
+        ...row,
+        body: JSON.parse(row.body) as unknown,
+      })),
+    });
+  });
+
+  return router;
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : {};
+}

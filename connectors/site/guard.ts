@@ -1,0 +1,120 @@
+/**
+ * Spam defence bookkeeping. Every rejected post is counted (per form, reason and day, in Redis,
+ * shared by all web processes) and logged; the ones a real person might have sent (honeypot,
+ * token problems) are also stored in the database so an operator can rescue a false positive.
+ * The daily cap never rejects: submissions past it are kept and flagged for review.
+ */
+import type { Request } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../core/runtime/logger.ts';
+import { recordRejection, type Widget } from '../../db/forms.ts';
+import type { Db } from '../../db/open.ts';
+import { HONEYPOT_FIELD, TOKEN_FIELD } from './page.ts';
+
+export type RejectionReason =
+  | 'honeypot'
+  | 'bad_token'
+  | 'too_fast'
+  | 'expired'
+  | 'rate_limited'
+  | 'origin'
+  | 'invalid'
+  | 'too_large'
+  | 'bad_body';
+
+/** Reasons a person could be behind: the post is kept in form_rejections. */
+const STORED: ReadonlySet<RejectionReason> = new Set([
+  'honeypot',
+  'bad_token',
+  'too_fast',
+  'expired',
+]);
+const STORED_BODY_LIMIT = 20_000;
+const DAY_SECONDS = 86_400;
+
+export interface GuardDeps {
+  db: Db;
+  redis: Redis;
+  queuePrefix: string;
+  log: Logger;
+}
+
+const day = (at: Date) => at.toISOString().slice(0, 10);
+
+export class SiteGuard {
+  constructor(private readonly deps: GuardDeps) {}
+
+  private key(what: string, widgetId: number, at: Date) {
+    return `${this.deps.queuePrefix}:forms:${what}:${widgetId}:${day(at)}`;
+  }
+
+  reject(
+    widget: Widget,
+    reason: RejectionReason,
+    req: Request,
+    at: Date,
+    fields?: Record<string, string>,
+  ): void {
+    const { log, redis, db } = this.deps;
+    log.warn(
+      { channel: widget.kind, formId: widget.id, slug: widget.slug, reason, ip: req.ip },
+      'website post rejected',
+    );
+    const counter = this.key('rejections', widget.id, at);
+    redis
+      .multi()
+      .hincrby(counter, reason, 1)
+      .expire(counter, 35 * DAY_SECONDS)
+      .exec()
+      .catch((error: Error) =>
+        log.warn({ err: error.message, formId: widget.id }, 'rejection not counted (Redis away)'),
+      );
+    if (!STORED.has(reason) || !fields) return;
+    const { [TOKEN_FIELD]: _token, ...kept } = fields;
+    recordRejection(db, {
+      formId: widget.id,
+      reason,
+      ip: req.ip ?? null,
+      userAgent: req.get('user-agent')?.slice(0, 500) ?? null,
+      body: JSON.stringify({ ...kept, [HONEYPOT_FIELD]: fields[HONEYPOT_FIELD] }).slice(
+        0,
+        STORED_BODY_LIMIT,
+      ),
+      receivedAt: at,
+    });
+  }
+
+  /** Today's rejections of one form by reason (UTC day). */
+  async rejectionsOn(widgetId: number, at: Date): Promise<Record<string, number>> {
+    const counts = await this.deps.redis.hgetall(this.key('rejections', widgetId, at));
+    return Object.fromEntries(Object.entries(counts).map(([reason, n]) => [reason, Number(n)]));
+  }
+
+  /**
+   * Counts an accepted submission; past the form's daily cap it returns the review note.
+   * Redis away: no note (the submission matters more than the count).
+   */
+  async overDailyCap(widget: Widget, cap: number, at: Date): Promise<string | undefined> {
+    const counter = this.key('accepted', widget.id, at);
+    try {
+      const result = await this.deps.redis
+        .multi()
+        .incr(counter)
+        .expire(counter, 2 * DAY_SECONDS)
+        .exec();
+      const count = Number(result?.[0]?.[1] ?? 0);
+      if (count <= cap) return undefined;
+      this.deps.log.warn(
+        { channel: widget.kind, formId: widget.id, slug: widget.slug, count, cap },
+        'form over its daily cap: submission kept and flagged for review',
+      );
+      return `submission ${count} today, over the form's daily cap of ${cap}`;
+    } catch (error) {
+      this.deps.log.warn(
+        { err: (error as Error).message, formId: widget.id },
+        'daily cap not checked',
+      );
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** The web form channel (source WEBFORM): hosted page, embeddable form, posts into the inbox. */
+import { parsedDefinition } from '../site/definition-cache.ts';
+import type { SiteChannel } from '../site/routes.ts';
+import { acceptWebform } from './accept.ts';
+import { formDefinition, type FormDefinition } from './definition.ts';
+import { renderWebform } from './render.ts';
+
+export const webformChannel: SiteChannel<FormDefinition> = {
+  kind: 'webform',
+  mount: '/f',
+  parse: (widget) => parsedDefinition(widget, formDefinition),
+  settings: (definition) => ({
+    allowedOrigins: definition.allowedOrigins,
+    dailyCap: definition.dailyCap,
+    ...(definition.redirectUrl ? { redirectUrl: definition.redirectUrl } : {}),
+  }),
+  renderForm: renderWebform,
+  accept: acceptWebform,
+};
+
+export { formDefinition } from './definition.ts';
+export { normaliseWebform } from './normalise.ts';

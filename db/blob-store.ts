@@ -1,0 +1,68 @@
+/**
+ * Files that come with messages, on disk under DATA_DIR/blobs, named by their SHA-256 (the same
+ * file sent twice is stored once). A file is first written to a temporary name while it is hashed
+ * and only kept once its message is accepted, so rejected posts leave nothing behind.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export interface ReceivedBlob {
+  sha256: string;
+  size: number;
+  /** The temporary file; `keep` moves it into the store, `discard` deletes it. */
+  tempPath: string;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export class BlobStore {
+  private readonly temp: string;
+
+  constructor(readonly dir: string) {
+    this.temp = path.join(dir, 'tmp');
+    mkdirSync(this.temp, { recursive: true });
+  }
+
+  /** Writes a stream to a temporary file while hashing it. */
+  async receive(stream: Readable): Promise<ReceivedBlob> {
+    const tempPath = path.join(this.temp, randomUUID());
+    const hash = createHash('sha256');
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      size += chunk.length;
+    });
+    await pipeline(stream, createWriteStream(tempPath));
+    return { sha256: hash.digest('hex'), size, tempPath };
+  }
+
+  async keep(blob: ReceivedBlob): Promise<void> {
+    const target = this.pathOf(blob.sha256);
+    mkdirSync(path.dirname(target), { recursive: true });
+    await rename(blob.tempPath, target);
+  }
+
+  async discard(blob: ReceivedBlob): Promise<void> {
+    await rm(blob.tempPath, { force: true });
+  }
+
+  pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    return path.join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return stat(this.pathOf(sha256)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  read(sha256: string): Readable {
+    return createReadStream(this.pathOf(sha256));
+  }
+}
