@@ -69,7 +69,9 @@ export function createApp(deps: AppDeps): express.Express {
     perKey,
     express.json({ limit: '1mb', strict: true }),
     (req, res, next) => {
-      if (['POST', 'PATCH', 'PUT'].includes(req.method) && !req.is('application/json')) {
+      // A request without a body (POST …/complete) has nothing to refuse.
+      const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
+      if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json')) {
         return problem(res, 415, 'unsupported_media_type', 'send the body as application/json');
       }
       next();

@@ -20,17 +20,19 @@ export function launchBrowser(): Promise<Browser> {
 export interface PageServer {
   /** `http://localhost:PORT`: a different origin from the app's `http://127.0.0.1:PORT`. */
   origin: string;
-  url(path: string): string;
+  /** Serves `html` at `path` (the query string is ignored) and returns the page's address. */
+  page(path: string, html: string): string;
   close(): Promise<void>;
 }
 
 /**
- * Serves fixed HTML pages by path on 127.0.0.1, addressed as `localhost` so that the browser
- * sees a site on an origin other than Leadwire's. Unknown paths answer 404.
+ * Serves HTML pages by path on 127.0.0.1, addressed as `localhost` so that the browser sees a
+ * site on an origin other than Leadwire's. Unknown paths answer 404.
  */
-export async function servePages(pages: Record<string, string>): Promise<PageServer> {
+export async function servePages(): Promise<PageServer> {
+  const pages = new Map<string, string>();
   const server = createServer((req, res) => {
-    const page = pages[new URL(req.url ?? '/', 'http://localhost').pathname];
+    const page = pages.get(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (page === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
@@ -41,7 +43,10 @@ export async function servePages(pages: Record<string, string>): Promise<PageSer
   const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    url: (path) => `${origin}${path}`,
+    page(path, html) {
+      pages.set(new URL(path, origin).pathname, html);
+      return `${origin}${path}`;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
