@@ -4,6 +4,7 @@
  *   api-keys list                                                 names, roles, prefixes
  *   api-keys revoke <id>
  *   users create --name NAME --email EMAIL [--role operator] [--queue CHANNEL_ID]
+ *   forms … / callbacks …                                         see scripts/cli/widgets.ts
  */
 import { parseArgs } from 'node:util';
 import { eq, max } from 'drizzle-orm';
@@ -11,12 +12,14 @@ import { loadConfig } from '../core/runtime/config.ts';
 import { createApiKey, type ApiRole } from '../db/api-keys.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/open.ts';
 import { apiKeys, channelOperators, users } from '../db/schema.ts';
+import { CliError, runWidgetCommand, WIDGET_USAGE } from './cli/widgets.ts';
 
 const USAGE = `usage: npm run leadwire -- <command>
   api-keys create --name NAME [--role admin|operator|intake]
   api-keys list
   api-keys revoke ID
-  users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]`;
+  users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]
+${WIDGET_USAGE}`;
 
 const ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
 
@@ -34,9 +37,17 @@ function run(db: Db, argv: string[]): string {
       role: { type: 'string' },
       email: { type: 'string' },
       queue: { type: 'string' },
+      file: { type: 'string' },
     },
   });
   const [group, command, arg] = positionals;
+  try {
+    const answer = runWidgetCommand(db, group, command, arg, values.file);
+    if (answer !== undefined) return answer;
+  } catch (error) {
+    if (error instanceof CliError) fail(error.message);
+    throw error;
+  }
   if (group === 'api-keys' && command === 'create') {
     if (!values.name) fail('api-keys create needs --name');
     const role = (values.role ?? 'operator') as ApiRole;

@@ -15,6 +15,7 @@ import {
   unknownUsers,
   updateWidget,
   type Widget,
+  type WidgetInput,
   type WidgetKind,
 } from '../../db/forms.ts';
 import type { Db } from '../../db/open.ts';
@@ -68,26 +69,10 @@ export function widgetAdminRoutes(
 
   /** Validates a whole body; answers the problem itself and returns undefined when invalid. */
   const validate = (res: Response, body: Record<string, unknown>, exceptId?: number) => {
-    const settings = settingsSchema.safeParse(body);
-    const rest = Object.fromEntries(
-      Object.entries(body).filter(([key]) => !SETTINGS_KEYS.has(key)),
-    );
-    const definition = definitionSchema.safeParse(rest);
-    const issues = [
-      ...(settings.success ? [] : settings.error.issues),
-      ...(definition.success ? [] : definition.error.issues),
-    ].map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
-    if (settings.success) {
-      if (slugTaken(db, settings.data.slug, exceptId))
-        issues.push({ path: 'slug', message: `the slug ${settings.data.slug} is taken` });
-      for (const id of unknownUsers(db, settings.data.operatorIds))
-        issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
-    }
-    if (issues.length || !settings.success || !definition.success) {
-      problem(res, 422, 'invalid_body', `the ${kind} definition is not valid`, issues);
-      return undefined;
-    }
-    return { ...settings.data, definition: definition.data };
+    const checked = validateWidget(db, definitionSchema, body, exceptId);
+    if (checked.ok) return checked.input;
+    problem(res, 422, 'invalid_body', `the ${kind} definition is not valid`, checked.issues);
+    return undefined;
   };
 
   router.post(path, requirePermission('admin'), (req, res) => {
@@ -117,16 +102,7 @@ export function widgetAdminRoutes(
   router.patch(`${path}/:id`, requirePermission('admin'), (req, res) => {
     const widget = find(req, res);
     if (!widget) return;
-    const { definition, ...current } = widget;
-    const merged = {
-      slug: current.slug,
-      title: current.title,
-      defaultCountry: current.defaultCountry,
-      operatorIds: current.operatorIds,
-      active: current.active,
-      ...definition,
-      ...asObject(req.body),
-    };
+    const merged = { ...flatWidget(widget), ...asObject(req.body) };
     const input = validate(res, merged, widget.id);
     if (!input) return;
     res.json(represent(req, updateWidget(db, widget, input)));
@@ -147,7 +123,51 @@ export function widgetAdminRoutes(
   return router;
 }
 
-function asObject(body: unknown): Record<string, unknown> {
+export type WidgetCheck =
+  { ok: true; input: WidgetInput } | { ok: false; issues: { path: string; message: string }[] };
+
+/** The whole flat body checked: settings, the kind's definition, slug free, operators known. */
+export function validateWidget(
+  db: Db,
+  definitionSchema: z.ZodType<Record<string, unknown>>,
+  body: Record<string, unknown>,
+  exceptId?: number,
+): WidgetCheck {
+  // `null` removes an optional setting (a redirect URL, an intro) when editing.
+  const given = Object.fromEntries(
+    Object.entries(body).filter(([key, value]) => value !== null || key === 'defaultCountry'),
+  );
+  const settings = settingsSchema.safeParse(given);
+  const rest = Object.fromEntries(Object.entries(given).filter(([key]) => !SETTINGS_KEYS.has(key)));
+  const definition = definitionSchema.safeParse(rest);
+  const issues = [
+    ...(settings.success ? [] : settings.error.issues),
+    ...(definition.success ? [] : definition.error.issues),
+  ].map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+  if (settings.success) {
+    if (slugTaken(db, settings.data.slug, exceptId))
+      issues.push({ path: 'slug', message: `the slug ${settings.data.slug} is taken` });
+    for (const id of unknownUsers(db, settings.data.operatorIds))
+      issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
+  }
+  if (issues.length || !settings.success || !definition.success) return { ok: false, issues };
+  return { ok: true, input: { ...settings.data, definition: definition.data } };
+}
+
+/** What PATCH merges onto: the stored widget as a flat body. */
+export function flatWidget(widget: Widget): Record<string, unknown> {
+  const { definition, ...current } = widget;
+  return {
+    slug: current.slug,
+    title: current.title,
+    defaultCountry: current.defaultCountry,
+    operatorIds: current.operatorIds,
+    active: current.active,
+    ...definition,
+  };
+}
+
+export function asObject(body: unknown): Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body)
     ? (body as Record<string, unknown>)
     : {};

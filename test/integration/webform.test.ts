@@ -265,7 +265,9 @@ describe('submissions', () => {
     const download = await fetch(`${system.baseUrl}/api/v1/attachments/${attachment.id}`, {
       headers: { authorization: `Bearer ${system.apiKey}` },
     });
-    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="?offer\.pdf"?$/);
+    expect(download.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="?offer\.pdf"?$/,
+    );
     expect(Buffer.from(await download.arrayBuffer())).toEqual(content);
   });
 

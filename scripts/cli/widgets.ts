@@ -1,0 +1,95 @@
+/**
+ * `leadwire forms …` and `leadwire callbacks …`: the same definitions as POST/PATCH
+ * /api/v1/forms and /api/v1/callbacks, read from a JSON file (or `-` for stdin).
+ */
+import { readFileSync } from 'node:fs';
+import { callbackDefinition } from '../../connectors/callback/definition.ts';
+import { asObject, flatWidget, validateWidget } from '../../connectors/site/admin.ts';
+import { formDefinition } from '../../connectors/webform/definition.ts';
+import {
+  createWidget,
+  getWidget,
+  listWidgets,
+  updateWidget,
+  type Widget,
+  type WidgetKind,
+} from '../../db/forms.ts';
+import type { Db } from '../../db/open.ts';
+
+export const WIDGET_USAGE = `  forms list | forms show ID
+  forms create --file FORM.json        (the body of POST /api/v1/forms; - reads stdin)
+  forms update ID --file CHANGES.json  (the body of PATCH /api/v1/forms/ID)
+  callbacks list | show ID | create --file W.json | update ID --file CHANGES.json`;
+
+const KINDS: Record<
+  string,
+  { kind: WidgetKind; schema: typeof formDefinition | typeof callbackDefinition; mount: string }
+> = {
+  forms: { kind: 'webform', schema: formDefinition, mount: '/f' },
+  callbacks: { kind: 'callback', schema: callbackDefinition, mount: '/cb' },
+};
+
+export class CliError extends Error {}
+
+function readJson(file: string | undefined): Record<string, unknown> {
+  if (!file) throw new CliError('--file is required (a JSON file, or - for stdin)');
+  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  try {
+    return asObject(JSON.parse(text));
+  } catch (error) {
+    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const line = (w: Widget, mount: string) =>
+  `${w.id}\t${w.active ? 'active' : 'closed'}\t${mount}/${w.slug}\t${w.title}`;
+
+/** Runs a forms/callbacks command; undefined when `group` is not one of them. */
+export function runWidgetCommand(
+  db: Db,
+  group: string | undefined,
+  command: string | undefined,
+  arg: string | undefined,
+  file: string | undefined,
+): string | undefined {
+  const entry = group ? KINDS[group] : undefined;
+  if (!entry || !group) return undefined;
+  const { kind, schema, mount } = entry;
+  const find = () => {
+    const widget = getWidget(db, kind, Number(arg));
+    if (!widget) throw new CliError(`there is no ${kind} ${arg ?? ''}`.trim());
+    return widget;
+  };
+  const save = (body: Record<string, unknown>, existing?: Widget) => {
+    const checked = validateWidget(db, schema, body, existing?.id);
+    if (!checked.ok) {
+      throw new CliError(
+        `the ${kind} is not valid:\n${checked.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      );
+    }
+    return existing
+      ? updateWidget(db, existing, checked.input)
+      : createWidget(db, kind, checked.input);
+  };
+  switch (command) {
+    case 'list':
+      return (
+        listWidgets(db, kind)
+          .map((w) => line(w, mount))
+          .join('\n') || `no ${group} yet`
+      );
+    case 'show':
+      return JSON.stringify(flatWidget(find()), null, 2);
+    case 'create': {
+      const created = save(readJson(file));
+      return `created ${kind} ${created.id}: ${mount}/${created.slug} (embed: ${mount}/${created.slug}/embed.js)`;
+    }
+    case 'update': {
+      const widget = find();
+      const updated = save({ ...flatWidget(widget), ...readJson(file) }, widget);
+      return `updated ${kind} ${updated.id}: ${line(updated, mount)}`;
+    }
+    default:
+      throw new CliError(`unknown command: ${group} ${command ?? ''}`.trim());
+  }
+}

@@ -1,0 +1,30 @@
+import { it } from 'vitest';
+import { launchBrowser, servePages, shopPage } from '/work/main/test/helpers/browser.ts';
+import { CONTACT_FORM, createForm } from '/work/main/test/helpers/site.ts';
+import { startSystem } from '/work/main/test/helpers/system.ts';
+
+it('debug', async () => {
+  const system = await startSystem({ label: 'dbg', env: { FORM_MIN_FILL_MS: '300' } });
+  const browser = await launchBrowser();
+  const shop = await servePages();
+  await createForm(system);
+  await createForm(system, { ...CONTACT_FORM, slug: 'elsewhere', allowedOrigins: ['https://www.example.com'] });
+  const page = await browser.newPage();
+  page.on('console', (m) => console.log('CONSOLE', m.type(), m.text()));
+  page.on('request', (r) => console.log('REQ', r.method(), r.url(), JSON.stringify(r.headers())));
+  page.on('response', async (r) => console.log('RES', r.status(), r.url(), JSON.stringify(await r.allHeaders())));
+  page.on('requestfailed', (r) => console.log('FAILED', r.url(), r.failure()?.errorText));
+  await page.goto(`${system.baseUrl}/f/contact`);
+  await page.getByLabel('Your name').fill('A');
+  await page.getByLabel('Email').fill('a@example.com');
+  await page.getByLabel('I agree to be contacted about my request').check();
+  await page.waitForTimeout(500);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForTimeout(1000);
+  console.log('BODY', await page.content());
+  const url = shop.page('/elsewhere', shopPage(`${system.baseUrl}/f/elsewhere/embed.js`));
+  await page.goto(url);
+  await page.waitForTimeout(3000);
+  console.log('SHOP', await page.content(), await page.locator('div.leadwire-widget').textContent().catch((e) => String(e)));
+  await browser.close(); await shop.close(); await system.close();
+}, 60000);
