@@ -1,5 +1,5 @@
 /** CRM reads and operator writes behind the REST API (drizzle query builder; not the ingest hot path). */
-import { and, asc, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm';
 import type { Identity } from '../core/identities.ts';
 import { attachmentsOf, listActivities } from './activities.ts';
 import type { Db } from './open.ts';
@@ -10,6 +10,7 @@ export interface LeadFilter {
   stage?: string | undefined;
   source?: string | undefined;
   clientId?: number | undefined;
+  review?: boolean | undefined;
   limit: number;
   /** Id of the last lead of the previous page (leads come newest first). */
   cursor?: number | undefined;
@@ -22,6 +23,8 @@ export function listLeads(db: Db, filter: LeadFilter) {
   if (filter.source) where.push(eq(leads.source, filter.source));
   if (filter.clientId !== undefined) where.push(eq(leads.clientId, filter.clientId));
   if (filter.cursor !== undefined) where.push(lt(leads.id, filter.cursor));
+  if (filter.review !== undefined)
+    where.push(filter.review ? isNotNull(leads.review) : isNull(leads.review));
   const rows = db
     .select()
     .from(leads)

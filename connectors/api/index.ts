@@ -39,6 +39,8 @@ const leadQuery = z.object({
   stage: z.string().regex(STAGE_CODE).optional(),
   source: z.enum(SOURCES).optional(),
   clientId: z.coerce.number().int().positive().optional(),
+  /** `true`: only leads flagged for review (e.g. from a form over its daily cap). */
+  review: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.coerce.number().int().positive().optional(),
 });
@@ -114,7 +116,8 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.get('/leads', requirePermission('read'), (req, res) => {
     const query = leadQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
-    res.json(listLeads(db, query.data));
+    const { review, ...filter } = query.data;
+    res.json(listLeads(db, { ...filter, ...(review ? { review: review === 'true' } : {}) }));
   });
 
   router.get('/leads/:id', requirePermission('read'), (req, res) => {

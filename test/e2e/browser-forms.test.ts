@@ -339,7 +339,12 @@ describe('widgets embedded on a shop on another origin', () => {
       const url = shop.page('/elsewhere', shopPage(`${system.baseUrl}/f/elsewhere/embed.js`));
       const { page } = await openPage();
       await page.goto(url);
-      await page.getByText('The form could not be loaded. Please try again later.').waitFor();
+      // The message is a bare text node in the shadow root, so it is found through its host.
+    await page
+      .locator('div.leadwire-widget', {
+        hasText: 'The form could not be loaded. Please try again later.',
+      })
+      .waitFor();
       expect(await page.getByLabel('Your name').count()).toBe(0);
 
       // A script on the shop posting a complete, validly tokened submission is refused too.

@@ -290,6 +290,10 @@ describe('submissions', () => {
     expect((await leadOf(second.json().inboxId as number)).review).toBe(
       "submission 2 today, over the form's daily cap of 1",
     );
+    const flagged = await api(system)('GET', '/api/v1/leads?review=true');
+    expect(flagged.body.leads.map((l: { id: number }) => l.id)).toEqual([
+      (await leadOf(second.json().inboxId as number)).id,
+    ]);
   });
 });
 
