@@ -14,6 +14,7 @@ export const callbackChannel: SiteChannel<CallbackDefinition> = {
     dailyCap: definition.dailyCap,
   }),
   renderForm: renderCallback,
+  prefillable: () => ['phone', 'name', 'comment'],
   accept: acceptCallback,
 };
 

@@ -70,6 +70,8 @@ export interface SiteChannel<D> {
   parse(widget: Widget): D;
   settings(definition: D): { allowedOrigins: string[]; dailyCap: number; redirectUrl?: string };
   renderForm(widget: Widget, definition: D, view: FormView): string;
+  /** Fields a link to the hosted page may fill in advance (`?name=…`); never a consent box. */
+  prefillable(definition: D): string[];
   accept(input: AcceptInput<D>): AcceptResult;
 }
 
@@ -198,9 +200,10 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   });
   router.get('/:slug', load, (req, res) => {
     const widget = widgetOf(res);
+    const allowed = new Set(channel.prefillable(channel.parse(widget)));
     const values = Object.fromEntries(
       Object.entries(req.query).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string',
+        (entry): entry is [string, string] => typeof entry[1] === 'string' && allowed.has(entry[0]),
       ),
     );
     const hidden = {

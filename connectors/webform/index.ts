@@ -15,6 +15,10 @@ export const webformChannel: SiteChannel<FormDefinition> = {
     ...(definition.redirectUrl ? { redirectUrl: definition.redirectUrl } : {}),
   }),
   renderForm: renderWebform,
+  prefillable: (definition) =>
+    definition.fields
+      .filter((field) => !['consent', 'checkbox', 'file'].includes(field.type))
+      .map((field) => field.key),
   accept: acceptWebform,
 };
 

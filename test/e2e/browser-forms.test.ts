@@ -340,11 +340,11 @@ describe('widgets embedded on a shop on another origin', () => {
       const { page } = await openPage();
       await page.goto(url);
       // The message is a bare text node in the shadow root, so it is found through its host.
-    await page
-      .locator('div.leadwire-widget', {
-        hasText: 'The form could not be loaded. Please try again later.',
-      })
-      .waitFor();
+      await page
+        .locator('div.leadwire-widget', {
+          hasText: 'The form could not be loaded. Please try again later.',
+        })
+        .waitFor();
       expect(await page.getByLabel('Your name').count()).toBe(0);
 
       // A script on the shop posting a complete, validly tokened submission is refused too.

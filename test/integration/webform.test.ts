@@ -13,7 +13,12 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 beforeAll(async () => {
   system = await startSystem({
     label: 'webform',
-    env: { FORM_MIN_FILL_MS: String(MIN_FILL_MS), FORM_MAX_FILE_MB: '1', FORM_MAX_FILES: '2' },
+    env: {
+      FORM_MIN_FILL_MS: String(MIN_FILL_MS),
+      FORM_MAX_FILE_MB: '1',
+      FORM_MAX_FILES: '2',
+      FORM_RATE_LIMIT_PER_MINUTE: '1000',
+    },
   });
   system.startInProcessWorker();
   form = await createForm(system, {
@@ -195,6 +200,15 @@ describe('submissions', () => {
     expect(good.text).toContain(CONTACT_FORM.successText);
   });
 
+  it('fills fields from the hosted page link, but never ticks a consent box', async () => {
+    const page = await (
+      await fetch(`${system.baseUrl}/f/contact?name=Eva&campaign=spring&terms=yes`)
+    ).text();
+    expect(page).toContain('name="name" value="Eva"');
+    expect(page).toContain('<input type="hidden" name="campaign" value="spring">');
+    expect(page).not.toMatch(/name="terms" value="yes" checked/);
+  });
+
   it('asks for an email or a phone when neither is given', async () => {
     const posted = await postForm(
       system,
@@ -374,6 +388,21 @@ describe('hostile input', () => {
     multipart.set('document', new Blob([Buffer.alloc(6 * 1024 * 1024)]), 'too-much.bin');
     const tooMuch = await fetch(`${system.baseUrl}/f/contact`, { method: 'POST', body: multipart });
     expect(tooMuch.status).toBe(413);
+    // Without a Content-Length (chunked), the limit holds as the body arrives.
+    const chunk = new TextEncoder().encode(`message=${'y'.repeat(64 * 1024)}`);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 3; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${system.baseUrl}/f/contact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     const unknown = await fetch(`${system.baseUrl}/f/no-such-form`);
     expect(unknown.status).toBe(404);
     expect((await fetch(`${system.baseUrl}/f/no-such-form`, { method: 'POST' })).status).toBe(404);
