@@ -28,6 +28,20 @@ export function listActivities(db: Db, filter: ActivityFilter) {
     .all();
 }
 
+export interface NewActivity {
+  leadId: number;
+  kind: 'call' | 'meeting' | 'task';
+  subject: string;
+  dueAt: Date;
+  responsibleId: number | null;
+}
+
+export function createActivity(db: Db, activity: NewActivity) {
+  const [row] = db.insert(activities).values(activity).returning().all();
+  if (!row) throw new Error('the activity was not stored');
+  return row;
+}
+
 export function getActivity(db: Db, id: number) {
   return db.select().from(activities).where(eq(activities.id, id)).get();
 }

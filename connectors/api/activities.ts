@@ -3,12 +3,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { BlobStore } from '../../db/blob-store.ts';
 import {
+  createActivity,
   completeActivity,
   getActivity,
   getAttachment,
   listActivities,
   listEvents,
 } from '../../db/activities.ts';
+import { getLead, userExists } from '../../db/crm.ts';
 import type { Db } from '../../db/open.ts';
 import { requirePermission } from '../http/auth.ts';
 import { invalidQuery, problem } from './index.ts';
@@ -26,6 +28,16 @@ const eventQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 const idParam = z.coerce.number().int().positive();
+const newActivity = z
+  .object({
+    leadId: z.number().int().positive(),
+    kind: z.enum(['call', 'meeting', 'task']),
+    subject: z.string().trim().min(1).max(500),
+    dueAt: z.iso.datetime({ offset: true }),
+    /** Default: the lead's responsible. */
+    responsibleId: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
 
 export function activityRoutes(deps: { db: Db; blobs: BlobStore }): Router {
   const { db } = deps;
@@ -41,6 +53,30 @@ export function activityRoutes(deps: { db: Db; blobs: BlobStore }): Router {
         dueBefore: dueBefore ? new Date(dueBefore) : undefined,
       }),
     });
+  });
+
+  router.post('/activities', requirePermission('write'), (req, res) => {
+    const body = newActivity.safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const lead = getLead(db, body.data.leadId);
+    if (!lead) {
+      return problem(res, 422, 'unknown_lead', `lead ${body.data.leadId} does not exist`, [
+        { path: 'leadId', message: 'no such lead' },
+      ]);
+    }
+    const responsibleId =
+      body.data.responsibleId === undefined ? lead.responsibleId : body.data.responsibleId;
+    if (responsibleId !== null && !userExists(db, responsibleId)) {
+      return problem(res, 422, 'unknown_user', `user ${responsibleId} does not exist`, [
+        { path: 'responsibleId', message: 'no such user' },
+      ]);
+    }
+    const created = createActivity(db, {
+      ...body.data,
+      dueAt: new Date(body.data.dueAt),
+      responsibleId,
+    });
+    res.status(201).json(created);
   });
 
   router.post('/activities/:id/complete', requirePermission('write'), (req, res) => {

@@ -138,6 +138,47 @@ describe('callback requests', () => {
     expect((await call('POST', '/api/v1/activities/99999/complete')).status).toBe(404);
   });
 
+  it('lets an operator plan a meeting on a lead, for the lead’s responsible by default', async () => {
+    const call = api(system);
+    const [open] = (await call('GET', '/api/v1/activities?status=open')).body.activities;
+    const dueAt = new Date(Date.now() + 86_400_000).toISOString();
+    const created = await call('POST', '/api/v1/activities', {
+      leadId: open.leadId,
+      kind: 'meeting',
+      subject: 'Show the showroom',
+      dueAt,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      kind: 'meeting',
+      status: 'open',
+      responsibleId: operatorId,
+      dueAt,
+    });
+    expect((await lead(open.leadId)).activities.map((a: { kind: string }) => a.kind)).toContain(
+      'meeting',
+    );
+    const bad = await call('POST', '/api/v1/activities', {
+      leadId: 99999,
+      kind: 'party',
+      subject: '',
+      dueAt: 'soon',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { path: string }) => d.path)).toEqual([
+      'kind',
+      'subject',
+      'dueAt',
+    ]);
+    const noLead = await call('POST', '/api/v1/activities', {
+      leadId: 99999,
+      kind: 'task',
+      subject: 'x',
+      dueAt,
+    });
+    expect(noLead.status).toBe(422);
+  });
+
   it('rejects a phone that cannot be called, with the error on the field', async () => {
     const posted = await request({ phone: '12', name: '<b>x</b>' });
     expect(posted.status).toBe(422);
