@@ -50,8 +50,11 @@ const schema = z.object({
   /** Posts per minute per IP address to one form or callback widget. */
   FORM_RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(20),
   /** Uploads larger than this are not kept (the submission is, with a note). */
-  FORM_MAX_FILE_MB: whole('a positive whole number').positive().max(1024).default(10),
-  FORM_MAX_FILES: whole('a whole number').min(0).max(50).default(5),
+  FORM_MAX_FILE_MB: whole('a whole number of megabytes from 1 to 1024')
+    .min(1)
+    .max(1024)
+    .default(10),
+  FORM_MAX_FILES: whole('a whole number from 0 to 50').min(0).max(50).default(5),
   /** Jobs one worker process runs at once. */
   INGEST_CONCURRENCY: whole('a positive whole number').positive().max(1000).optional(),
 });

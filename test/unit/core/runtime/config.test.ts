@@ -32,6 +32,14 @@ describe('loadConfig defaults', () => {
       reconcileIntervalMs: 10_000,
       ingestConcurrency: undefined,
       rateLimitPerMinute: 6000,
+      forms: {
+        secret: undefined,
+        minFillMs: 2000,
+        tokenTtlMs: 24 * 3_600_000,
+        ratePerMinute: 20,
+        maxFileBytes: 10 * 1024 * 1024,
+        maxFiles: 5,
+      },
     });
     expect(DEFAULT_REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
@@ -55,6 +63,12 @@ describe('loadConfig defaults', () => {
       'RECONCILE_INTERVAL_MS',
       'INGEST_CONCURRENCY',
       'RATE_LIMIT_PER_MINUTE',
+      'FORM_SECRET',
+      'FORM_MIN_FILL_MS',
+      'FORM_TOKEN_TTL_HOURS',
+      'FORM_RATE_LIMIT_PER_MINUTE',
+      'FORM_MAX_FILE_MB',
+      'FORM_MAX_FILES',
     ];
     const empty = Object.fromEntries(keys.map((key) => [key, '']));
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -82,6 +96,12 @@ describe('loadConfig values', () => {
         RECONCILE_INTERVAL_MS: '1000',
         INGEST_CONCURRENCY: '8',
         RATE_LIMIT_PER_MINUTE: '120',
+        FORM_SECRET: 's'.repeat(32),
+        FORM_MIN_FILL_MS: '0',
+        FORM_TOKEN_TTL_HOURS: '2',
+        FORM_RATE_LIMIT_PER_MINUTE: '7',
+        FORM_MAX_FILE_MB: '3',
+        FORM_MAX_FILES: '0',
       }),
     ).toEqual({
       port: 8080,
@@ -97,6 +117,14 @@ describe('loadConfig values', () => {
       reconcileIntervalMs: 1000,
       ingestConcurrency: 8,
       rateLimitPerMinute: 120,
+      forms: {
+        secret: 's'.repeat(32),
+        minFillMs: 0,
+        tokenTtlMs: 2 * 3_600_000,
+        ratePerMinute: 7,
+        maxFileBytes: 3 * 1024 * 1024,
+        maxFiles: 0,
+      },
     });
   });
 
@@ -138,6 +166,24 @@ describe('loadConfig problems', () => {
     expect(configError({ PORT: 'abc', RECONCILE_GRACE_MS: '1.5' }).problems).toEqual([
       'PORT: must be a port number from 0 to 65535',
       'RECONCILE_GRACE_MS: must be a positive whole number',
+    ]);
+  });
+
+  it('says what each form setting must be', () => {
+    expect(
+      configError({
+        FORM_SECRET: 'short',
+        FORM_MIN_FILL_MS: '-1',
+        FORM_TOKEN_TTL_HOURS: '0',
+        FORM_MAX_FILE_MB: '2048',
+        FORM_MAX_FILES: 'many',
+      }).problems,
+    ).toEqual([
+      'FORM_SECRET: must be at least 32 characters',
+      'FORM_MIN_FILL_MS: must be a whole number of milliseconds',
+      'FORM_TOKEN_TTL_HOURS: must be a positive whole number',
+      'FORM_MAX_FILE_MB: must be a whole number of megabytes from 1 to 1024',
+      'FORM_MAX_FILES: must be a whole number from 0 to 50',
     ]);
   });
 
