@@ -57,7 +57,9 @@ export function embedScript(): string {
   fetch(endpoint + '/fragment', { credentials: 'omit' })
     .then((response) => { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
     .then((html) => show(html, false))
-    .catch(() => { root.textContent = 'The form could not be loaded. Please try again later.'; });
+    .catch(() => {
+      root.innerHTML = '<p role="alert">The form could not be loaded. Please try again later.</p>';
+    });
 })();
 `;
 }

@@ -338,6 +338,8 @@ function hostedHeaders(
     .filter(Boolean)
     .join(' ');
   res.removeHeader('X-Frame-Options');
+  // helmet's no-referrer would make the browser send `Origin: null` with the form's own post.
+  res.set('Referrer-Policy', 'same-origin');
   res.set(
     'Content-Security-Policy',
     [

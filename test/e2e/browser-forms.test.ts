@@ -27,12 +27,11 @@ let shop: PageServer;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [system, browser, shop] = await Promise.all([
-    startSystem({ label: 'browser', env: { FORM_MIN_FILL_MS: String(MIN_FILL_MS) } }),
-    launchBrowser(),
-    servePages(),
-  ]);
+  // One after the other, so a failed start leaves only started things for afterAll to close.
+  system = await startSystem({ label: 'browser', env: { FORM_MIN_FILL_MS: String(MIN_FILL_MS) } });
   system.startInProcessWorker();
+  browser = await launchBrowser();
+  shop = await servePages();
 }, SLOW);
 
 afterEach(async () => {
