@@ -3,6 +3,7 @@
  * definition is stored as JSON and validated by its connector; here it is only persisted.
  */
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from './open.ts';
 import { channelOperators, channels, formRejections, forms, settings, users } from './schema.ts';
@@ -56,14 +57,51 @@ function withOperators(db: Db, row: Omit<Widget, 'operatorIds'>): Widget {
   return { ...row, operatorIds };
 }
 
+interface WidgetRow {
+  id: number;
+  channel_id: number;
+  kind: WidgetKind;
+  slug: string;
+  title: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+  active: number;
+  default_country: string | null;
+  operator_ids: string | null;
+}
+
+/** Every website post looks its widget up: one prepared statement per connection. */
+const bySlug = new WeakMap<object, Statement<[string, string], WidgetRow>>();
+
 export function getWidgetBySlug(db: Db, kind: WidgetKind, slug: string): Widget | undefined {
-  const row = db
-    .select(columns)
-    .from(forms)
-    .innerJoin(channels, eq(channels.id, forms.channelId))
-    .where(and(eq(forms.kind, kind), eq(forms.slug, slug)))
-    .get();
-  return row && withOperators(db, row);
+  let statement = bySlug.get(db.$client);
+  if (!statement) {
+    statement = db.$client.prepare(
+      `SELECT f.id, f.channel_id, f.kind, f.slug, f.title, f.definition, f.created_at, f.updated_at,
+         c.active, c.default_country,
+         (SELECT json_group_array(user_id) FROM (SELECT user_id FROM channel_operators
+           WHERE channel_id = f.channel_id ORDER BY position)) AS operator_ids
+       FROM forms f JOIN channels c ON c.id = f.channel_id WHERE f.kind = ? AND f.slug = ?`,
+    );
+    bySlug.set(db.$client, statement);
+  }
+  const row = statement.get(kind, slug);
+  return (
+    row && {
+      id: row.id,
+      channelId: row.channel_id,
+      kind: row.kind,
+      slug: row.slug,
+      title: row.title,
+      active: row.active === 1,
+      defaultCountry: row.default_country,
+      operatorIds: JSON.parse(row.operator_ids ?? '[]') as number[],
+      definition: JSON.parse(row.definition) as Record<string, unknown>,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }
+  );
 }
 
 export function getWidget(db: Db, kind: WidgetKind, id: number): Widget | undefined {

@@ -5,6 +5,7 @@
  * Progress goes to stderr; the figures and a last `bench: throughput=…` line go to stdout.
  * It uses QUEUE_PREFIX with a suffix of its own, so a running app is untouched, and removes
  * everything it created (database, Redis keys under its prefix) however it ends.
+ * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -16,6 +17,7 @@ import { migrateDatabase, openDatabase } from '../db/open.ts';
 import { SqliteStore } from '../db/store.ts';
 import { readOptions } from './bench/options.ts';
 import { timeInboxCommit } from './bench/feed.ts';
+import { benchForms } from './bench/forms.ts';
 import { measureLatency } from './bench/latency.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
 import { deleteKeysWithPrefix } from './bench/redis-keys.ts';
@@ -126,7 +128,16 @@ process.once('SIGINT', () => {
 });
 
 try {
-  const report = await bench();
+  const [mode, ...modeArgs] = process.argv.slice(2);
+  const report =
+    mode === 'forms'
+      ? await benchForms({
+          args: modeArgs,
+          progress,
+          signal: interrupt.signal,
+          defer: (close) => closers.push(close),
+        })
+      : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {

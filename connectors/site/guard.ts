@@ -104,10 +104,12 @@ export class SiteGuard {
         .exec();
       const count = Number(result?.[0]?.[1] ?? 0);
       if (count <= cap) return undefined;
-      this.deps.log.warn(
-        { channel: widget.kind, formId: widget.id, slug: widget.slug, count, cap },
-        'form over its daily cap: submission kept and flagged for review',
-      );
+      // Logged when the cap is crossed and every 100 submissions after, not for each one.
+      if ((count - cap - 1) % 100 === 0)
+        this.deps.log.warn(
+          { channel: widget.kind, formId: widget.id, slug: widget.slug, count, cap },
+          'form over its daily cap: submission kept and flagged for review',
+        );
       return `submission ${count} today, over the form's daily cap of ${cap}`;
     } catch (error) {
       this.deps.log.warn(
