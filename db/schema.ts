@@ -348,3 +348,19 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/** Per mailbox folder: how far the IMAP connector has recorded. Advanced with the inbox rows. */
+export const emailCheckpoints = sqliteTable(
+  'email_checkpoints',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    folder: text('folder').notNull(),
+    uidValidity: integer('uid_validity').notNull(),
+    /** The highest UID recorded in the inbox (0: none yet). */
+    lastUid: integer('last_uid').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.folder] })],
+);

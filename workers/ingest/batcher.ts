@@ -5,10 +5,15 @@
  * at most N rows, so latency stays one event-loop turn.
  */
 import type { IngestOutcome } from '../../core/ports.ts';
-import { ingestBatch, type IngestDeps } from './handler.ts';
+import {
+  commitBatch,
+  prepareIngestAsync,
+  type IngestDeps,
+  type PreparedIngest,
+} from './handler.ts';
 
 interface Waiting {
-  inboxId: number;
+  prepared: PreparedIngest;
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -19,9 +24,11 @@ export class IngestBatcher {
 
   constructor(private readonly deps: IngestDeps) {}
 
-  ingest(inboxId: number): Promise<IngestOutcome> {
+  /** Prepares the row (parsing needs no lock), then joins the next group commit. */
+  async ingest(inboxId: number): Promise<IngestOutcome> {
+    const prepared = await prepareIngestAsync(this.deps, inboxId);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ inboxId, resolve, reject });
+      this.waiting.push({ prepared, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -33,9 +40,9 @@ export class IngestBatcher {
     const batch = this.waiting;
     this.waiting = [];
     this.scheduled = false;
-    const results = ingestBatch(
+    const results = commitBatch(
       this.deps,
-      batch.map((item) => item.inboxId),
+      batch.map((item) => item.prepared),
     );
     batch.forEach((item, i) => {
       const result = results[i];

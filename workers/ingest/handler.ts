@@ -8,13 +8,15 @@ import { MalformedInputError } from '../../core/errors.ts';
 import { decideLead } from '../../core/lead-decision.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import type { ChannelInfo, InboxRow, IngestOutcome, IngestStore } from '../../core/ports.ts';
-import { NORMALISERS } from '../../connectors/normalisers.ts';
+import { EXPANDERS, NORMALISERS, type ExpandDeps } from '../../connectors/normalisers.ts';
 
 export interface IngestDeps {
   store: IngestStore;
   clock: Clock;
   /** DEFAULT_COUNTRY: phones without a country code are read in it when the channel has none. */
   defaultCountry: string | undefined;
+  /** What channels with an async parse step (email) need: the blob store and its limits. */
+  expand?: ExpandDeps;
 }
 
 /** An inbox row read and normalised, ready to be decided and persisted under the write lock. */
@@ -22,8 +24,15 @@ export type PreparedIngest =
   | { kind: 'finished'; outcome: IngestOutcome }
   | { kind: 'ready'; row: InboxRow; channel: ChannelInfo; message: InboundMessage };
 
-/** The part that needs no lock: read the row, parse and normalise it. Throws on bad input. */
-export function prepareIngest(deps: IngestDeps, inboxId: number): PreparedIngest {
+/**
+ * The part that needs no lock: read the row, parse and normalise it. Throws on bad input.
+ * `expanded` is the raw event after its channel's async step (an email parsed from its .eml).
+ */
+export function prepareIngest(
+  deps: IngestDeps,
+  inboxId: number,
+  expanded?: unknown,
+): PreparedIngest {
   const { store } = deps;
   const row = store.loadInbox(inboxId);
   if (!row) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
@@ -36,11 +45,26 @@ export function prepareIngest(deps: IngestDeps, inboxId: number): PreparedIngest
   }
   const normalise = NORMALISERS[channel.kind];
   if (!normalise) throw new MalformedInputError(`no normaliser for channel kind "${channel.kind}"`);
-  const message = normalise(parseRaw(row.raw), {
+  const message = normalise(expanded ?? parseRaw(row.raw), {
     externalId: row.externalId,
     defaultCountry: channel.defaultCountry ?? deps.defaultCountry,
   });
   return { kind: 'ready', row, channel, message };
+}
+
+/** prepareIngest, after the channel's async step when it has one (reading blobs, parsing mail). */
+export async function prepareIngestAsync(
+  deps: IngestDeps,
+  inboxId: number,
+): Promise<PreparedIngest> {
+  const row = deps.store.loadInbox(inboxId);
+  const channel =
+    row && row.status === 'pending' ? deps.store.loadChannel(row.channelId) : undefined;
+  const expand = channel && EXPANDERS[channel.kind];
+  if (!row || !expand) return prepareIngest(deps, inboxId);
+  if (!deps.expand)
+    throw new Error(`the ${channel.kind} channel needs the blob store in the worker`);
+  return prepareIngest(deps, inboxId, await expand(parseRaw(row.raw), deps.expand));
 }
 
 /** Resolve, decide and persist. Runs inside the caller's write transaction. */
@@ -77,6 +101,14 @@ export function ingestBatch(deps: IngestDeps, inboxIds: number[]): BatchResult[]
       return { ok: false, error };
     }
   });
+  return commitBatch(deps, prepared);
+}
+
+/** The commit half of ingestBatch, for rows prepared beforehand (failed preparations pass through). */
+export function commitBatch(
+  deps: IngestDeps,
+  prepared: (BatchResult | PreparedIngest)[],
+): BatchResult[] {
   try {
     return deps.store.transaction(() =>
       prepared.map((item): BatchResult => {
@@ -90,7 +122,7 @@ export function ingestBatch(deps: IngestDeps, inboxIds: number[]): BatchResult[]
       }),
     );
   } catch (error) {
-    return inboxIds.map(() => ({ ok: false, error }));
+    return prepared.map(() => ({ ok: false, error }));
   }
 }
 

@@ -1,0 +1,73 @@
+/**
+ * An email after mailparser, as plain JSON: what the worker's parse step (parse.ts) produces from
+ * the stored .eml and the pure normaliser (normalise.ts) turns into an InboundMessage. Attachment
+ * contents are already in the blob store; only their references are here.
+ */
+export interface ParsedAddress {
+  /** As written, e.g. `Ana.Perez@Example.com`. */
+  address: string;
+  name?: string;
+}
+
+export interface ParsedAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Null when the content was not kept (see `skipped`). */
+  sha256: string | null;
+  skipped?: string;
+  /** An inline part (a `cid:` image of the HTML body). */
+  inline?: boolean;
+}
+
+/** Why a message is machine-made and must never become a lead (decision table row 1). */
+export interface AutomatedVerdict {
+  /** e.g. `Auto-Submitted: auto-replied`, `delivery status report`, `sent by mailer-daemon`. */
+  reason: string;
+  /** For a bounce: the Message-ID of the message that could not be delivered. */
+  bounceOf?: string;
+}
+
+export interface ParsedEmail {
+  /** Without angle brackets; a stable hash-based id when the message has none. */
+  messageId: string;
+  from: ParsedAddress | null;
+  replyTo: ParsedAddress | null;
+  to: ParsedAddress[];
+  cc: ParsedAddress[];
+  /** Decoded from any charset. */
+  subject: string;
+  /** The Date header, ISO 8601; null when missing or unparsable. */
+  date: string | null;
+  inReplyTo: string | null;
+  /** Message-IDs of the References header, oldest first, without angle brackets. */
+  references: string[];
+  /** The whole plain-text body (from the HTML when there is no text part). */
+  text: string;
+  /** The customer's new words only: quoted history and signatures stripped, for the chat view. */
+  reply: string;
+  /** Sanitised HTML (no scripts, no event handlers, no remote loads); null when there is none. */
+  html: string | null;
+  attachments: ParsedAttachment[];
+  automated: AutomatedVerdict | null;
+  /** Set when only the headers were fetched (the message was over the size limit). */
+  truncated?: { size: number; limit: number };
+}
+
+/** The inbox row of an email: where it came from, and the .eml in the blob store. */
+export interface EmailRaw {
+  kind: 'email';
+  folder: string;
+  uidValidity: number;
+  uid: number;
+  /** The size the server reported. */
+  size: number;
+  /** SHA-256 of the stored .eml (headers only when `truncated`). */
+  blob: string;
+  /** Set when the message was over the limit: only its headers were stored. */
+  truncated?: { limit: number };
+  receivedAt: string;
+}
+
+/** Our own loop header: mail carrying it was sent by Leadwire and must never become a lead. */
+export const LOOP_HEADER = 'X-Leadwire-Loop';
