@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 export const QUEUES = {
   ingest: 'ingest',
+  outbound: 'outbound',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -41,6 +42,18 @@ const ingest = {
   jobId: ({ inboxId }) => `inbox-${inboxId}`,
 } satisfies JobPolicy<z.ZodObject<{ inboxId: z.ZodNumber }>>;
 
-export const JOBS = { ingest } as const;
+/** An operator's reply, sent over its channel (SMTP now). The message row is the durable record. */
+const outbound = {
+  queue: QUEUES.outbound,
+  payload: z.object({ messageId: z.number().int().positive() }),
+  attempts: 10,
+  backoffMs: 5000,
+  concurrency: 4,
+  lockMs: 60_000,
+  maxStalledCount: 2,
+  jobId: ({ messageId }) => `out-${messageId}`,
+} satisfies JobPolicy<z.ZodObject<{ messageId: z.ZodNumber }>>;
+
+export const JOBS = { ingest, outbound } as const;
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;

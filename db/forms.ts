@@ -207,7 +207,7 @@ export function updateWidget(db: Db, widget: Widget, input: WidgetInput): Widget
   return updated;
 }
 
-function setOperators(db: Db, channelId: number, userIds: number[]): void {
+export function setOperators(db: Db, channelId: number, userIds: number[]): void {
   db.delete(channelOperators).where(eq(channelOperators.channelId, channelId)).run();
   if (!userIds.length) return;
   db.insert(channelOperators)

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { systemClock } from '../core/clock.ts';
 import { ConfigError } from '../core/errors.ts';
-import { loadConfig, type Config } from '../core/runtime/config.ts';
+import { loadConfig, readSecretVariable, type Config } from '../core/runtime/config.ts';
 import { Lifecycle } from '../core/runtime/lifecycle.ts';
 import { createLogger, type Logger } from '../core/runtime/logger.ts';
 import { createProducer } from '../core/runtime/queues.ts';
@@ -25,6 +25,9 @@ import { migrateDatabase, openDatabase } from '../db/open.ts';
 import { SqliteStore } from '../db/store.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
+import { SmtpSender } from '../connectors/email/send.ts';
+import { startOutboundWorker } from '../workers/outbound/index.ts';
+import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
 
 export interface Booted {
   config: Config;
@@ -75,6 +78,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
   );
   const producer = createProducer('ingest', redis, config.queuePrefix);
+  const outbound = createProducer('outbound', redis, config.queuePrefix);
   const recorder = createRecorder(store, producer, log);
   const app = createApp({
     db,
@@ -89,6 +93,8 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
     forms: config.forms,
     formSecret: siteSecret(db, config.forms.secret),
+    secretsKey: config.secretsKey,
+    outbound,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -99,6 +105,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   lifecycle.onShutdown('database (web)', () => db.$client.close());
   lifecycle.onShutdown('redis (web)', () => redis.quit());
   lifecycle.onShutdown('queue producer', () => producer.queue.close());
+  lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
   lifecycle.onShutdown('http server', () => new Promise((resolve) => server.close(resolve)));
   return server;
 }
@@ -113,10 +120,12 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
       log.warn({ err: error.message }, 'redis connection error (worker)'),
     );
   }
+  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'));
   const worker = startIngestWorker({
     store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,
+    expand: { blobs, maxAttachmentBytes: config.emailMaxBytes },
     connection: workerRedis,
     prefix: config.queuePrefix,
     log,
@@ -131,6 +140,22 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
     intervalMs: config.reconcileIntervalMs,
     log,
   });
+  const smtp = new SmtpSender({ secretsKey: config.secretsKey, readVariable: readSecretVariable });
+  const outboundWorker = startOutboundWorker({
+    db,
+    smtp,
+    connection: workerRedis,
+    prefix: config.queuePrefix,
+    log,
+  });
+  const outbound = createProducer('outbound', producerRedis, config.queuePrefix);
+  const outboundReconciler = startOutboundReconciler({
+    db,
+    producer: outbound,
+    graceMs: config.reconcileGraceMs,
+    intervalMs: config.reconcileIntervalMs,
+    log,
+  });
   log.info({ queue: 'ingest', prefix: config.queuePrefix }, 'ingest worker and reconciler started');
   lifecycle.onShutdown('database (worker)', () => db.$client.close());
   lifecycle.onShutdown('redis (worker)', async () => {
@@ -140,4 +165,8 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
   lifecycle.onShutdown('queue producer (reconciler)', () => producer.queue.close());
   lifecycle.onShutdown('reconciler', () => reconciler.stop());
   lifecycle.onShutdown('ingest worker', () => worker.close());
+  lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
+  lifecycle.onShutdown('outbound reconciler', () => outboundReconciler.stop());
+  lifecycle.onShutdown('smtp connections', () => smtp.close());
+  lifecycle.onShutdown('outbound worker', () => outboundWorker.close());
 }

@@ -4,10 +4,13 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import type { Producer } from '../../core/runtime/queues.ts';
 import type { FormSettings } from '../../core/runtime/config.ts';
 import type { BlobStore } from '../../db/blob-store.ts';
 import type { Db } from '../../db/open.ts';
 import { activityRoutes } from '../api/activities.ts';
+import { channelRoutes } from '../api/channels.ts';
+import { replyRoutes } from '../api/replies.ts';
 import { apiRoutes, problem } from '../api/index.ts';
 import { callbackChannel, callbackDefinition } from '../callback/index.ts';
 import { widgetAdminRoutes } from '../site/admin.ts';
@@ -34,6 +37,10 @@ export interface AppDeps {
   forms: FormSettings;
   /** Signs form tokens (FORM_SECRET or the one kept in the database). */
   formSecret: string;
+  /** Seals channel passwords (SECRETS_KEY). */
+  secretsKey: string | undefined;
+  /** Operators' replies go out through this queue. */
+  outbound: Producer<'outbound'>;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -80,6 +87,8 @@ export function createApp(deps: AppDeps): express.Express {
     widgetAdminRoutes(admin, 'webform', '/forms', '/f', formDefinition),
     widgetAdminRoutes(admin, 'callback', '/callbacks', '/cb', callbackDefinition),
     activityRoutes(deps),
+    channelRoutes(deps),
+    replyRoutes(deps),
   );
 
   app.use((_req, res) => problem(res, 404, 'not_found', 'no such endpoint'));

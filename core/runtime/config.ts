@@ -55,6 +55,10 @@ const schema = z.object({
     .max(1024)
     .default(10),
   FORM_MAX_FILES: whole('a whole number from 0 to 50').min(0).max(50).default(5),
+  /** Encrypts channel passwords stored in the database (any string of 32+ characters). */
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Emails over this size are recorded with their headers only (and a note), never dropped. */
+  EMAIL_MAX_MB: whole('a whole number of megabytes from 1 to 1024').min(1).max(1024).default(25),
   /** Jobs one worker process runs at once. */
   INGEST_CONCURRENCY: whole('a positive whole number').positive().max(1000).optional(),
 });
@@ -75,6 +79,8 @@ export interface Config {
   ingestConcurrency: number | undefined;
   rateLimitPerMinute: number;
   forms: FormSettings;
+  secretsKey: string | undefined;
+  emailMaxBytes: number;
 }
 
 /** Spam defence and upload limits shared by web forms and callback widgets. */
@@ -119,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     ingestConcurrency: value.INGEST_CONCURRENCY,
     rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
+    secretsKey: value.SECRETS_KEY,
+    emailMaxBytes: value.EMAIL_MAX_MB * 1024 * 1024,
     forms: {
       secret: value.FORM_SECRET,
       minFillMs: value.FORM_MIN_FILL_MS,
@@ -128,4 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFiles: value.FORM_MAX_FILES,
     },
   };
+}
+
+/**
+ * Reads one variable a channel names as its secret (`{"env": "IMAP_PASSWORD"}`). Kept here so
+ * this file stays the only reader of the environment.
+ */
+export function readSecretVariable(name: string, env: NodeJS.ProcessEnv = process.env) {
+  return env[name]?.trim() || undefined;
 }

@@ -26,9 +26,11 @@ export function createProducer<N extends JobName>(
   prefix: string,
 ): Producer<N> {
   const job = JOBS[name];
+  // The catalog entry of this queue: its id function takes this queue's payload.
+  const jobId = job.jobId as (payload: JobPayload<N>) => string;
   const queue = new Queue(job.queue, { connection, prefix });
   const options = (payload: JobPayload<N>) => ({
-    jobId: job.jobId(payload),
+    jobId: jobId(payload),
     attempts: job.attempts,
     backoff: { type: 'exponential', delay: job.backoffMs },
     ...KEEP,
@@ -39,7 +41,7 @@ export function createProducer<N extends JobName>(
       await queue.add(name, payload, options(payload));
     },
     async ensure(payload) {
-      const existing = await queue.getJob(job.jobId(payload));
+      const existing = await queue.getJob(jobId(payload));
       if (existing) {
         const state = await existing.getState();
         if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;

@@ -7,6 +7,7 @@ import { JOBS } from '../../core/jobs.ts';
 import type { IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
+import type { ExpandDeps } from '../../connectors/normalisers.ts';
 import { IngestBatcher } from './batcher.ts';
 import { describeError } from './handler.ts';
 
@@ -14,6 +15,7 @@ export interface IngestWorkerOptions {
   store: IngestStore;
   clock: Clock;
   defaultCountry: string | undefined;
+  expand?: ExpandDeps;
   connection: Redis;
   prefix: string;
   log: Logger;

@@ -32,6 +32,8 @@ describe('loadConfig defaults', () => {
       reconcileIntervalMs: 10_000,
       ingestConcurrency: undefined,
       rateLimitPerMinute: 6000,
+      secretsKey: undefined,
+      emailMaxBytes: 25 * 1024 * 1024,
       forms: {
         secret: undefined,
         minFillMs: 2000,
@@ -69,6 +71,8 @@ describe('loadConfig defaults', () => {
       'FORM_RATE_LIMIT_PER_MINUTE',
       'FORM_MAX_FILE_MB',
       'FORM_MAX_FILES',
+      'SECRETS_KEY',
+      'EMAIL_MAX_MB',
     ];
     const empty = Object.fromEntries(keys.map((key) => [key, '']));
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -102,6 +106,8 @@ describe('loadConfig values', () => {
         FORM_RATE_LIMIT_PER_MINUTE: '7',
         FORM_MAX_FILE_MB: '3',
         FORM_MAX_FILES: '0',
+        SECRETS_KEY: 'z'.repeat(32),
+        EMAIL_MAX_MB: '5',
       }),
     ).toEqual({
       port: 8080,
@@ -117,6 +123,8 @@ describe('loadConfig values', () => {
       reconcileIntervalMs: 1000,
       ingestConcurrency: 8,
       rateLimitPerMinute: 120,
+      secretsKey: 'z'.repeat(32),
+      emailMaxBytes: 5 * 1024 * 1024,
       forms: {
         secret: 's'.repeat(32),
         minFillMs: 0,

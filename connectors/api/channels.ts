@@ -1,0 +1,174 @@
+/**
+ * POST/GET/PATCH /api/v1/channels: connecting mailboxes (kind `email`). Secrets go in as
+ * `{"env": "VAR"}` or `{"value": "…"}` (sealed with SECRETS_KEY) and never come back out.
+ */
+import { Router, type Request, type Response } from 'express';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import { SecretError } from '../../core/runtime/secrets.ts';
+import {
+  createChannel,
+  getChannel,
+  listChannels,
+  listCheckpoints,
+  updateChannel,
+  type ChannelRecord,
+} from '../../db/channels.ts';
+import { unknownUsers } from '../../db/forms.ts';
+import type { Db } from '../../db/open.ts';
+import {
+  describeEmailSettings,
+  emailSettings,
+  emailSettingsInput,
+  storeEmailSettings,
+} from '../email/config.ts';
+import { requirePermission } from '../http/auth.ts';
+import { asObject } from '../site/admin.ts';
+import { problem } from './index.ts';
+
+const common = z.object({
+  kind: z.enum(['email']),
+  name: z.string().trim().min(1).max(200),
+  defaultCountry: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .refine(isSupportedCountry, 'an ISO 3166 alpha-2 country code such as ES')
+    .nullable()
+    .default(null),
+  appendScope: z.enum(['any', 'same-channel']).default('any'),
+  active: z.boolean().default(true),
+  operatorIds: z.array(z.number().int().positive()).max(200).default([]),
+});
+const COMMON_KEYS = new Set(Object.keys(common.shape));
+
+export interface ChannelDeps {
+  db: Db;
+  secretsKey: string | undefined;
+}
+
+const issuesOf = (error: z.ZodError) =>
+  error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+
+export function describeChannel(db: Db, channel: ChannelRecord) {
+  const parsed = channel.kind === 'email' ? emailSettings.safeParse(channel.config) : undefined;
+  return {
+    id: channel.id,
+    kind: channel.kind,
+    name: channel.name,
+    defaultCountry: channel.defaultCountry,
+    appendScope: channel.appendScope,
+    active: channel.active,
+    operatorIds: channel.operatorIds,
+    createdAt: channel.createdAt,
+    ...(parsed?.success
+      ? { ...describeEmailSettings(parsed.data), checkpoints: listCheckpoints(db, channel.id) }
+      : {}),
+  };
+}
+
+export function channelRoutes(deps: ChannelDeps): Router {
+  const { db } = deps;
+  const router = Router();
+
+  const save = (
+    req: Request,
+    res: Response,
+    body: Record<string, unknown>,
+    existing?: ChannelRecord,
+  ) => {
+    const settings = common.safeParse(body);
+    const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !COMMON_KEYS.has(key)));
+    const email = emailSettingsInput.safeParse(rest);
+    const issues = [
+      ...(settings.success ? [] : issuesOf(settings.error)),
+      ...(email.success ? [] : issuesOf(email.error)),
+    ];
+    if (settings.success) {
+      for (const id of unknownUsers(db, settings.data.operatorIds))
+        issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
+    }
+    if (issues.length || !settings.success || !email.success) {
+      return problem(res, 422, 'invalid_body', 'the channel is not valid', issues);
+    }
+    const previous = existing ? emailSettings.safeParse(existing.config) : undefined;
+    let config;
+    try {
+      config = storeEmailSettings(
+        email.data,
+        deps.secretsKey,
+        new Date(),
+        previous?.success ? previous.data : undefined,
+      );
+    } catch (error) {
+      if (!(error instanceof SecretError)) throw error;
+      return problem(res, 422, 'invalid_secret', error.message, [
+        { path: 'imap.password', message: error.message },
+      ]);
+    }
+    const input = { ...settings.data, config };
+    const saved = existing ? updateChannel(db, existing.id, input) : createChannel(db, input);
+    res.status(existing ? 200 : 201).json(describeChannel(db, saved));
+  };
+
+  router.post('/channels', requirePermission('admin'), (req, res) =>
+    save(req, res, asObject(req.body)),
+  );
+
+  router.get('/channels', requirePermission('admin'), (_req, res) => {
+    res.json({ channels: listChannels(db).map((channel) => describeChannel(db, channel)) });
+  });
+
+  const find = (req: Request, res: Response) => {
+    const id = Number(req.params.id);
+    const channel = Number.isInteger(id) && id > 0 ? getChannel(db, id) : undefined;
+    if (!channel) problem(res, 404, 'not_found', `channel ${req.params.id} does not exist`);
+    return channel;
+  };
+
+  router.get('/channels/:id', requirePermission('admin'), (req, res) => {
+    const channel = find(req, res);
+    if (channel) res.json(describeChannel(db, channel));
+  });
+
+  router.patch('/channels/:id', requirePermission('admin'), (req, res) => {
+    const channel = find(req, res);
+    if (!channel) return;
+    if (channel.kind !== 'email') {
+      return problem(
+        res,
+        422,
+        'not_editable',
+        `a ${channel.kind} channel is edited through its own endpoint`,
+      );
+    }
+    // Passwords are never shown, so an edit that leaves them out keeps them.
+    const { imap, smtp, ...shown } = describeChannel(db, channel) as Record<string, unknown> & {
+      imap: Record<string, unknown>;
+      smtp?: Record<string, unknown>;
+    };
+    const patch = asObject(req.body);
+    const merged: Record<string, unknown> = {
+      ...Object.fromEntries(
+        Object.entries(shown).filter(
+          ([key]) => !['id', 'createdAt', 'checkpoints', 'ownIdentityKeys'].includes(key),
+        ),
+      ),
+      imap: { ...withoutPassword(imap), ...asObject(patch.imap) },
+      ...(smtp || patch.smtp
+        ? { smtp: { ...withoutPassword(smtp), ...asObject(patch.smtp) } }
+        : {}),
+      ...Object.fromEntries(
+        Object.entries(patch).filter(([key]) => key !== 'imap' && key !== 'smtp'),
+      ),
+    };
+    if (patch.smtp === null) delete merged.smtp;
+    save(req, res, merged, channel);
+  });
+
+  return router;
+}
+
+function withoutPassword(section: Record<string, unknown> | undefined) {
+  const { password: _password, ...rest } = section ?? {};
+  return rest;
+}

@@ -1,0 +1,85 @@
+/**
+ * Sends a reply over the channel's SMTP with nodemailer: our Message-ID, In-Reply-To and
+ * References to the customer's thread, the lead token in the subject, our loop header.
+ */
+import nodemailer, { type Transporter } from 'nodemailer';
+import { LOOP_HEADER } from './parsed.ts';
+import { smtpPassword, type Credentials, type EmailSettings } from './config.ts';
+import type { EmailReplyMeta } from './compose.ts';
+
+export interface OutgoingEmail extends EmailReplyMeta {
+  messageId: string;
+  text: string;
+  channelId: number;
+}
+
+/** A send that can never succeed as it is (5xx from the server): shown on the message, not retried. */
+export class PermanentSendError extends Error {}
+
+const bracket = (id: string) => `<${id}>`;
+
+export class SmtpSender {
+  private readonly transports = new Map<string, Transporter>();
+
+  constructor(private readonly credentials: Credentials) {}
+
+  private transport(channelId: number, settings: EmailSettings): Transporter {
+    const smtp = settings.smtp;
+    if (!smtp) throw new PermanentSendError(`channel ${channelId} has no SMTP settings`);
+    const key = `${channelId}:${JSON.stringify(smtp)}`;
+    let transport = this.transports.get(key);
+    if (!transport) {
+      const pass = smtpPassword(settings, this.credentials);
+      transport = nodemailer.createTransport({
+        host: smtp.host,
+        port: smtp.port,
+        secure: smtp.secure,
+        ...(smtp.user && pass ? { auth: { user: smtp.user, pass } } : {}),
+        connectionTimeout: 15_000,
+        greetingTimeout: 15_000,
+        socketTimeout: 60_000,
+      });
+      this.transports.set(key, transport);
+    }
+    return transport;
+  }
+
+  async send(
+    settings: EmailSettings,
+    mail: OutgoingEmail,
+  ): Promise<{ response: string; accepted: string[] }> {
+    const smtp = settings.smtp;
+    if (!smtp) throw new PermanentSendError(`channel ${mail.channelId} has no SMTP settings`);
+    try {
+      const info = await this.transport(mail.channelId, settings).sendMail({
+        from: smtp.fromName ? { name: smtp.fromName, address: smtp.from } : smtp.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        messageId: bracket(mail.messageId),
+        ...(mail.inReplyTo ? { inReplyTo: bracket(mail.inReplyTo) } : {}),
+        ...(mail.references.length ? { references: mail.references.map(bracket) } : {}),
+        headers: { [LOOP_HEADER]: String(mail.channelId) },
+      });
+      return {
+        response: String(info.response),
+        accepted: (info.accepted as (string | { address: string })[]).map((a) =>
+          typeof a === 'string' ? a : a.address,
+        ),
+      };
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode;
+      if (code !== undefined && code >= 500) {
+        throw new PermanentSendError(
+          `the mail server refused the message: ${(error as Error).message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  close(): void {
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+  }
+}

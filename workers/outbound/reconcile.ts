@@ -1,0 +1,55 @@
+/**
+ * Replies stored while Redis was away (or whose job was lost) are still `queued` in the
+ * database: every interval, each one older than the grace period gets its job back.
+ */
+import type { Logger } from '../../core/runtime/logger.ts';
+import type { Producer } from '../../core/runtime/queues.ts';
+import type { Db } from '../../db/open.ts';
+import { queuedBefore } from '../../db/outbound.ts';
+
+export interface OutboundReconcilerOptions {
+  db: Db;
+  producer: Producer<'outbound'>;
+  graceMs: number;
+  intervalMs: number;
+  log: Logger;
+}
+
+export async function reconcileOutboundOnce(
+  options: Pick<OutboundReconcilerOptions, 'db' | 'producer' | 'graceMs'>,
+): Promise<number> {
+  const ids = queuedBefore(options.db, new Date(Date.now() - options.graceMs), 1000);
+  const added = await Promise.all(ids.map((messageId) => options.producer.ensure({ messageId })));
+  return added.filter(Boolean).length;
+}
+
+export function startOutboundReconciler(options: OutboundReconcilerOptions): {
+  stop(): Promise<void>;
+} {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    // Passes never overlap: a slow one (Redis away) simply delays the next.
+    if (running) return;
+    running = reconcileOutboundOnce(options)
+      .then((added) => {
+        if (added)
+          options.log.info(
+            { queue: 'outbound', added },
+            'queued replies handed to the queue again',
+          );
+      })
+      .catch((error: unknown) =>
+        options.log.warn({ queue: 'outbound', err: error }, 'outbound reconcile pass failed'),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
