@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -48,6 +48,31 @@ export class BlobStore {
 
   async discard(blob: ReceivedBlob): Promise<void> {
     await rm(blob.tempPath, { force: true });
+  }
+
+  /**
+   * Stores a whole buffer and fsyncs it before it is named: used where the source is told "got it"
+   * right after (an IMAP checkpoint), so the content must survive a power cut like the inbox row.
+   */
+  async putDurable(content: Buffer): Promise<string> {
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const target = this.pathOf(sha256);
+    if (await this.has(sha256)) return sha256;
+    const tempPath = path.join(this.temp, randomUUID());
+    const handle = await open(tempPath, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    await rename(tempPath, target);
+    return sha256;
+  }
+
+  readAll(sha256: string): Promise<Buffer> {
+    return readFile(this.pathOf(sha256));
   }
 
   pathOf(sha256: string): string {

@@ -25,6 +25,7 @@ import { migrateDatabase, openDatabase } from '../db/open.ts';
 import { SqliteStore } from '../db/store.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
+import { startEmailConnector, type EmailConnector } from '../connectors/email/index.ts';
 import { SmtpSender } from '../connectors/email/send.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
 import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
@@ -169,4 +170,28 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
   lifecycle.onShutdown('outbound reconciler', () => outboundReconciler.stop());
   lifecycle.onShutdown('smtp connections', () => smtp.close());
   lifecycle.onShutdown('outbound worker', () => outboundWorker.close());
+}
+
+/** The email connector: one IMAP session per mailbox channel (the Procfile's `email`). */
+export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
+  // Full durability: a recorded email lets the connector move its IMAP checkpoint past it.
+  const db = openDatabase(config.databaseFile, { durability: 'full' });
+  const store = new SqliteStore(db);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (email)'));
+  const producer = createProducer('ingest', redis, config.queuePrefix);
+  const connector = startEmailConnector({
+    db,
+    store,
+    blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
+    producer,
+    log,
+    maxBytes: config.emailMaxBytes,
+    credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
+  });
+  lifecycle.onShutdown('database (email)', () => db.$client.close());
+  lifecycle.onShutdown('redis (email)', () => redis.quit());
+  lifecycle.onShutdown('queue producer (email)', () => producer.queue.close());
+  lifecycle.onShutdown('mailbox sessions', () => connector.stop());
+  return connector;
 }

@@ -1,0 +1,197 @@
+/**
+ * One folder brought up to date: new UIDs since the checkpoint (or, on first sight or after a
+ * UIDVALIDITY change, everything since the channel's `ingestSince`, deduplicated by Message-ID)
+ * are fetched with BODY.PEEK, stored as .eml blobs, recorded in the inbox with the checkpoint,
+ * enqueued, and only then marked seen or moved when the channel asks for it.
+ */
+import type { ImapFlow, MailboxObject } from 'imapflow';
+import type { IngestStore } from '../../core/ports.ts';
+import type { Logger } from '../../core/runtime/logger.ts';
+import type { Producer } from '../../core/runtime/queues.ts';
+import type { BlobStore } from '../../db/blob-store.ts';
+import { getCheckpoint, recordEmailBatch, type Checkpoint } from '../../db/email.ts';
+import type { Db } from '../../db/open.ts';
+import type { EmailSettings } from './config.ts';
+import type { EmailRaw } from './parsed.ts';
+
+const BATCH = 100;
+
+export interface SyncDeps {
+  db: Db;
+  store: IngestStore;
+  blobs: BlobStore;
+  producer: Producer<'ingest'>;
+  log: Logger;
+  /** Messages over this are recorded with their headers only. */
+  maxBytes: number;
+}
+
+export interface SyncTarget {
+  channelId: number;
+  settings: EmailSettings;
+  folder: string;
+  /** Backfill: re-read from this date whatever the checkpoint says (dedup by Message-ID). */
+  since?: Date;
+}
+
+export interface SyncResult {
+  fetched: number;
+  recorded: number;
+}
+
+const bare = (id: string | undefined) => id?.trim().replace(/^<|>$/g, '') || undefined;
+
+export async function syncFolder(
+  client: ImapFlow,
+  deps: SyncDeps,
+  target: SyncTarget,
+): Promise<SyncResult> {
+  const { db, log } = deps;
+  const { channelId, folder, settings } = target;
+  const lock = await client.getMailboxLock(folder);
+  try {
+    const mailbox = client.mailbox as MailboxObject;
+    const uidValidity = Number(mailbox.uidValidity);
+    const saved = getCheckpoint(db, channelId, folder);
+    let lastUid = saved?.uidValidity === uidValidity ? saved.lastUid : 0;
+    let uids: number[];
+    if (target.since || !saved || saved.uidValidity !== uidValidity) {
+      if (saved && saved.uidValidity !== uidValidity) {
+        log.warn(
+          { channel: channelId, folder, before: saved.uidValidity, now: uidValidity },
+          'UIDVALIDITY changed: resyncing the folder, deduplicated by Message-ID',
+        );
+      }
+      const since = target.since ?? new Date(settings.ingestSince);
+      uids = mailbox.exists ? (await client.search({ since }, { uid: true })) || [] : [];
+    } else {
+      uids = mailbox.exists
+        ? (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []
+        : [];
+      // `n:*` always matches the last message, even when its UID is below n.
+      uids = uids.filter((uid) => uid > lastUid);
+    }
+    uids.sort((a, b) => a - b);
+    if (!uids.length && saved?.uidValidity !== uidValidity) {
+      recordEmailBatch(db, deps.store, channelId, folder, { uidValidity, lastUid }, [], new Date());
+    }
+    let recorded = 0;
+    for (let i = 0; i < uids.length; i += BATCH) {
+      const batch = uids.slice(i, i + BATCH);
+      const top = Math.max(lastUid, batch[batch.length - 1] ?? 0);
+      recorded += await recordBatch(client, deps, target, batch, { uidValidity, lastUid: top });
+      lastUid = top;
+    }
+    return { fetched: uids.length, recorded };
+  } finally {
+    lock.release();
+  }
+}
+
+async function recordBatch(
+  client: ImapFlow,
+  deps: SyncDeps,
+  target: SyncTarget,
+  uids: number[],
+  checkpoint: Checkpoint,
+): Promise<number> {
+  const { blobs, log } = deps;
+  const range = uids.join(',');
+  const metas = await client.fetchAll(
+    range,
+    { uid: true, size: true, envelope: true },
+    { uid: true },
+  );
+  const fits = metas.filter((m) => (m.size ?? 0) <= deps.maxBytes).map((m) => m.uid);
+  const over = metas.filter((m) => (m.size ?? 0) > deps.maxBytes).map((m) => m.uid);
+  const contents = new Map<number, Buffer>();
+  if (fits.length) {
+    for (const message of await client.fetchAll(
+      fits.join(','),
+      { uid: true, source: true },
+      { uid: true },
+    )) {
+      if (message.source) contents.set(message.uid, message.source);
+    }
+  }
+  if (over.length) {
+    for (const message of await client.fetchAll(
+      over.join(','),
+      { uid: true, headers: true },
+      { uid: true },
+    )) {
+      if (message.headers) contents.set(message.uid, message.headers);
+    }
+  }
+  const receivedAt = new Date();
+  const emails = [];
+  for (const meta of metas.sort((a, b) => a.uid - b.uid)) {
+    const content = contents.get(meta.uid);
+    if (!content) {
+      // Expunged between the two fetches: nothing to record, nothing lost.
+      log.warn(
+        { channel: target.channelId, folder: target.folder, uid: meta.uid },
+        'message vanished while fetching',
+      );
+      continue;
+    }
+    const blob = await blobs.putDurable(content);
+    const truncated = over.includes(meta.uid);
+    const raw: EmailRaw = {
+      kind: 'email',
+      folder: target.folder,
+      uidValidity: checkpoint.uidValidity,
+      uid: meta.uid,
+      size: meta.size ?? content.length,
+      blob,
+      ...(truncated ? { truncated: { limit: deps.maxBytes } } : {}),
+      receivedAt: receivedAt.toISOString(),
+    };
+    const externalId = bare(meta.envelope?.messageId) ?? `sha256-${blob}@leadwire.invalid`;
+    emails.push({ externalId, raw });
+  }
+  const rows = recordEmailBatch(
+    deps.db,
+    deps.store,
+    target.channelId,
+    target.folder,
+    checkpoint,
+    emails,
+    receivedAt,
+  );
+  const fresh = rows.filter((row) => row.created || row.row.status === 'pending');
+  await deps.producer
+    .addBulk(fresh.map((row) => ({ inboxId: row.row.id })))
+    .catch((error: unknown) =>
+      log.warn(
+        { err: error, channel: target.channelId },
+        'emails recorded but not enqueued; the reconciler will',
+      ),
+    );
+  await afterIngest(client, target, uids, log);
+  log.info(
+    {
+      channel: target.channelId,
+      folder: target.folder,
+      count: emails.length,
+      lastUid: checkpoint.lastUid,
+    },
+    'emails recorded',
+  );
+  return rows.filter((row) => row.created).length;
+}
+
+async function afterIngest(client: ImapFlow, target: SyncTarget, uids: number[], log: Logger) {
+  const { afterIngest: action, moveTo } = target.settings;
+  try {
+    if (action === 'seen') await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true });
+    if (action === 'move' && moveTo)
+      await client.messageMove(uids.join(','), moveTo, { uid: true });
+  } catch (error) {
+    // The messages are recorded either way; a failed flag or move is only untidy.
+    log.warn(
+      { err: error, channel: target.channelId, folder: target.folder },
+      `could not ${action} ingested messages`,
+    );
+  }
+}
