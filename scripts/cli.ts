@@ -12,6 +12,7 @@ import { loadConfig } from '../core/runtime/config.ts';
 import { createApiKey, type ApiRole } from '../db/api-keys.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/open.ts';
 import { apiKeys, channelOperators, users } from '../db/schema.ts';
+import { CHANNEL_USAGE, runChannelCommand } from './cli/channels.ts';
 import { CliError, runWidgetCommand, WIDGET_USAGE } from './cli/widgets.ts';
 
 const USAGE = `usage: npm run leadwire -- <command>
@@ -19,7 +20,8 @@ const USAGE = `usage: npm run leadwire -- <command>
   api-keys list
   api-keys revoke ID
   users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]
-${WIDGET_USAGE}`;
+${WIDGET_USAGE}
+${CHANNEL_USAGE}`;
 
 const ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
 
@@ -38,6 +40,7 @@ function run(db: Db, argv: string[]): string {
       email: { type: 'string' },
       queue: { type: 'string' },
       file: { type: 'string' },
+      since: { type: 'string' },
     },
   });
   const [group, command, arg] = positionals;
@@ -106,7 +109,22 @@ const config = loadConfig();
 const db = openDatabase(config.databaseFile);
 migrateDatabase(db);
 try {
-  process.stdout.write(`${run(db, process.argv.slice(2))}\n`);
+  const argv = process.argv.slice(2);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+  });
+  let answer: string | undefined;
+  try {
+    answer = await runChannelCommand(db, config, positionals, {
+      since: typeof values.since === 'string' ? values.since : undefined,
+    });
+  } catch (error) {
+    if (error instanceof CliError) fail(error.message);
+    throw error;
+  }
+  process.stdout.write(`${answer ?? run(db, argv)}\n`);
 } finally {
   db.$client.close();
 }

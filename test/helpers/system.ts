@@ -14,7 +14,8 @@ import { Lifecycle } from '../../core/runtime/lifecycle.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createApiKey } from '../../db/api-keys.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/open.ts';
-import { startWeb, startWorkers, type Booted } from '../../scripts/boot.ts';
+import type { EmailConnector } from '../../connectors/email/index.ts';
+import { startEmail, startWeb, startWorkers, type Booted } from '../../scripts/boot.ts';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './redis.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,6 +31,10 @@ export interface TestSystem {
   startInProcessWorker(): void;
   /** Starts `scripts/worker.ts` as a child process; its output is collected in `logs`. */
   spawnWorker(): WorkerProcess;
+  /** Starts the email connector inside the test process. */
+  startInProcessEmail(): EmailConnector;
+  /** Starts `scripts/email.ts` as a child process. */
+  spawnEmail(): WorkerProcess;
   close(): Promise<void>;
 }
 
@@ -70,6 +75,27 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
   const children: WorkerProcess[] = [];
+  /** A Procfile process as a child, with this system's environment; output kept in `logs`. */
+  const spawnScript = (script: string): WorkerProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const logs: string[] = [];
+    child.stdout?.on('data', (chunk: Buffer) =>
+      logs.push(...chunk.toString().split('\n').filter(Boolean)),
+    );
+    child.stderr?.on('data', (chunk: Buffer) =>
+      logs.push(...chunk.toString().split('\n').filter(Boolean)),
+    );
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    const worker = { child, logs, exited };
+    children.push(worker);
+    return worker;
+  };
   return {
     config,
     env,
@@ -77,26 +103,9 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
     apiKey,
     db,
     startInProcessWorker: () => startWorkers(booted),
-    spawnWorker() {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const logs: string[] = [];
-      child.stdout?.on('data', (chunk: Buffer) =>
-        logs.push(...chunk.toString().split('\n').filter(Boolean)),
-      );
-      child.stderr?.on('data', (chunk: Buffer) =>
-        logs.push(...chunk.toString().split('\n').filter(Boolean)),
-      );
-      const exited = new Promise<number | null>((resolve) =>
-        child.once('exit', (code) => resolve(code)),
-      );
-      const worker = { child, logs, exited };
-      children.push(worker);
-      return worker;
-    },
+    startInProcessEmail: () => startEmail(booted),
+    spawnEmail: () => spawnScript('scripts/email.ts'),
+    spawnWorker: () => spawnScript('scripts/worker.ts'),
     async close() {
       for (const worker of children) {
         if (worker.child.exitCode === null && worker.child.signalCode === null) {

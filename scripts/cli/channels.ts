@@ -1,0 +1,166 @@
+/**
+ * `leadwire channels …` and `leadwire email backfill …`: connect a mailbox from a JSON file,
+ * check that Leadwire can log in, and re-read a period of mail (already recorded mail is a no-op).
+ */
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { emailSettings, smtpPassword, type Credentials } from '../../connectors/email/config.ts';
+import { imapClient } from '../../connectors/email/mailbox.ts';
+import { syncFolder } from '../../connectors/email/sync.ts';
+import { readSecretVariable, type Config } from '../../core/runtime/config.ts';
+import { createLogger } from '../../core/runtime/logger.ts';
+import { createProducer } from '../../core/runtime/queues.ts';
+import { producerConnection } from '../../core/runtime/redis.ts';
+import { BlobStore } from '../../db/blob-store.ts';
+import { getChannel, listChannels } from '../../db/channels.ts';
+import type { Db } from '../../db/open.ts';
+import { SqliteStore } from '../../db/store.ts';
+import { CliError } from './widgets.ts';
+
+export const CHANNEL_USAGE = `  channels list | channels show ID
+  channels test ID                          logs in to IMAP (and SMTP) and reports what it found
+  email backfill ID --since YYYY-MM-DD      re-reads the mailbox from that date (no duplicates)
+  (connect a mailbox with POST /api/v1/channels, see the README)`;
+
+function emailChannel(db: Db, arg: string | undefined) {
+  const channel = getChannel(db, Number(arg));
+  if (!channel || channel.kind !== 'email')
+    throw new CliError(`there is no mailbox channel ${arg ?? ''}`.trim());
+  const settings = emailSettings.safeParse(channel.config);
+  if (!settings.success) throw new CliError(`channel ${channel.id} has invalid mailbox settings`);
+  return { channel, settings: settings.data };
+}
+
+export async function runChannelCommand(
+  db: Db,
+  config: Config,
+  positionals: (string | undefined)[],
+  values: { since?: string | undefined; file?: string | undefined },
+): Promise<string | undefined> {
+  const [group, command, arg] = positionals;
+  const credentials: Credentials = {
+    secretsKey: config.secretsKey,
+    readVariable: readSecretVariable,
+  };
+  if (group === 'channels' && command === 'list') {
+    return (
+      listChannels(db)
+        .map((c) => `${c.id}\t${c.kind}\t${c.active ? 'active' : 'off'}\t${c.name}`)
+        .join('\n') || 'no channels'
+    );
+  }
+  if (group === 'channels' && command === 'show') {
+    const channel = getChannel(db, Number(arg));
+    if (!channel) throw new CliError(`there is no channel ${arg ?? ''}`.trim());
+    const { config: settings, ...rest } = channel;
+    const shown = {
+      ...rest,
+      config: { ...settings, imap: '(see the API)', smtp: '(see the API)' },
+    };
+    return JSON.stringify(shown, null, 2);
+  }
+  if (group === 'channels' && command === 'test')
+    return testMailbox(emailChannel(db, arg), credentials);
+  if (group === 'email' && command === 'backfill') {
+    const since = values.since ? new Date(values.since) : undefined;
+    if (!since || Number.isNaN(since.getTime()))
+      throw new CliError('email backfill needs --since YYYY-MM-DD');
+    return backfill(db, config, emailChannel(db, arg), since, credentials);
+  }
+  return undefined;
+}
+
+async function testMailbox(
+  { channel, settings }: ReturnType<typeof emailChannel>,
+  credentials: Credentials,
+): Promise<string> {
+  const lines = [`channel ${channel.id} "${channel.name}"`];
+  const client = imapClient(settings, credentials);
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    lines.push(
+      `IMAP ${settings.imap.host}:${settings.imap.port}: logged in as ${settings.imap.user}`,
+    );
+    for (const folder of settings.folders) {
+      const status = await client.status(folder, {
+        messages: true,
+        unseen: true,
+        uidValidity: true,
+      });
+      lines.push(
+        status
+          ? `  ${folder}: ${status.messages ?? 0} messages, ${status.unseen ?? 0} unseen, UIDVALIDITY ${String(status.uidValidity)}`
+          : `  ${folder}: not found`,
+      );
+    }
+    await client.logout();
+  } catch (error) {
+    lines.push(
+      `IMAP ${settings.imap.host}:${settings.imap.port}: FAILED — ${(error as Error).message}`,
+    );
+  }
+  if (settings.smtp) {
+    const pass = smtpPassword(settings, credentials);
+    const transport = nodemailer.createTransport({
+      host: settings.smtp.host,
+      port: settings.smtp.port,
+      secure: settings.smtp.secure,
+      ...(settings.smtp.user && pass ? { auth: { user: settings.smtp.user, pass } } : {}),
+    });
+    try {
+      await transport.verify();
+      lines.push(
+        `SMTP ${settings.smtp.host}:${settings.smtp.port}: ready to send as ${settings.smtp.from}`,
+      );
+    } catch (error) {
+      lines.push(
+        `SMTP ${settings.smtp.host}:${settings.smtp.port}: FAILED — ${(error as Error).message}`,
+      );
+    } finally {
+      transport.close();
+    }
+  } else lines.push('SMTP: not configured (replies cannot be sent)');
+  return lines.join('\n');
+}
+
+async function backfill(
+  db: Db,
+  config: Config,
+  { channel, settings }: ReturnType<typeof emailChannel>,
+  since: Date,
+  credentials: Credentials,
+): Promise<string> {
+  const redis = producerConnection(config.redisUrl);
+  const producer = createProducer('ingest', redis, config.queuePrefix);
+  const client = imapClient(settings, credentials);
+  client.on('error', () => undefined);
+  const lines: string[] = [];
+  try {
+    await client.connect();
+    const deps = {
+      db,
+      store: new SqliteStore(db),
+      blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
+      producer,
+      log: createLogger('warn', 'cli'),
+      maxBytes: config.emailMaxBytes,
+    };
+    for (const folder of settings.folders) {
+      const result = await syncFolder(client, deps, {
+        channelId: channel.id,
+        settings,
+        folder,
+        since,
+      });
+      lines.push(
+        `${folder}: ${result.fetched} messages since ${since.toISOString().slice(0, 10)}, ${result.recorded} new`,
+      );
+    }
+    await client.logout();
+  } finally {
+    await producer.queue.close();
+    await redis.quit();
+  }
+  return lines.join('\n');
+}
