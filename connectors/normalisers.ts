@@ -6,6 +6,7 @@ import type { ChannelKind, InboundMessage } from '../core/inbound.ts';
 import type { BlobStore } from '../db/blob-store.ts';
 import { normaliseIntake, type NormaliseContext } from './api/normalise.ts';
 import { normaliseCallback } from './callback/normalise.ts';
+import { expandEmail, normaliseExpandedEmail } from './email/ingest.ts';
 import { normaliseWebform } from './webform/normalise.ts';
 
 export type Normaliser = (raw: unknown, context: NormaliseContext) => InboundMessage;
@@ -23,10 +24,13 @@ export interface ExpandDeps {
  */
 export type Expander = (raw: unknown, deps: ExpandDeps) => Promise<unknown>;
 
-export const EXPANDERS: Partial<Record<ChannelKind, Expander>> = {};
+export const EXPANDERS: Partial<Record<ChannelKind, Expander>> = {
+  email: expandEmail,
+};
 
 export const NORMALISERS: Partial<Record<ChannelKind, Normaliser>> = {
   api: normaliseIntake,
   webform: normaliseWebform,
   callback: normaliseCallback,
+  email: normaliseExpandedEmail,
 };

@@ -1,0 +1,51 @@
+/**
+ * The worker's side of an email: the stored .eml is read from the blob store and parsed
+ * (attachments into the blob store too), then normalised by the pure `normaliseEmail`.
+ */
+import { z } from 'zod';
+import { MalformedInputError } from '../../core/errors.ts';
+import type { InboundMessage } from '../../core/inbound.ts';
+import type { NormaliseContext } from '../api/normalise.ts';
+import type { ExpandDeps } from '../normalisers.ts';
+import { normaliseEmail } from './normalise.ts';
+import { parseEmail } from './parse.ts';
+import type { EmailRaw, ParsedEmail } from './parsed.ts';
+
+const emailRaw = z.object({
+  kind: z.literal('email'),
+  folder: z.string(),
+  uidValidity: z.number(),
+  uid: z.number(),
+  size: z.number(),
+  blob: z.string().regex(/^[0-9a-f]{64}$/),
+  truncated: z.object({ limit: z.number() }).optional(),
+  receivedAt: z.string(),
+}) satisfies z.ZodType<EmailRaw>;
+
+interface ExpandedEmail {
+  parsed: ParsedEmail;
+  receivedAt: string;
+}
+
+export async function expandEmail(raw: unknown, deps: ExpandDeps): Promise<ExpandedEmail> {
+  const stored = emailRaw.safeParse(raw);
+  if (!stored.success) throw new MalformedInputError('the stored email event is not valid');
+  const email = stored.data;
+  const eml = await deps.blobs.readAll(email.blob).catch(() => {
+    throw new MalformedInputError(`the .eml ${email.blob} is missing from the blob store`);
+  });
+  const parsed = await parseEmail(eml, {
+    storeAttachment: (content) => deps.blobs.putDurable(content),
+    maxAttachmentBytes: deps.maxAttachmentBytes,
+    ...(email.truncated ? { truncated: { size: email.size, limit: email.truncated.limit } } : {}),
+  });
+  return { parsed, receivedAt: email.receivedAt };
+}
+
+export function normaliseExpandedEmail(
+  expanded: unknown,
+  context: NormaliseContext,
+): InboundMessage {
+  const { parsed, receivedAt } = expanded as ExpandedEmail;
+  return normaliseEmail(parsed, { ...context, receivedAt });
+}
