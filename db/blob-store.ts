@@ -68,6 +68,13 @@ export class BlobStore {
     }
     mkdirSync(path.dirname(target), { recursive: true });
     await rename(tempPath, target);
+    // The new name must survive a power cut too, not only the bytes.
+    const directory = await open(path.dirname(target), 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
     return sha256;
   }
 

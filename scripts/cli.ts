@@ -113,7 +113,9 @@ try {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
+    // The other commands' options are checked by `run`; only these matter here.
     strict: false,
+    options: { since: { type: 'string' }, file: { type: 'string' } },
   });
   let answer: string | undefined;
   try {

@@ -76,9 +76,13 @@ export async function syncFolder(
       recordEmailBatch(db, deps.store, channelId, folder, { uidValidity, lastUid }, [], new Date());
     }
     let recorded = 0;
+    // A backfill over a folder the connector already follows never moves its checkpoint: the
+    // date search can leave out a UID above it (an old mail moved back in), which the
+    // connector must still read itself.
+    const keep = target.since !== undefined && saved?.uidValidity === uidValidity;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      const top = Math.max(lastUid, batch[batch.length - 1] ?? 0);
+      const top = keep ? lastUid : Math.max(lastUid, batch[batch.length - 1] ?? 0);
       recorded += await recordBatch(client, deps, target, batch, { uidValidity, lastUid: top });
       lastUid = top;
     }
