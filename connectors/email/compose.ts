@@ -1,4 +1,5 @@
 /** What a reply to an email thread looks like: recipient, subject with the lead token, threading ids. */
+import { normaliseEmail } from '../../core/identities.ts';
 
 export interface EmailReplyMeta {
   to: string;
@@ -13,6 +14,8 @@ interface InboundEmailMeta {
   subject?: string;
   from?: { address?: string } | null;
   replyTo?: { address?: string } | null;
+  /** The address the sender's identity came from (a valid Reply-To, else From). */
+  replyAddress?: string | null;
   references?: string[];
 }
 
@@ -30,8 +33,10 @@ export function composeReply(
   leadId: number,
 ): EmailReplyMeta | undefined {
   const email = (inbound.meta.email ?? {}) as InboundEmailMeta;
-  const to = email.replyTo?.address ?? email.from?.address;
-  if (!to) return undefined;
+  // Only ever the address the lead knows the customer by: a Reply-To that was not valid (or
+  // smuggled several addresses) was not taken as the customer, so it is not answered either.
+  const to = email.replyAddress;
+  if (!to || !normaliseEmail(to).ok) return undefined;
   const id = email.messageId ?? inbound.externalId;
   return {
     to,

@@ -118,20 +118,27 @@ export class MailboxSession {
     const client = this.client;
     if (!client?.usable) return;
     const { settings, channelId } = this.options;
-    try {
-      for (const folder of settings.folders) {
-        if (this.stopped) return;
+    for (const folder of settings.folders) {
+      if (this.stopped || !client.usable) return;
+      // One folder failing (renamed, deleted) must not keep the others from being read.
+      try {
         await syncFolder(client, this.options, { channelId, settings, folder });
+      } catch (error) {
+        this.log.warn(
+          { err: (error as Error).message, folder },
+          'folder sync failed; the next poll retries',
+        );
       }
-      // Leave the first folder selected: IDLE watches the selected mailbox.
-      if (settings.folders.length > 1 && settings.folders[0]) {
-        (await client.getMailboxLock(settings.folders[0])).release();
-      }
-    } catch (error) {
-      this.log.warn(
-        { err: (error as Error).message },
-        'mailbox sync failed; the next poll retries',
-      );
+    }
+    // Leave the first folder selected: IDLE watches the selected mailbox.
+    const watched = settings.folders[0];
+    if (watched && client.usable && (!client.mailbox || client.mailbox.path !== watched)) {
+      await client
+        .getMailboxLock(watched)
+        .then((lock) => lock.release())
+        .catch((error: Error) =>
+          this.log.warn({ err: error.message, folder: watched }, 'cannot watch the folder'),
+        );
     }
   }
 

@@ -79,6 +79,10 @@ export function normaliseEmail(
         cc: parsed.cc,
         subject: parsed.subject,
         date: parsed.date,
+        inReplyTo: parsed.inReplyTo,
+        references: parsed.references,
+        // The address a reply goes to: the one the lead's identity was taken from.
+        replyAddress: identities[0]?.raw ?? null,
         text: parsed.text,
         html: parsed.html,
         ...(inline.length ? { inline } : {}),

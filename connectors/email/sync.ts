@@ -15,6 +15,8 @@ import type { EmailSettings } from './config.ts';
 import type { EmailRaw } from './parsed.ts';
 
 const BATCH = 100;
+/** The most message content fetched in one go (each message is at most EMAIL_MAX_MB). */
+const FETCH_BYTES = 32 * 1024 * 1024;
 
 export interface SyncDeps {
   db: Db;
@@ -55,7 +57,11 @@ export async function syncFolder(
     const saved = getCheckpoint(db, channelId, folder);
     let lastUid = saved?.uidValidity === uidValidity ? saved.lastUid : 0;
     let uids: number[];
-    if (target.since || !saved || saved.uidValidity !== uidValidity) {
+    // On the date-search path (first sight, new UIDVALIDITY, backfill) every UID below the
+    // mailbox's UIDNEXT has been considered, matched or not: the checkpoint may move there.
+    let considered = lastUid;
+    const bySince = target.since !== undefined || saved?.uidValidity !== uidValidity;
+    if (bySince) {
       if (saved && saved.uidValidity !== uidValidity) {
         log.warn(
           { channel: channelId, folder, before: saved.uidValidity, now: uidValidity },
@@ -63,7 +69,9 @@ export async function syncFolder(
         );
       }
       const since = target.since ?? new Date(settings.ingestSince);
+      considered = Math.max(lastUid, (mailbox.uidNext ?? 1) - 1);
       uids = mailbox.exists ? (await client.search({ since }, { uid: true })) || [] : [];
+      uids = uids.filter((uid) => uid <= considered);
     } else {
       uids = mailbox.exists
         ? (await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []
@@ -72,19 +80,29 @@ export async function syncFolder(
       uids = uids.filter((uid) => uid > lastUid);
     }
     uids.sort((a, b) => a - b);
-    if (!uids.length && saved?.uidValidity !== uidValidity) {
-      recordEmailBatch(db, deps.store, channelId, folder, { uidValidity, lastUid }, [], new Date());
-    }
-    let recorded = 0;
     // A backfill over a folder the connector already follows never moves its checkpoint: the
     // date search can leave out a UID above it (an old mail moved back in), which the
     // connector must still read itself.
     const keep = target.since !== undefined && saved?.uidValidity === uidValidity;
+    const final = keep ? lastUid : considered;
+    let recorded = 0;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
-      const top = keep ? lastUid : Math.max(lastUid, batch[batch.length - 1] ?? 0);
+      const last = i + BATCH >= uids.length;
+      const top = keep ? lastUid : Math.max(lastUid, last ? final : (batch.at(-1) ?? 0));
       recorded += await recordBatch(client, deps, target, batch, { uidValidity, lastUid: top });
       lastUid = top;
+    }
+    if (!uids.length && (saved?.uidValidity !== uidValidity || saved.lastUid < final)) {
+      recordEmailBatch(
+        db,
+        deps.store,
+        channelId,
+        folder,
+        { uidValidity, lastUid: final },
+        [],
+        new Date(),
+      );
     }
     return { fetched: uids.length, recorded };
   } finally {
@@ -106,32 +124,52 @@ async function recordBatch(
     { uid: true, size: true, envelope: true },
     { uid: true },
   );
-  const fits = metas.filter((m) => (m.size ?? 0) <= deps.maxBytes).map((m) => m.uid);
-  const over = metas.filter((m) => (m.size ?? 0) > deps.maxBytes).map((m) => m.uid);
-  const contents = new Map<number, Buffer>();
-  if (fits.length) {
-    for (const message of await client.fetchAll(
-      fits.join(','),
-      { uid: true, source: true },
-      { uid: true },
-    )) {
-      if (message.source) contents.set(message.uid, message.source);
+  // Contents are fetched in slices of at most FETCH_BYTES and go straight to the blob store,
+  // so a batch of large messages never sits in memory at once.
+  const blobsByUid = new Map<number, { blob: string; truncated: boolean }>();
+  const over = new Set(metas.filter((m) => (m.size ?? 0) > deps.maxBytes).map((m) => m.uid));
+  let slice: number[] = [];
+  let sliceBytes = 0;
+  const fetchSlice = async () => {
+    if (!slice.length) return;
+    const range = slice.join(',');
+    slice = [];
+    sliceBytes = 0;
+    for await (const message of client.fetch(range, { uid: true, source: true }, { uid: true })) {
+      if (message.source) {
+        blobsByUid.set(message.uid, {
+          blob: await blobs.putDurable(message.source),
+          truncated: false,
+        });
+      }
     }
+  };
+  for (const meta of metas) {
+    if (over.has(meta.uid)) continue;
+    if (sliceBytes + (meta.size ?? 0) > FETCH_BYTES) await fetchSlice();
+    slice.push(meta.uid);
+    sliceBytes += meta.size ?? 0;
   }
-  if (over.length) {
+  await fetchSlice();
+  if (over.size) {
     for (const message of await client.fetchAll(
-      over.join(','),
+      [...over].join(','),
       { uid: true, headers: true },
       { uid: true },
     )) {
-      if (message.headers) contents.set(message.uid, message.headers);
+      if (message.headers) {
+        blobsByUid.set(message.uid, {
+          blob: await blobs.putDurable(message.headers),
+          truncated: true,
+        });
+      }
     }
   }
   const receivedAt = new Date();
   const emails = [];
   for (const meta of metas.sort((a, b) => a.uid - b.uid)) {
-    const content = contents.get(meta.uid);
-    if (!content) {
+    const stored = blobsByUid.get(meta.uid);
+    if (!stored) {
       // Expunged between the two fetches: nothing to record, nothing lost.
       log.warn(
         { channel: target.channelId, folder: target.folder, uid: meta.uid },
@@ -139,14 +177,13 @@ async function recordBatch(
       );
       continue;
     }
-    const blob = await blobs.putDurable(content);
-    const truncated = over.includes(meta.uid);
+    const { blob, truncated } = stored;
     const raw: EmailRaw = {
       kind: 'email',
       folder: target.folder,
       uidValidity: checkpoint.uidValidity,
       uid: meta.uid,
-      size: meta.size ?? content.length,
+      size: meta.size ?? 0,
       blob,
       ...(truncated ? { truncated: { limit: deps.maxBytes } } : {}),
       receivedAt: receivedAt.toISOString(),

@@ -82,7 +82,11 @@ describe('mailbox channels', () => {
     expect(response.status).toBe(422);
     const paths = (response.body.details as { path: string }[]).map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['name', 'imap.host', 'imap.password']));
-    const noFolder = await api(system)('POST', '/api/v1/channels', mailbox({ afterIngest: 'move' }));
+    const noFolder = await api(system)(
+      'POST',
+      '/api/v1/channels',
+      mailbox({ afterIngest: 'move' }),
+    );
     expect(noFolder.body.details).toEqual([
       { path: 'moveTo', message: 'afterIngest "move" needs moveTo (a folder name)' },
     ]);
@@ -143,6 +147,7 @@ describe('a reply the mail server refuses', () => {
             messageId: 'in-1@example.com',
             subject: 'Hi',
             from: { address: 'gone@example.com' },
+            replyAddress: 'gone@example.com',
           },
         }),
       );

@@ -19,6 +19,7 @@ describe('replies to an email thread', () => {
             subject: 'Re: Order',
             from: { address: 'noreply@shop.example' },
             replyTo: { address: 'ana@example.com' },
+            replyAddress: 'ana@example.com',
             references: ['c1@example.com', 'lw.1@shop.example'],
           },
         },
@@ -32,6 +33,12 @@ describe('replies to an email thread', () => {
       references: ['c1@example.com', 'lw.1@shop.example', 'c2@example.com'],
     });
     expect(composeReply({ externalId: 'x', meta: {} }, 5)).toBeUndefined();
+    // A Reply-To that was not taken as the customer (several addresses) is never answered.
+    const smuggled = {
+      replyTo: { address: 'a@evil.example,b@evil.example' },
+      replyAddress: 'a@evil.example,b@evil.example',
+    };
+    expect(composeReply({ externalId: 'x', meta: { email: smuggled } }, 5)).toBeUndefined();
   });
 
   it('makes our Message-IDs in the sending domain', () => {
