@@ -36,7 +36,13 @@ export class BlobStore {
       hash.update(chunk);
       size += chunk.length;
     });
-    await pipeline(stream, createWriteStream(tempPath));
+    try {
+      await pipeline(stream, createWriteStream(tempPath));
+    } catch (error) {
+      // An interrupted upload leaves nothing behind.
+      await rm(tempPath, { force: true });
+      throw error;
+    }
     return { sha256: hash.digest('hex'), size, tempPath };
   }
 

@@ -153,17 +153,25 @@ function readMultipart(
     }
     let received = 0;
     let failed = false;
+    /** File parts still being written: stopped when the post is refused or cut off. */
+    const writing = new Set<NodeJS.ReadableStream & { destroy(error?: Error): void }>();
     const fail = (error: BodyError) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
       req.resume();
+      for (const stream of writing) stream.destroy(error);
+      parser.destroy();
       // Whatever was already written is not kept.
       void Promise.allSettled(writes).then(() =>
         Promise.all(files.map((file) => (file.blob ? blobs.discard(file.blob) : undefined))),
       );
       reject(error);
     };
+    // A client that goes away mid-upload: nothing to answer, but nothing may be left behind.
+    req.on('close', () => {
+      if (!req.complete) fail(new BodyError(400, 'aborted', 'the upload was interrupted'));
+    });
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) fail(tooLarge(limit));
@@ -193,16 +201,22 @@ function readMultipart(
         stream.resume();
         return;
       }
-      writes.push(
-        blobs.receive(stream).then(async (blob) => {
+      writing.add(stream);
+      const write = blobs
+        .receive(stream)
+        .then(async (blob) => {
           file.size = blob.size;
           if ((stream as unknown as { truncated?: boolean }).truncated) {
             file.skipped = `larger than the ${megabytes(limits.maxFileBytes)} limit`;
             file.size = limits.maxFileBytes;
             await blobs.discard(blob);
-          } else file.blob = blob;
-        }),
-      );
+          } else if (failed) await blobs.discard(blob);
+          else file.blob = blob;
+        })
+        .finally(() => writing.delete(stream));
+      // Awaited at the end (or settled by fail); never an unhandled rejection meanwhile.
+      write.catch(() => undefined);
+      writes.push(write);
     });
     parser.on('error', (error: Error) =>
       fail(new BodyError(400, 'invalid_multipart', error.message)),

@@ -1,4 +1,7 @@
 /** Web forms end to end over HTTP: definitions, submissions into leads, and hostile input. */
+import { readdirSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../connectors/site/token.ts';
 import { siteSecret } from '../../db/forms.ts';
@@ -406,6 +409,43 @@ describe('hostile input', () => {
     const unknown = await fetch(`${system.baseUrl}/f/no-such-form`);
     expect(unknown.status).toBe(404);
     expect((await fetch(`${system.baseUrl}/f/no-such-form`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('leaves no temporary file behind when an upload is refused or cut off', async () => {
+    const tmp = path.join(system.config.dataDir, 'blobs', 'tmp');
+    const boundary = 'leadwire-test';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="big.bin"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
+    );
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const refused = await fetch(`${system.baseUrl}/f/contact`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(head);
+          for (let i = 0; i < 100; i++) controller.enqueue(chunk); // 6.4 MB, over the 5 MB total
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit).then(
+      (response) => response.status,
+      () => 'connection closed',
+    );
+    expect([413, 'connection closed']).toContain(refused);
+
+    const cut = http.request(`${system.baseUrl}/f/contact`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    cut.on('error', () => undefined);
+    cut.write(head);
+    cut.write(chunk);
+    await pause(200);
+    cut.destroy();
+    await waitFor('temporary upload files removed', () => readdirSync(tmp).length === 0, 10_000);
   });
 
   it('stores script tags as text and renders them escaped', async () => {
