@@ -12,6 +12,7 @@ export class IngestExtras {
   private readonly leadResponsible: Statement<unknown[], { responsible_id: number | null }>;
   private readonly insertActivity: Statement<unknown[], { id: number }>;
   private readonly insertEvent: Statement;
+  private readonly bringForward: Statement;
 
   constructor(client: Database) {
     this.insertAttachment = client.prepare(
@@ -24,6 +25,9 @@ export class IngestExtras {
     this.insertActivity = client.prepare(
       `INSERT INTO activities (lead_id, kind, subject, due_at, responsible_id, status, identity_key, inbox_id, created_at)
        VALUES (?, 'call', ?, ?, ?, 'open', ?, ?, ?) RETURNING id`,
+    );
+    this.bringForward = client.prepare(
+      `UPDATE activities SET due_at = min(due_at, ?) WHERE id = ?`,
     );
     this.insertEvent = client.prepare(
       `INSERT INTO events (type, lead_id, payload, created_at) VALUES (?, ?, ?, ?)`,
@@ -51,6 +55,8 @@ export class IngestExtras {
   private requestCallback(leadId: number, inboxId: number, callback: CallbackRequest, at: number) {
     const open = this.openCallFor.get(callback.identityKey);
     let activityId = open?.id;
+    // A repeat request never pushes the call back, but brings it forward when it was promised sooner.
+    if (open) this.bringForward.run(callback.dueAt.getTime(), open.id);
     if (!open) {
       const responsibleId = this.leadResponsible.get(leadId)?.responsible_id ?? null;
       activityId = this.insertActivity.get(

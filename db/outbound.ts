@@ -85,3 +85,7 @@ export function queuedBefore(db: Db, before: Date, limit: number): number[] {
     .all()
     .map((row) => row.id);
 }
+
+export function leadExists(db: Db, id: number): boolean {
+  return db.select({ id: leads.id }).from(leads).where(eq(leads.id, id)).get() !== undefined;
+}

@@ -1,4 +1,5 @@
 /** Operator work beside leads: activities, the events feed for integrations, attachment downloads. */
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { BlobStore } from '../../db/blob-store.ts';
@@ -111,7 +112,7 @@ export function activityRoutes(deps: { db: Db; blobs: BlobStore }): Router {
       )
       .set('X-Content-Type-Options', 'nosniff')
       .attachment(attachment.filename);
-    deps.blobs.read(attachment.sha256).pipe(res);
+    await pipeline(deps.blobs.read(attachment.sha256), res).catch(() => res.destroy());
   });
 
   return router;

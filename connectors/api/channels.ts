@@ -147,6 +147,25 @@ export function channelRoutes(deps: ChannelDeps): Router {
       smtp?: Record<string, unknown>;
     };
     const patch = asObject(req.body);
+    // A stored password only ever goes to the server it was given for.
+    for (const [section, current] of [
+      ['imap', imap],
+      ['smtp', smtp],
+    ] as const) {
+      const change = asObject(patch[section]);
+      const moved = ['host', 'port', 'user'].some(
+        (key) => key in change && change[key] !== current?.[key],
+      );
+      if (current && moved && !change.password) {
+        return problem(
+          res,
+          422,
+          'password_required',
+          `give ${section}.password again when changing the ${section} host, port or user`,
+          [{ path: `${section}.password`, message: 'required with a new host, port or user' }],
+        );
+      }
+    }
     const merged: Record<string, unknown> = {
       ...Object.fromEntries(
         Object.entries(shown).filter(

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
 import type { Db } from '../../db/open.ts';
-import { createOutbound, lastInboundOn } from '../../db/outbound.ts';
+import { createOutbound, lastInboundOn, leadExists } from '../../db/outbound.ts';
 import { composeReply, newMessageId } from '../email/compose.ts';
 import { emailSettings } from '../email/config.ts';
 import { requirePermission } from '../http/auth.ts';
@@ -26,13 +26,16 @@ export function replyRoutes(deps: ReplyDeps): Router {
     const leadId = Number(req.params.id);
     const body = replyBody.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    const route = Number.isInteger(leadId) ? lastInboundOn(db, leadId, 'email') : undefined;
+    if (!Number.isInteger(leadId) || !leadExists(db, leadId)) {
+      return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
+    }
+    const route = lastInboundOn(db, leadId, 'email');
     if (!route) {
       return problem(
         res,
         422,
         'no_reply_channel',
-        `lead ${req.params.id} has no email conversation to answer (or does not exist)`,
+        `lead ${leadId} has no email conversation to answer`,
       );
     }
     const settings = emailSettings.safeParse(route.channel.config);

@@ -31,8 +31,12 @@ export async function expandEmail(raw: unknown, deps: ExpandDeps): Promise<Expan
   const stored = emailRaw.safeParse(raw);
   if (!stored.success) throw new MalformedInputError('the stored email event is not valid');
   const email = stored.data;
-  const eml = await deps.blobs.readAll(email.blob).catch(() => {
-    throw new MalformedInputError(`the .eml ${email.blob} is missing from the blob store`);
+  const eml = await deps.blobs.readAll(email.blob).catch((error: NodeJS.ErrnoException) => {
+    // Missing for good is bad input; anything else (EMFILE, EIO) is worth the queue's retries.
+    if (error.code !== 'ENOENT') throw error;
+    throw new MalformedInputError(
+      `the .eml ${email.blob} is missing from the blob store (is DATA_DIR shared by the email and worker processes?)`,
+    );
   });
   const parsed = await parseEmail(eml, {
     storeAttachment: (content) => deps.blobs.putDurable(content),

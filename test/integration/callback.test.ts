@@ -115,6 +115,36 @@ describe('callback requests', () => {
     ]);
   });
 
+  it('brings an open call forward when a repeat request is promised sooner, never back', async () => {
+    const tomorrow = DateTime.now()
+      .setZone('Europe/Madrid')
+      .plus({ days: 1 })
+      .set({ hour: 11, minute: 0 });
+    const first = await processed(
+      (
+        await request({
+          phone: '600 999 111',
+          preferredTime: tomorrow.toFormat("yyyy-LL-dd'T'HH:mm"),
+        })
+      ).json().inboxId as number,
+    );
+    const dueOf = async () => new Date((await lead(first.leadId)).activities[0].dueAt).getTime();
+    expect(await dueOf()).toBe(tomorrow.set({ second: 0, millisecond: 0 }).toMillis());
+    await processed((await request({ phone: '600999111' })).json().inboxId as number);
+    const sooner = await dueOf();
+    expect(sooner).toBeLessThan(Date.now() + 15 * 60_000 + 1000);
+    await processed(
+      (
+        await request({
+          phone: '600999111',
+          preferredTime: tomorrow.toFormat("yyyy-LL-dd'T'HH:mm"),
+        })
+      ).json().inboxId as number,
+    );
+    expect(await dueOf()).toBe(sooner);
+    expect((await lead(first.leadId)).activities).toHaveLength(1);
+  });
+
   it('lists activities by responsible, status and due time', async () => {
     const call = api(system);
     const open = (await call('GET', `/api/v1/activities?responsibleId=${operatorId}&status=open`))

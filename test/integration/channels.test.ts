@@ -68,6 +68,11 @@ describe('mailbox channels', () => {
       folders: ['INBOX', 'Leads'],
       imap: { password: { stored: true } },
     });
+    const moved = await call('PATCH', `/api/v1/channels/${created.body.id}`, {
+      imap: { host: 'imap.attacker.example' },
+    });
+    expect(moved.status).toBe(422);
+    expect(moved.body.error).toBe('password_required');
     const settings = emailSettings.parse(getChannel(system.db, created.body.id)?.config);
     expect(openSecret(settings.imap.password, SECRETS_KEY, () => undefined)).toBe('hunter2');
   });
