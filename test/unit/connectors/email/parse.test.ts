@@ -281,6 +281,8 @@ describe('parseEmail: automated mail', () => {
     ['X-Autorespond: Vacation', 'X-Autorespond: Vacation'],
     ['Precedence: list', 'Precedence: list'],
     ['Precedence: junk', 'Precedence: junk'],
+    // Exchange's own automatic mail.
+    ['X-Auto-Response-Suppress: All', 'X-Auto-Response-Suppress: All'],
   ])('header %s → reason %s', async (line, reason) => {
     expect((await parse(withHeaders('plain.eml', line))).automated).toEqual({ reason });
   });
@@ -289,10 +291,17 @@ describe('parseEmail: automated mail', () => {
     'Auto-Submitted: no',
     'X-Autoreply: no',
     'Precedence: first-class',
-    // Outlook and help desks set it on mail people write: a request, not a verdict.
-    'X-Auto-Response-Suppress: All',
+    // Outlook and help desks set narrower values on mail people write: a request, not a verdict.
+    'X-Auto-Response-Suppress: OOF, AutoReply',
   ])('header %s alone does not make a message automated', async (line) => {
     expect((await parse(withHeaders('plain.eml', line))).automated).toBeNull();
+  });
+
+  it('does not bounce our message on a report that delivery is only delayed', async () => {
+    const eml = fixture('dsn-bounce.eml')
+      .toString('latin1')
+      .replace(/^Action: failed/im, 'Action: delayed');
+    expect((await parse(eml)).automated).toEqual({ reason: 'delivery status report (delayed)' });
   });
 
   it('reads Precedence: bulk when no X-Autoreply comes first', async () => {
