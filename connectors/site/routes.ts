@@ -313,6 +313,11 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
     const own = `${req.protocol}://${req.get('host')}`;
     if (!origin || origin === own || res.get('Access-Control-Allow-Origin')) return next();
     guard.reject(widgetOf(res), 'origin', req, new Date());
+    if (!wantsJson(req)) {
+      const text =
+        'This form cannot be sent from the page it is on. Please use the form on our own website.';
+      return res.status(403).type('html').send(messagePage('Form not sent', text));
+    }
     res.status(403).json({
       ok: false,
       error: 'origin_not_allowed',

@@ -496,6 +496,8 @@ describe('hostile input', () => {
       { headers: { origin: 'http://evil.example' } },
     );
     expect(posted.status).toBe(403);
+    expect(posted.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(posted.text).toContain('This form cannot be sent from the page it is on.');
     expect(await inboxRows()).toBe(before);
   });
 });
