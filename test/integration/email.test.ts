@@ -7,6 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import type { EmailConnector } from '../../connectors/email/index.ts';
+import { runChannelCommand } from '../../scripts/cli/channels.ts';
 import { connectMailbox, customerEmail, fixture, inboxOf } from '../helpers/email.ts';
 import { startImapServer, type ImapTestServer } from '../helpers/imap.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
@@ -256,6 +257,19 @@ describe('a connected mailbox', () => {
     });
     const other = after.find((row) => row.external_id === 'mallory@example.com');
     expect(other?.outcome).toBe('created_simple');
+  });
+
+  it('`channels test` logs in and reports the folders and SMTP', async () => {
+    const report = await runChannelCommand(
+      system.db,
+      system.config,
+      ['channels', 'test', String(channelId)],
+      {},
+    );
+    expect(report).toMatch(/IMAP 127\.0\.0\.1:\d+: logged in as support@test\.local/);
+    expect(report).toMatch(/ {2}INBOX: \d+ messages, \d+ unseen, UIDVALIDITY \d+/);
+    expect(report).toMatch(/SMTP 127\.0\.0\.1:\d+: ready to send as support@test\.local/);
+    expect(report).not.toContain(imap.users.support.pass);
   });
 
   it('refuses a reply on a lead without an email conversation', async () => {
