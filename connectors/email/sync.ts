@@ -84,7 +84,7 @@ export async function syncFolder(
     // date search can leave out a UID above it (an old mail moved back in), which the
     // connector must still read itself.
     const keep = target.since !== undefined && saved?.uidValidity === uidValidity;
-    const final = keep ? lastUid : considered;
+    const final = keep ? lastUid : Math.max(considered, uids.at(-1) ?? 0);
     let recorded = 0;
     for (let i = 0; i < uids.length; i += BATCH) {
       const batch = uids.slice(i, i + BATCH);
