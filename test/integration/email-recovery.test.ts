@@ -367,3 +367,36 @@ describe('a message over EMAIL_MAX_MB', () => {
     expect(message?.text).toMatch(/over the 1 MB limit; only its headers were stored/);
   }, 120_000);
 });
+
+describe('a mailbox connected with history older than ingestSince', () => {
+  it('never ingests the old mail, not on the first sync and not on the polls after it', async () => {
+    const imap = await startImapServer('email-history');
+    const system = await startSystem({ label: 'email-history', env: { SECRETS_KEY } });
+    system.startInProcessWorker();
+    let connector: EmailConnector | undefined;
+    try {
+      const old = new Date('2019-05-01T10:00:00Z');
+      const history = Array.from({ length: 3 }, (_, n) =>
+        customerEmail('Old <old@example.com>', `history-${n}@example.com`, 'Old', 'From 2019', {
+          Date: old.toUTCString(),
+        }),
+      );
+      await appendMany(imap, imap.users.support, 'INBOX', history, old);
+      const { id } = await connectMailbox(system, imap, { ingestSince: '2026-01-01T00:00:00Z' });
+      connector = system.startInProcessEmail();
+      await waitFor('the first sync', () => checkpointOf(system, id)?.lastUid === 3, 30_000);
+      connector.syncNow();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(inboxOf(system, id)).toEqual([]);
+      await appendMany(imap, imap.users.support, 'INBOX', [
+        customerEmail('New <new@example.com>', 'fresh@example.com', 'New', 'Today'),
+      ]);
+      await waitFor('the new message', () => inboxOf(system, id).length === 1, 30_000);
+      expect(inboxOf(system, id).map((row) => row.external_id)).toEqual(['fresh@example.com']);
+    } finally {
+      await connector?.stop();
+      await system.close();
+      await imap.stop();
+    }
+  }, 120_000);
+});
