@@ -3,10 +3,15 @@
  * The ingest worker looks a row's channel kind up here; a kind without an entry fails loudly.
  */
 import type { ChannelKind, InboundMessage } from '../core/inbound.ts';
+import type { ChannelInfo } from '../core/ports.ts';
 import type { BlobStore } from '../db/blob-store.ts';
+import type { Credentials } from './email/config.ts';
 import { normaliseIntake, type NormaliseContext } from './api/normalise.ts';
 import { normaliseCallback } from './callback/normalise.ts';
 import { expandEmail, normaliseExpandedEmail } from './email/ingest.ts';
+import { expandTelegram } from './telegram/ingest.ts';
+import { normaliseTelegram } from './telegram/normalise.ts';
+import type { ExpandedUpdate } from './telegram/update.ts';
 import { normaliseWebform } from './webform/normalise.ts';
 
 export type Normaliser = (raw: unknown, context: NormaliseContext) => InboundMessage;
@@ -16,16 +21,19 @@ export interface ExpandDeps {
   blobs: BlobStore;
   /** Attachments over this are noted, not kept. */
   maxAttachmentBytes: number;
+  /** Opens channel secrets (a bot token to download files). */
+  credentials?: Credentials;
 }
 
 /**
  * Channels whose stored event needs async work before the pure normaliser (an email's .eml is
  * read from the blob store and parsed). The result is what the normaliser then receives.
  */
-export type Expander = (raw: unknown, deps: ExpandDeps) => Promise<unknown>;
+export type Expander = (raw: unknown, deps: ExpandDeps, channel: ChannelInfo) => Promise<unknown>;
 
 export const EXPANDERS: Partial<Record<ChannelKind, Expander>> = {
   email: expandEmail,
+  telegram: expandTelegram,
 };
 
 export const NORMALISERS: Partial<Record<ChannelKind, Normaliser>> = {
@@ -33,4 +41,5 @@ export const NORMALISERS: Partial<Record<ChannelKind, Normaliser>> = {
   webform: normaliseWebform,
   callback: normaliseCallback,
   email: normaliseExpandedEmail,
+  telegram: (expanded, context) => normaliseTelegram(expanded as ExpandedUpdate, context),
 };

@@ -45,6 +45,11 @@ export interface InboundMessage {
   callback?: CallbackRequest;
   /** Channel details shown with the message (form, page visited, consent given). */
   meta?: Record<string, unknown>;
+  /**
+   * The sender can (no longer) be answered on this identity: a Telegram user who blocked the bot,
+   * or unblocked it. Kept per channel; replies check it.
+   */
+  reachability?: { identityKey: string; reachable: boolean; reason: string };
   /** Set when a person should check the lead before trusting it (e.g. a form over its daily cap). */
   review?: string;
 }

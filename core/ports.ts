@@ -27,6 +27,8 @@ export interface ChannelInfo {
   appendScope: 'any' | 'same-channel';
   /** Canonical identity keys of the channel's own addresses (mail from them is a loop). */
   ownIdentityKeys: string[];
+  /** The channel's own settings (JSON), for the channels whose parse step needs them. */
+  settings?: Record<string, unknown>;
 }
 
 export interface RecordedInbox {

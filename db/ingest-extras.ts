@@ -13,6 +13,8 @@ export class IngestExtras {
   private readonly insertActivity: Statement<unknown[], { id: number }>;
   private readonly insertEvent: Statement;
   private readonly bringForward: Statement;
+  private readonly block: Statement;
+  private readonly unblock: Statement;
 
   constructor(client: Database) {
     this.insertAttachment = client.prepare(
@@ -29,9 +31,24 @@ export class IngestExtras {
     this.bringForward = client.prepare(
       `UPDATE activities SET due_at = min(due_at, ?) WHERE id = ?`,
     );
+    this.block = client.prepare(
+      `INSERT INTO channel_blocks (channel_id, identity_key, reason, blocked_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (channel_id, identity_key) DO UPDATE SET reason = excluded.reason, blocked_at = excluded.blocked_at`,
+    );
+    this.unblock = client.prepare(
+      `DELETE FROM channel_blocks WHERE channel_id = ? AND identity_key = ?`,
+    );
     this.insertEvent = client.prepare(
       `INSERT INTO events (type, lead_id, payload, created_at) VALUES (?, ?, ?, ?)`,
     );
+  }
+
+  /** A sender who blocked (or unblocked) the channel: replies check this before sending. */
+  applyReachability(channelId: number, message: InboundMessage, at: number): void {
+    const change = message.reachability;
+    if (!change) return;
+    if (change.reachable) this.unblock.run(channelId, change.identityKey);
+    else this.block.run(channelId, change.identityKey, change.reason, at);
   }
 
   apply(leadId: number, messageId: number, inboxId: number, message: InboundMessage, at: number) {

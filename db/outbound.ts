@@ -1,17 +1,19 @@
 /** Operators' replies: the message row is written first (delivery `queued`), then sent by the worker. */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
 import { channels, leads, messages } from './schema.ts';
 
 export type OutboundMessage = typeof messages.$inferSelect;
 
 /** The newest inbound message on the lead from a channel of `kind`: what a reply answers. */
-export function lastInboundOn(db: Db, leadId: number, kind: 'email' | 'telegram') {
+export function lastInboundOn(db: Db, leadId: number, kinds: ('email' | 'telegram')[]) {
   return db
     .select({ message: messages, channel: channels })
     .from(messages)
     .innerJoin(channels, eq(channels.id, messages.channelId))
-    .where(and(eq(messages.leadId, leadId), eq(messages.direction, 'in'), eq(channels.kind, kind)))
+    .where(
+      and(eq(messages.leadId, leadId), eq(messages.direction, 'in'), inArray(channels.kind, kinds)),
+    )
     .orderBy(desc(messages.sentAt), desc(messages.id))
     .limit(1)
     .get();
@@ -64,7 +66,7 @@ export function getMessage(db: Db, id: number): OutboundMessage | undefined {
 export function setDelivery(
   db: Db,
   id: number,
-  delivery: 'sent' | 'failed',
+  delivery: 'sent' | 'failed' | 'undelivered',
   extra: Record<string, unknown>,
 ): void {
   const current = getMessage(db, id);

@@ -364,3 +364,26 @@ export const emailCheckpoints = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channelId, t.folder] })],
 );
+
+/** Per Telegram bot in polling mode: the next update id to ask for, advanced with the inbox rows. */
+export const telegramOffsets = sqliteTable('telegram_offsets', {
+  channelId: integer('channel_id')
+    .primaryKey()
+    .references(() => channels.id),
+  nextOffset: integer('next_offset').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Identities a channel can no longer answer (a Telegram user who blocked the bot). */
+export const channelBlocks = sqliteTable(
+  'channel_blocks',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    identityKey: text('identity_key').notNull(),
+    reason: text('reason').notNull(),
+    blockedAt: integer('blocked_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.identityKey] })],
+);

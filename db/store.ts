@@ -75,6 +75,7 @@ export class SqliteStore implements IngestStore {
       defaultCountry: row.default_country,
       appendScope: row.append_scope,
       ownIdentityKeys: config.ownIdentityKeys ?? [],
+      settings: config,
     };
   }
 
@@ -171,6 +172,7 @@ export class SqliteStore implements IngestStore {
       }
       case 'ignore':
         if (decision.bounceOf) this.sql.markUndelivered.run(decision.bounceOf);
+        this.extras.applyReachability(channel.id, message, now);
         return finish({
           status: 'ignored',
           outcome: 'ignored',

@@ -27,6 +27,8 @@ import { startIngestWorker } from '../workers/ingest/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
 import { startEmailConnector, type EmailConnector } from '../connectors/email/index.ts';
 import { SmtpSender } from '../connectors/email/send.ts';
+import { startTelegramConnector, type TelegramConnector } from '../connectors/telegram/index.ts';
+import { TelegramSender } from '../connectors/telegram/send.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
 import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
 
@@ -126,7 +128,11 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
     store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,
-    expand: { blobs, maxAttachmentBytes: config.emailMaxBytes },
+    expand: {
+      blobs,
+      maxAttachmentBytes: config.emailMaxBytes,
+      credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
+    },
     connection: workerRedis,
     prefix: config.queuePrefix,
     log,
@@ -141,10 +147,12 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
     intervalMs: config.reconcileIntervalMs,
     log,
   });
-  const smtp = new SmtpSender({ secretsKey: config.secretsKey, readVariable: readSecretVariable });
+  const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
+  const smtp = new SmtpSender(credentials);
   const outboundWorker = startOutboundWorker({
     db,
     smtp,
+    telegram: new TelegramSender(credentials),
     connection: workerRedis,
     prefix: config.queuePrefix,
     log,
@@ -193,5 +201,32 @@ export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
   lifecycle.onShutdown('redis (email)', () => redis.quit());
   lifecycle.onShutdown('queue producer (email)', () => producer.queue.close());
   lifecycle.onShutdown('mailbox sessions', () => connector.stop());
+  return connector;
+}
+
+/** Long polling for the bots not in webhook mode (the Procfile's `telegram`). */
+export function startTelegram({ config, log, lifecycle }: Booted): TelegramConnector {
+  // Full durability: a recorded update lets the poller confirm it to Telegram.
+  const db = openDatabase(config.databaseFile, { durability: 'full' });
+  const store = new SqliteStore(db);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', (error) =>
+    log.warn({ err: error.message }, 'redis connection error (telegram)'),
+  );
+  const producer = createProducer('ingest', redis, config.queuePrefix);
+  const connector = startTelegramConnector({
+    db,
+    store,
+    producer,
+    log,
+    credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
+    ...(config.telegramPollSeconds !== undefined
+      ? { pollTimeoutSeconds: config.telegramPollSeconds }
+      : {}),
+  });
+  lifecycle.onShutdown('database (telegram)', () => db.$client.close());
+  lifecycle.onShutdown('redis (telegram)', () => redis.quit());
+  lifecycle.onShutdown('queue producer (telegram)', () => producer.queue.close());
+  lifecycle.onShutdown('bot pollers', () => connector.stop());
   return connector;
 }

@@ -1,7 +1,8 @@
-/** `npm start`: the whole system in one process (web, workers, email) against ./data and local Redis. */
-import { boot, startEmail, startWeb, startWorkers } from './boot.ts';
+/** `npm start`: the whole system in one process (web, workers, email, telegram) against ./data and local Redis. */
+import { boot, startEmail, startTelegram, startWeb, startWorkers } from './boot.ts';
 
 const booted = await boot('leadwire');
 startWorkers(booted);
 startEmail(booted);
+startTelegram(booted);
 await startWeb(booted);

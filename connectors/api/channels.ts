@@ -5,7 +5,17 @@
 import { Router, type Request, type Response } from 'express';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { readSecretVariable } from '../../core/runtime/config.ts';
+import type { Logger } from '../../core/runtime/logger.ts';
 import { SecretError } from '../../core/runtime/secrets.ts';
+import { syncWebhook, webhookInfo } from '../telegram/admin.ts';
+import {
+  describeTelegramSettings,
+  storeTelegramSettings,
+  telegramSettings,
+  telegramSettingsInput,
+  type TelegramSettingsInput,
+} from '../telegram/config.ts';
 import {
   createChannel,
   getChannel,
@@ -21,13 +31,14 @@ import {
   emailSettings,
   emailSettingsInput,
   storeEmailSettings,
+  type EmailSettingsInput,
 } from '../email/config.ts';
 import { requirePermission } from '../http/auth.ts';
 import { asObject } from '../site/admin.ts';
 import { problem } from './index.ts';
 
 const common = z.object({
-  kind: z.enum(['email']),
+  kind: z.enum(['email', 'telegram']),
   name: z.string().trim().min(1).max(200),
   defaultCountry: z
     .string()
@@ -44,6 +55,7 @@ const COMMON_KEYS = new Set(Object.keys(common.shape));
 export interface ChannelDeps {
   db: Db;
   secretsKey: string | undefined;
+  log: Logger;
 }
 
 const issuesOf = (error: z.ZodError) =>
@@ -51,6 +63,7 @@ const issuesOf = (error: z.ZodError) =>
 
 export function describeChannel(db: Db, channel: ChannelRecord) {
   const parsed = channel.kind === 'email' ? emailSettings.safeParse(channel.config) : undefined;
+  const bot = channel.kind === 'telegram' ? telegramSettings.safeParse(channel.config) : undefined;
   return {
     id: channel.id,
     kind: channel.kind,
@@ -63,6 +76,7 @@ export function describeChannel(db: Db, channel: ChannelRecord) {
     ...(parsed?.success
       ? { ...describeEmailSettings(parsed.data), checkpoints: listCheckpoints(db, channel.id) }
       : {}),
+    ...(bot?.success ? describeTelegramSettings(bot.data) : {}),
   };
 }
 
@@ -70,7 +84,8 @@ export function channelRoutes(deps: ChannelDeps): Router {
   const { db } = deps;
   const router = Router();
 
-  const save = (
+  const credentials = { secretsKey: deps.secretsKey, readVariable: readSecretVariable };
+  const save = async (
     req: Request,
     res: Response,
     body: Record<string, unknown>,
@@ -78,36 +93,52 @@ export function channelRoutes(deps: ChannelDeps): Router {
   ) => {
     const settings = common.safeParse(body);
     const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !COMMON_KEYS.has(key)));
-    const email = emailSettingsInput.safeParse(rest);
+    const kind = settings.success ? settings.data.kind : (existing?.kind ?? 'email');
+    const parsed = (kind === 'telegram' ? telegramSettingsInput : emailSettingsInput).safeParse(
+      rest,
+    );
     const issues = [
       ...(settings.success ? [] : issuesOf(settings.error)),
-      ...(email.success ? [] : issuesOf(email.error)),
+      ...(parsed.success ? [] : issuesOf(parsed.error)),
     ];
     if (settings.success) {
       for (const id of unknownUsers(db, settings.data.operatorIds))
         issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
     }
-    if (issues.length || !settings.success || !email.success) {
+    if (issues.length || !settings.success || !parsed.success) {
       return problem(res, 422, 'invalid_body', 'the channel is not valid', issues);
     }
-    const previous = existing ? emailSettings.safeParse(existing.config) : undefined;
-    let config;
+    let config: Record<string, unknown>;
     try {
-      config = storeEmailSettings(
-        email.data,
-        deps.secretsKey,
-        new Date(),
-        previous?.success ? previous.data : undefined,
-      );
+      if (kind === 'telegram') {
+        const previous = existing ? telegramSettings.safeParse(existing.config) : undefined;
+        config = storeTelegramSettings(
+          parsed.data as TelegramSettingsInput,
+          deps.secretsKey,
+          previous?.success ? previous.data : undefined,
+        );
+      } else {
+        const previous = existing ? emailSettings.safeParse(existing.config) : undefined;
+        config = storeEmailSettings(
+          parsed.data as EmailSettingsInput,
+          deps.secretsKey,
+          new Date(),
+          previous?.success ? previous.data : undefined,
+        );
+      }
     } catch (error) {
       if (!(error instanceof SecretError)) throw error;
-      return problem(res, 422, 'invalid_secret', error.message, [
-        { path: 'imap.password', message: error.message },
-      ]);
+      const path = kind === 'telegram' ? 'token' : 'imap.password';
+      return problem(res, 422, 'invalid_secret', error.message, [{ path, message: error.message }]);
     }
     const input = { ...settings.data, config };
     const saved = existing ? updateChannel(db, existing.id, input) : createChannel(db, input);
-    res.status(existing ? 200 : 201).json(describeChannel(db, saved));
+    const webhook =
+      kind === 'telegram' ? await syncWebhook(db, saved, credentials, deps.log) : undefined;
+    const current = getChannel(db, saved.id) ?? saved;
+    res
+      .status(existing ? 200 : 201)
+      .json({ ...describeChannel(db, current), ...(webhook ? { webhook } : {}) });
   };
 
   router.post('/channels', requirePermission('admin'), (req, res) =>
@@ -125,21 +156,29 @@ export function channelRoutes(deps: ChannelDeps): Router {
     return channel;
   };
 
-  router.get('/channels/:id', requirePermission('admin'), (req, res) => {
+  router.get('/channels/:id', requirePermission('admin'), async (req, res) => {
     const channel = find(req, res);
-    if (channel) res.json(describeChannel(db, channel));
+    if (!channel) return;
+    const info = channel.kind === 'telegram' ? await webhookInfo(channel, credentials) : undefined;
+    res.json({ ...describeChannel(db, channel), ...(info ? { webhookInfo: info } : {}) });
   });
 
   router.patch('/channels/:id', requirePermission('admin'), (req, res) => {
     const channel = find(req, res);
     if (!channel) return;
-    if (channel.kind !== 'email') {
-      return problem(
-        res,
-        422,
-        'not_editable',
-        `a ${channel.kind} channel is edited through its own endpoint`,
+    if (channel.kind === 'telegram') {
+      const {
+        token: _token,
+        botId: _botId,
+        ...shown
+      } = describeChannel(db, channel) as Record<string, unknown>;
+      const kept = Object.fromEntries(
+        Object.entries(shown).filter(([key]) => !['id', 'createdAt'].includes(key)),
       );
+      return save(req, res, { ...kept, ...asObject(req.body) }, channel);
+    }
+    if (channel.kind !== 'email') {
+      return problem(res, 422, 'not_editable', `a ${channel.kind} channel cannot be edited here`);
     }
     // Passwords are never shown, so an edit that leaves them out keeps them.
     const { imap, smtp, ...shown } = describeChannel(db, channel) as Record<string, unknown> & {
@@ -181,7 +220,7 @@ export function channelRoutes(deps: ChannelDeps): Router {
       ),
     };
     if (patch.smtp === null) delete merged.smtp;
-    save(req, res, merged, channel);
+    return save(req, res, merged, channel);
   });
 
   return router;

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
 import type { Db } from '../../db/open.ts';
 import { createOutbound, lastInboundOn, leadExists } from '../../db/outbound.ts';
+import { blockOf } from '../../db/telegram.ts';
 import { composeReply, newMessageId } from '../email/compose.ts';
 import { emailSettings } from '../email/config.ts';
 import { requirePermission } from '../http/auth.ts';
@@ -29,36 +30,27 @@ export function replyRoutes(deps: ReplyDeps): Router {
     if (!Number.isInteger(leadId) || !leadExists(db, leadId)) {
       return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
     }
-    const route = lastInboundOn(db, leadId, 'email');
+    // A reply answers where the customer wrote last (email thread or Telegram chat).
+    const route = lastInboundOn(db, leadId, ['email', 'telegram']);
     if (!route) {
       return problem(
         res,
         422,
         'no_reply_channel',
-        `lead ${leadId} has no email conversation to answer`,
-      );
-    }
-    const settings = emailSettings.safeParse(route.channel.config);
-    const smtp = settings.success ? settings.data.smtp : undefined;
-    const reply = composeReply(route.message, leadId);
-    if (!smtp || !reply) {
-      return problem(
-        res,
-        422,
-        'cannot_send',
-        smtp
-          ? 'the message this would answer has no sender address'
-          : `channel ${route.channel.id} has no SMTP settings; add "smtp" to it to send replies`,
+        `lead ${leadId} has no email or Telegram conversation to answer`,
       );
     }
     const principal = res.locals.principal;
+    const draft =
+      route.channel.kind === 'telegram' ? telegramDraft(db, route) : emailDraft(route, leadId);
+    if ('problem' in draft) return problem(res, 422, draft.code, draft.problem);
     const message = createOutbound(db, {
       leadId,
       channelId: route.channel.id,
-      externalId: newMessageId(smtp.from, randomUUID()),
-      sender: principal?.name ?? smtp.from,
+      externalId: draft.externalId,
+      sender: principal?.name ?? draft.sender,
       text: body.data.text,
-      meta: { email: { ...reply, from: smtp.from } },
+      meta: draft.meta,
       at: new Date(),
     });
     await deps.outbound.add({ messageId: message.id }).catch((error: unknown) =>
@@ -68,4 +60,49 @@ export function replyRoutes(deps: ReplyDeps): Router {
     res.status(202).json(message);
   });
   return router;
+}
+
+type Route = NonNullable<ReturnType<typeof lastInboundOn>>;
+type Draft =
+  | { externalId: string; sender: string; meta: Record<string, unknown> }
+  | { code: string; problem: string };
+
+function emailDraft(route: Route, leadId: number): Draft {
+  const settings = emailSettings.safeParse(route.channel.config);
+  const smtp = settings.success ? settings.data.smtp : undefined;
+  if (!smtp) {
+    return {
+      code: 'cannot_send',
+      problem: `channel ${route.channel.id} has no SMTP settings; add "smtp" to it to send replies`,
+    };
+  }
+  const reply = composeReply(route.message, leadId);
+  if (!reply)
+    return { code: 'cannot_send', problem: 'the message this would answer has no sender address' };
+  return {
+    externalId: newMessageId(smtp.from, randomUUID()),
+    sender: smtp.from,
+    meta: { email: { ...reply, from: smtp.from } },
+  };
+}
+
+function telegramDraft(db: Db, route: Route): Draft {
+  const telegram = route.message.meta.telegram as
+    { chatId?: number; fromId?: number; userId?: number } | undefined;
+  const chatId = telegram?.chatId;
+  if (chatId === undefined)
+    return { code: 'cannot_send', problem: 'the Telegram message has no chat to answer' };
+  const identityKey = `telegram:${chatId}`;
+  const blocked = blockOf(db, route.channel.id, identityKey);
+  if (blocked) {
+    return {
+      code: 'unreachable',
+      problem: `the customer cannot be answered on Telegram: ${blocked.reason}`,
+    };
+  }
+  return {
+    externalId: `tg-out-${randomUUID()}`,
+    sender: route.channel.name,
+    meta: { telegram: { chatId, identityKey } },
+  };
 }

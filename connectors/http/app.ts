@@ -14,6 +14,7 @@ import { replyRoutes } from '../api/replies.ts';
 import { apiRoutes, problem } from '../api/index.ts';
 import { callbackChannel, callbackDefinition } from '../callback/index.ts';
 import { widgetAdminRoutes } from '../site/admin.ts';
+import { telegramWebhookRoutes } from '../telegram/webhook.ts';
 import { SiteGuard } from '../site/guard.ts';
 import { siteRoutes } from '../site/routes.ts';
 import { formDefinition, webformChannel } from '../webform/index.ts';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   const site = { ...deps, secret: deps.formSecret };
   app.use(webformChannel.mount, siteRoutes(site, webformChannel));
   app.use(callbackChannel.mount, siteRoutes(site, callbackChannel));
+  app.use(telegramWebhookRoutes(deps));
   const admin = { db: deps.db, guard: new SiteGuard(deps) };
 
   // After authentication, every request counts against the key that made it.

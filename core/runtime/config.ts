@@ -59,6 +59,8 @@ const schema = z.object({
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Emails over this size are recorded with their headers only (and a note), never dropped. */
   EMAIL_MAX_MB: whole('a whole number of megabytes from 1 to 1024').min(1).max(1024).default(25),
+  /** Seconds one Telegram getUpdates call waits for updates (long polling). */
+  TELEGRAM_POLL_SECONDS: whole('a whole number of seconds from 0 to 50').min(0).max(50).optional(),
   /** Jobs one worker process runs at once. */
   INGEST_CONCURRENCY: whole('a positive whole number').positive().max(1000).optional(),
 });
@@ -81,6 +83,7 @@ export interface Config {
   forms: FormSettings;
   secretsKey: string | undefined;
   emailMaxBytes: number;
+  telegramPollSeconds: number | undefined;
 }
 
 /** Spam defence and upload limits shared by web forms and callback widgets. */
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
     secretsKey: value.SECRETS_KEY,
     emailMaxBytes: value.EMAIL_MAX_MB * 1024 * 1024,
+    telegramPollSeconds: value.TELEGRAM_POLL_SECONDS,
     forms: {
       secret: value.FORM_SECRET,
       minFillMs: value.FORM_MIN_FILL_MS,

@@ -63,12 +63,12 @@ export function createWorker<N extends JobName>(
   name: N,
   connection: Redis,
   prefix: string,
-  handle: (payload: JobPayload<N>, job: Job) => Promise<unknown>,
+  handle: (payload: JobPayload<N>, job: Job, token: string | undefined) => Promise<unknown>,
   concurrency: number = JOBS[name].concurrency,
 ): Worker {
   const job = JOBS[name];
-  const processor: Processor = async (current) =>
-    handle(job.payload.parse(current.data) as JobPayload<N>, current);
+  const processor: Processor = async (current, token) =>
+    handle(job.payload.parse(current.data) as JobPayload<N>, current, token);
   return new Worker(job.queue, processor, {
     // Shown as the job's processedBy: which machine and process ran it.
     name: `${hostname()}/${process.pid}`,

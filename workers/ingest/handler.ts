@@ -64,7 +64,7 @@ export async function prepareIngestAsync(
   if (!row || !expand) return prepareIngest(deps, inboxId);
   if (!deps.expand)
     throw new Error(`the ${channel.kind} channel needs the blob store in the worker`);
-  return prepareIngest(deps, inboxId, await expand(parseRaw(row.raw), deps.expand));
+  return prepareIngest(deps, inboxId, await expand(parseRaw(row.raw), deps.expand, channel));
 }
 
 /** Resolve, decide and persist. Runs inside the caller's write transaction. */

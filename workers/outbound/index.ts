@@ -1,13 +1,19 @@
 /** The BullMQ outbound worker: thin wiring around `sendOutbound`, with retries for transient errors. */
-import { UnrecoverableError, type Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS } from '../../core/jobs.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { PermanentSendError } from '../../connectors/email/send.ts';
+import { RateLimitedError } from '../../connectors/telegram/send.ts';
+import { getMessage } from '../../db/outbound.ts';
+import type { Db } from '../../db/open.ts';
 import { markSendFailed, sendOutbound, type OutboundDeps } from './handler.ts';
 
+const channelOf = (db: Db, messageId: number) => getMessage(db, messageId)?.channelId;
+
 export interface OutboundWorkerOptions extends OutboundDeps {
+  /** Also the producer-side connection for the per-bot pause keys. */
   connection: Redis;
   prefix: string;
   log: Logger;
@@ -15,17 +21,41 @@ export interface OutboundWorkerOptions extends OutboundDeps {
 
 export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
   const { log, db } = options;
+  const pauseKey = (channelId: number) => `${options.prefix}:telegram:pause:${channelId}`;
+  /** Moves the job to the delayed set until `until`; BullMQ then runs it again. */
+  const delay = async (job: Job, token: string | undefined, until: number) => {
+    await job.moveToDelayed(until, token);
+    throw new DelayedError();
+  };
   const worker = createWorker(
     'outbound',
     options.connection,
     options.prefix,
-    async ({ messageId }, job) => {
+    async ({ messageId }, job, token) => {
       const context = { queue: JOBS.outbound.queue, jobId: job.id, messageId };
+      const channelId = channelOf(db, messageId);
+      // One bot told to wait (429) waits for all its replies; other bots go on.
+      const pausedUntil = channelId ? Number(await options.connection.get(pauseKey(channelId))) : 0;
+      if (pausedUntil > Date.now()) return delay(job, token, pausedUntil);
       try {
         const result = await sendOutbound(options, messageId);
         log.info({ ...context, status: result.status }, 'reply sent');
         return result;
       } catch (error) {
+        if (error instanceof RateLimitedError && channelId) {
+          const until = Date.now() + error.retryAfterSeconds * 1000;
+          await options.connection.set(
+            pauseKey(channelId),
+            String(until),
+            'PX',
+            error.retryAfterSeconds * 1000,
+          );
+          log.warn(
+            { ...context, channel: channelId, retryAfter: error.retryAfterSeconds },
+            'Telegram rate limit: waiting',
+          );
+          return delay(job, token, until);
+        }
         const attempts = job.attemptsMade + 1;
         const permanent = error instanceof PermanentSendError;
         const message = error instanceof Error ? error.message : String(error);
@@ -33,7 +63,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
           markSendFailed(db, messageId, message, attempts);
           log.error(
             { ...context, attempts, error: message },
-            'reply not sent; marked failed on the message',
+            'reply not sent; kept on the message',
           );
         } else {
           log.warn({ ...context, attempts, error: message }, 'reply not sent yet; will retry');

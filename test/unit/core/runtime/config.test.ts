@@ -34,6 +34,7 @@ describe('loadConfig defaults', () => {
       rateLimitPerMinute: 6000,
       secretsKey: undefined,
       emailMaxBytes: 25 * 1024 * 1024,
+      telegramPollSeconds: undefined,
       forms: {
         secret: undefined,
         minFillMs: 2000,
@@ -73,6 +74,7 @@ describe('loadConfig defaults', () => {
       'FORM_MAX_FILES',
       'SECRETS_KEY',
       'EMAIL_MAX_MB',
+      'TELEGRAM_POLL_SECONDS',
     ];
     const empty = Object.fromEntries(keys.map((key) => [key, '']));
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -108,6 +110,7 @@ describe('loadConfig values', () => {
         FORM_MAX_FILES: '0',
         SECRETS_KEY: 'z'.repeat(32),
         EMAIL_MAX_MB: '5',
+        TELEGRAM_POLL_SECONDS: '3',
       }),
     ).toEqual({
       port: 8080,
@@ -125,6 +128,7 @@ describe('loadConfig values', () => {
       rateLimitPerMinute: 120,
       secretsKey: 'z'.repeat(32),
       emailMaxBytes: 5 * 1024 * 1024,
+      telegramPollSeconds: 3,
       forms: {
         secret: 's'.repeat(32),
         minFillMs: 0,

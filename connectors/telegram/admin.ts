@@ -1,0 +1,83 @@
+/**
+ * The Telegram side of /api/v1/channels: settings in and out, and the webhook kept in step with
+ * the mode (setWebhook with a fresh secret_token in webhook mode, deleteWebhook in polling mode).
+ */
+import { eq } from 'drizzle-orm';
+import type { Logger } from '../../core/runtime/logger.ts';
+import type { ChannelRecord } from '../../db/channels.ts';
+import type { Db } from '../../db/open.ts';
+import { channels } from '../../db/schema.ts';
+import type { Credentials } from '../email/config.ts';
+import {
+  botClient,
+  newWebhookSecret,
+  telegramSettings,
+  webhookPath,
+  type TelegramSettings,
+} from './config.ts';
+
+export type WebhookState = { ok: true; url?: string } | { ok: false; error: string };
+
+/** After a bot channel is saved: registers (or removes) its webhook with Telegram. */
+export async function syncWebhook(
+  db: Db,
+  channel: ChannelRecord,
+  credentials: Credentials,
+  log: Logger,
+): Promise<WebhookState | undefined> {
+  const parsed = telegramSettings.safeParse(channel.config);
+  if (!parsed.success) return undefined;
+  const settings = parsed.data;
+  try {
+    const telegram = botClient(settings, credentials);
+    if (settings.mode !== 'webhook' || !channel.active) {
+      await telegram.deleteWebhook();
+      return { ok: true };
+    }
+    const { secret, hash } = newWebhookSecret();
+    const url = new URL(webhookPath(channel.id), settings.publicBaseUrl).href;
+    await telegram.setWebhook(url, {
+      secret_token: secret,
+      allowed_updates: [
+        'message',
+        'edited_message',
+        'channel_post',
+        'edited_channel_post',
+        'my_chat_member',
+      ],
+    });
+    const config: TelegramSettings = { ...settings, webhookSecretHash: hash };
+    db.update(channels).set({ config }).where(eq(channels.id, channel.id)).run();
+    return { ok: true, url };
+  } catch (error) {
+    const message = (error as Error).message;
+    log.warn({ channel: channel.id, err: message }, 'could not set the Telegram webhook');
+    return { ok: false, error: message };
+  }
+}
+
+/** Telegram's own view of the webhook (pending updates, last error), so a broken one is visible. */
+export async function webhookInfo(channel: ChannelRecord, credentials: Credentials) {
+  const parsed = telegramSettings.safeParse(channel.config);
+  if (!parsed.success || parsed.data.mode !== 'webhook') return undefined;
+  try {
+    const info = await Promise.race([
+      botClient(parsed.data, credentials).getWebhookInfo(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('Telegram did not answer in 5 s')), 5000).unref(),
+      ),
+    ]);
+    return {
+      url: info.url,
+      pendingUpdates: info.pending_update_count,
+      ...(info.last_error_date
+        ? {
+            lastError: info.last_error_message,
+            lastErrorAt: new Date(info.last_error_date * 1000).toISOString(),
+          }
+        : {}),
+    };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}

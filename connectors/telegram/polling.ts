@@ -1,0 +1,115 @@
+/**
+ * Long polling for one bot (the `telegram` process): getUpdates from the stored offset, record
+ * the batch and the next offset together, enqueue, repeat. The next call's offset confirms the
+ * batch to Telegram only after it is in the inbox, so a restart neither skips nor replays.
+ */
+import type { Telegram } from 'telegraf';
+import type { IngestStore } from '../../core/ports.ts';
+import type { Logger } from '../../core/runtime/logger.ts';
+import type { Producer } from '../../core/runtime/queues.ts';
+import type { Db } from '../../db/open.ts';
+import { getOffset, recordUpdates } from '../../db/telegram.ts';
+import type { TelegramRaw } from './update.ts';
+
+export interface PollerOptions {
+  db: Db;
+  store: IngestStore;
+  producer: Producer<'ingest'>;
+  log: Logger;
+  channelId: number;
+  telegram: Telegram;
+  /** Seconds a getUpdates call waits for updates (Telegram's long poll). */
+  timeoutSeconds?: number;
+}
+
+const MIN_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 60_000;
+
+export const ALLOWED_UPDATES = [
+  'message',
+  'edited_message',
+  'channel_post',
+  'edited_channel_post',
+  'my_chat_member',
+] as const;
+
+export class BotPoller {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly options: PollerOptions) {
+    this.log = options.log.child({ channel: options.channelId });
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const { telegram } = this.options;
+    let backoff = MIN_BACKOFF_MS;
+    // A webhook left from webhook mode would make getUpdates fail with 409.
+    await telegram
+      .deleteWebhook()
+      .catch((error: Error) =>
+        this.log.warn({ err: error.message }, 'could not remove the webhook before polling'),
+      );
+    while (!this.stopped) {
+      try {
+        await this.pollOnce();
+        backoff = MIN_BACKOFF_MS;
+      } catch (error) {
+        if (this.stopped) break;
+        const delay = backoff / 2 + Math.random() * (backoff / 2);
+        this.log.warn(
+          { err: (error as Error).message, retryInMs: Math.round(delay) },
+          'getUpdates failed',
+        );
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** One getUpdates round: record what came, then the next call confirms it. */
+  async pollOnce(): Promise<number> {
+    const { db, store, channelId, telegram, producer } = this.options;
+    const offset = getOffset(db, channelId);
+    const updates = await telegram.getUpdates(this.options.timeoutSeconds ?? 25, 100, offset ?? 0, [
+      ...ALLOWED_UPDATES,
+    ]);
+    if (this.stopped || !updates.length) return 0;
+    const receivedAt = new Date();
+    const rows = recordUpdates(
+      db,
+      store,
+      channelId,
+      updates.map((update) => {
+        const raw: TelegramRaw = { kind: 'telegram', update, receivedAt: receivedAt.toISOString() };
+        return { externalId: `u${update.update_id}`, raw };
+      }),
+      Math.max(...updates.map((update) => update.update_id)) + 1,
+      receivedAt,
+    );
+    const pending = rows.filter((row) => row.row.status === 'pending');
+    await producer
+      .addBulk(pending.map((row) => ({ inboxId: row.row.id })))
+      .catch((error: unknown) =>
+        this.log.warn({ err: error }, 'updates recorded but not enqueued; the reconciler will'),
+      );
+    this.log.debug({ count: updates.length }, 'telegram updates recorded');
+    return updates.length;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    // An in-flight long poll returns within its timeout; its updates are recorded or re-read.
+    await this.loop;
+  }
+}

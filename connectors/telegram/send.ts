@@ -1,0 +1,86 @@
+/**
+ * Operators' replies over the Bot API: texts over 4,096 characters are split (at a paragraph,
+ * line or word where possible); a 429 reports how long the bot must wait; a 403 (the user
+ * blocked the bot) is final. Parts already sent are skipped when a job is retried.
+ */
+import { TelegramError, type Telegram } from 'telegraf';
+import type { Credentials } from '../email/config.ts';
+import { PermanentSendError } from '../email/send.ts';
+import { botClient, type TelegramSettings } from './config.ts';
+import { MAX_MESSAGE_LENGTH } from './update.ts';
+
+/** Telegram asked the bot to slow down: retry this after `retryAfterSeconds`. */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Telegram rate limit: retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** The customer blocked the bot (403): the message is undeliverable, and so are the next ones. */
+export class BlockedError extends PermanentSendError {}
+
+export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    const cut = [
+      window.lastIndexOf('\n\n'),
+      window.lastIndexOf('\n'),
+      window.lastIndexOf(' '),
+    ].find((at) => at > max / 2);
+    const end = cut ?? max;
+    parts.push(rest.slice(0, end).trimEnd());
+    rest = rest.slice(end).trimStart();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+export class TelegramSender {
+  private readonly clients = new Map<string, Telegram>();
+
+  constructor(private readonly credentials: Credentials) {}
+
+  private client(channelId: number, settings: TelegramSettings): Telegram {
+    const key = `${channelId}:${JSON.stringify(settings.token)}:${settings.apiRoot ?? ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = botClient(settings, this.credentials);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /**
+   * Sends the parts from `alreadySent` on; `onPart` records each one as it goes, so a retry
+   * after a failure in the middle never sends a part twice.
+   */
+  async send(
+    channelId: number,
+    settings: TelegramSettings,
+    chatId: number,
+    text: string,
+    alreadySent: number,
+    onPart: (index: number, messageId: number) => void,
+  ): Promise<number> {
+    const telegram = this.client(channelId, settings);
+    const parts = splitText(text);
+    for (let index = alreadySent; index < parts.length; index++) {
+      try {
+        const sent = await telegram.sendMessage(chatId, parts[index] ?? '');
+        onPart(index, sent.message_id);
+      } catch (error) {
+        if (!(error instanceof TelegramError)) throw error;
+        const { error_code: code, parameters } = error.response;
+        if (code === 429) throw new RateLimitedError(parameters?.retry_after ?? 5);
+        if (code === 403)
+          throw new BlockedError(`the customer blocked the bot (${error.description})`);
+        if (code === 400)
+          throw new PermanentSendError(`Telegram refused the message: ${error.description}`);
+        throw error;
+      }
+    }
+    return parts.length;
+  }
+}
