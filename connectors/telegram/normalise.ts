@@ -1,5 +1,4 @@
 /** A Telegram update and its fetched files → InboundMessage (pure): who wrote, what, and whether it can be a lead. */
-import { z } from 'zod';
 import { MalformedInputError } from '../../core/errors.ts';
 import {
   normalisePhone,
@@ -8,101 +7,18 @@ import {
   type Identity,
   type Normalised,
 } from '../../core/identities.ts';
-import type { AttachmentRef, InboundMessage } from '../../core/inbound.ts';
+import type { InboundMessage } from '../../core/inbound.ts';
 import type { NormaliseContext } from '../api/normalise.ts';
-import type { ExpandedUpdate, FetchedFile, TelegramFileKind } from './update.ts';
-
-// Only what is read here is checked: Telegram adds fields often, and unknown ones pass through.
-const user = z.looseObject({
-  id: z.number().int(),
-  is_bot: z.boolean().optional(),
-  first_name: z.string().optional(),
-  last_name: z.string().optional(),
-  username: z.string().optional(),
-  language_code: z.string().optional(),
-});
-const chat = z.looseObject({
-  id: z.number().int(),
-  type: z.string(),
-  title: z.string().optional(),
-});
-// One schema for every file kind; the kind-specific fields (emoji, performer, …) are optional.
-const file = z.looseObject({
-  file_id: z.string(),
-  file_unique_id: z.string(),
-  file_size: z.number().optional(),
-  file_name: z.string().optional(),
-  mime_type: z.string().optional(),
-  duration: z.number().optional(),
-  width: z.number().optional(),
-  height: z.number().optional(),
-  emoji: z.string().optional(),
-  is_animated: z.boolean().optional(),
-  is_video: z.boolean().optional(),
-  performer: z.string().optional(),
-  title: z.string().optional(),
-});
-const point = z.looseObject({ latitude: z.number(), longitude: z.number() });
-const message = z.looseObject({
-  message_id: z.number().int(),
-  date: z.number().int(),
-  edit_date: z.number().int().optional(),
-  chat,
-  from: user.optional(),
-  text: z.string().optional(),
-  caption: z.string().optional(),
-  photo: z.array(file).optional(),
-  animation: file.optional(),
-  document: file.optional(),
-  video: file.optional(),
-  video_note: file.optional(),
-  voice: file.optional(),
-  audio: file.optional(),
-  sticker: file.optional(),
-  contact: z
-    .looseObject({
-      phone_number: z.string(),
-      first_name: z.string().optional(),
-      last_name: z.string().optional(),
-      user_id: z.number().int().optional(),
-    })
-    .optional(),
-  location: point.optional(),
-  venue: z.looseObject({ location: point, title: z.string(), address: z.string() }).optional(),
-  reply_to_message: z.looseObject({ message_id: z.number().int() }).optional(),
-});
-const membership = z.looseObject({
-  chat,
-  from: user,
-  date: z.number().int(),
-  old_chat_member: z.looseObject({ status: z.string() }),
-  new_chat_member: z.looseObject({ status: z.string() }),
-});
-const telegramUpdate = z.looseObject({
-  update_id: z.number().int(),
-  message: message.optional(),
-  edited_message: message.optional(),
-  channel_post: message.optional(),
-  edited_channel_post: message.optional(),
-  my_chat_member: membership.optional(),
-});
-// Who caused an update of another type: callback_query.from, message_reaction.user, …
-const actor = z.looseObject({
-  from: user.optional(),
-  user: user.optional(),
-  date: z.number().int().optional(),
-});
-
-type User = z.infer<typeof user>;
-type Post = z.infer<typeof message>;
-type TelegramFile = z.infer<typeof file>;
-type Update = z.infer<typeof telegramUpdate>;
-type Membership = z.infer<typeof membership>;
-/** One file of a message, with its versions (photo sizes) largest first. */
-interface FileRef {
-  kind: TelegramFileKind;
-  versions: [TelegramFile, ...TelegramFile[]];
-}
+import { attachment, describe, fileRefs } from './files.ts';
+import {
+  actor,
+  telegramUpdate,
+  type Membership,
+  type Post,
+  type Update,
+  type User,
+} from './schema.ts';
+import type { ExpandedUpdate } from './update.ts';
 
 const GROUP_CHAT = 'group chat: this channel does not take group messages';
 const NOT_OWN_NUMBER = "a contact shared by someone else is not the sender's own number";
@@ -117,18 +33,6 @@ const SERVICE_KEYS = `new_chat_members left_chat_member new_chat_title new_chat_
   write_access_allowed chat_background_set boost_added proximity_alert_triggered`.split(/\s+/);
 // Content a person sends that the history shows by its name only.
 const OTHER_CONTENT = ['poll', 'dice', 'game', 'story', 'invoice', 'paid_media', 'checklist'];
-// Label, and the type Telegram stores the kind as when the update names none. The order matters:
-// an animation also arrives as `document` (for old clients), so it comes first and wins.
-const FILE_KINDS: Record<TelegramFileKind, [label: string, contentType: string, ext: string]> = {
-  photo: ['photo', 'image/jpeg', '.jpg'],
-  animation: ['GIF', 'video/mp4', '.mp4'],
-  document: ['document', 'application/octet-stream', ''],
-  video: ['video', 'video/mp4', '.mp4'],
-  video_note: ['video message', 'video/mp4', '.mp4'],
-  voice: ['voice message', 'audio/ogg', '.ogg'],
-  audio: ['audio', 'audio/mpeg', '.mp3'],
-  sticker: ['sticker', 'image/webp', '.webp'],
-};
 
 export function normaliseTelegram(
   expanded: ExpandedUpdate,
@@ -347,77 +251,6 @@ function contactPhone(raw: string, defaultCountry: string | undefined): Normalis
     if (international.ok) return international;
   }
   return normalisePhone(trimmed, defaultCountry);
-}
-
-function fileRefs(post: Post): FileRef[] {
-  const refs: FileRef[] = [];
-  for (const kind of Object.keys(FILE_KINDS) as TelegramFileKind[]) {
-    if (kind === 'photo') {
-      const [largest, ...rest] = [...(post.photo ?? [])].sort((a, b) => area(b) - area(a));
-      if (largest) refs.push({ kind, versions: [largest, ...rest] });
-    } else if (kind === 'document' && post.animation) {
-      continue;
-    } else {
-      const item = post[kind];
-      if (item) refs.push({ kind, versions: [item] });
-    }
-  }
-  return refs;
-}
-
-function area(size: TelegramFile): number {
-  return (size.width ?? 0) * (size.height ?? 0) || (size.file_size ?? 0);
-}
-
-/** The fetched copy of a file (of any of its versions), else a note that it was not fetched. */
-function attachment(ref: FileRef, fetched: FetchedFile[]): AttachmentRef {
-  for (const version of ref.versions) {
-    const copy = fetched.find(
-      (item) => item.fileUniqueId === version.file_unique_id || item.fileId === version.file_id,
-    );
-    if (copy) {
-      const { filename, contentType, size, sha256, skipped } = copy;
-      return { filename, contentType, size, sha256, ...(skipped ? { skipped } : {}) };
-    }
-  }
-  const main = ref.versions[0];
-  const [, defaultType, ext] = FILE_KINDS[ref.kind];
-  const [contentType, extension] =
-    ref.kind === 'sticker' && main.is_animated
-      ? ['application/x-tgsticker', '.tgs']
-      : ref.kind === 'sticker' && main.is_video
-        ? ['video/webm', '.webm']
-        : [main.mime_type ?? defaultType, ext];
-  return {
-    filename: main.file_name ?? `${ref.kind}-${main.file_unique_id}${extension}`,
-    contentType,
-    size: main.file_size ?? 0,
-    sha256: null,
-    skipped: 'not fetched',
-  };
-}
-
-/** `[photo]`, `[document report.pdf]`, `[voice message 0:07]`, `[sticker 😀]`… */
-function describe(ref: FileRef): string {
-  const main = ref.versions[0];
-  const name =
-    ref.kind === 'sticker'
-      ? main.emoji
-      : ref.kind === 'audio'
-        ? [main.performer, main.title].filter(Boolean).join(' – ') || main.file_name
-        : ref.kind === 'document'
-          ? main.file_name
-          : undefined;
-  const played = ref.kind === 'animation' ? undefined : main.duration;
-  const length = played === undefined ? undefined : duration(played);
-  return `[${[FILE_KINDS[ref.kind][0], name, length].filter(Boolean).join(' ')}]`;
-}
-
-function duration(seconds: number): string {
-  const whole = Math.round(seconds);
-  const [h, m, s] = [Math.floor(whole / 3600), Math.floor(whole / 60) % 60, whole % 60];
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
 function fromSeconds(seconds: number): Date {
