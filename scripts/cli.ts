@@ -121,6 +121,7 @@ try {
   try {
     answer = await runChannelCommand(db, config, positionals, {
       since: typeof values.since === 'string' ? values.since : undefined,
+      file: typeof values.file === 'string' ? values.file : undefined,
     });
   } catch (error) {
     if (error instanceof CliError) fail(error.message);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { readSecretVariable } from '../../core/runtime/config.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { SecretError } from '../../core/runtime/secrets.ts';
-import { syncWebhook, webhookInfo } from '../telegram/admin.ts';
+import { syncWebhook, webhookInfo, type WebhookState } from '../telegram/admin.ts';
 import {
   describeTelegramSettings,
   storeTelegramSettings,
@@ -80,65 +80,87 @@ export function describeChannel(db: Db, channel: ChannelRecord) {
   };
 }
 
+export type SavedChannel =
+  | { ok: true; channel: ChannelRecord; webhook: WebhookState | undefined }
+  | { ok: false; code: string; message: string; issues: { path: string; message: string }[] };
+
+/** Validates a whole channel body and stores it (the API and the CLI both come here). */
+export async function saveChannel(
+  deps: ChannelDeps,
+  body: Record<string, unknown>,
+  existing?: ChannelRecord,
+): Promise<SavedChannel> {
+  const { db } = deps;
+  const settings = common.safeParse(body);
+  const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !COMMON_KEYS.has(key)));
+  const kind = settings.success ? settings.data.kind : (existing?.kind ?? 'email');
+  const parsed = (kind === 'telegram' ? telegramSettingsInput : emailSettingsInput).safeParse(rest);
+  const issues = [
+    ...(settings.success ? [] : issuesOf(settings.error)),
+    ...(parsed.success ? [] : issuesOf(parsed.error)),
+  ];
+  if (settings.success) {
+    for (const id of unknownUsers(db, settings.data.operatorIds))
+      issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
+  }
+  if (issues.length || !settings.success || !parsed.success) {
+    return { ok: false, code: 'invalid_body', message: 'the channel is not valid', issues };
+  }
+  let config: Record<string, unknown>;
+  try {
+    if (kind === 'telegram') {
+      const previous = existing ? telegramSettings.safeParse(existing.config) : undefined;
+      config = storeTelegramSettings(
+        parsed.data as TelegramSettingsInput,
+        deps.secretsKey,
+        previous?.success ? previous.data : undefined,
+      );
+    } else {
+      const previous = existing ? emailSettings.safeParse(existing.config) : undefined;
+      config = storeEmailSettings(
+        parsed.data as EmailSettingsInput,
+        deps.secretsKey,
+        new Date(),
+        previous?.success ? previous.data : undefined,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    const path = kind === 'telegram' ? 'token' : 'imap.password';
+    return {
+      ok: false,
+      code: 'invalid_secret',
+      message: error.message,
+      issues: [{ path, message: error.message }],
+    };
+  }
+  const input = { ...settings.data, config };
+  const saved = existing ? updateChannel(db, existing.id, input) : createChannel(db, input);
+  const credentials = { secretsKey: deps.secretsKey, readVariable: readSecretVariable };
+  const webhook =
+    kind === 'telegram' ? await syncWebhook(db, saved, credentials, deps.log) : undefined;
+  return { ok: true, channel: getChannel(db, saved.id) ?? saved, webhook };
+}
+
 export function channelRoutes(deps: ChannelDeps): Router {
   const { db } = deps;
   const router = Router();
 
   const credentials = { secretsKey: deps.secretsKey, readVariable: readSecretVariable };
   const save = async (
-    req: Request,
+    _req: Request,
     res: Response,
     body: Record<string, unknown>,
     existing?: ChannelRecord,
   ) => {
-    const settings = common.safeParse(body);
-    const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !COMMON_KEYS.has(key)));
-    const kind = settings.success ? settings.data.kind : (existing?.kind ?? 'email');
-    const parsed = (kind === 'telegram' ? telegramSettingsInput : emailSettingsInput).safeParse(
-      rest,
-    );
-    const issues = [
-      ...(settings.success ? [] : issuesOf(settings.error)),
-      ...(parsed.success ? [] : issuesOf(parsed.error)),
-    ];
-    if (settings.success) {
-      for (const id of unknownUsers(db, settings.data.operatorIds))
-        issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
-    }
-    if (issues.length || !settings.success || !parsed.success) {
-      return problem(res, 422, 'invalid_body', 'the channel is not valid', issues);
-    }
-    let config: Record<string, unknown>;
-    try {
-      if (kind === 'telegram') {
-        const previous = existing ? telegramSettings.safeParse(existing.config) : undefined;
-        config = storeTelegramSettings(
-          parsed.data as TelegramSettingsInput,
-          deps.secretsKey,
-          previous?.success ? previous.data : undefined,
-        );
-      } else {
-        const previous = existing ? emailSettings.safeParse(existing.config) : undefined;
-        config = storeEmailSettings(
-          parsed.data as EmailSettingsInput,
-          deps.secretsKey,
-          new Date(),
-          previous?.success ? previous.data : undefined,
-        );
-      }
-    } catch (error) {
-      if (!(error instanceof SecretError)) throw error;
-      const path = kind === 'telegram' ? 'token' : 'imap.password';
-      return problem(res, 422, 'invalid_secret', error.message, [{ path, message: error.message }]);
-    }
-    const input = { ...settings.data, config };
-    const saved = existing ? updateChannel(db, existing.id, input) : createChannel(db, input);
-    const webhook =
-      kind === 'telegram' ? await syncWebhook(db, saved, credentials, deps.log) : undefined;
-    const current = getChannel(db, saved.id) ?? saved;
+    const saved = await saveChannel(deps, body, existing);
+    if (!saved.ok) return problem(res, 422, saved.code, saved.message, saved.issues);
     res
       .status(existing ? 200 : 201)
-      .json({ ...describeChannel(db, current), ...(webhook ? { webhook } : {}) });
+      .json({
+        ...describeChannel(db, saved.channel),
+        ...(saved.webhook ? { webhook: saved.webhook } : {}),
+      });
   };
 
   router.post('/channels', requirePermission('admin'), (req, res) =>

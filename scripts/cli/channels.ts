@@ -2,6 +2,7 @@
  * `leadwire channels …` and `leadwire email backfill …`: connect a mailbox from a JSON file,
  * check that Leadwire can log in, and re-read a period of mail (already recorded mail is a no-op).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { emailSettings, smtpPassword, type Credentials } from '../../connectors/email/config.ts';
@@ -12,15 +13,19 @@ import { createLogger } from '../../core/runtime/logger.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
 import { BlobStore } from '../../db/blob-store.ts';
-import { getChannel, listChannels } from '../../db/channels.ts';
+import { getChannel, listChannels, type ChannelRecord } from '../../db/channels.ts';
+import { saveChannel } from '../../connectors/api/channels.ts';
+import { asObject } from '../../connectors/site/admin.ts';
+import { botClient, telegramSettings } from '../../connectors/telegram/config.ts';
 import type { Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/store.ts';
 import { CliError } from './widgets.ts';
 
 export const CHANNEL_USAGE = `  channels list | channels show ID
-  channels test ID                          logs in to IMAP (and SMTP) and reports what it found
+  channels create --file CHANNEL.json       a mailbox or a bot: the body of POST /api/v1/channels
+  channels test ID                          logs in (IMAP and SMTP, or the bot) and reports
   email backfill ID --since YYYY-MM-DD      re-reads the mailbox from that date (no duplicates)
-  (connect a mailbox with POST /api/v1/channels, see the README)`;
+  (edit a channel with PATCH /api/v1/channels/ID, see the README)`;
 
 function emailChannel(db: Db, arg: string | undefined) {
   const channel = getChannel(db, Number(arg));
@@ -59,8 +64,31 @@ export async function runChannelCommand(
     };
     return JSON.stringify(shown, null, 2);
   }
-  if (group === 'channels' && command === 'test')
+  if (group === 'channels' && command === 'create') {
+    if (!values.file)
+      throw new CliError('channels create needs --file (a JSON file, or - for stdin)');
+    const body = JSON.parse(readFileSync(values.file === '-' ? 0 : values.file, 'utf8')) as unknown;
+    const saved = await saveChannel(
+      { db, secretsKey: config.secretsKey, log: createLogger('warn', 'cli') },
+      asObject(body),
+    );
+    if (!saved.ok) {
+      throw new CliError(
+        `${saved.message}:\n${saved.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      );
+    }
+    const webhook = saved.webhook
+      ? saved.webhook.ok
+        ? `\nwebhook: ${saved.webhook.url ?? 'removed (polling mode)'}`
+        : `\nwebhook NOT set: ${saved.webhook.error}`
+      : '';
+    return `created ${saved.channel.kind} channel ${saved.channel.id} "${saved.channel.name}"${webhook}`;
+  }
+  if (group === 'channels' && command === 'test') {
+    const channel = getChannel(db, Number(arg));
+    if (channel?.kind === 'telegram') return testBot(channel, credentials);
     return testMailbox(emailChannel(db, arg), credentials);
+  }
   if (group === 'email' && command === 'backfill') {
     const since = values.since ? new Date(values.since) : undefined;
     if (!since || Number.isNaN(since.getTime()))
@@ -68,6 +96,26 @@ export async function runChannelCommand(
     return backfill(db, config, emailChannel(db, arg), since, credentials);
   }
   return undefined;
+}
+
+async function testBot(channel: ChannelRecord, credentials: Credentials): Promise<string> {
+  const settings = telegramSettings.safeParse(channel.config);
+  if (!settings.success) throw new CliError(`channel ${channel.id} has invalid bot settings`);
+  const lines = [`channel ${channel.id} "${channel.name}" (${settings.data.mode})`];
+  try {
+    const telegram = botClient(settings.data, credentials);
+    const me = await telegram.getMe();
+    lines.push(`bot @${me.username} (id ${me.id}) answers`);
+    const info = await telegram.getWebhookInfo();
+    lines.push(
+      info.url
+        ? `webhook ${info.url}: ${info.pending_update_count} pending${info.last_error_message ? `, last error: ${info.last_error_message}` : ''}`
+        : 'no webhook (polling)',
+    );
+  } catch (error) {
+    lines.push(`Bot API: FAILED — ${(error as Error).message}`);
+  }
+  return lines.join('\n');
 }
 
 async function testMailbox(
