@@ -5,7 +5,8 @@
  * Progress goes to stderr; the figures and a last `bench: throughput=…` line go to stdout.
  * It uses QUEUE_PREFIX with a suffix of its own, so a running app is untouched, and removes
  * everything it created (database, Redis keys under its prefix) however it ends.
- * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts).
+ * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts), and
+ * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -17,6 +18,7 @@ import { migrateDatabase, openDatabase } from '../db/open.ts';
 import { SqliteStore } from '../db/store.ts';
 import { readOptions } from './bench/options.ts';
 import { timeInboxCommit } from './bench/feed.ts';
+import { benchEmail } from './bench/email.ts';
 import { benchForms } from './bench/forms.ts';
 import { measureLatency } from './bench/latency.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
@@ -121,7 +123,7 @@ async function bench(): Promise<string> {
   });
 }
 
-process.once('SIGINT', () => {
+process.on('SIGINT', () => {
   progress('interrupted: cleaning up');
   interrupt.abort();
   void closeAll().finally(() => process.exit(130));
@@ -129,15 +131,18 @@ process.once('SIGINT', () => {
 
 try {
   const [mode, ...modeArgs] = process.argv.slice(2);
+  const modeContext = {
+    args: modeArgs,
+    progress,
+    signal: interrupt.signal,
+    defer: (close: () => unknown) => closers.push(close),
+  };
   const report =
     mode === 'forms'
-      ? await benchForms({
-          args: modeArgs,
-          progress,
-          signal: interrupt.signal,
-          defer: (close) => closers.push(close),
-        })
-      : await bench();
+      ? await benchForms(modeContext)
+      : mode === 'email'
+        ? await benchEmail(modeContext)
+        : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {
