@@ -155,12 +155,10 @@ export function channelRoutes(deps: ChannelDeps): Router {
   ) => {
     const saved = await saveChannel(deps, body, existing);
     if (!saved.ok) return problem(res, 422, saved.code, saved.message, saved.issues);
-    res
-      .status(existing ? 200 : 201)
-      .json({
-        ...describeChannel(db, saved.channel),
-        ...(saved.webhook ? { webhook: saved.webhook } : {}),
-      });
+    res.status(existing ? 200 : 201).json({
+      ...describeChannel(db, saved.channel),
+      ...(saved.webhook ? { webhook: saved.webhook } : {}),
+    });
   };
 
   router.post('/channels', requirePermission('admin'), (req, res) =>

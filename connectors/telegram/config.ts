@@ -82,7 +82,7 @@ export function storeTelegramSettings(
 }
 
 export function describeTelegramSettings(settings: TelegramSettings) {
-  const { webhookSecretHash: _hash, ...shown } = settings;
+  const { webhookSecretHash: _hash, maxFileBytes: _bytes, ...shown } = settings;
   return {
     ...shown,
     token: describeSecret(settings.token),
