@@ -30,6 +30,7 @@ import { SmtpSender } from '../connectors/email/send.ts';
 import { startTelegramConnector, type TelegramConnector } from '../connectors/telegram/index.ts';
 import { TelegramSender } from '../connectors/telegram/send.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
+import { greetNewLeads } from '../workers/outbound/greeting.ts';
 import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
 
 export interface Booted {
@@ -124,7 +125,9 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
     );
   }
   const blobs = new BlobStore(path.join(config.dataDir, 'blobs'));
+  const outbound = createProducer('outbound', producerRedis, config.queuePrefix);
   const worker = startIngestWorker({
+    onIngested: greetNewLeads(db, outbound, log),
     store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,
@@ -157,7 +160,6 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
     prefix: config.queuePrefix,
     log,
   });
-  const outbound = createProducer('outbound', producerRedis, config.queuePrefix);
   const outboundReconciler = startOutboundReconciler({
     db,
     producer: outbound,

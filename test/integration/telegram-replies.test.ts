@@ -156,3 +156,32 @@ it('marks a reply to a customer who blocked the bot undelivered, once, and refus
   expect(next.status).toBe(422);
   expect(next.body).toMatchObject({ error: 'unreachable' });
 });
+
+it('greets a customer once, when their first message starts a lead', async () => {
+  const greeter = await connectBot(system, botApi, {
+    mode: 'webhook',
+    greeting: '¡Hola! Un agente le contestará en unos minutos.',
+  });
+  const say = async (messageId: number, updateId: number) => {
+    const update = {
+      update_id: updateId,
+      ...privateText(424242, messageId, 'Hola', Math.floor(Date.now() / 1000)),
+    };
+    expect(botApi.pushUpdate(greeter.token, update)).toBeDefined();
+    return processedUpdate(system, greeter.id, updateId);
+  };
+  const first = await say(1, 9001);
+  expect(first.outcome).toBe('created_simple');
+  await waitFor('the greeting', () => botApi.sent(greeter.token).length === 1, 15_000);
+  expect(botApi.sent(greeter.token)[0]).toMatchObject({
+    chat_id: 424242,
+    text: '¡Hola! Un agente le contestará en unos minutos.',
+  });
+  expect((await say(2, 9002)).outcome).toBe('appended');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(botApi.sent(greeter.token)).toHaveLength(1);
+  const history = (await lead(first.lead_id)).messages as { direction: string; delivery: string }[];
+  expect(history.filter((m) => m.direction === 'out')).toEqual([
+    expect.objectContaining({ delivery: 'sent' }),
+  ]);
+});

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { JOBS } from '../../core/jobs.ts';
-import type { IngestStore } from '../../core/ports.ts';
+import type { IngestOutcome, IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import type { ExpandDeps } from '../../connectors/normalisers.ts';
@@ -20,6 +20,8 @@ export interface IngestWorkerOptions {
   prefix: string;
   log: Logger;
   concurrency?: number;
+  /** Called after a row is committed (e.g. to greet a new Telegram lead); never fails the job. */
+  onIngested?: (outcome: IngestOutcome) => Promise<void>;
 }
 
 export function startIngestWorker(options: IngestWorkerOptions): Worker {
@@ -34,6 +36,11 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
       try {
         const result = await batcher.ingest(inboxId);
         log.debug({ ...context, leadId: result.leadId, outcome: result.outcome }, 'ingested');
+        await options
+          .onIngested?.(result)
+          .catch((error: unknown) =>
+            log.warn({ ...context, err: error }, 'after-ingest step failed'),
+          );
         return result;
       } catch (error) {
         const attempts = job.attemptsMade + 1;
