@@ -6,7 +6,8 @@
  * It uses QUEUE_PREFIX with a suffix of its own, so a running app is untouched, and removes
  * everything it created (database, Redis keys under its prefix) however it ends.
  * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts), and
- * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts).
+ * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts), and
+ * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -21,6 +22,7 @@ import { timeInboxCommit } from './bench/feed.ts';
 import { benchEmail } from './bench/email.ts';
 import { benchForms } from './bench/forms.ts';
 import { measureLatency } from './bench/latency.ts';
+import { benchTelegram } from './bench/telegram.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
 import { deleteKeysWithPrefix } from './bench/redis-keys.ts';
 import { formatResults } from './bench/report.ts';
@@ -142,7 +144,9 @@ try {
       ? await benchForms(modeContext)
       : mode === 'email'
         ? await benchEmail(modeContext)
-        : await bench();
+        : mode === 'telegram'
+          ? await benchTelegram(modeContext)
+          : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {

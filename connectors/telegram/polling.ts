@@ -37,6 +37,7 @@ export class BotPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private polling: AbortController | undefined;
   private readonly log: Logger;
 
   constructor(private readonly options: PollerOptions) {
@@ -80,9 +81,23 @@ export class BotPoller {
   async pollOnce(): Promise<number> {
     const { db, store, channelId, telegram, producer } = this.options;
     const offset = getOffset(db, channelId);
-    const updates = await telegram.getUpdates(this.options.timeoutSeconds ?? 25, 100, offset ?? 0, [
-      ...ALLOWED_UPDATES,
-    ]);
+    // Aborted by stop(): a long poll must not hold up a shutdown for its whole timeout.
+    this.polling = new AbortController();
+    const updates = await telegram
+      .callApi(
+        'getUpdates',
+        {
+          offset: offset ?? 0,
+          limit: 100,
+          timeout: this.options.timeoutSeconds ?? 25,
+          allowed_updates: [...ALLOWED_UPDATES],
+        },
+        // telegraf types its option with the abort-controller polyfill; node-fetch takes the native one.
+        { signal: this.polling.signal as never },
+      )
+      .finally(() => {
+        this.polling = undefined;
+      });
     if (this.stopped || !updates.length) return 0;
     const receivedAt = new Date();
     const rows = recordUpdates(
@@ -109,7 +124,8 @@ export class BotPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    // An in-flight long poll returns within its timeout; its updates are recorded or re-read.
+    // Updates of an aborted poll were never confirmed (the offset did not move): they come again.
+    this.polling?.abort();
     await this.loop;
   }
 }

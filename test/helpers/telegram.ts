@@ -134,7 +134,7 @@ export interface Polling {
 }
 
 /** The telegram connector in-process, polling every bot channel in polling mode (1 s long polls). */
-export async function startPolling(system: TestSystem): Promise<Polling> {
+export async function startPolling(system: TestSystem, pollTimeoutSeconds = 1): Promise<Polling> {
   const redis = producerConnection(system.config.redisUrl);
   // A producer connection does not queue commands while offline: let it connect first.
   await new Promise((resolve) =>
@@ -147,7 +147,7 @@ export async function startPolling(system: TestSystem): Promise<Polling> {
     producer,
     log: createLogger('silent'),
     credentials: { secretsKey: system.config.secretsKey, readVariable: () => undefined },
-    pollTimeoutSeconds: 1,
+    pollTimeoutSeconds,
     refreshMs: 500,
   });
   return {

@@ -168,3 +168,13 @@ it('measures seconds from update to lead in polling mode', async () => {
   );
   expect(max).toBeLessThan(5);
 });
+
+it('stops at once in the middle of a long poll', async () => {
+  await polling?.stop();
+  const slow = await startPolling(system, 5);
+  await new Promise((resolve) => setTimeout(resolve, 800)); // inside a 5 s getUpdates
+  const started = Date.now();
+  await slow.stop();
+  polling = undefined;
+  expect(Date.now() - started).toBeLessThan(1500);
+});

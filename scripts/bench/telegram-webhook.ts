@@ -1,0 +1,125 @@
+/**
+ * The telegram bench's load on a webhook endpoint: one autocannon run whose every post is the
+ * next update, and the check that each 2xx answer left exactly one inbox row (`u<update_id>`).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import type { Db } from '../../db/open.ts';
+
+export interface Post {
+  body: Buffer;
+  updateId: number;
+}
+
+export interface Fired {
+  result: autocannon.Result;
+  /** Posts sent, answered or not. */
+  posted: number;
+  /** update_ids answered 2xx, and answered otherwise. */
+  accepted: number[];
+  refused: number[];
+}
+
+/**
+ * One autocannon run; each request takes the next update. With one request in flight per
+ * connection, the context autocannon passes from a request's set-up to its answer says which
+ * update was answered (as in forms.ts).
+ */
+export function fire(
+  target: { url: string; headers: Record<string, string> },
+  load: { seconds: number; connections: number },
+  next: () => Post,
+  signal: AbortSignal,
+): Promise<Fired> {
+  signal.throwIfAborted();
+  const fired = { posted: 0, accepted: [] as number[], refused: [] as number[] };
+  type Sent = { updateId?: number };
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: target.url,
+        method: 'POST',
+        headers: target.headers,
+        connections: load.connections,
+        pipelining: 1,
+        duration: load.seconds,
+        requests: [
+          {
+            setupRequest: (request, context) => {
+              const post = next();
+              fired.posted += 1;
+              (context as Sent).updateId = post.updateId;
+              return { ...request, body: post.body };
+            },
+            onResponse: (status, _body, context) => {
+              const list = status >= 200 && status < 300 ? fired.accepted : fired.refused;
+              list.push((context as Sent).updateId ?? -1);
+            },
+          },
+        ],
+      },
+      (error: unknown, result) => {
+        signal.removeEventListener('abort', stop);
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve({ ...fired, result });
+      },
+    );
+    const stop = () => instance.stop();
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+export interface InboxCheck {
+  /** Rows recorded during the run. */
+  rows: number;
+  /** Distinct updates answered 2xx that have their row, and distinct updates answered 2xx. */
+  acceptedWithRow: number;
+  acceptedDistinct: number;
+  /** Updates answered otherwise that have a row anyway (there should be none). */
+  refusedWithRow: number;
+  /** Rows of updates whose answer the load tool never read (in flight when it stopped). */
+  unanswered: number;
+  unansweredPosts: number;
+}
+
+/** Waits for the server to finish what was in flight, then matches answers with inbox rows. */
+export async function checkInbox(
+  db: Db,
+  channelId: number,
+  afterId: number,
+  run: Fired,
+): Promise<InboxCheck> {
+  await settledMaxInboxId(db);
+  const externalIds = db.$client
+    .prepare(`SELECT external_id FROM inbox WHERE channel_id = ? AND id > ?`)
+    .pluck()
+    .all(channelId, afterId) as string[];
+  const rows = new Set(externalIds);
+  const withRow = (ids: number[]) => new Set(ids.filter((id) => rows.has(`u${id}`))).size;
+  const acceptedWithRow = withRow(run.accepted);
+  const refusedWithRow = withRow(run.refused);
+  return {
+    rows: externalIds.length,
+    acceptedWithRow,
+    acceptedDistinct: new Set(run.accepted).size,
+    refusedWithRow,
+    unanswered: externalIds.length - acceptedWithRow - refusedWithRow,
+    unansweredPosts: run.posted - run.accepted.length - run.refused.length,
+  };
+}
+
+/** The largest inbox id, once it has stopped changing (the server has finished its posts). */
+export async function settledMaxInboxId(db: Db): Promise<number> {
+  const maxId = db.$client.prepare(`SELECT coalesce(max(id), 0) FROM inbox`).pluck();
+  let last = -1;
+  for (let now = maxId.get() as number; now !== last; now = maxId.get() as number) {
+    last = now;
+    await sleep(300);
+  }
+  return last;
+}
+
+export const statuses = (result: autocannon.Result) =>
+  Object.entries(result.statusCodeStats ?? {})
+    .map(([status, { count }]) => `${status} x${count ?? 0}`)
+    .join(', ') || `no answers (${result.errors} errors, ${result.timeouts} timeouts)`;
