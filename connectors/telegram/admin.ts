@@ -4,6 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import type { ChannelRecord } from '../../db/channels.ts';
 import type { Db } from '../../db/open.ts';
 import { channels } from '../../db/schema.ts';
@@ -50,7 +51,7 @@ export async function syncWebhook(
     db.update(channels).set({ config }).where(eq(channels.id, channel.id)).run();
     return { ok: true, url };
   } catch (error) {
-    const message = (error as Error).message;
+    const message = scrubSecrets((error as Error).message);
     log.warn({ channel: channel.id, err: message }, 'could not set the Telegram webhook');
     return { ok: false, error: message };
   }
@@ -78,6 +79,6 @@ export async function webhookInfo(channel: ChannelRecord, credentials: Credentia
         : {}),
     };
   } catch (error) {
-    return { error: (error as Error).message };
+    return { error: scrubSecrets((error as Error).message) };
   }
 }

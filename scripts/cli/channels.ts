@@ -9,6 +9,7 @@ import { emailSettings, smtpPassword, type Credentials } from '../../connectors/
 import { imapClient } from '../../connectors/email/mailbox.ts';
 import { syncFolder } from '../../connectors/email/sync.ts';
 import { readSecretVariable, type Config } from '../../core/runtime/config.ts';
+import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
@@ -113,7 +114,7 @@ async function testBot(channel: ChannelRecord, credentials: Credentials): Promis
         : 'no webhook (polling)',
     );
   } catch (error) {
-    lines.push(`Bot API: FAILED — ${(error as Error).message}`);
+    lines.push(`Bot API: FAILED — ${scrubSecrets((error as Error).message)}`);
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
  * BullMQ wiring is in index.ts, so this is tested directly against a real SQLite file.
  */
 import type { Clock } from '../../core/clock.ts';
+import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { decideLead } from '../../core/lead-decision.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
@@ -147,7 +148,9 @@ function parseRaw(raw: string): unknown {
 /** The text kept on a failed inbox row: the message and, for bad input, what exactly is wrong. */
 export function describeError(error: unknown): string {
   if (error instanceof MalformedInputError && error.details.length) {
-    return `${error.message}: ${error.details.map((d) => `${d.path}: ${d.message}`).join('; ')}`;
+    return scrubSecrets(
+      `${error.message}: ${error.details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    );
   }
-  return error instanceof Error ? error.message : String(error);
+  return scrubSecrets(error instanceof Error ? error.message : String(error));
 }

@@ -4,6 +4,7 @@
  * Tested without Redis against a real SMTP server and a local Bot API server.
  */
 import { eq } from 'drizzle-orm';
+import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import type { EmailReplyMeta } from '../../connectors/email/compose.ts';
 import { emailSettings } from '../../connectors/email/config.ts';
 import { PermanentSendError, type SmtpSender } from '../../connectors/email/send.ts';
@@ -92,7 +93,7 @@ async function sendTelegram(
       setBlocked(db, message.channelId, meta.identityKey, 'blocked the bot');
       setDelivery(db, message.id, 'undelivered', {
         telegram: { ...meta, sentParts },
-        error: error.message,
+        error: scrubSecrets(error.message),
       });
     }
     throw error;
@@ -101,5 +102,9 @@ async function sendTelegram(
 
 /** The last word on a reply that will not be sent: kept on the message for the operator. */
 export function markSendFailed(db: Db, messageId: number, error: string, attempts: number): void {
-  setDelivery(db, messageId, 'failed', { error, attempts, failedAt: new Date().toISOString() });
+  setDelivery(db, messageId, 'failed', {
+    error: scrubSecrets(error),
+    attempts,
+    failedAt: new Date().toISOString(),
+  });
 }
