@@ -52,8 +52,13 @@ export class BotPoller {
     const { telegram } = this.options;
     let backoff = MIN_BACKOFF_MS;
     // A webhook left from webhook mode would make getUpdates fail with 409.
+    // Abortable like the long polls: stop() must not wait on Telegram.
+    this.polling = new AbortController();
     await telegram
-      .deleteWebhook()
+      .callApi('deleteWebhook', {}, { signal: this.polling.signal as never })
+      .finally(() => {
+        this.polling = undefined;
+      })
       .catch((error: Error) =>
         this.log.warn({ err: error.message }, 'could not remove the webhook before polling'),
       );

@@ -29,8 +29,12 @@ export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
       window.lastIndexOf('\n'),
       window.lastIndexOf(' '),
     ].find((at) => at > max / 2);
-    const end = cut ?? max;
-    parts.push(rest.slice(0, end).trimEnd());
+    let end = cut ?? max;
+    // Never between the two halves of a surrogate pair (an emoji would arrive broken).
+    const before = rest.charCodeAt(end - 1);
+    if (before >= 0xd800 && before <= 0xdbff) end -= 1;
+    const part = rest.slice(0, end).trimEnd();
+    if (part) parts.push(part);
     rest = rest.slice(end).trimStart();
   }
   if (rest) parts.push(rest);
@@ -67,9 +71,9 @@ export class TelegramSender {
     const telegram = this.client(channelId, settings);
     const parts = splitText(text);
     for (let index = alreadySent; index < parts.length; index++) {
+      let sent;
       try {
-        const sent = await telegram.sendMessage(chatId, parts[index] ?? '');
-        onPart(index, sent.message_id);
+        sent = await telegram.sendMessage(chatId, parts[index] ?? '');
       } catch (error) {
         if (!(error instanceof TelegramError)) throw error;
         const { error_code: code, parameters } = error.response;
@@ -80,6 +84,8 @@ export class TelegramSender {
           throw new PermanentSendError(`Telegram refused the message: ${error.description}`);
         throw error;
       }
+      // Outside the try: a failed bookkeeping write must not count as a failed send.
+      onPart(index, sent.message_id);
     }
     return parts.length;
   }

@@ -12,3 +12,12 @@ export function scrubSecrets(text: string): string {
     .replace(BOT_TOKEN, (_match, bot: string | undefined) => `${bot ?? ''}<token>`)
     .replace(URL_CREDENTIALS, '$1<credentials>@');
 }
+
+/** The same error with secrets scrubbed from its message and stack (before BullMQ stores them). */
+export function scrubError<E>(error: E): E {
+  if (error instanceof Error) {
+    error.message = scrubSecrets(error.message);
+    if (error.stack) error.stack = scrubSecrets(error.stack);
+  }
+  return error;
+}

@@ -7,6 +7,7 @@ import { JOBS } from '../../core/jobs.ts';
 import type { IngestOutcome, IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
+import { scrubError } from '../../core/runtime/scrub.ts';
 import type { ExpandDeps } from '../../connectors/normalisers.ts';
 import { IngestBatcher } from './batcher.ts';
 import { describeError } from './handler.ts';
@@ -42,7 +43,8 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
             log.warn({ ...context, err: error }, 'after-ingest step failed'),
           );
         return result;
-      } catch (error) {
+      } catch (caught) {
+        const error = scrubError(caught);
         const attempts = job.attemptsMade + 1;
         const final = error instanceof MalformedInputError || attempts >= (job.opts.attempts ?? 1);
         const message = describeError(error);

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { PermanentSendError } from '../../connectors/email/send.ts';
 import { RateLimitedError } from '../../connectors/telegram/send.ts';
+import { scrubError } from '../../core/runtime/scrub.ts';
 import { getMessage } from '../../db/outbound.ts';
 import type { Db } from '../../db/open.ts';
 import { markSendFailed, sendOutbound, type OutboundDeps } from './handler.ts';
@@ -41,7 +42,9 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
         const result = await sendOutbound(options, messageId);
         log.info({ ...context, status: result.status }, 'reply sent');
         return result;
-      } catch (error) {
+      } catch (caught) {
+        // Network errors can quote a Bot API URL with the token: never let BullMQ keep that.
+        const error = scrubError(caught);
         if (error instanceof RateLimitedError && channelId) {
           const until = Date.now() + error.retryAfterSeconds * 1000;
           await options.connection.set(
