@@ -195,7 +195,14 @@ export function channelRoutes(deps: ChannelDeps): Router {
       const kept = Object.fromEntries(
         Object.entries(shown).filter(([key]) => !['id', 'createdAt'].includes(key)),
       );
-      return save(req, res, { ...kept, ...asObject(req.body) }, channel);
+      const patch = asObject(req.body);
+      // The stored token only ever goes to the Bot API server it was given for.
+      if ('apiRoot' in patch && patch.apiRoot !== shown.apiRoot && !patch.token) {
+        return problem(res, 422, 'token_required', 'give token again when changing apiRoot', [
+          { path: 'token', message: 'required with a new apiRoot' },
+        ]);
+      }
+      return save(req, res, { ...kept, ...patch }, channel);
     }
     if (channel.kind !== 'email') {
       return problem(res, 422, 'not_editable', `a ${channel.kind} channel cannot be edited here`);

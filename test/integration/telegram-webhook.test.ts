@@ -119,6 +119,10 @@ describe('editing a bot channel', () => {
     expect(renamed.status).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'Renamed bot', mode: 'webhook', maxFileMb: 20 });
     expect(botApi.webhook(other.token)?.secretToken).not.toBe(first);
+    const elsewhere = await api(system)('PATCH', `/api/v1/channels/${other.id}`, {
+      apiRoot: 'http://bot-api.attacker.example',
+    });
+    expect(elsewhere).toMatchObject({ status: 422, body: { error: 'token_required' } });
     const polling = await api(system)('PATCH', `/api/v1/channels/${other.id}`, { mode: 'polling' });
     expect(polling.body).toMatchObject({ mode: 'polling', webhook: { ok: true } });
     expect(botApi.webhook(other.token)).toBeUndefined();
