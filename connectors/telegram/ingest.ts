@@ -104,7 +104,8 @@ export async function expandTelegram(
         }
         throw error;
       }
-      const response = await fetch(link);
+      // A stuck download must not hold a worker slot for ever: it fails and is retried.
+      const response = await fetch(link, { signal: AbortSignal.timeout(60_000) });
       if (!response.ok)
         throw new Error(`downloading a Telegram file failed: HTTP ${response.status}`);
       const content = Buffer.from(await response.arrayBuffer());
