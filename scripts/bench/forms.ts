@@ -9,19 +9,26 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { issueToken } from '../../connectors/site/token.ts';
 import { formDefinition } from '../../connectors/webform/definition.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
 import { producerConnection, redisAnswers } from '../../core/runtime/redis.ts';
 import { createWidget, siteSecret } from '../../db/forms.ts';
-import { migrateDatabase, openDatabase, type Db } from '../../db/open.ts';
+import { migrateDatabase, openDatabase } from '../../db/open.ts';
 import { SqliteStore } from '../../db/store.ts';
 import { timeInboxCommit } from './feed.ts';
 import { startServer, startUsage, type ServerChild, type Usage } from './form-server.ts';
 import { deleteKeysWithPrefix } from './redis-keys.ts';
+import {
+  checkInbox,
+  fire,
+  settledMaxInboxId,
+  statuses,
+  type Fired,
+  type InboxCheck,
+  type Post,
+} from './load.ts';
 import { createWorkspace } from './workspace.ts';
 
 const USAGE = 'usage: npm run bench -- forms [--seconds N] [--connections N]';
@@ -186,11 +193,6 @@ function readFormsOptions(args: string[]): { seconds: number; connections: numbe
   };
 }
 
-interface Post {
-  body: Buffer;
-  submissionId: string;
-}
-
 /** A post as a browser sends this form: the visible fields, the token, the empty hidden inputs. */
 function postMaker(secret: string, formId: number): () => Post {
   let n = 0;
@@ -207,7 +209,10 @@ function postMaker(secret: string, formId: number): () => Post {
       lw_website: '',
     };
     const submissionId = token.split('.')[3] ?? '';
-    return { body: Buffer.from(new URLSearchParams(fields).toString()), submissionId };
+    return {
+      body: Buffer.from(new URLSearchParams(fields).toString()),
+      externalId: `sub-${submissionId}`,
+    };
   };
 }
 
@@ -237,125 +242,10 @@ class PostPool {
   readonly again = (): Post => this.posts[this.used++ % this.posts.length] as Post;
 }
 
-interface Fired {
-  result: autocannon.Result;
-  /** Posts sent, answered or not. */
-  posted: number;
-  /** Submission ids answered 2xx, and answered otherwise. */
-  accepted: string[];
-  refused: string[];
-}
-
 interface Target {
   url: string;
   headers: Record<string, string>;
 }
-
-/**
- * One autocannon run; each request takes the next post. With one request in flight per
- * connection, the context autocannon passes from a request's set-up to its answer says which
- * submission was answered.
- */
-function fire(
-  target: Target,
-  load: { seconds: number; connections: number },
-  next: () => Post,
-  signal: AbortSignal,
-): Promise<Fired> {
-  signal.throwIfAborted();
-  const fired = { posted: 0, accepted: [] as string[], refused: [] as string[] };
-  type Sent = { submissionId?: string };
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: target.url,
-        method: 'POST',
-        headers: target.headers,
-        connections: load.connections,
-        pipelining: 1,
-        duration: load.seconds,
-        requests: [
-          {
-            setupRequest: (request, context) => {
-              const post = next();
-              fired.posted += 1;
-              (context as Sent).submissionId = post.submissionId;
-              return { ...request, body: post.body };
-            },
-            onResponse: (status, _body, context) => {
-              const list = status >= 200 && status < 300 ? fired.accepted : fired.refused;
-              list.push((context as Sent).submissionId ?? '');
-            },
-          },
-        ],
-      },
-      (error: unknown, result) => {
-        signal.removeEventListener('abort', stop);
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve({ ...fired, result });
-      },
-    );
-    const stop = () => instance.stop();
-    signal.addEventListener('abort', stop, { once: true });
-  });
-}
-
-interface InboxCheck {
-  /** Rows recorded during the run. */
-  rows: number;
-  /** 2xx answers whose submission has a row (each submission has at most one). */
-  acceptedWithRow: number;
-  /** Distinct submissions answered 2xx. */
-  acceptedDistinct: number;
-  /** Posts answered otherwise that have a row anyway (there should be none). */
-  refusedWithRow: number;
-  /** Rows of posts whose answer the load tool never read: in flight when it stopped, or timed out. */
-  unanswered: number;
-  /** Posts sent without an answer read. */
-  unansweredPosts: number;
-}
-
-/** Waits for the server to finish what was in flight, then matches answers with inbox rows. */
-async function checkInbox(
-  db: Db,
-  channelId: number,
-  afterId: number,
-  run: Fired,
-): Promise<InboxCheck> {
-  await settledMaxInboxId(db);
-  const externalIds = db.$client
-    .prepare(`SELECT external_id FROM inbox WHERE channel_id = ? AND id > ?`)
-    .pluck()
-    .all(channelId, afterId) as string[];
-  const rows = new Set(externalIds);
-  const withRow = (ids: string[]) => new Set(ids.filter((id) => rows.has(`sub-${id}`))).size;
-  const acceptedWithRow = withRow(run.accepted);
-  const refusedWithRow = withRow(run.refused);
-  return {
-    rows: externalIds.length,
-    acceptedWithRow,
-    acceptedDistinct: new Set(run.accepted).size,
-    refusedWithRow,
-    unanswered: externalIds.length - acceptedWithRow - refusedWithRow,
-    unansweredPosts: run.posted - run.accepted.length - run.refused.length,
-  };
-}
-
-/** The largest inbox id, once it has stopped changing (the server has finished its posts). */
-async function settledMaxInboxId(db: Db): Promise<number> {
-  const maxId = db.$client.prepare(`SELECT coalesce(max(id), 0) FROM inbox`).pluck();
-  let last = -1;
-  for (let now = maxId.get() as number; now !== last; now = maxId.get() as number) {
-    last = now;
-    await sleep(300);
-  }
-  return last;
-}
-
-const statuses = (result: autocannon.Result) =>
-  Object.entries(result.statusCodeStats ?? {})
-    .map(([status, { count }]) => `${status} x${count ?? 0}`)
-    .join(', ') || `no answers (${result.errors} errors, ${result.timeouts} timeouts)`;
 
 type FormRun = Fired & { usage: Usage; lateTokens: number; inbox: InboxCheck };
 

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Usage } from './form-server.ts';
 import type { PollingSample } from './telegram-polling.ts';
-import { statuses, type Fired, type InboxCheck } from './telegram-webhook.ts';
+import { statuses, type Fired, type InboxCheck } from './load.ts';
 
 export type Run = Fired & { usage: Usage };
 

@@ -32,7 +32,7 @@ import { deleteKeysWithPrefix } from './redis-keys.ts';
 import { POLL_SECONDS, pollingLatency } from './telegram-polling.ts';
 import { formatTelegram } from './telegram-report.ts';
 import { startBareWebhook } from './telegram-server.ts';
-import { checkInbox, fire, settledMaxInboxId, statuses, type Post } from './telegram-webhook.ts';
+import { checkInbox, fire, settledMaxInboxId, statuses, type Post } from './load.ts';
 import { createWorkspace } from './workspace.ts';
 
 const USAGE = 'usage: npm run bench -- telegram [--seconds N] [--connections N] [--samples N]';
@@ -127,7 +127,7 @@ export async function benchTelegram(context: TelegramBenchContext): Promise<stri
   const next = (): Post => {
     sent += 1;
     const update = textUpdate(template, 500_000_000 + sent, 6_000_000_000 + (sent % USERS));
-    return { body: Buffer.from(JSON.stringify(update)), updateId: update.update_id };
+    return { body: Buffer.from(JSON.stringify(update)), externalId: `u${update.update_id}` };
   };
 
   /** A warm-up, then the run, with where the CPU went during the run. */

@@ -1,6 +1,6 @@
 /**
- * The telegram bench's load on a webhook endpoint: one autocannon run whose every post is the
- * next update, and the check that each 2xx answer left exactly one inbox row (`u<update_id>`).
+ * Load on an intake endpoint (forms, the Telegram webhook): one autocannon run whose every post
+ * is the next one, and the check that each 2xx answer left exactly one inbox row.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -8,22 +8,23 @@ import type { Db } from '../../db/open.ts';
 
 export interface Post {
   body: Buffer;
-  updateId: number;
+  /** The inbox external id this post leaves when it is recorded (`sub-…`, `u…`). */
+  externalId: string;
 }
 
 export interface Fired {
   result: autocannon.Result;
   /** Posts sent, answered or not. */
   posted: number;
-  /** update_ids answered 2xx, and answered otherwise. */
-  accepted: number[];
-  refused: number[];
+  /** External ids of the posts answered 2xx, and answered otherwise. */
+  accepted: string[];
+  refused: string[];
 }
 
 /**
- * One autocannon run; each request takes the next update. With one request in flight per
+ * One autocannon run; each request takes the next post. With one request in flight per
  * connection, the context autocannon passes from a request's set-up to its answer says which
- * update was answered (as in forms.ts).
+ * post was answered.
  */
 export function fire(
   target: { url: string; headers: Record<string, string> },
@@ -32,8 +33,8 @@ export function fire(
   signal: AbortSignal,
 ): Promise<Fired> {
   signal.throwIfAborted();
-  const fired = { posted: 0, accepted: [] as number[], refused: [] as number[] };
-  type Sent = { updateId?: number };
+  const fired = { posted: 0, accepted: [] as string[], refused: [] as string[] };
+  type Sent = { externalId?: string };
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -48,12 +49,12 @@ export function fire(
             setupRequest: (request, context) => {
               const post = next();
               fired.posted += 1;
-              (context as Sent).updateId = post.updateId;
+              (context as Sent).externalId = post.externalId;
               return { ...request, body: post.body };
             },
             onResponse: (status, _body, context) => {
               const list = status >= 200 && status < 300 ? fired.accepted : fired.refused;
-              list.push((context as Sent).updateId ?? -1);
+              list.push((context as Sent).externalId ?? '');
             },
           },
         ],
@@ -72,12 +73,12 @@ export function fire(
 export interface InboxCheck {
   /** Rows recorded during the run. */
   rows: number;
-  /** Distinct updates answered 2xx that have their row, and distinct updates answered 2xx. */
+  /** Distinct posts answered 2xx that have their row, and distinct posts answered 2xx. */
   acceptedWithRow: number;
   acceptedDistinct: number;
-  /** Updates answered otherwise that have a row anyway (there should be none). */
+  /** Posts answered otherwise that have a row anyway (there should be none). */
   refusedWithRow: number;
-  /** Rows of updates whose answer the load tool never read (in flight when it stopped). */
+  /** Rows of posts whose answer the load tool never read (in flight when it stopped). */
   unanswered: number;
   unansweredPosts: number;
 }
@@ -95,7 +96,7 @@ export async function checkInbox(
     .pluck()
     .all(channelId, afterId) as string[];
   const rows = new Set(externalIds);
-  const withRow = (ids: number[]) => new Set(ids.filter((id) => rows.has(`u${id}`))).size;
+  const withRow = (ids: string[]) => new Set(ids.filter((id) => rows.has(id))).size;
   const acceptedWithRow = withRow(run.accepted);
   const refusedWithRow = withRow(run.refused);
   return {
