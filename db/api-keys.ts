@@ -48,3 +48,31 @@ export function verifyApiKey(
     .get();
   return row ? { keyId: row.id, name: row.name, role: row.role } : undefined;
 }
+
+/** A short, non-reversible fingerprint of a key, kept in an admin session cookie. */
+export const keyFingerprint = (key: string) => hashKey(key).slice(0, 16);
+
+/**
+ * The principal behind a login session: the key it was opened with must still exist, not be
+ * revoked, and have the same fingerprint, so revoking a key or rotating API_KEY ends its sessions.
+ */
+export function sessionPrincipal(
+  db: Db,
+  keyId: number | null,
+  fingerprint: string,
+  bootstrapKey: string | undefined,
+): ApiPrincipal | undefined {
+  if (keyId === null) {
+    return bootstrapKey && keyFingerprint(bootstrapKey) === fingerprint
+      ? { keyId: null, name: 'API_KEY', role: 'admin' }
+      : undefined;
+  }
+  const row = db
+    .select({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role, hash: apiKeys.hash })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .get();
+  return row && row.hash.startsWith(fingerprint)
+    ? { keyId: row.id, name: row.name, role: row.role }
+    : undefined;
+}

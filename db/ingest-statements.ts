@@ -104,7 +104,7 @@ export function prepareIngestStatements(client: Database) {
       `UPDATE inbox SET status = ?, outcome = ?, reason = ?, lead_id = ?, error = NULL, processed_at = ?, attempts = attempts + 1 WHERE id = ?`,
     ),
     failInbox: prepare(
-      `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ? AND status = 'pending'`,
+      `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ? AND status IN ('pending', 'failed')`,
     ),
     pending: prepare<{ id: number }>(
       `SELECT id FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' AND id > ? AND received_at < ? ORDER BY id LIMIT ?`,

@@ -9,6 +9,14 @@ import { ConfigError } from '../core/errors.ts';
 import { loadConfig, readSecretVariable, type Config } from '../core/runtime/config.ts';
 import { Lifecycle } from '../core/runtime/lifecycle.ts';
 import { createLogger, type Logger } from '../core/runtime/logger.ts';
+import {
+  imapSessionConnected,
+  labelProcess,
+  processId,
+  refreshBeforeSnapshot,
+  telegramPollers,
+} from '../core/runtime/metrics.ts';
+import { publishMetrics } from '../core/runtime/metrics-share.ts';
 import { createProducer } from '../core/runtime/queues.ts';
 import {
   ensureRedis,
@@ -28,6 +36,7 @@ import { startReconciler } from '../workers/reconciler/index.ts';
 import { startEmailConnector, type EmailConnector } from '../connectors/email/index.ts';
 import { SmtpSender } from '../connectors/email/send.ts';
 import { startTelegramConnector, type TelegramConnector } from '../connectors/telegram/index.ts';
+import { watchWebhooks } from '../connectors/telegram/health.ts';
 import { TelegramSender } from '../connectors/telegram/send.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
 import { greetNewLeads } from '../workers/outbound/greeting.ts';
@@ -62,7 +71,20 @@ export async function boot(name: string, env: NodeJS.ProcessEnv = process.env): 
   const db = openDatabase(config.databaseFile);
   migrateDatabase(db);
   db.$client.close();
+  shareMetrics(name, { config, log, lifecycle });
   return { config, log, lifecycle };
+}
+
+/** Labels this process's metrics with its role and publishes them for `/metrics` (see metrics-share.ts). */
+function shareMetrics(role: string, { config, lifecycle }: Booted): void {
+  labelProcess(role);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', () => undefined);
+  const publisher = publishMetrics(redis, config.queuePrefix, processId);
+  lifecycle.onShutdown('metrics', async () => {
+    await publisher.stop();
+    redis.disconnect();
+  });
 }
 
 function exitWith(message: string): never {
@@ -99,6 +121,8 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     formSecret: siteSecret(db, config.forms.secret),
     secretsKey: config.secretsKey,
     outbound,
+    queues: [producer.queue, outbound.queue],
+    processId,
   });
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -199,10 +223,17 @@ export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
     maxBytes: config.emailMaxBytes,
     credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
   });
+  const stopGauges = refreshBeforeSnapshot(() => {
+    imapSessionConnected.reset();
+    for (const { channelId, connected } of connector.status()) {
+      imapSessionConnected.set({ channel_id: channelId }, connected ? 1 : 0);
+    }
+  });
   lifecycle.onShutdown('database (email)', () => db.$client.close());
   lifecycle.onShutdown('redis (email)', () => redis.quit());
   lifecycle.onShutdown('queue producer (email)', () => producer.queue.close());
   lifecycle.onShutdown('mailbox sessions', () => connector.stop());
+  lifecycle.onShutdown('mailbox metrics', stopGauges);
   return connector;
 }
 
@@ -216,19 +247,26 @@ export function startTelegram({ config, log, lifecycle }: Booted): TelegramConne
     log.warn({ err: error.message }, 'redis connection error (telegram)'),
   );
   const producer = createProducer('ingest', redis, config.queuePrefix);
+  const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
   const connector = startTelegramConnector({
     db,
     store,
     producer,
     log,
-    credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
+    credentials,
     ...(config.telegramPollSeconds !== undefined
       ? { pollTimeoutSeconds: config.telegramPollSeconds }
       : {}),
   });
+  const stopGauges = refreshBeforeSnapshot(() => telegramPollers.set(connector.bots().length));
+  const webhooks = watchWebhooks({ db, log, credentials });
   lifecycle.onShutdown('database (telegram)', () => db.$client.close());
   lifecycle.onShutdown('redis (telegram)', () => redis.quit());
   lifecycle.onShutdown('queue producer (telegram)', () => producer.queue.close());
   lifecycle.onShutdown('bot pollers', () => connector.stop());
+  lifecycle.onShutdown('bot metrics', () => {
+    stopGauges();
+    webhooks.stop();
+  });
   return connector;
 }

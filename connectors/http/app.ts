@@ -1,4 +1,6 @@
 /** The one Express app that hosts every HTTP edge: REST API, health, and later forms and webhooks. */
+import { createHmac } from 'node:crypto';
+import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
@@ -19,8 +21,11 @@ import { SiteGuard } from '../site/guard.ts';
 import { siteRoutes } from '../site/routes.ts';
 import { formDefinition, webformChannel } from '../webform/index.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
+import { adminLoginRoutes, requireAdmin } from './admin-session.ts';
 import { authenticate } from './auth.ts';
+import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { healthRoutes } from './health.ts';
+import { countRequests, metricsRoutes } from './metrics.ts';
 import { redisRateLimit } from './rate-limit.ts';
 
 export interface AppDeps {
@@ -42,14 +47,38 @@ export interface AppDeps {
   secretsKey: string | undefined;
   /** Operators' replies go out through this queue. */
   outbound: Producer<'outbound'>;
+  /** Every queue of the job catalog, for the dashboard and the metrics. */
+  queues: Queue[];
+  /** This process's metrics id (see core/runtime/metrics.ts labelProcess). */
+  processId: string;
+}
+
+/** The operations pages: the queue dashboard and the metrics, for admins only. */
+function operationsRoutes(deps: AppDeps): express.Router {
+  const adminAuth = {
+    db: deps.db,
+    log: deps.log,
+    apiKey: deps.apiKey,
+    // Shared by every web process, like the form secret it is derived from.
+    sessionSecret: createHmac('sha256', deps.formSecret).update('admin-session').digest('hex'),
+    guard: { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 },
+  };
+  const router = express.Router();
+  router.use(adminLoginRoutes(adminAuth));
+  router.use(DASHBOARD_PATH, requireAdmin(adminAuth), dashboardRouter(deps.queues));
+  router.use('/metrics', requireAdmin(adminAuth));
+  router.use(metricsRoutes(deps));
+  return router;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(countRequests);
   app.use(helmet());
   app.use(healthRoutes(deps.db, deps.redis));
+  app.use(operationsRoutes(deps));
   const site = { ...deps, secret: deps.formSecret };
   app.use(webformChannel.mount, siteRoutes(site, webformChannel));
   app.use(callbackChannel.mount, siteRoutes(site, callbackChannel));

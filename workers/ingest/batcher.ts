@@ -5,6 +5,7 @@
  * at most N rows, so latency stays one event-loop turn.
  */
 import type { IngestOutcome } from '../../core/ports.ts';
+import { inboundMessages, inboxToLeadSeconds } from '../../core/runtime/metrics.ts';
 import {
   commitBatch,
   prepareIngestAsync,
@@ -44,10 +45,26 @@ export class IngestBatcher {
       this.deps,
       batch.map((item) => item.prepared),
     );
+    const committedAt = Date.now();
     batch.forEach((item, i) => {
       const result = results[i];
-      if (result?.ok) item.resolve(result.outcome);
-      else item.reject(result ? result.error : new Error('no result for this row'));
+      if (result?.ok) {
+        observe(item.prepared, result.outcome, committedAt);
+        item.resolve(result.outcome);
+      } else item.reject(result ? result.error : new Error('no result for this row'));
     });
+  }
+}
+
+/** Counts a row this worker processed; a row found already finished is not counted again. */
+function observe(prepared: PreparedIngest, outcome: IngestOutcome, committedAt: number): void {
+  if (prepared.kind !== 'ready') return;
+  const channel = prepared.channel.kind;
+  inboundMessages.inc({ channel, outcome: outcome.outcome });
+  if (outcome.outcome !== 'duplicate') {
+    inboxToLeadSeconds.observe(
+      { channel },
+      (committedAt - prepared.row.receivedAt.getTime()) / 1000,
+    );
   }
 }

@@ -37,7 +37,7 @@ export function prepareIngest(
   const { store } = deps;
   const row = store.loadInbox(inboxId);
   if (!row) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
-  if (row.status !== 'pending') return { kind: 'finished', outcome: finished(row) };
+  if (!awaitsProcessing(row)) return { kind: 'finished', outcome: finished(row) };
   const channel = store.loadChannel(row.channelId);
   if (!channel) {
     throw new MalformedInputError(
@@ -59,8 +59,7 @@ export async function prepareIngestAsync(
   inboxId: number,
 ): Promise<PreparedIngest> {
   const row = deps.store.loadInbox(inboxId);
-  const channel =
-    row && row.status === 'pending' ? deps.store.loadChannel(row.channelId) : undefined;
+  const channel = row && awaitsProcessing(row) ? deps.store.loadChannel(row.channelId) : undefined;
   const expand = channel && EXPANDERS[channel.kind];
   if (!row || !expand) return prepareIngest(deps, inboxId);
   if (!deps.expand)
@@ -75,7 +74,7 @@ export function commitIngest(deps: IngestDeps, prepared: PreparedIngest): Ingest
   const { channel, message } = prepared;
   // Read again under the lock: another worker may have finished this row meanwhile.
   const row = store.loadInbox(prepared.row.id) ?? prepared.row;
-  if (row.status !== 'pending') return finished(row);
+  if (!awaitsProcessing(row)) return finished(row);
   const state = store.loadDecisionState(channel, message);
   const options = { channelId: channel.id, appendScope: channel.appendScope };
   return store.applyDecision(row, channel, message, decideLead(message, state, options, clock));
@@ -125,6 +124,15 @@ export function commitBatch(
   } catch (error) {
     return prepared.map(() => ({ ok: false, error }));
   }
+}
+
+/**
+ * Pending rows, and failed ones: a failed row has no lead yet, and only an operator puts its job
+ * back (a retry from the dashboard or the CLI, a replay) — after a fix, so it is processed again.
+ * Done and ignored rows are final: their jobs, however often they run, change nothing.
+ */
+function awaitsProcessing(row: InboxRow): boolean {
+  return row.status === 'pending' || row.status === 'failed';
 }
 
 /** A row processed before (a duplicate delivery of its job, or the reconciler racing the queue). */

@@ -6,6 +6,7 @@ import { MalformedInputError } from '../../core/errors.ts';
 import { JOBS } from '../../core/jobs.ts';
 import type { IngestOutcome, IngestStore } from '../../core/ports.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { inboundMessages } from '../../core/runtime/metrics.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { scrubError } from '../../core/runtime/scrub.ts';
 import type { ExpandDeps } from '../../connectors/normalisers.ts';
@@ -24,6 +25,11 @@ export interface IngestWorkerOptions {
   /** Called after a row is committed (e.g. to greet a new Telegram lead); never fails the job. */
   onIngested?: (outcome: IngestOutcome) => Promise<void>;
 }
+
+const channelKind = (store: IngestStore, inboxId: number) => {
+  const row = store.loadInbox(inboxId);
+  return (row && store.loadChannel(row.channelId)?.kind) ?? 'unknown';
+};
 
 export function startIngestWorker(options: IngestWorkerOptions): Worker {
   const { store, log } = options;
@@ -50,6 +56,7 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
         const message = describeError(error);
         if (final) {
           store.transaction(() => store.markFailed(inboxId, message, attempts));
+          inboundMessages.inc({ channel: channelKind(store, inboxId), outcome: 'failed' });
           log.error(
             { ...context, attempts, error: message },
             'inbox row failed; kept with its error',

@@ -3,15 +3,14 @@ import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq'
 import type { Redis } from 'ioredis';
 import { JOBS } from '../../core/jobs.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { outboundMessages } from '../../core/runtime/metrics.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { PermanentSendError } from '../../connectors/email/send.ts';
 import { RateLimitedError } from '../../connectors/telegram/send.ts';
 import { scrubError } from '../../core/runtime/scrub.ts';
+import { getChannel } from '../../db/channels.ts';
 import { getMessage } from '../../db/outbound.ts';
-import type { Db } from '../../db/open.ts';
 import { markSendFailed, sendOutbound, type OutboundDeps } from './handler.ts';
-
-const channelOf = (db: Db, messageId: number) => getMessage(db, messageId)?.channelId;
 
 export interface OutboundWorkerOptions extends OutboundDeps {
   /** Also the producer-side connection for the per-bot pause keys. */
@@ -33,13 +32,26 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
     options.connection,
     options.prefix,
     async ({ messageId }, job, token) => {
-      const context = { queue: JOBS.outbound.queue, jobId: job.id, messageId };
-      const channelId = channelOf(db, messageId);
+      const message = getMessage(db, messageId);
+      const channelId = message?.channelId;
+      const context = {
+        queue: JOBS.outbound.queue,
+        jobId: job.id,
+        messageId,
+        leadId: message?.leadId,
+        channel: channelId,
+      };
+      const count = (result: string) =>
+        outboundMessages.inc({
+          channel: (channelId && getChannel(db, channelId)?.kind) ?? 'unknown',
+          result,
+        });
       // One bot told to wait (429) waits for all its replies; other bots go on.
       const pausedUntil = channelId ? Number(await options.connection.get(pauseKey(channelId))) : 0;
       if (pausedUntil > Date.now()) return delay(job, token, pausedUntil);
       try {
         const result = await sendOutbound(options, messageId);
+        count(result.status);
         log.info({ ...context, status: result.status }, 'reply sent');
         return result;
       } catch (caught) {
@@ -61,17 +73,16 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
         }
         const attempts = job.attemptsMade + 1;
         const permanent = error instanceof PermanentSendError;
-        const message = error instanceof Error ? error.message : String(error);
+        const reason = error instanceof Error ? error.message : String(error);
         if (permanent || attempts >= (job.opts.attempts ?? 1)) {
-          markSendFailed(db, messageId, message, attempts);
-          log.error(
-            { ...context, attempts, error: message },
-            'reply not sent; kept on the message',
-          );
+          markSendFailed(db, messageId, reason, attempts);
+          count('failed');
+          log.error({ ...context, attempts, error: reason }, 'reply not sent; kept on the message');
         } else {
-          log.warn({ ...context, attempts, error: message }, 'reply not sent yet; will retry');
+          count('retry');
+          log.warn({ ...context, attempts, error: reason }, 'reply not sent yet; will retry');
         }
-        if (permanent) throw new UnrecoverableError(message);
+        if (permanent) throw new UnrecoverableError(reason);
         throw error;
       }
     },

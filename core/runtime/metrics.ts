@@ -1,0 +1,116 @@
+/**
+ * The metrics catalog: every Prometheus metric Leadwire records, declared once, in one registry
+ * per process. Each process labels its series with its role and id (`process`, `process_id`) and
+ * shares them through Redis (metrics-share.ts), so one scrape of any web process sees them all.
+ */
+import { hostname } from 'node:os';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+
+/** Which process on which machine: unique among the processes sharing a Redis. */
+export const processId = `${hostname()}/${process.pid}`;
+
+let labelled = false;
+
+/** Names this process in every series (`process="worker", process_id="host/1234"`); the first call wins. */
+export function labelProcess(role: string): void {
+  if (labelled) return;
+  labelled = true;
+  registry.setDefaultLabels({ process: role, process_id: processId });
+  collectDefaultMetrics({ register: registry });
+}
+
+/**
+ * Refreshers run before every snapshot: parts that know a state (the mailbox sessions, the bot
+ * pollers) set their gauges here rather than on a timer, so a scrape never reads stale values.
+ * Each returns a function that removes it (at shutdown).
+ */
+const refreshers = new Set<() => void>();
+
+export function refreshBeforeSnapshot(refresh: () => void): () => void {
+  refreshers.add(refresh);
+  return () => refreshers.delete(refresh);
+}
+
+/** This process's metrics as JSON, refreshed. */
+export async function snapshot() {
+  for (const refresh of refreshers) refresh();
+  return registry.getMetricsAsJSON();
+}
+
+/** Inbox rows processed, by channel kind and outcome (created_simple, appended, ignored, failed…). */
+export const inboundMessages = new Counter({
+  name: 'leadwire_inbound_messages_total',
+  help: 'Inbound messages processed by the ingest worker, by channel kind and outcome',
+  labelNames: ['channel', 'outcome'] as const,
+  registers: [registry],
+});
+
+/** From the inbox commit to the committed lead: what a customer's message waits before an operator can see it. */
+export const inboxToLeadSeconds = new Histogram({
+  name: 'leadwire_inbox_to_lead_seconds',
+  help: 'Time from an inbox row being recorded to its lead being committed',
+  labelNames: ['channel'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [registry],
+});
+
+/** Operators' replies, by channel kind and result (sent, retry, failed, skipped). */
+export const outboundMessages = new Counter({
+  name: 'leadwire_outbound_messages_total',
+  help: 'Outbound replies handled by the outbound worker, by channel kind and result',
+  labelNames: ['channel', 'result'] as const,
+  registers: [registry],
+});
+
+export const httpRequests = new Counter({
+  name: 'leadwire_http_requests_total',
+  help: 'HTTP requests answered, by route template, method and status',
+  labelNames: ['route', 'method', 'status'] as const,
+  registers: [registry],
+});
+
+export const httpSeconds = new Histogram({
+  name: 'leadwire_http_request_duration_seconds',
+  help: 'HTTP request duration by route template and method',
+  labelNames: ['route', 'method'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+  registers: [registry],
+});
+
+/** 1 while a mailbox's IMAP session is connected, 0 while it reconnects. */
+export const imapSessionConnected = new Gauge({
+  name: 'leadwire_imap_session_connected',
+  help: 'Whether the IMAP session of an email channel is connected (1) or reconnecting (0)',
+  labelNames: ['channel_id'] as const,
+  registers: [registry],
+});
+
+export const telegramWebhookPending = new Gauge({
+  name: 'leadwire_telegram_webhook_pending_updates',
+  help: "Updates Telegram holds for a bot's webhook (getWebhookInfo pending_update_count)",
+  labelNames: ['channel_id'] as const,
+  registers: [registry],
+});
+
+export const telegramWebhookLastError = new Gauge({
+  name: 'leadwire_telegram_webhook_last_error_timestamp_seconds',
+  help: "When Telegram last failed to deliver to a bot's webhook (0: never)",
+  labelNames: ['channel_id'] as const,
+  registers: [registry],
+});
+
+/** 1 when getWebhookInfo answered and the webhook URL is set, 0 when Telegram could not be asked or the URL is empty. */
+export const telegramWebhookUp = new Gauge({
+  name: 'leadwire_telegram_webhook_up',
+  help: "Whether a bot's webhook is set and Telegram answered getWebhookInfo",
+  labelNames: ['channel_id'] as const,
+  registers: [registry],
+});
+
+export const telegramPollers = new Gauge({
+  name: 'leadwire_telegram_pollers',
+  help: 'Bots this process long-polls',
+  registers: [registry],
+});

@@ -1,0 +1,221 @@
+/**
+ * The operations pages: `/metrics` and `/admin/queues` are for admins only (a Bearer key or a
+ * login session), and `/metrics` shows what happened in every process, the worker's included.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
+import { createProducer } from '../../core/runtime/queues.ts';
+import { producerConnection } from '../../core/runtime/redis.ts';
+import { createApiKey } from '../../db/api-keys.ts';
+import { apiKeys } from '../../db/schema.ts';
+import {
+  api,
+  startSystem,
+  waitFor,
+  type TestSystem,
+  type WorkerProcess,
+} from '../helpers/system.ts';
+
+let system: TestSystem;
+let worker: WorkerProcess;
+let call: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'ops' });
+  worker = system.spawnWorker();
+  call = api(system);
+});
+afterAll(() => system.close());
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${system.baseUrl}${path}`, { headers, redirect: 'manual' });
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Value of one series in a Prometheus exposition (undefined when absent). */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return undefined;
+}
+
+describe('/metrics', () => {
+  it('counts messages processed in the worker process, with the queues, HTTP and process metrics', async () => {
+    for (let n = 0; n < 3; n++) {
+      const res = await call('POST', '/api/v1/leads', {
+        email: `metrics-${n}@example.com`,
+        message: `hello ${n}`,
+      });
+      expect(res.status).toBe(202);
+    }
+    await call('POST', '/api/v1/leads', { email: 'metrics-0@example.com', message: 'again' });
+    // The worker publishes every 5 s; wait until its counts reach the web process.
+    let text = '';
+    await waitFor('the worker process metrics on /metrics', async () => {
+      text = await (await get('/metrics', bearer(system.apiKey))).text();
+      return (
+        sample(text, 'leadwire_inbound_messages_total', {
+          channel: 'api',
+          outcome: 'appended',
+          process: 'worker',
+        }) === 1
+      );
+    });
+    expect(
+      sample(text, 'leadwire_inbound_messages_total', {
+        channel: 'api',
+        outcome: 'created_simple',
+        process: 'worker',
+      }),
+    ).toBe(3);
+    expect(sample(text, 'leadwire_inbox_to_lead_seconds_count', { channel: 'api' })).toBe(4);
+    expect(sample(text, 'leadwire_queue_jobs', { queue: 'ingest', state: 'completed' })).toBe(4);
+    expect(sample(text, 'leadwire_queue_jobs', { queue: 'outbound', state: 'failed' })).toBe(0);
+    expect(sample(text, 'leadwire_inbox_pending_rows', {})).toBe(0);
+    expect(
+      sample(text, 'leadwire_http_requests_total', {
+        route: '/api/v1/leads',
+        method: 'POST',
+        status: '202',
+      }),
+    ).toBeGreaterThanOrEqual(4);
+    // Process metrics of the worker child, told apart by its labels.
+    expect(sample(text, 'process_resident_memory_bytes', { process: 'worker' })).toBeGreaterThan(
+      10e6,
+    );
+    // Every family appears once, however many processes report it.
+    const types = text.split('\n').filter((line) => line.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
+  });
+
+  it('labels unknown paths as unmatched, so scanning URLs adds no series', async () => {
+    await get('/wp-login.php');
+    await get('/f/some-slug-that-does-not-exist');
+    const text = await (await get('/metrics', bearer(system.apiKey))).text();
+    expect(text).not.toContain('wp-login');
+    expect(text).not.toContain('some-slug-that-does-not-exist');
+    expect(
+      sample(text, 'leadwire_http_requests_total', { route: 'unmatched', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is refused without an admin key', async () => {
+    expect((await get('/metrics')).status).toBe(401);
+    expect((await get('/metrics', bearer('lw_not-a-key'))).status).toBe(401);
+    const { key } = createApiKey(system.db, 'operator', 'operator');
+    expect((await get('/metrics', bearer(key))).status).toBe(403);
+  });
+});
+
+describe('/admin/queues', () => {
+  it('shows every queue to an admin key', async () => {
+    const page = await get('/admin/queues', bearer(system.apiKey));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('__UI_CONFIG__');
+    const queues = await get('/admin/queues/api/queues', bearer(system.apiKey));
+    const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map(
+      (q) => q.name,
+    );
+    expect(names.sort()).toEqual(['ingest', 'outbound']);
+  });
+
+  it('sends a browser to the login page, and a login session opens it until the key is revoked', async () => {
+    const anonymous = await get('/admin/queues', { accept: 'text/html' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fqueues');
+    expect((await get('/admin/queues/api/queues')).status).toBe(401);
+
+    const login = (key: string, next = '/admin/queues') =>
+      fetch(`${system.baseUrl}/admin/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ key, next }).toString(),
+      });
+    const wrong = await login('lw_wrong');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('That key is not valid.');
+    const operator = await login(createApiKey(system.db, 'op', 'operator').key);
+    expect(operator.status).toBe(401);
+    expect(operator.headers.get('set-cookie')).toBeNull();
+
+    const admin = createApiKey(system.db, 'ops admin', 'admin');
+    // A login never redirects off our operations pages.
+    const evil = await login(admin.key, 'https://evil.example/');
+    expect(evil.headers.get('location')).toBe('/admin/queues');
+    const ok = await login(admin.key, '/metrics');
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/metrics');
+    const setCookie = ok.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^lw_admin=/);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    expect(setCookie).not.toContain(admin.key.slice(3, 20));
+    const cookie = { cookie: setCookie.split(';')[0] ?? '' };
+    expect((await get('/admin/queues/api/queues', cookie)).status).toBe(200);
+    expect((await get('/metrics', cookie)).status).toBe(200);
+
+    // A tampered cookie is nobody's.
+    const tampered = { cookie: `${cookie.cookie.slice(0, -3)}abc` };
+    expect((await get('/admin/queues/api/queues', tampered)).status).toBe(401);
+
+    system.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, admin.id)).run();
+    expect((await get('/admin/queues/api/queues', cookie)).status).toBe(401);
+    const revoked = await get('/admin/queues', { ...cookie, accept: 'text/html' });
+    expect(revoked.headers.get('location')).toContain('expired=1');
+  });
+
+  it('a failed job, fixed and retried from the dashboard, becomes a lead', async () => {
+    // A row whose stored event is broken fails at once (malformed input is never retried).
+    const row = system.db.$client
+      .prepare(
+        "INSERT INTO inbox (channel_id, external_id, raw, status, attempts, received_at) VALUES (?, 'broken-1', '{not json', 'pending', 0, ?) RETURNING id",
+      )
+      .get(API_CHANNEL_ID, Date.now()) as { id: number };
+    const redis = producerConnection(system.config.redisUrl);
+    const producer = createProducer('ingest', redis, system.config.queuePrefix);
+    try {
+      await producer.add({ inboxId: row.id });
+      const inboxRow = () =>
+        system.db.$client
+          .prepare('SELECT status, error, lead_id FROM inbox WHERE id = ?')
+          .get(row.id) as {
+          status: string;
+          error: string | null;
+          lead_id: number | null;
+        };
+      await waitFor('the broken row to fail', () => inboxRow().status === 'failed');
+      expect(inboxRow().error).toBe('the stored raw event is not JSON');
+      const job = await producer.queue.getJob(`inbox-${row.id}`);
+      expect(await job?.getState()).toBe('failed');
+
+      // The fix: the event as it should have been stored.
+      const fixed = {
+        body: { email: 'fixed@example.com', message: 'fixed' },
+        receivedAt: new Date().toISOString(),
+      };
+      system.db.$client
+        .prepare('UPDATE inbox SET raw = ? WHERE id = ?')
+        .run(JSON.stringify(fixed), row.id);
+      const retry = await fetch(
+        `${system.baseUrl}/admin/queues/api/queues/ingest/inbox-${row.id}/retry`,
+        {
+          method: 'PUT',
+          headers: bearer(system.apiKey),
+        },
+      );
+      expect(retry.status).toBe(204);
+      await waitFor('the retried row to be done', () => inboxRow().status === 'done');
+      expect(inboxRow()).toMatchObject({ error: null });
+      expect(inboxRow().lead_id).toBeGreaterThan(0);
+    } finally {
+      await producer.queue.close();
+      redis.disconnect();
+    }
+    expect(worker.child.exitCode).toBeNull();
+  });
+});
