@@ -226,7 +226,7 @@ export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
   const stopGauges = refreshBeforeSnapshot(() => {
     imapSessionConnected.reset();
     for (const { channelId, connected } of connector.status()) {
-      imapSessionConnected.set({ channel_id: channelId }, connected ? 1 : 0);
+      imapSessionConnected.set({ channel_id: String(channelId) }, connected ? 1 : 0);
     }
   });
   lifecycle.onShutdown('database (email)', () => db.$client.close());

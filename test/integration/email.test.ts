@@ -2,6 +2,7 @@
  * The email channel against a real Dovecot: every fixture's outcome, IDLE delivery, a connector
  * killed mid-mailbox, a UIDVALIDITY change, and a reply over SMTP answered back onto the lead.
  */
+import { snapshot } from '../../core/runtime/metrics.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -82,6 +83,11 @@ describe('a connected mailbox', () => {
     await imap.append(user, 'INBOX', fixture('plain'));
     connector = system.startInProcessEmail();
     const [plain] = await processed(1);
+    // The session shows as connected in the metrics.
+    const sessions = (await snapshot()).find((m) => m.name === 'leadwire_imap_session_connected');
+    expect(sessions?.values).toContainEqual(
+      expect.objectContaining({ labels: { channel_id: String(channelId) }, value: 1 }),
+    );
     expect(plain).toMatchObject({
       external_id: 'CAF=plain.4711@mail.example.com',
       outcome: 'created_simple',

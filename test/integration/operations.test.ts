@@ -22,7 +22,7 @@ let worker: WorkerProcess;
 let call: ReturnType<typeof api>;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'ops' });
+  system = await startSystem({ label: 'ops', env: { LOG_LEVEL: 'info' } });
   worker = system.spawnWorker();
   call = api(system);
 });
@@ -217,5 +217,16 @@ describe('/admin/queues', () => {
       redis.disconnect();
     }
     expect(worker.child.exitCode).toBeNull();
+  });
+});
+
+describe('logs', () => {
+  it("carry the job's context, and never a message's words or the sender's address at info", () => {
+    const lines = worker.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const failed = lines.find((line) => line.msg === 'inbox row failed; kept with its error');
+    expect(failed).toMatchObject({ queue: 'ingest', error: 'the stored raw event is not JSON' });
+    expect(failed?.jobId).toBe(`inbox-${String(failed?.inboxId)}`);
+    const text = worker.logs.join('\n');
+    expect(text).not.toMatch(/hello \d|fixed@example\.com|metrics-\d@example\.com/);
   });
 });

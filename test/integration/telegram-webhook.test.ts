@@ -4,6 +4,15 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gauge } from 'prom-client';
+import { readSecretVariable } from '../../core/runtime/config.ts';
+import { createLogger } from '../../core/runtime/logger.ts';
+import {
+  telegramWebhookLastError,
+  telegramWebhookPending,
+  telegramWebhookUp,
+} from '../../core/runtime/metrics.ts';
+import { watchWebhooks } from '../../connectors/telegram/health.ts';
 import { startBotApi, type BotApi } from '../helpers/telegram-api.ts';
 import {
   connectBot,
@@ -106,6 +115,30 @@ describe('the webhook endpoint', () => {
     });
     expect(Date.parse(webhookInfo.lastErrorAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(inboxOf(system, broken.id)).toEqual([]);
+
+    // The same view in the metrics, for an alert on a webhook that stopped delivering.
+    const watch = watchWebhooks({
+      db: system.db,
+      log: createLogger('silent'),
+      credentials: { secretsKey: system.config.secretsKey, readVariable: readSecretVariable },
+    });
+    try {
+      const value = async (gauge: Gauge, channelId: number) =>
+        (await gauge.get()).values.find((v) => v.labels.channel_id === String(channelId))?.value;
+      await waitFor(
+        'the webhook gauges',
+        async () => (await value(telegramWebhookUp, broken.id)) === 1,
+      );
+      expect(await value(telegramWebhookPending, broken.id)).toBe(1);
+      expect(await value(telegramWebhookLastError, broken.id)).toBeCloseTo(
+        Date.parse(webhookInfo.lastErrorAt) / 1000,
+        0,
+      );
+      expect(await value(telegramWebhookPending, bot.id)).toBe(0);
+      expect(await value(telegramWebhookLastError, bot.id)).toBe(0);
+    } finally {
+      watch.stop();
+    }
   });
 });
 
