@@ -387,3 +387,34 @@ export const channelBlocks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channelId, t.identityKey] })],
 );
+
+/** Which inbox rows an `inbox replay` run selects; every field narrows the selection. */
+export interface ReplayFilter {
+  ids?: number[];
+  channelId?: number;
+  statuses?: ('pending' | 'done' | 'ignored' | 'failed')[];
+  /** receivedAt bounds, ms since the epoch: since inclusive, until exclusive. */
+  since?: number;
+  until?: number;
+  /** The highest inbox id when the run started: rows recorded later get their own jobs. */
+  maxId?: number;
+}
+
+/**
+ * One `leadwire inbox replay` run, so a run stopped half-way (Ctrl-C, a closed terminal, a crash)
+ * resumes after the last inbox row it enqueued instead of starting again from the first.
+ */
+export const replays = sqliteTable('replays', {
+  id: integer('id').primaryKey(),
+  filter: text('filter', { mode: 'json' }).$type<ReplayFilter>().notNull(),
+  /** Keyset cursor: every matching row with an id up to this one is enqueued (0: none yet). */
+  lastInboxId: integer('last_inbox_id').notNull().default(0),
+  /** Rows that matched when the run started. */
+  total: integer('total').notNull(),
+  doneCount: integer('done_count').notNull().default(0),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Last saved progress: a run neither finished nor interrupted and long silent has crashed. */
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  interruptedAt: integer('interrupted_at', { mode: 'timestamp_ms' }),
+});

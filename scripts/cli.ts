@@ -5,14 +5,18 @@
  *   api-keys revoke <id>
  *   users create --name NAME --email EMAIL [--role operator] [--queue CHANNEL_ID]
  *   forms … / callbacks …                                         see scripts/cli/widgets.ts
+ *   queues … / inbox replay …        see scripts/cli/queues.ts and scripts/cli/replay.ts
  */
 import { parseArgs } from 'node:util';
 import { eq, max } from 'drizzle-orm';
 import { loadConfig } from '../core/runtime/config.ts';
+import { RedisUnavailableError } from '../core/runtime/redis.ts';
 import { createApiKey, type ApiRole } from '../db/api-keys.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/open.ts';
 import { apiKeys, channelOperators, users } from '../db/schema.ts';
 import { CHANNEL_USAGE, runChannelCommand } from './cli/channels.ts';
+import { QUEUE_USAGE, runQueuesCommand } from './cli/queues.ts';
+import { INBOX_USAGE, InterruptedError, runInboxCommand } from './cli/replay.ts';
 import { CliError, runWidgetCommand, WIDGET_USAGE } from './cli/widgets.ts';
 
 const USAGE = `usage: npm run leadwire -- <command>
@@ -21,7 +25,9 @@ const USAGE = `usage: npm run leadwire -- <command>
   api-keys revoke ID
   users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]
 ${WIDGET_USAGE}
-${CHANNEL_USAGE}`;
+${CHANNEL_USAGE}
+${QUEUE_USAGE}
+${INBOX_USAGE}`;
 
 const ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
 
@@ -113,18 +119,46 @@ try {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    // The other commands' options are checked by `run`; only these matter here.
+    // The other commands' options are checked by `run` and the modules; this parse only finds
+    // the command, so every option that takes a value is named (its value is no positional).
     strict: false,
-    options: { since: { type: 'string' }, file: { type: 'string' } },
+    options: Object.fromEntries(
+      [
+        'since',
+        'until',
+        'file',
+        'name',
+        'role',
+        'email',
+        'queue',
+        'limit',
+        'id',
+        'channel',
+        'status',
+      ].map((name) => [name, { type: 'string' as const }]),
+    ),
   });
   let answer: string | undefined;
   try {
-    answer = await runChannelCommand(db, config, positionals, {
-      since: typeof values.since === 'string' ? values.since : undefined,
-      file: typeof values.file === 'string' ? values.file : undefined,
-    });
+    // The queue and replay commands parse their own options strictly: a mistyped filter must
+    // not widen a replay to rows nobody meant.
+    if (positionals[0] === 'queues') answer = await runQueuesCommand(db, config, argv);
+    else if (positionals[0] === 'inbox') answer = await runInboxCommand(db, config, argv);
+    else
+      answer = await runChannelCommand(db, config, positionals, {
+        since: typeof values.since === 'string' ? values.since : undefined,
+        file: typeof values.file === 'string' ? values.file : undefined,
+      });
   } catch (error) {
     if (error instanceof CliError) fail(error.message);
+    if (error instanceof RedisUnavailableError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    if (error instanceof InterruptedError) {
+      process.stdout.write(`${error.message}\n`);
+      process.exit(error.exitCode);
+    }
     throw error;
   }
   process.stdout.write(`${answer ?? run(db, argv)}\n`);

@@ -1,0 +1,216 @@
+/**
+ * `leadwire queues`, `queues failed` and `queues retry` against the real Redis (own prefix) and a
+ * real database, with the real ingest and outbound workers failing real jobs.
+ */
+import { eq } from 'drizzle-orm';
+import { afterEach, expect, it } from 'vitest';
+import { createOutbound, getMessage } from '../../db/outbound.ts';
+import { inbox, leads } from '../../db/schema.ts';
+import { openQueues, runQueuesCommand, type Queues } from '../../scripts/cli/queues.ts';
+import { CliError } from '../../scripts/cli/widgets.ts';
+import { runCli } from '../helpers/cli.ts';
+import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+
+let system: TestSystem | undefined;
+let queues: Queues | undefined;
+afterEach(async () => {
+  await queues?.close();
+  await system?.close();
+  queues = undefined;
+  system = undefined;
+});
+
+async function start(label: string) {
+  system = await startSystem({ label, web: false });
+  queues = await openQueues(system.config);
+  const current = system;
+  return {
+    system: current,
+    queues,
+    cli: async (...argv: string[]) =>
+      (await runQueuesCommand(current.db, current.config, argv)) ?? 'not a queues command',
+    row: (id: number) => current.db.select().from(inbox).where(eq(inbox.id, id)).get(),
+  };
+}
+
+/** An intake event as the REST connector stores it. */
+const intake = (body: Record<string, unknown>) =>
+  JSON.stringify({ body, receivedAt: '2026-03-02T09:00:00.000Z' });
+
+function addRow(
+  system: TestSystem,
+  values: Partial<typeof inbox.$inferInsert> & { externalId: string },
+) {
+  const [row] = system.db
+    .insert(inbox)
+    .values({
+      channelId: 1,
+      raw: intake({ email: 'x@example.com' }),
+      receivedAt: new Date(),
+      ...values,
+    })
+    .returning()
+    .all();
+  if (!row) throw new Error('row not stored');
+  return row;
+}
+
+const WHEN = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
+
+it('counts jobs per queue and state next to inbox rows and replies by status', async () => {
+  const { system, queues, cli } = await start('cli-queues-counts');
+  const rows = ['a', 'b', 'c'].map((n) => addRow(system, { externalId: `count-${n}` }));
+  addRow(system, { externalId: 'count-done', status: 'done' });
+  addRow(system, { externalId: 'count-failed', status: 'failed', error: 'boom' });
+  await queues.ingest.addBulk(rows.map((row) => ({ inboxId: row.id })));
+  await queues.outbound.queue.add('outbound', { messageId: 1 }, { jobId: 'out-1', delay: 60_000 });
+  await queues.outbound.queue.pause();
+
+  expect(await cli('queues')).toBe(
+    [
+      'queue     waiting  active  delayed  failed  completed  paused',
+      'ingest          3       0        0       0          0  no',
+      'outbound        0       0        1       0          0  yes',
+      '',
+      'inbox rows  pending  done  ignored  failed',
+      '                  3     1        0       1',
+      'replies  queued  sent  failed  undelivered',
+      '              0     0       0            0',
+    ].join('\n'),
+  );
+  await expect(cli('queues', 'nonsense')).rejects.toThrow(
+    new CliError('unknown command: queues nonsense'),
+  );
+  await expect(cli('queues', 'failed', '--queue', 'events')).rejects.toThrow(
+    new CliError('--queue must be one of ingest, outbound'),
+  );
+});
+
+it('a job that fails lists with its inbox row and error; after the fix, retry makes the row done', async () => {
+  const { system, queues, cli, row } = await start('cli-queues-retry');
+  system.startInProcessWorker();
+  // A row the worker can never read: the email is a number (MalformedInputError fails at once).
+  const broken = addRow(system, { externalId: 'broken-1', raw: intake({ email: 5 }) });
+  // A row that failed more than 7 days ago: BullMQ has dropped its job, the row remains.
+  const old = addRow(system, {
+    externalId: 'old-1',
+    status: 'failed',
+    error: 'the request body is not valid: email: Invalid input',
+  });
+  await queues.ingest.add({ inboxId: broken.id });
+  await waitFor('the broken row to fail', () => row(broken.id)?.status === 'failed');
+  expect(row(broken.id)).toMatchObject({ attempts: 1 });
+  const error = row(broken.id)?.error ?? '';
+  expect(error).toMatch(/^the request body is not valid: email: /);
+
+  const listed = await cli('queues', 'failed');
+  expect(listed.split('\n')).toEqual([
+    'ingest: 1 failed',
+    expect.stringMatching(
+      new RegExp(`^inbox-${broken.id}\tingest\tinbox ${broken.id}\tattempts 1\t${WHEN}\t`),
+    ),
+    `1 failed inbox row has no failed job any more (failed jobs are kept 7 days): ${old.id}`,
+    '  run them again with: npm run leadwire -- inbox replay --status failed',
+  ]);
+  // The job's error is the row's error: not repeated. A row whose error differs says so.
+  expect(listed.split('\n')[1]?.endsWith(`\t${error}`)).toBe(true);
+  system.db.update(inbox).set({ error: 'a later error' }).where(eq(inbox.id, broken.id)).run();
+  expect(await cli('queues', 'failed', '--queue', 'ingest', '--limit', '1')).toContain(
+    `\n\tinbox row ${broken.id} (failed): a later error\n`,
+  );
+  expect(await cli('queues', 'failed', '--queue', 'outbound')).toBe('no failed jobs');
+
+  // The fix: the stored event is corrected. Retry sends the same job round again.
+  system.db
+    .update(inbox)
+    .set({ raw: intake({ email: 'ana.fixed@example.com', message: 'hello' }) })
+    .where(eq(inbox.id, broken.id))
+    .run();
+  expect(await cli('queues', 'retry', `inbox-${broken.id}`)).toBe(
+    `retried inbox-${broken.id} (ingest); inbox row ${broken.id} back to pending`,
+  );
+  await waitFor('the fixed row to be done', () => row(broken.id)?.status === 'done');
+  const done = row(broken.id);
+  // attempts were reset with the job's: this is the first attempt since the retry.
+  expect(done).toMatchObject({ outcome: 'created_simple', error: null, attempts: 1 });
+  const lead = system.db
+    .select()
+    .from(leads)
+    .where(eq(leads.id, done?.leadId ?? 0))
+    .get();
+  expect(lead?.title).toContain('ana.fixed@example.com');
+
+  // Retrying again changes nothing; an unknown job is a clear error.
+  expect(await cli('queues', 'retry', `inbox-${broken.id}`)).toBe(
+    `job inbox-${broken.id} (ingest) is completed, not failed: nothing to retry`,
+  );
+  await expect(cli('queues', 'retry', 'inbox-424242')).rejects.toThrow(
+    new CliError(
+      'there is no job inbox-424242 in ingest or outbound (gone after 7 days? run the row again with: inbox replay --id 424242)',
+    ),
+  );
+  expect(row(old.id)?.status).toBe('failed');
+});
+
+it('retry --all puts failed replies back to queued before their jobs run again', async () => {
+  const { system, queues, cli, row } = await start('cli-queues-all');
+  system.startInProcessWorker();
+  const good = addRow(system, {
+    externalId: 'good-1',
+    raw: intake({ email: 'bea@example.com', message: 'hi' }),
+  });
+  const broken = addRow(system, { externalId: 'broken-2', raw: intake({ email: 5 }) });
+  await queues.ingest.addBulk([{ inboxId: good.id }, { inboxId: broken.id }]);
+  await waitFor(
+    'both rows finished',
+    () => row(good.id)?.status === 'done' && row(broken.id)?.status === 'failed',
+  );
+  // A reply on the REST intake channel, which cannot send: it fails at once, for good.
+  const reply = createOutbound(system.db, {
+    leadId: row(good.id)?.leadId ?? 0,
+    channelId: 1,
+    externalId: 'reply-1',
+    sender: 'Leadwire',
+    text: 'Thanks!',
+    meta: {},
+    at: new Date(),
+  });
+  await queues.outbound.add({ messageId: reply.id });
+  const job = async () => queues.outbound.queue.getJob(`out-${reply.id}`);
+  await waitFor('the reply to fail', async () => (await (await job())?.getState()) === 'failed');
+  expect(getMessage(system.db, reply.id)?.delivery).toBe('failed');
+  expect(await cli('queues', 'failed', '--queue', 'outbound')).toMatch(
+    new RegExp(
+      `^outbound: 1 failed\nout-${reply.id}\toutbound\tmessage ${reply.id}\tattempts 1\t${WHEN}\tchannel 1 cannot send replies$`,
+    ),
+  );
+  const firstFailure = (await job())?.finishedOn ?? 0;
+
+  expect(await cli('queues', 'retry', '--all')).toBe(
+    'ingest: retried 1 of 1 failed jobs\noutbound: retried 1 of 1 failed jobs',
+  );
+  // Still broken, so both fail again — but they really ran: a reply left `failed` would have
+  // been skipped by the worker and its job completed.
+  await waitFor('the reply to fail again', async () => {
+    const again = await job();
+    return (await again?.getState()) === 'failed' && (again?.finishedOn ?? 0) > firstFailure;
+  });
+  expect((await job())?.attemptsMade).toBe(1);
+  expect(getMessage(system.db, reply.id)?.delivery).toBe('failed');
+  await waitFor('the broken row to fail again', () => row(broken.id)?.status === 'failed');
+  expect(await cli('queues', 'retry', '--all', '--queue', 'ingest')).toBe(
+    'ingest: retried 1 of 1 failed jobs',
+  );
+});
+
+it('as a command: exit code 2 for an unknown job, a plain message when Redis is away', async () => {
+  const { system } = await start('cli-queues-exit');
+  const unknown = await runCli(system.env, ['queues', 'retry', 'inbox-99']);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/^there is no job inbox-99 in ingest or outbound/);
+  const away = await runCli({ ...system.env, REDIS_URL: 'redis://127.0.0.1:1' }, ['queues']);
+  expect(away.code).toBe(1);
+  expect(away.stderr).toBe(
+    'Redis is not reachable at redis://127.0.0.1:1 — start redis-server (e.g. `redis-server --daemonize yes`) or set REDIS_URL\n',
+  );
+});
