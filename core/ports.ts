@@ -42,6 +42,8 @@ export interface IngestOutcome {
   outcome: InboxOutcome;
   leadId: number | null;
   reason?: string;
+  /** The row had been processed before this run (a replay, a duplicate job): nothing changed now. */
+  earlier?: true;
 }
 
 /**

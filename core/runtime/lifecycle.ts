@@ -1,10 +1,13 @@
 /**
  * Graceful shutdown: the first SIGINT/SIGTERM stops intake and lets work in flight finish
- * (closers run in reverse order of registration, each within the timeout); a second signal, or
- * the timeout running out, exits at once. Whatever is not finished stays pending in the inbox
- * and the reconciler picks it up later, so a forced exit loses nothing.
+ * (closers run in reverse order of registration, each within the timeout); a second signal (a
+ * second later or more), or the timeout running out, exits at once. Whatever is not finished
+ * stays pending in the inbox and the reconciler picks it up later, so a forced exit loses nothing.
  */
 import type { Logger } from './logger.ts';
+
+/** Signals closer together than this are one signal delivered twice. */
+const SAME_SIGNAL_MS = 1000;
 
 export type Closer = { name: string; close: () => Promise<unknown> | unknown };
 
@@ -23,13 +26,16 @@ export class Lifecycle {
   }
 
   handleSignals(): void {
-    let signals = 0;
+    let firstAt: number | undefined;
     const handler = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
+      if (firstAt !== undefined) {
+        // One Ctrl-C under `npm start` arrives twice: from the terminal (to the whole process
+        // group) and forwarded by npm. Only a signal sent later means "stop waiting".
+        if (Date.now() - firstAt < SAME_SIGNAL_MS) return;
         this.log.warn({ signal }, 'second signal: exiting now');
         process.exit(1);
       }
+      firstAt = Date.now();
       this.log.info({ signal }, 'shutting down: finishing work in flight (send again to force)');
       void this.shutdown().then(() => process.exit(0));
     };

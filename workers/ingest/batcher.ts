@@ -58,10 +58,10 @@ export class IngestBatcher {
 
 /** Counts a row this worker processed; a row found already finished is not counted again. */
 function observe(prepared: PreparedIngest, outcome: IngestOutcome, committedAt: number): void {
-  if (prepared.kind !== 'ready') return;
+  if (prepared.kind !== 'ready' || outcome.earlier) return;
   const channel = prepared.channel.kind;
   inboundMessages.inc({ channel, outcome: outcome.outcome });
-  if (outcome.outcome !== 'duplicate') {
+  if (outcome.status === 'done') {
     inboxToLeadSeconds.observe(
       { channel },
       (committedAt - prepared.row.receivedAt.getTime()) / 1000,

@@ -142,6 +142,7 @@ function finished(row: InboxRow): IngestOutcome {
     outcome: row.outcome ?? 'duplicate',
     leadId: row.leadId,
     ...(row.reason ? { reason: row.reason } : {}),
+    earlier: true,
   };
 }
 

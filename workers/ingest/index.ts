@@ -43,11 +43,14 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
       try {
         const result = await batcher.ingest(inboxId);
         log.debug({ ...context, leadId: result.leadId, outcome: result.outcome }, 'ingested');
-        await options
-          .onIngested?.(result)
-          .catch((error: unknown) =>
-            log.warn({ ...context, err: error }, 'after-ingest step failed'),
-          );
+        // Only for what was done now: replaying an old row must not greet its lead again.
+        if (!result.earlier) {
+          await options
+            .onIngested?.(result)
+            .catch((error: unknown) =>
+              log.warn({ ...context, err: error }, 'after-ingest step failed'),
+            );
+        }
         return result;
       } catch (caught) {
         const error = scrubError(caught);
