@@ -1,7 +1,7 @@
 /**
  * What the email bench runs besides itself: a private Dovecot (scripts/imap-test-server.sh) and
- * Leadwire's `worker` and `email` processes, started from their Procfile lines as production
- * starts them. Their pino lines are read for the moments the bench waits for; warnings and
+ * Leadwire's `worker` and `email` processes (any Procfile line: the telegram bench and the soak
+ * start others), started from their Procfile lines as production starts them. Their pino lines are read for the moments the bench waits for; warnings and
  * errors are passed on to stderr. CPU time is read from /proc (Linux; elsewhere it reads 0).
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -120,7 +120,7 @@ export async function startDovecot(guard: OrphanGuard): Promise<Dovecot> {
   };
 }
 
-export type ProcfileRole = 'worker' | 'email';
+export type ProcfileRole = 'web' | 'worker' | 'email' | 'telegram';
 
 export interface AppProcess {
   pid: number;
@@ -132,6 +132,8 @@ export interface AppProcess {
   times(msg: string): number[];
   /** Warnings and errors logged so far. */
   readonly problems: number;
+  /** Resolves with the exit code when the process ends, however it ends. */
+  readonly exited: Promise<number | null>;
   cpuSeconds(): number;
   /**
    * Graceful shutdown (SIGTERM, unless `signalled`: Ctrl-C already reached the process group),
@@ -210,6 +212,7 @@ export function startProcfileProcess(
     get problems() {
       return problems;
     },
+    exited,
     cpuSeconds: () => (child.pid ? cpuSeconds(child.pid) : 0),
     async stop(signalled = false) {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { emailSettingsInput, storeEmailSettings } from '../../connectors/email/config.ts';
 import { BlobStore } from '../../db/blob-store.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
-import { producerConnection, redisAnswers } from '../../core/runtime/redis.ts';
+import { redisAnswers } from '../../core/runtime/redis.ts';
 import { createChannel } from '../../db/channels.ts';
 import { migrateDatabase, openDatabase } from '../../db/open.ts';
 import { appendAll, customerEmails } from './email-corpus.ts';
@@ -26,7 +26,7 @@ import { ingestMailbox } from './email-ingest.ts';
 import { formatEmail } from './email-report.ts';
 import { startDovecot } from './email-system.ts';
 import { startOrphanGuard } from './orphan-guard.ts';
-import { deleteKeysWithPrefix } from './redis-keys.ts';
+import { connectOwningPrefix } from './redis-keys.ts';
 import { createWorkspace } from './workspace.ts';
 
 const USAGE = 'usage: npm run bench -- email [--messages N] [--idle-samples N]';
@@ -81,16 +81,8 @@ export async function benchEmail(context: EmailBenchContext): Promise<string> {
   const config = loadConfig(env);
   progress(`database ${config.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
 
-  const redis = producerConnection(config.redisUrl);
-  defer(() => redis.quit());
-  await new Promise((resolve) =>
-    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
-  );
   guard.redisKeys(config.redisUrl, prefix);
-  defer(async () => {
-    const deleted = await deleteKeysWithPrefix(redis, prefix);
-    progress(`deleted ${deleted} Redis keys under ${prefix}`);
-  });
+  const redis = await connectOwningPrefix(config.redisUrl, prefix, defer, progress);
 
   const dovecot = await startDovecot(guard);
   defer(async () => {

@@ -124,7 +124,7 @@ export function startUsage(redis: Redis, server: ServerChild): () => Promise<Usa
 }
 
 /** The machine's CPU time so far from /proc/stat, in ticks: busy (steal aside) and in all. */
-function machineTicks(): { busy: number; total: number } | undefined {
+export function machineTicks(): { busy: number; total: number } | undefined {
   try {
     // cpu  user nice system idle iowait irq softirq steal …
     const [line = ''] = readFileSync('/proc/stat', 'utf8').split('\n', 1);
@@ -137,7 +137,7 @@ function machineTicks(): { busy: number; total: number } | undefined {
   }
 }
 
-function machineCoresBusy(
+export function machineCoresBusy(
   before: ReturnType<typeof machineTicks>,
   after: ReturnType<typeof machineTicks>,
 ): number | undefined {

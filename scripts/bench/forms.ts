@@ -13,13 +13,13 @@ import { parseArgs } from 'node:util';
 import { issueToken } from '../../connectors/site/token.ts';
 import { formDefinition } from '../../connectors/webform/definition.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
-import { producerConnection, redisAnswers } from '../../core/runtime/redis.ts';
+import { redisAnswers } from '../../core/runtime/redis.ts';
 import { createWidget, siteSecret } from '../../db/forms.ts';
 import { migrateDatabase, openDatabase } from '../../db/open.ts';
 import { SqliteStore } from '../../db/store.ts';
 import { timeInboxCommit } from './feed.ts';
 import { startServer, startUsage, type ServerChild, type Usage } from './form-server.ts';
-import { deleteKeysWithPrefix } from './redis-keys.ts';
+import { connectOwningPrefix } from './redis-keys.ts';
 import {
   checkInbox,
   fire,
@@ -113,15 +113,7 @@ export async function benchForms(context: FormsBenchContext): Promise<string> {
   });
   const posts = new PostPool(postMaker(siteSecret(db, config.forms.secret), form.id));
 
-  const redis = producerConnection(config.redisUrl);
-  defer(() => redis.quit());
-  await new Promise((resolve) =>
-    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
-  );
-  defer(async () => {
-    const deleted = await deleteKeysWithPrefix(redis, prefix);
-    progress(`deleted ${deleted} Redis keys under ${prefix}`);
-  });
+  const redis = await connectOwningPrefix(config.redisUrl, prefix, defer, progress);
 
   /** A warm-up, then the run, with where the CPU went during the run. */
   const measure = async (

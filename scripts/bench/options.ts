@@ -49,9 +49,10 @@ export function readOptions(args: string[] = process.argv.slice(2)): BenchOption
   };
 }
 
-function positiveInteger(name: string, text: string): number {
+/** An option's value as a positive whole number, or an error that shows `usage`. */
+export function positiveInteger(name: string, text: string, usage = USAGE): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value <= 0)
-    throw new Error(`--${name} must be a positive integer, got "${text}"\n${USAGE}`);
+    throw new Error(`--${name} must be a positive integer, got "${text}"\n${usage}`);
   return value;
 }

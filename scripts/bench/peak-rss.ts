@@ -16,9 +16,19 @@ export function trackPeakRss(): () => number {
   return () => highWaterMark() ?? Math.max(sampled, process.memoryUsage.rss());
 }
 
-function highWaterMark(): number | undefined {
+const highWaterMark = () => procStatusBytes('VmHWM');
+
+/**
+ * A memory field of /proc/<pid>/status in bytes (VmRSS: resident now, VmHWM: resident at peak);
+ * undefined off Linux or once the process is gone.
+ */
+export function procStatusBytes(
+  field: 'VmRSS' | 'VmHWM',
+  pid: number | 'self' = 'self',
+): number | undefined {
   try {
-    const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kilobytes = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
     return kilobytes === undefined ? undefined : Number(kilobytes) * 1024;
   } catch {
     return undefined;

@@ -67,7 +67,7 @@ function newSender(m: number, variant: number): Partial<IntakeBody> {
 }
 
 /** A small, fast, seedable PRNG (public domain); Math.random cannot be seeded. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

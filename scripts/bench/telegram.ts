@@ -20,7 +20,7 @@ import {
   webhookPath,
 } from '../../connectors/telegram/config.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
-import { producerConnection, redisAnswers } from '../../core/runtime/redis.ts';
+import { redisAnswers } from '../../core/runtime/redis.ts';
 import { createChannel } from '../../db/channels.ts';
 import { migrateDatabase, openDatabase } from '../../db/open.ts';
 import { SqliteStore } from '../../db/store.ts';
@@ -28,7 +28,7 @@ import type { Update } from '../../test/helpers/telegram-api.ts';
 import { timeInboxCommit } from './feed.ts';
 import { startServer, startUsage, type ServerChild } from './form-server.ts';
 import { startOrphanGuard } from './orphan-guard.ts';
-import { deleteKeysWithPrefix } from './redis-keys.ts';
+import { connectOwningPrefix } from './redis-keys.ts';
 import { POLL_SECONDS, pollingLatency } from './telegram-polling.ts';
 import { formatTelegram } from './telegram-report.ts';
 import { startBareWebhook } from './telegram-server.ts';
@@ -88,16 +88,8 @@ export async function benchTelegram(context: TelegramBenchContext): Promise<stri
   const config = loadConfig(webEnv);
   progress(`database ${config.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}-*`);
 
-  const redis = producerConnection(config.redisUrl);
-  defer(() => redis.quit());
-  await new Promise((resolve) =>
-    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
-  );
   guard.redisKeys(config.redisUrl, prefix);
-  defer(async () => {
-    const deleted = await deleteKeysWithPrefix(redis, prefix);
-    progress(`deleted ${deleted} Redis keys under ${prefix}`);
-  });
+  const redis = await connectOwningPrefix(config.redisUrl, prefix, defer, progress);
 
   const db = openDatabase(config.databaseFile, { durability: 'full' });
   defer(() => db.$client.close());

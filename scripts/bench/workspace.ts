@@ -9,16 +9,21 @@ export interface Workspace {
   remove(): void;
 }
 
-export function createWorkspace(dataDir: string | undefined, runId: string): Workspace {
+/** `label` names the temporary directory (`leadwire-<label>-…`) so a leftover one says whose it is. */
+export function createWorkspace(
+  dataDir: string | undefined,
+  runId: string,
+  label = 'bench',
+): Workspace {
   if (!dataDir) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-bench-'));
+    const dir = mkdtempSync(path.join(tmpdir(), `leadwire-${label}-`));
     return {
       databaseFile: path.join(dir, 'leadwire.db'),
       remove: () => rmSync(dir, { recursive: true, force: true }),
     };
   }
   mkdirSync(dataDir, { recursive: true });
-  const databaseFile = path.resolve(dataDir, `bench-${runId}.db`);
+  const databaseFile = path.resolve(dataDir, `${label}-${runId}.db`);
   return {
     databaseFile,
     remove: () => {
