@@ -6,6 +6,7 @@
 import type { IngestStore, RecordedInbox } from '../core/ports.ts';
 import type { Logger } from '../core/runtime/logger.ts';
 import type { Producer } from '../core/runtime/queues.ts';
+import { occasionalWarning, withinDeadline } from '../core/runtime/redis-outage.ts';
 
 export interface InboundRecorder {
   record(
@@ -21,19 +22,22 @@ export function createRecorder(
   producer: Producer<'ingest'>,
   log: Logger,
 ): InboundRecorder {
+  const notEnqueued = occasionalWarning(
+    log,
+    'recorded but not enqueued (Redis unreachable?); the reconciler will enqueue it',
+  );
   return {
     async record(channelId, externalId, raw, receivedAt) {
       const recorded = store.recordInbox(channelId, externalId, JSON.stringify(raw), receivedAt);
       const inboxId = recorded.row.id;
       if (recorded.row.status !== 'pending') return { ...recorded, enqueued: false };
       try {
-        await producer.add({ inboxId });
+        // The source is waiting for its answer and the row is safe: Redis gets a short deadline.
+        await withinDeadline(producer, () => producer.add({ inboxId }));
         return { ...recorded, enqueued: true };
       } catch (error) {
-        log.warn(
-          { err: error, inboxId, channelId },
-          'recorded but not enqueued (Redis unreachable?); the reconciler will enqueue it',
-        );
+        log.debug({ err: error, inboxId, channelId }, 'recorded but not enqueued');
+        notEnqueued(error, { inboxId, channelId });
         return { ...recorded, enqueued: false };
       }
     },

@@ -2,6 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
+import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 import { verifyApiKey, type ApiPrincipal, type ApiRole } from '../../db/api-keys.ts';
 import type { Db } from '../../db/open.ts';
 
@@ -39,7 +40,9 @@ export function authenticate(
   const counter = (req: Request) => `${guard.prefix}:auth-failures:${ipKeyGenerator(req.ip ?? '')}`;
   return async (req: Request, res: Response, next: NextFunction) => {
     // Redis away: authentication still works, only the guard is off.
-    const failures = Number(await guard.redis.get(counter(req)).catch(() => 0));
+    const failures = Number(
+      await withinDeadline(guard.redis, () => guard.redis.get(counter(req))).catch(() => 0),
+    );
     if (failures >= guard.perMinute) {
       res.status(429).set('Retry-After', '60').json({
         error: 'rate_limited',
@@ -51,12 +54,9 @@ export function authenticate(
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match?.[1] ? verifyApiKey(db, match[1], bootstrapKey) : undefined;
     if (!principal) {
-      await guard.redis
-        .multi()
-        .incr(counter(req))
-        .expire(counter(req), 60, 'NX')
-        .exec()
-        .catch(() => undefined);
+      await withinDeadline(guard.redis, () =>
+        guard.redis.multi().incr(counter(req)).expire(counter(req), 60, 'NX').exec(),
+      ).catch(() => undefined);
       res.status(401).set('WWW-Authenticate', 'Bearer').json({
         error: 'unauthorized',
         message:

@@ -1,11 +1,15 @@
 /** Rate limits shared by every web process: express-rate-limit with its counters in Redis. */
+import { createHash } from 'node:crypto';
 import { rateLimit, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { Logger } from '../../core/runtime/logger.ts';
+import { occasionalWarning, withinDeadline } from '../../core/runtime/redis-outage.ts';
 
 export interface RateLimitDeps {
   redis: Redis;
   queuePrefix: string;
+  log: Logger;
 }
 
 /** A limiter of `perMinute` requests per key; `options` supplies the key and the 429 answer. */
@@ -15,6 +19,10 @@ export function redisRateLimit(
   perMinute: number,
   options: Partial<Options> & Pick<Options, 'handler'>,
 ): RateLimitRequestHandler {
+  const unlimited = occasionalWarning(
+    deps.log,
+    `rate limit ${name} not applied (Redis unreachable?); requests pass unlimited`,
+  );
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
@@ -22,11 +30,34 @@ export function redisRateLimit(
     legacyHeaders: false,
     // Intake must keep working while Redis is away: the inbox, not Redis, is what matters then.
     passOnStoreError: true,
+    // Left alone, express-rate-limit prints a stack to the console for each request of an outage.
+    logger: {
+      error: (error, message = 'rate limiter error') =>
+        message.includes('store') ? unlimited(error) : deps.log.error({ err: error }, message),
+      warn: (error, message = 'rate limiter warning') => deps.log.warn({ err: error }, message),
+    },
     store: new RedisStore({
       prefix: `${deps.queuePrefix}:ratelimit:${name}:`,
-      sendCommand: (command: string, ...args: string[]) =>
-        deps.redis.call(command, ...args) as Promise<RedisReply>,
+      sendCommand: (command: string, ...args: string[]) => {
+        const sent = withinDeadline(
+          deps.redis,
+          () => deps.redis.call(command, ...args) as Promise<RedisReply>,
+        );
+        if (!isScriptLoad(command, args)) return sent;
+        // rate-limit-redis keeps the promise of its SCRIPT LOAD for good: one that failed while
+        // Redis was away would leave this limiter off until the process restarts. The reply is
+        // only the script's SHA-1, so it is computed here instead; if the script is then missing,
+        // the store's NOSCRIPT handling loads it again once Redis answers.
+        return sent.catch(() =>
+          createHash('sha1')
+            .update(args[1] ?? '')
+            .digest('hex'),
+        );
+      },
     }),
     ...options,
   });
 }
+
+const isScriptLoad = (command: string, args: string[]) =>
+  command.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD';

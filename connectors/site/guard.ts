@@ -7,6 +7,7 @@
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { occasionalWarning, withinDeadline } from '../../core/runtime/redis-outage.ts';
 import { recordRejection, type Widget } from '../../db/forms.ts';
 import type { Db } from '../../db/open.ts';
 import { HONEYPOT_FIELD, TOKEN_FIELD } from './page.ts';
@@ -42,7 +43,17 @@ export interface GuardDeps {
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 export class SiteGuard {
-  constructor(private readonly deps: GuardDeps) {}
+  /** During an outage every post misses its counters: one warning now and then, not one each. */
+  private readonly notCounted: ReturnType<typeof occasionalWarning>;
+  private readonly capNotChecked: ReturnType<typeof occasionalWarning>;
+
+  constructor(private readonly deps: GuardDeps) {
+    this.notCounted = occasionalWarning(deps.log, 'rejection not counted (Redis away)');
+    this.capNotChecked = occasionalWarning(
+      deps.log,
+      'daily cap not checked (Redis away); submissions are accepted without a review note',
+    );
+  }
 
   private key(what: string, widgetId: number, at: Date) {
     return `${this.deps.queuePrefix}:forms:${what}:${widgetId}:${day(at)}`;
@@ -61,14 +72,13 @@ export class SiteGuard {
       'website post rejected',
     );
     const counter = this.key('rejections', widget.id, at);
-    redis
-      .multi()
-      .hincrby(counter, reason, 1)
-      .expire(counter, 35 * DAY_SECONDS)
-      .exec()
-      .catch((error: Error) =>
-        log.warn({ err: error.message, formId: widget.id }, 'rejection not counted (Redis away)'),
-      );
+    withinDeadline(redis, () =>
+      redis
+        .multi()
+        .hincrby(counter, reason, 1)
+        .expire(counter, 35 * DAY_SECONDS)
+        .exec(),
+    ).catch((error: unknown) => this.notCounted(error, { formId: widget.id }));
     if (!STORED.has(reason) || !fields) return;
     const { [TOKEN_FIELD]: _token, ...kept } = fields;
     recordRejection(db, {
@@ -84,9 +94,12 @@ export class SiteGuard {
     });
   }
 
-  /** Today's rejections of one form by reason (UTC day). */
+  /** Today's rejections of one form by reason (UTC day); rejects when Redis does not answer. */
   async rejectionsOn(widgetId: number, at: Date): Promise<Record<string, number>> {
-    const counts = await this.deps.redis.hgetall(this.key('rejections', widgetId, at));
+    const { redis } = this.deps;
+    const counts = await withinDeadline(redis, () =>
+      redis.hgetall(this.key('rejections', widgetId, at)),
+    );
     return Object.fromEntries(Object.entries(counts).map(([reason, n]) => [reason, Number(n)]));
   }
 
@@ -97,11 +110,14 @@ export class SiteGuard {
   async overDailyCap(widget: Widget, cap: number, at: Date): Promise<string | undefined> {
     const counter = this.key('accepted', widget.id, at);
     try {
-      const result = await this.deps.redis
-        .multi()
-        .incr(counter)
-        .expire(counter, 2 * DAY_SECONDS)
-        .exec();
+      const { redis } = this.deps;
+      const result = await withinDeadline(redis, () =>
+        redis
+          .multi()
+          .incr(counter)
+          .expire(counter, 2 * DAY_SECONDS)
+          .exec(),
+      );
       const count = Number(result?.[0]?.[1] ?? 0);
       if (count <= cap) return undefined;
       // Logged when the cap is crossed and every 100 submissions after, not for each one.
@@ -112,10 +128,7 @@ export class SiteGuard {
         );
       return `submission ${count} today, over the form's daily cap of ${cap}`;
     } catch (error) {
-      this.deps.log.warn(
-        { err: (error as Error).message, formId: widget.id },
-        'daily cap not checked',
-      );
+      this.capNotChecked(error, { formId: widget.id });
       return undefined;
     }
   }

@@ -29,6 +29,9 @@ export function createProducer<N extends JobName>(
   // The catalog entry of this queue: its id function takes this queue's payload.
   const jobId = job.jobId as (payload: JobPayload<N>) => string;
   const queue = new Queue(job.queue, { connection, prefix });
+  // The queue repeats its connection's errors, which the connection's owner already logs;
+  // without a listener BullMQ prints each one, with its stack, to the console.
+  queue.on('error', () => undefined);
   const options = (payload: JobPayload<N>) => ({
     jobId: jobId(payload),
     attempts: job.attempts,

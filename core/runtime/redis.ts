@@ -12,12 +12,27 @@ import type { Logger } from './logger.ts';
 
 export type { Redis };
 
+/**
+ * Reconnect attempts at most a second apart. ioredis's default backs off to five seconds, so
+ * after a long outage a web process kept failing to enqueue (and a worker sat idle) for up to
+ * five seconds after Redis was back; an attempt on a refused port costs nothing.
+ */
+export const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 1000);
+
 export function workerConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+    retryStrategy: reconnectDelay,
+  });
 }
 
 export function producerConnection(url: string): Redis {
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: reconnectDelay,
+  });
 }
 
 /** Whether something answers PING at `url` within `timeoutMs`. */

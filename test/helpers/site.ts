@@ -32,7 +32,10 @@ export const CALLBACK_WIDGET = {
   delayMinutes: 15,
 };
 
-export async function createForm(system: TestSystem, body: Record<string, unknown> = CONTACT_FORM) {
+export async function createForm(
+  system: Pick<TestSystem, 'baseUrl' | 'apiKey'>,
+  body: Record<string, unknown> = CONTACT_FORM,
+) {
   const created = await api(system)('POST', '/api/v1/forms', body);
   if (created.status !== 201) throw new Error(`form not created: ${JSON.stringify(created.body)}`);
   return created.body as { id: number; channelId: number; slug: string };
@@ -49,7 +52,10 @@ export async function createCallbackWidget(
 }
 
 /** The token a fresh render of the form carries. */
-export async function renderToken(system: TestSystem, path: string): Promise<string> {
+export async function renderToken(
+  system: Pick<TestSystem, 'baseUrl'>,
+  path: string,
+): Promise<string> {
   const html = await (await fetch(`${system.baseUrl}${path}/fragment`)).text();
   const token = /name="lw_token" value="([^"]+)"/.exec(html)?.[1];
   if (!token) throw new Error(`no token in ${path}/fragment`);
@@ -57,7 +63,7 @@ export async function renderToken(system: TestSystem, path: string): Promise<str
 }
 
 export async function postForm(
-  system: TestSystem,
+  system: Pick<TestSystem, 'baseUrl'>,
   path: string,
   fields: Record<string, string>,
   init: { json?: boolean; headers?: Record<string, string> } = {},

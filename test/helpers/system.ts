@@ -16,6 +16,7 @@ import { createApiKey } from '../../db/api-keys.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/open.ts';
 import type { EmailConnector } from '../../connectors/email/index.ts';
 import { startEmail, startWeb, startWorkers, type Booted } from '../../scripts/boot.ts';
+import { freePort } from './private-redis.ts';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './redis.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,6 +36,11 @@ export interface TestSystem {
   startInProcessEmail(): EmailConnector;
   /** Starts `scripts/email.ts` as a child process. */
   spawnEmail(): WorkerProcess;
+  /**
+   * Starts `scripts/web.ts` as a child process on `port` (a free one by default) and waits until
+   * it answers; starting it again on the same port is how a test restarts the web.
+   */
+  spawnWeb(port?: number): Promise<WebProcess>;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,11 @@ export interface WorkerProcess {
   child: ChildProcess;
   logs: string[];
   exited: Promise<number | null>;
+}
+
+export interface WebProcess extends WorkerProcess {
+  port: number;
+  baseUrl: string;
 }
 
 export interface SystemOptions {
@@ -76,10 +87,10 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
   }
   const children: WorkerProcess[] = [];
   /** A Procfile process as a child, with this system's environment; output kept in `logs`. */
-  const spawnScript = (script: string): WorkerProcess => {
+  const spawnScript = (script: string, extraEnv: Record<string, string> = {}): WorkerProcess => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const logs: string[] = [];
@@ -106,16 +117,40 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
     startInProcessEmail: () => startEmail(booted),
     spawnEmail: () => spawnScript('scripts/email.ts'),
     spawnWorker: () => spawnScript('scripts/worker.ts'),
+    async spawnWeb(port) {
+      const chosen = port ?? (await freePort());
+      const web = spawnScript('scripts/web.ts', { PORT: String(chosen) });
+      const baseUrl = `http://127.0.0.1:${chosen}`;
+      const exitedEarly = web.exited.then((code) => {
+        throw new Error(`web exited (${code}) before answering: ${web.logs.join('\n')}`);
+      });
+      // Once it answers, a later exit (a test killing it) is the test's business.
+      exitedEarly.catch(() => undefined);
+      await Promise.race([
+        waitFor('the web process to answer', () =>
+          fetch(`${baseUrl}/healthz`).then(
+            (response) => response.ok,
+            () => false,
+          ),
+        ),
+        exitedEarly,
+      ]);
+      return { ...web, port: chosen, baseUrl };
+    },
     async close() {
       for (const worker of children) {
         if (worker.child.exitCode === null && worker.child.signalCode === null) {
           worker.child.kill('SIGTERM');
+          // A child whose graceful shutdown hangs (Redis gone in a fault test) is killed outright.
+          const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5000);
           await worker.exited;
+          clearTimeout(timer);
         }
       }
       await lifecycle.shutdown();
       db.$client.close();
-      await deleteKeys(config.queuePrefix);
+      // A private Redis (fault tests) is thrown away whole by its owner.
+      if (config.redisUrl === TEST_REDIS_URL) await deleteKeys(config.queuePrefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

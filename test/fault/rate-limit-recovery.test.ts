@@ -1,0 +1,60 @@
+/**
+ * A rate limiter created while Redis is away lets requests through, and limits again by itself
+ * once Redis answers (its script load failed, which used to switch it off until a restart).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterEach, expect, it } from 'vitest';
+import { createLogger } from '../../core/runtime/logger.ts';
+import { producerConnection, type Redis } from '../../core/runtime/redis.ts';
+import { redisRateLimit } from '../../connectors/http/rate-limit.ts';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
+import { waitFor } from '../helpers/system.ts';
+
+let redis: PrivateRedis | undefined;
+let connection: Redis | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  try {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    connection?.disconnect();
+  } finally {
+    await redis?.cleanup();
+    [redis, connection, server] = [undefined, undefined, undefined];
+  }
+});
+
+it('a limiter set up while Redis is down passes requests, then limits once Redis is back', async () => {
+  redis = await startPrivateRedis();
+  const current = redis;
+  connection = producerConnection(current.url);
+  connection.on('error', () => undefined);
+  await waitFor('the connection', () => connection?.status === 'ready');
+  await current.crash();
+  await waitFor('the connection to notice', () => connection?.status !== 'ready');
+
+  const deps = { redis: connection, queuePrefix: 'limit-recovery', log: createLogger('silent') };
+  const app = express().use(
+    redisRateLimit(deps, 'probe', 3, {
+      keyGenerator: () => 'everyone',
+      handler: (_req, res) => void res.status(429).end(),
+    }),
+    (_req, res) => void res.status(204).end(),
+  );
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server?.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const statuses = async (n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await fetch(url)).status);
+    return out;
+  };
+
+  // Redis away: nobody is limited (intake matters more than the count).
+  expect(await statuses(5)).toEqual([204, 204, 204, 204, 204]);
+
+  await current.restart();
+  await waitFor('the connection to come back', () => connection?.status === 'ready', 5000);
+  expect(await statuses(5)).toEqual([204, 204, 204, 429, 429]);
+});

@@ -1,0 +1,139 @@
+/**
+ * The web process killed with SIGKILL while many form posts and API requests are in flight.
+ * Every request answered 2xx before the kill ends as exactly one message; a request cut off may
+ * or may not have been recorded, and sending it again (same form token, same Idempotency-Key)
+ * to the restarted web records it once either way.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { issueToken } from '../../connectors/site/token.ts';
+import { inboxByStatus, intakeLedger } from '../helpers/intake-ledger.ts';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
+import { pool } from '../helpers/senders.ts';
+import { CONTACT_FORM, createForm } from '../helpers/site.ts';
+import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+import {
+  accepted,
+  send,
+  startTraffic,
+  type IntakeAnswer,
+  type Sent,
+  type Traffic,
+  type TrafficTarget,
+} from '../helpers/traffic.ts';
+
+const FORM_SECRET = 'web-crash-test-form-secret-of-32-characters';
+const SENDERS = 60;
+
+let redis: PrivateRedis | undefined;
+let system: TestSystem | undefined;
+let traffic: Traffic | undefined;
+afterEach(async () => {
+  try {
+    await traffic?.stop();
+    await system?.close();
+  } finally {
+    await redis?.cleanup();
+    [redis, system, traffic] = [undefined, undefined, undefined];
+  }
+});
+
+/** What a client does after a cut connection: send the same request again until it is answered. */
+async function retry(target: TrafficTarget, request: Sent): Promise<IntakeAnswer> {
+  let answer = await send(target, request);
+  for (let attempt = 1; attempt < 5 && answer.status === 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    answer = await send(target, request);
+  }
+  return answer;
+}
+
+it('kill -9 of the web with requests in flight: answered ones are kept once, retried ones are not doubled', async () => {
+  redis = await startPrivateRedis();
+  system = await startSystem({
+    label: 'web-crash',
+    web: false,
+    env: {
+      REDIS_URL: redis.url,
+      RECONCILE_GRACE_MS: '1000',
+      RECONCILE_INTERVAL_MS: '500',
+      FORM_SECRET,
+      FORM_MIN_FILL_MS: '0',
+      FORM_RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+  });
+  const current = system;
+  const web = await current.spawnWeb();
+  const worker = current.spawnWorker();
+  const site = { baseUrl: web.baseUrl, apiKey: current.apiKey };
+  const form = await createForm(site, CONTACT_FORM);
+  const target: TrafficTarget = {
+    ...site,
+    formSlug: form.slug,
+    // The token a browser got with the page: it stays the same when the post is sent again.
+    formToken: async () => issueToken(FORM_SECRET, form.id, new Date()),
+  };
+  const flowing = startTraffic(target, { concurrency: 32, senders: SENDERS });
+  traffic = flowing;
+  await waitFor('requests to be answered', () => flowing.sent.filter(accepted).length >= 300);
+  web.child.kill('SIGKILL');
+  await web.exited;
+  const sent = await flowing.stop();
+
+  const answered = sent.filter(accepted);
+  const cut = sent.filter((s) => s.status === 0);
+  // Only answers and cut connections: the web never refused a request before it died.
+  expect(answered.length + cut.length).toBe(sent.length);
+  const inFlight = cut.filter((s) => s.error !== 'ECONNREFUSED');
+  expect(inFlight.length).toBeGreaterThan(0);
+  expect(answered.every((s) => s.inboxId !== undefined)).toBe(true);
+  // Each answered request is a row; a cut one may or may not be.
+  const rowsAtKill = Object.values(inboxByStatus(current)).reduce((sum, n) => sum + n, 0);
+  expect(rowsAtKill).toBeGreaterThanOrEqual(answered.length);
+  expect(rowsAtKill).toBeLessThanOrEqual(sent.length);
+
+  const restarted = await current.spawnWeb(web.port);
+  expect(restarted.port).toBe(web.port);
+  // Every request goes again, the answered ones too: each must come back as the same row.
+  const again = await pool(
+    sent.map((request) => async () => ({ request, answer: await retry(target, request) })),
+    16,
+  );
+  expect(again.filter(({ answer }) => !accepted(answer))).toEqual([]);
+  const stillSame = again.filter(
+    ({ request, answer }) =>
+      accepted(request) && answer.duplicate === true && answer.inboxId === request.inboxId,
+  );
+  expect(stillSame.length).toBe(answered.length);
+  const recordedBeforeKill = again.filter(
+    ({ request, answer }) => request.status === 0 && answer.duplicate === true,
+  ).length;
+  // The cut requests that were recorded before the kill are exactly the rows nobody was told of.
+  expect(recordedBeforeKill).toBe(rowsAtKill - answered.length);
+
+  const final: Sent[] = again.map(({ request, answer }) => ({ ...request, ...answer }));
+  await waitFor(
+    'every request processed',
+    () => inboxByStatus(current).done === sent.length,
+    60_000,
+  );
+  expect(inboxByStatus(current)).toEqual({ done: sent.length });
+  const senders = new Set(sent.map((s) => s.sender)).size;
+  expect(intakeLedger(current, final)).toEqual({
+    acceptedRequests: sent.length,
+    acceptedInboxIds: sent.length,
+    doneWithOneMessage: sent.length,
+    inboxRows: sent.length,
+    messages: sent.length,
+    duplicateMessages: 0,
+    leads: senders,
+    sendersOnSeveralLeads: 0,
+  });
+  expect(worker.child.exitCode).toBeNull();
+  console.log(
+    `web crash: ${sent.length} requests, ${answered.length} answered 2xx before the kill, ` +
+      `${cut.length} cut (${inFlight.length} in flight, ${recordedBeforeKill} of them already recorded); ` +
+      `all ${sent.length} sent again: ${stillSame.length} answered ones came back as the same row, ` +
+      `${sent.length} rows done, ${sent.length} messages, ${senders} leads`,
+  );
+}, 120_000);

@@ -1,0 +1,63 @@
+/**
+ * A worker killed with SIGKILL in the middle of a burst, on a Redis of the test's own: its
+ * active jobs stall, a second worker takes over, and every message ends on exactly one lead.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { countInbox, ledger, openBurst } from '../helpers/burst.ts';
+import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
+import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+
+let redis: PrivateRedis | undefined;
+let system: TestSystem | undefined;
+afterEach(async () => {
+  try {
+    await system?.close();
+  } finally {
+    await redis?.cleanup();
+    [redis, system] = [undefined, undefined];
+  }
+});
+
+it('kill -9 of a worker in the middle of a 5,000-message burst: every message on exactly one lead', async () => {
+  redis = await startPrivateRedis();
+  system = await startSystem({
+    label: 'crash',
+    web: false,
+    env: { REDIS_URL: redis.url, RECONCILE_GRACE_MS: '2000', RECONCILE_INTERVAL_MS: '1000' },
+  });
+  const current = system;
+  const burst = openBurst(current, 500);
+  const first = current.spawnWorker();
+  let killedAt = -1;
+  for (let n = 0; n < 5000; n++) {
+    await burst.record(n);
+    if (killedAt < 0 && (countInbox(current).done ?? 0) >= 800) {
+      first.child.kill('SIGKILL');
+      killedAt = n;
+      await first.exited;
+    }
+  }
+  await burst.close();
+  expect(killedAt).toBeGreaterThan(0);
+  expect(first.child.signalCode).toBe('SIGKILL');
+  const doneAtKill = countInbox(current).done ?? 0;
+  const second = current.spawnWorker();
+  await waitFor(
+    'all 5,000 rows processed after the crash',
+    () => countInbox(current).done === 5000,
+    90_000,
+  );
+  console.log(
+    `worker crash: killed after ${doneAtKill} of 5000 done (${killedAt} recorded); 5000 done, ` +
+      `${ledger(current).messages} messages, ${ledger(current).leads} leads`,
+  );
+
+  expect(countInbox(current)).toEqual({ done: 5000 });
+  expect(ledger(current)).toEqual({
+    messages: 5000,
+    distinctInboxRows: 5000,
+    leads: 500,
+    inboxWithoutMessage: 0,
+  });
+  expect(second.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+}, 150_000);
