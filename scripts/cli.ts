@@ -15,8 +15,9 @@ import { createApiKey, type ApiRole } from '../db/api-keys.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/open.ts';
 import { apiKeys, channelOperators, users } from '../db/schema.ts';
 import { CHANNEL_USAGE, runChannelCommand } from './cli/channels.ts';
+import { InterruptedError } from './cli/interrupt.ts';
 import { QUEUE_USAGE, runQueuesCommand } from './cli/queues.ts';
-import { INBOX_USAGE, InterruptedError, runInboxCommand } from './cli/replay.ts';
+import { INBOX_USAGE, runInboxCommand } from './cli/replay.ts';
 import { CliError, runWidgetCommand, WIDGET_USAGE } from './cli/widgets.ts';
 
 const USAGE = `usage: npm run leadwire -- <command>
