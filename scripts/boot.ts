@@ -17,6 +17,7 @@ import {
   telegramPollers,
 } from '../core/runtime/metrics.ts';
 import { publishMetrics } from '../core/runtime/metrics-share.ts';
+import { occasionalWarning } from '../core/runtime/redis-outage.ts';
 import { createProducer } from '../core/runtime/queues.ts';
 import {
   ensureRedis,
@@ -48,7 +49,20 @@ export interface Booted {
   lifecycle: Lifecycle;
 }
 
-export async function boot(name: string, env: NodeJS.ProcessEnv = process.env): Promise<Booted> {
+export interface BootOptions {
+  /**
+   * Whether the process is useless without Redis (workers). Intake processes (web, email,
+   * telegram) start anyway while Redis is away: they record into the inbox, and the reconciler
+   * enqueues what they could not once Redis answers.
+   */
+  redisRequired?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function boot(
+  name: string,
+  { redisRequired = true, env = process.env }: BootOptions = {},
+): Promise<Booted> {
   let config: Config;
   try {
     config = loadConfig(env);
@@ -65,8 +79,12 @@ export async function boot(name: string, env: NodeJS.ProcessEnv = process.env): 
       lifecycle.onShutdown('embedded redis', () => stopRedis(redisChild));
     }
   } catch (error) {
-    if (error instanceof RedisUnavailableError) exitWith(error.message);
-    throw error;
+    if (!(error instanceof RedisUnavailableError)) throw error;
+    if (redisRequired) exitWith(error.message);
+    log.warn(
+      { err: error.message },
+      'starting without Redis: intake is recorded in the inbox and processed once Redis answers',
+    );
   }
   const db = openDatabase(config.databaseFile);
   migrateDatabase(db);
@@ -97,12 +115,14 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   const db = openDatabase(config.databaseFile, { durability: 'full' });
   const store = new SqliteStore(db);
   const redis = producerConnection(config.redisUrl);
-  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (web)'));
-  // The producer connection does not queue commands while offline; let it connect first so the
-  // rate limiter can load its script (later outages are handled per request).
-  await new Promise((resolve) =>
-    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
-  );
+  redis.on('error', occasionalWarning(log, 'redis connection error (web)'));
+  // Give the connection a moment, so the first requests do not all miss Redis; past that the
+  // web starts without it (the rate limiter loads its script once Redis answers).
+  await new Promise((resolve) => {
+    if (redis.status === 'ready') return resolve(undefined);
+    redis.once('ready', resolve);
+    setTimeout(resolve, 2000).unref();
+  });
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const outbound = createProducer('outbound', redis, config.queuePrefix);
   const recorder = createRecorder(store, producer, log);
@@ -143,11 +163,8 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
   const store = new SqliteStore(db);
   const workerRedis = workerConnection(config.redisUrl);
   const producerRedis = producerConnection(config.redisUrl);
-  for (const connection of [workerRedis, producerRedis]) {
-    connection.on('error', (error) =>
-      log.warn({ err: error.message }, 'redis connection error (worker)'),
-    );
-  }
+  const warn = occasionalWarning(log, 'redis connection error (worker)');
+  for (const connection of [workerRedis, producerRedis]) connection.on('error', warn);
   const blobs = new BlobStore(path.join(config.dataDir, 'blobs'));
   const outbound = createProducer('outbound', producerRedis, config.queuePrefix);
   const worker = startIngestWorker({
@@ -212,7 +229,7 @@ export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
   const db = openDatabase(config.databaseFile, { durability: 'full' });
   const store = new SqliteStore(db);
   const redis = producerConnection(config.redisUrl);
-  redis.on('error', (error) => log.warn({ err: error.message }, 'redis connection error (email)'));
+  redis.on('error', occasionalWarning(log, 'redis connection error (email)'));
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const connector = startEmailConnector({
     db,
@@ -243,9 +260,7 @@ export function startTelegram({ config, log, lifecycle }: Booted): TelegramConne
   const db = openDatabase(config.databaseFile, { durability: 'full' });
   const store = new SqliteStore(db);
   const redis = producerConnection(config.redisUrl);
-  redis.on('error', (error) =>
-    log.warn({ err: error.message }, 'redis connection error (telegram)'),
-  );
+  redis.on('error', occasionalWarning(log, 'redis connection error (telegram)'));
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
   const connector = startTelegramConnector({

@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Gauge, Registry } from 'prom-client';
 import { gatherMetrics } from '../../core/runtime/metrics-share.ts';
+import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 import { httpRequests, httpSeconds } from '../../core/runtime/metrics.ts';
 import type { Db } from '../../db/open.ts';
 
@@ -53,7 +54,10 @@ function stateRegistry(db: Db, queues: Queue[]): Registry {
       this.reset();
       await Promise.all(
         queues.map(async (queue) => {
-          const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => undefined);
+          // BullMQ waits for Redis rather than failing: a scrape during an outage must not hang.
+          const counts = await withinDeadline(queue, () =>
+            queue.getJobCounts(...QUEUE_STATES),
+          ).catch(() => undefined);
           for (const state of QUEUE_STATES) {
             if (counts) this.set({ queue: queue.name, state }, counts[state] ?? 0);
           }

@@ -13,6 +13,7 @@ import {
 } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { snapshot } from './metrics.ts';
+import { withinDeadline } from './redis-outage.ts';
 
 type MetricJson = MetricObjectWithValues<MetricValue<string>>;
 
@@ -68,11 +69,14 @@ async function otherProcesses(
   ownId: string,
 ): Promise<MetricJson[][]> {
   try {
-    const ids = (await redis.zrangebyscore(indexKey(prefix), Date.now() - LIVE_MS, '+inf')).filter(
-      (id) => id !== ownId,
+    const live = await withinDeadline(redis, () =>
+      redis.zrangebyscore(indexKey(prefix), Date.now() - LIVE_MS, '+inf'),
     );
+    const ids = live.filter((id) => id !== ownId);
     if (ids.length === 0) return [];
-    const snapshots = await redis.mget(ids.map((id) => snapshotKey(prefix, id)));
+    const snapshots = await withinDeadline(redis, () =>
+      redis.mget(ids.map((id) => snapshotKey(prefix, id))),
+    );
     return snapshots.flatMap((text) => (text ? [JSON.parse(text) as MetricJson[]] : []));
   } catch {
     return [];

@@ -87,8 +87,11 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
       );
     }
   });
-  worker.on('error', (error) =>
-    log.error({ queue: JOBS.ingest.queue, err: error }, 'ingest worker error'),
-  );
+  worker.on('error', (error) => {
+    // Redis came back empty while this job ran: its row is committed in SQLite all the same, so
+    // BullMQ's "Missing key for job" when finishing it is worth a warning, not an error.
+    const level = /Missing key for job/.test(error.message) ? 'warn' : 'error';
+    log[level]({ queue: JOBS.ingest.queue, err: error }, 'ingest worker error');
+  });
   return worker;
 }
