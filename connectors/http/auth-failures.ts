@@ -7,6 +7,7 @@
 import type { Request } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
+import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 
 export interface AuthFailureGuard {
   redis: Redis;
@@ -18,16 +19,15 @@ const counterKey = (guard: AuthFailureGuard, req: Request) =>
   `${guard.prefix}:auth-failures:${ipKeyGenerator(req.ip ?? '')}`;
 
 export async function tooManyFailures(guard: AuthFailureGuard, req: Request): Promise<boolean> {
-  const failures = Number(await guard.redis.get(counterKey(guard, req)).catch(() => 0));
+  const failures = Number(
+    await withinDeadline(guard.redis, () => guard.redis.get(counterKey(guard, req))).catch(() => 0),
+  );
   return failures >= guard.perMinute;
 }
 
 export async function countFailure(guard: AuthFailureGuard, req: Request): Promise<void> {
   const key = counterKey(guard, req);
-  await guard.redis
-    .multi()
-    .incr(key)
-    .expire(key, 60, 'NX')
-    .exec()
-    .catch(() => undefined);
+  await withinDeadline(guard.redis, () =>
+    guard.redis.multi().incr(key).expire(key, 60, 'NX').exec(),
+  ).catch(() => undefined);
 }
