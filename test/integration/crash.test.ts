@@ -4,6 +4,10 @@
  * frozen: test/fault/, each on a Redis of its own.)
  */
 import { afterEach, expect, it } from 'vitest';
+import { createProducer } from '../../core/runtime/queues.ts';
+import { producerConnection } from '../../core/runtime/redis.ts';
+import { SqliteStore } from '../../db/store.ts';
+import { reconcileOnce } from '../../workers/reconciler/index.ts';
 import { deleteKeys } from '../helpers/redis.ts';
 import { countInbox, ledger, openBurst } from '../helpers/burst.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
@@ -98,4 +102,43 @@ it('a pending row whose job already finished (its commit was lost) is enqueued a
   current.startInProcessWorker();
   await waitFor('the rows to be processed', () => countInbox(current).done === 10);
   await queue.queue.close();
+});
+
+it('a pending row whose job lost its place in the wait list (its hash left behind) is enqueued again', async () => {
+  system = await startSystem({ label: 'halfgone', web: false });
+  const current = system;
+  const burst = openBurst(current, 30);
+  for (let n = 0; n < 30; n++) await burst.record(n);
+  await burst.close();
+  const redis = producerConnection(current.config.redisUrl);
+  const producer = createProducer('ingest', redis, current.config.queuePrefix);
+  try {
+    await waitFor('the connection', () => redis.status === 'ready');
+    // Redis lost the wait list but not the job hashes: every job looks unfinished to a cheap
+    // look-up, yet none would ever run.
+    await redis.del(producer.queue.toKey('wait'));
+    const store = new SqliteStore(current.db);
+    const cursor = { afterId: 0 };
+    const pass = () =>
+      reconcileOnce(
+        {
+          store,
+          producer,
+          clock: { now: () => new Date(Date.now() + 60_000) },
+          graceMs: 30_000,
+        },
+        cursor,
+      );
+    // The full state check is rationed (20 rows a pass) and goes on where the last pass
+    // stopped: two passes reach every row, a third finds them all waiting.
+    expect(await pass()).toBe(20);
+    expect(await pass()).toBe(10);
+    expect(await pass()).toBe(0);
+    current.startInProcessWorker();
+    await waitFor('the rows to be processed', () => countInbox(current).done === 30);
+    expect(ledger(current)).toMatchObject({ messages: 30, distinctInboxRows: 30 });
+  } finally {
+    await producer.queue.close();
+    redis.disconnect();
+  }
 });

@@ -18,8 +18,18 @@ export interface ReconcilerOptions {
 }
 
 const PAGE = 500;
-/** Job look-ups in flight at once (they pipeline on one connection). */
-const PARALLEL = 50;
+/**
+ * Rows per pass whose job looks unfinished that get the full state check, oldest first. The
+ * full check scans the wait list, so it is kept off the bulk of a backlog; it exists for a job
+ * whose keys Redis half lost (its hash left, its list entry gone), which looks unfinished but
+ * would never run. A few per pass recover those without making a pass quadratic.
+ */
+const FULL_CHECKS = 20;
+
+/** Where the full checks go on from, pass after pass, so every row's turn comes. */
+export interface FullCheckCursor {
+  afterId: number;
+}
 
 /**
  * One pass over every pending row older than the grace period. Each row's job is looked up:
@@ -28,18 +38,27 @@ const PARALLEL = 50;
  */
 export async function reconcileOnce(
   options: Omit<ReconcilerOptions, 'intervalMs' | 'log'>,
+  cursor: FullCheckCursor = { afterId: 0 },
 ): Promise<number> {
   const before = new Date(options.clock.now().getTime() - options.graceMs);
   let afterId = 0;
   let added = 0;
+  let fullChecks = FULL_CHECKS;
   for (;;) {
     const ids = options.store.pendingBefore(before, afterId, PAGE);
-    if (ids.length === 0) return added;
-    for (let i = 0; i < ids.length; i += PARALLEL) {
-      const results = await Promise.all(
-        ids.slice(i, i + PARALLEL).map((inboxId) => options.producer.ensure({ inboxId })),
-      );
-      added += results.filter(Boolean).length;
+    if (ids.length === 0) {
+      // Every row's turn has come: the next pass starts again from the oldest.
+      if (fullChecks > 0) cursor.afterId = 0;
+      return added;
+    }
+    const result = await options.producer.ensureMany(ids.map((inboxId) => ({ inboxId })));
+    added += result.added;
+    for (const payload of result.unfinished) {
+      if (fullChecks === 0) break;
+      if (payload.inboxId <= cursor.afterId) continue;
+      fullChecks -= 1;
+      cursor.afterId = payload.inboxId;
+      if (await options.producer.ensure(payload)) added += 1;
     }
     afterId = ids[ids.length - 1] ?? afterId;
   }
@@ -50,10 +69,11 @@ export function startReconciler(options: ReconcilerOptions): { stop(): Promise<v
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  const cursor: FullCheckCursor = { afterId: 0 };
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = reconcileOnce(options)
+      running = reconcileOnce(options, cursor)
         .then((count) => {
           if (count > 0) {
             options.log.info(
