@@ -2,7 +2,7 @@
  * API keys: shown once at creation, stored as SHA-256 (a random 256-bit key needs no slow hash),
  * looked up by hash, compared in constant time.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from './open.ts';
 import { apiKeys } from './schema.ts';
@@ -49,8 +49,16 @@ export function verifyApiKey(
   return row ? { keyId: row.id, name: row.name, role: row.role } : undefined;
 }
 
-/** A short, non-reversible fingerprint of a key, kept in an admin session cookie. */
-export const keyFingerprint = (key: string) => hashKey(key).slice(0, 16);
+/**
+ * What an admin session cookie holds of its key: a keyed hash (HMAC with the session secret) of
+ * the key's stored hash. Without the secret it says nothing about the key, so a stolen cookie
+ * cannot be used to guess a human-chosen API_KEY offline.
+ */
+const fingerprintOfHash = (secret: string, hash: string) =>
+  createHmac('sha256', secret).update(hash).digest('base64url').slice(0, 22);
+
+export const keyFingerprint = (secret: string, key: string) =>
+  fingerprintOfHash(secret, hashKey(key));
 
 /**
  * The principal behind a login session: the key it was opened with must still exist, not be
@@ -58,12 +66,12 @@ export const keyFingerprint = (key: string) => hashKey(key).slice(0, 16);
  */
 export function sessionPrincipal(
   db: Db,
-  keyId: number | null,
-  fingerprint: string,
+  { keyId, fingerprint }: { keyId: number | null; fingerprint: string },
+  secret: string,
   bootstrapKey: string | undefined,
 ): ApiPrincipal | undefined {
   if (keyId === null) {
-    return bootstrapKey && keyFingerprint(bootstrapKey) === fingerprint
+    return bootstrapKey && keyFingerprint(secret, bootstrapKey) === fingerprint
       ? { keyId: null, name: 'API_KEY', role: 'admin' }
       : undefined;
   }
@@ -72,7 +80,7 @@ export function sessionPrincipal(
     .from(apiKeys)
     .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .get();
-  return row && row.hash.startsWith(fingerprint)
+  return row && fingerprintOfHash(secret, row.hash) === fingerprint
     ? { keyId: row.id, name: row.name, role: row.role }
     : undefined;
 }

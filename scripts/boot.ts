@@ -136,6 +136,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     apiKey: config.apiKey,
     defaultCountry: config.defaultCountry,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    trustProxy: config.trustProxy,
     blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
     forms: config.forms,
     formSecret: siteSecret(db, config.forms.secret),

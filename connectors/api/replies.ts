@@ -1,4 +1,5 @@
 /** POST /api/v1/leads/:id/messages: an operator's reply, stored as queued and sent by the outbound worker. */
+import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -53,9 +54,15 @@ export function replyRoutes(deps: ReplyDeps): Router {
       meta: draft.meta,
       at: new Date(),
     });
-    await deps.outbound.add({ messageId: message.id }).catch((error: unknown) =>
-      // The row stays `queued`; the reconciler hands it to the queue when Redis is back.
-      deps.log.warn({ err: error, messageId: message.id, leadId }, 'reply stored but not enqueued'),
+    // A deadline: a reply must be answered even while Redis is away or frozen, or the caller
+    // retries it and the customer gets it twice.
+    await withinDeadline(deps.outbound, () => deps.outbound.add({ messageId: message.id })).catch(
+      (error: unknown) =>
+        // The row stays `queued`; the reconciler hands it to the queue when Redis is back.
+        deps.log.warn(
+          { err: error, messageId: message.id, leadId },
+          'reply stored but not enqueued',
+        ),
     );
     res.status(202).json(message);
   });

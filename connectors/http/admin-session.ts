@@ -62,7 +62,12 @@ export function openSession(secret: string, value: string, now: number): Session
 function cookieValue(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no session, not a server error
+    }
   }
   return undefined;
 }
@@ -77,7 +82,7 @@ function principalOf(deps: AdminAuthDeps, req: Request): ApiPrincipal | undefine
     const cookie = cookieValue(req, SESSION_COOKIE);
     const session = cookie ? openSession(deps.sessionSecret, cookie, Date.now()) : undefined;
     if (session) {
-      principal = sessionPrincipal(deps.db, session.keyId, session.fingerprint, deps.apiKey);
+      principal = sessionPrincipal(deps.db, session, deps.sessionSecret, deps.apiKey);
     }
   }
   return principal;
@@ -89,18 +94,18 @@ function principalOf(deps: AdminAuthDeps, req: Request): ApiPrincipal | undefine
  */
 export function requireAdmin(deps: AdminAuthDeps): RequestHandler {
   return async (req, res, next) => {
-    if (await tooManyFailures(deps.guard, req)) {
-      res
-        .status(429)
-        .set('Retry-After', '60')
-        .type('text')
-        .send('too many failed logins; retry in a minute\n');
-      return;
-    }
+    // Valid credentials pass before the failure guard is asked: someone guessing keys from the
+    // same address (behind one proxy, everyone has its IP) must not lock Prometheus and the
+    // admins out. Guessing gets nowhere anyway: keys are 256 random bits.
     const principal = principalOf(deps, req);
     if (principal?.role === 'admin') {
       res.locals.principal = principal;
       return next();
+    }
+    if (await tooManyFailures(deps.guard, req)) {
+      res.status(429).set('Retry-After', '60').type('text');
+      res.send('too many failed logins; retry in a minute\n');
+      return;
     }
     if (principal) {
       res
@@ -194,7 +199,7 @@ export function adminLoginRoutes(deps: AdminAuthDeps): Router {
       }
       const session = {
         keyId: principal.keyId,
-        fingerprint: keyFingerprint(key),
+        fingerprint: keyFingerprint(deps.sessionSecret, key),
         expiresAt: Date.now() + SESSION_MS,
       };
       setSessionCookie(res, req, sealSession(deps.sessionSecret, session), SESSION_MS);

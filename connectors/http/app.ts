@@ -49,6 +49,8 @@ export interface AppDeps {
   outbound: Producer<'outbound'>;
   /** Every queue of the job catalog, for the dashboard and the metrics. */
   queues: Queue[];
+  /** Express "trust proxy" (TRUST_PROXY); the default believes only a proxy on loopback. */
+  trustProxy?: number | string[];
   /** This process's metrics id (see core/runtime/metrics.ts labelProcess). */
   processId: string;
 }
@@ -74,7 +76,7 @@ function operationsRoutes(deps: AppDeps): express.Router {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(countRequests);
   app.use(helmet());
   app.use(healthRoutes(deps.db, deps.redis));

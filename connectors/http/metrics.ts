@@ -65,16 +65,24 @@ function stateRegistry(db: Db, queues: Queue[]): Registry {
       );
     },
   });
-  const pending = db.$client.prepare<[], { rows: number; oldest: number | null }>(
-    "SELECT count(*) AS rows, min(received_at) AS oldest FROM inbox WHERE status = 'pending'",
-  );
-  const backlog = () => pending.get() ?? { rows: 0, oldest: null };
+  // Both read the partial index of pending rows: the count walks it, the oldest row is its first
+  // entry (ids grow with time), so a scrape during a large backlog stays cheap.
+  const pendingRows = db.$client
+    .prepare<[], number>(
+      "SELECT count(*) FROM inbox INDEXED BY inbox_pending WHERE status = 'pending'",
+    )
+    .pluck();
+  const oldestPending = db.$client
+    .prepare<[], number>(
+      "SELECT received_at FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' ORDER BY id LIMIT 1",
+    )
+    .pluck();
   new Gauge({
     name: 'leadwire_inbox_pending_rows',
     help: 'Inbox rows recorded but not yet turned into leads (the durable backlog)',
     registers: [registry],
     collect() {
-      this.set(backlog().rows);
+      this.set(pendingRows.get() ?? 0);
     },
   });
   new Gauge({
@@ -82,8 +90,8 @@ function stateRegistry(db: Db, queues: Queue[]): Registry {
     help: 'Age of the oldest inbox row still pending (0 when none is)',
     registers: [registry],
     collect() {
-      const { oldest } = backlog();
-      this.set(oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+      const oldest = oldestPending.get();
+      this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
     },
   });
   return registry;

@@ -39,6 +39,12 @@ const schema = z.object({
   /** Inbox rows still pending after this long are re-enqueued by the reconciler. */
   RECONCILE_GRACE_MS: whole('a positive whole number').positive().default(30_000),
   RECONCILE_INTERVAL_MS: whole('a positive whole number').positive().default(10_000),
+  /**
+   * Which proxies' X-Forwarded-For / -Proto to believe (Express's "trust proxy"): `loopback`
+   * (a proxy on the same machine), a hop count, or addresses/CIDRs separated by commas. Client
+   * IPs (rate limits, failed-login guard) and HTTPS-only cookies depend on it.
+   */
+  TRUST_PROXY: z.string().default('loopback'),
   /** API requests per minute per key (per IP before authentication). */
   RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(6000),
   /** Signs the tokens rendered into web forms; generated and kept in the database when unset. */
@@ -80,6 +86,8 @@ export interface Config {
   reconcileIntervalMs: number;
   ingestConcurrency: number | undefined;
   rateLimitPerMinute: number;
+  /** Express "trust proxy": a hop count or a list of addresses and names. */
+  trustProxy: number | string[];
   forms: FormSettings;
   secretsKey: string | undefined;
   emailMaxBytes: number;
@@ -128,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     ingestConcurrency: value.INGEST_CONCURRENCY,
     rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
+    trustProxy: /^\d+$/.test(value.TRUST_PROXY)
+      ? Number(value.TRUST_PROXY)
+      : value.TRUST_PROXY.split(',').map((part) => part.trim()),
     secretsKey: value.SECRETS_KEY,
     emailMaxBytes: value.EMAIL_MAX_MB * 1024 * 1024,
     telegramPollSeconds: value.TELEGRAM_POLL_SECONDS,

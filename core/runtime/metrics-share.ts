@@ -37,27 +37,34 @@ export function publishMetrics(
 ): MetricsPublisher {
   const publish = async () => {
     const own = JSON.stringify(await snapshot());
-    await redis
-      .multi()
-      .set(snapshotKey(prefix, processId), own, 'PX', LIVE_MS)
-      .zadd(indexKey(prefix), Date.now(), processId)
-      .zremrangebyscore(indexKey(prefix), 0, Date.now() - LIVE_MS)
-      .exec();
+    await withinDeadline(redis, () =>
+      redis
+        .multi()
+        .set(snapshotKey(prefix, processId), own, 'PX', LIVE_MS)
+        .zadd(indexKey(prefix), Date.now(), processId)
+        .zremrangebyscore(indexKey(prefix), 0, Date.now() - LIVE_MS)
+        .exec(),
+    );
   };
-  const round = () => void publish().catch(() => undefined);
+  // One publish at a time: while Redis is frozen, rounds are skipped rather than piled up.
+  let publishing: Promise<void> | undefined;
+  const round = () => {
+    publishing ??= publish()
+      .catch(() => undefined)
+      .finally(() => (publishing = undefined));
+  };
   round();
   const timer = setInterval(round, everyMs);
   timer.unref();
   return {
     async stop() {
       clearInterval(timer);
+      // A publish still in flight would write the snapshot back after the delete below.
+      await publishing;
       // Gone at once rather than after LIVE_MS, so a clean restart does not show twice.
-      await redis
-        .multi()
-        .del(snapshotKey(prefix, processId))
-        .zrem(indexKey(prefix), processId)
-        .exec()
-        .catch(() => undefined);
+      await withinDeadline(redis, () =>
+        redis.multi().del(snapshotKey(prefix, processId)).zrem(indexKey(prefix), processId).exec(),
+      ).catch(() => undefined);
     },
   };
 }

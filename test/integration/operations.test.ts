@@ -2,6 +2,7 @@
  * The operations pages: `/metrics` and `/admin/queues` are for admins only (a Bearer key or a
  * login session), and `/metrics` shows what happened in every process, the worker's included.
  */
+import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
@@ -117,10 +118,14 @@ describe('/admin/queues', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('__UI_CONFIG__');
     const queues = await get('/admin/queues/api/queues', bearer(system.apiKey));
-    const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map(
-      (q) => q.name,
-    );
-    expect(names.sort()).toEqual(['ingest', 'outbound']);
+    const shown = ((await queues.json()) as { queues: { name: string; allowRetries: boolean }[] })
+      .queues;
+    expect(shown.map((q) => q.name).sort()).toEqual(['ingest', 'outbound']);
+    // A failed reply is retried with `queues retry` (its row must go back to queued first).
+    expect(Object.fromEntries(shown.map((q) => [q.name, q.allowRetries]))).toEqual({
+      ingest: true,
+      outbound: false,
+    });
   });
 
   it('sends a browser to the login page, and a login session opens it until the key is revoked', async () => {
@@ -159,9 +164,15 @@ describe('/admin/queues', () => {
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(200);
     expect((await get('/metrics', cookie)).status).toBe(200);
 
-    // A tampered cookie is nobody's.
+    // A tampered cookie is nobody's, and a malformed one is no server error.
     const tampered = { cookie: `${cookie.cookie.slice(0, -3)}abc` };
     expect((await get('/admin/queues/api/queues', tampered)).status).toBe(401);
+    expect((await get('/metrics', { cookie: 'lw_admin=%zz' })).status).toBe(401);
+    // The cookie says nothing about the key without the server's secret.
+    const payload = Buffer.from(cookie.cookie.split('=')[1]?.split('.')[0] ?? '', 'base64url');
+    const unkeyed = createHash('sha256').update(admin.key).digest();
+    expect(payload.toString()).not.toContain(unkeyed.toString('hex').slice(0, 12));
+    expect(payload.toString()).not.toContain(unkeyed.toString('base64url').slice(0, 12));
 
     system.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, admin.id)).run();
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(401);
@@ -228,5 +239,13 @@ describe('logs', () => {
     expect(failed?.jobId).toBe(`inbox-${String(failed?.inboxId)}`);
     const text = worker.logs.join('\n');
     expect(text).not.toMatch(/hello \d|fixed@example\.com|metrics-\d@example\.com/);
+  });
+});
+
+describe('the failed-authentication guard', () => {
+  it('slows key guessing from an address without locking out a valid admin key there', async () => {
+    for (let n = 0; n < 31; n++) await get('/metrics', bearer(`lw_guess-${n}`));
+    expect((await get('/metrics', bearer('lw_guess-last'))).status).toBe(429);
+    expect((await get('/metrics', bearer(system.apiKey))).status).toBe(200);
   });
 });

@@ -61,7 +61,10 @@ function observe(prepared: PreparedIngest, outcome: IngestOutcome, committedAt: 
   if (prepared.kind !== 'ready' || outcome.earlier) return;
   const channel = prepared.channel.kind;
   inboundMessages.inc({ channel, outcome: outcome.outcome });
-  if (outcome.status === 'done') {
+  // A row that failed before and is processed again (an operator's retry or replay, maybe days
+  // later) would record days of "latency"; only a first run through the pipeline is timed.
+  const firstRun = prepared.row.status === 'pending' && prepared.row.error === null;
+  if (outcome.status === 'done' && firstRun) {
     inboxToLeadSeconds.observe(
       { channel },
       (committedAt - prepared.row.receivedAt.getTime()) / 1000,

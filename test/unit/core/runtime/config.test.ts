@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
       reconcileIntervalMs: 10_000,
       ingestConcurrency: undefined,
       rateLimitPerMinute: 6000,
+      trustProxy: ['loopback'],
       secretsKey: undefined,
       emailMaxBytes: 25 * 1024 * 1024,
       telegramPollSeconds: undefined,
@@ -126,6 +127,7 @@ describe('loadConfig values', () => {
       reconcileIntervalMs: 1000,
       ingestConcurrency: 8,
       rateLimitPerMinute: 120,
+      trustProxy: ['loopback'],
       secretsKey: 'z'.repeat(32),
       emailMaxBytes: 5 * 1024 * 1024,
       telegramPollSeconds: 3,
@@ -275,5 +277,14 @@ describe('loadConfig problems', () => {
     expect(error.message).toBe(
       `Leadwire cannot start, the configuration has 10 problem(s):\n  - ${error.problems.join('\n  - ')}`,
     );
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of addresses, loopback by default', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
   });
 });
