@@ -146,6 +146,11 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     processId,
   });
   const server = app.listen(config.port);
+  // Idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is
+  // common): otherwise the server may close one just as the balancer sends a request on it, and
+  // that request fails with a reset. (Shutdown still closes idle connections at once.)
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
