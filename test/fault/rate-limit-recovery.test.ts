@@ -2,37 +2,27 @@
  * A rate limiter created while Redis is away lets requests through, and limits again by itself
  * once Redis answers (its script load failed, which used to switch it off until a restart).
  */
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createLogger } from '../../core/runtime/logger.ts';
-import { producerConnection, type Redis } from '../../core/runtime/redis.ts';
+import { producerConnection } from '../../core/runtime/redis.ts';
 import { redisRateLimit } from '../../connectors/http/rate-limit.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
+import { useFaultRig } from '../helpers/fault-rig.ts';
+import { startPrivateRedis } from '../helpers/private-redis.ts';
 import { waitFor } from '../helpers/system.ts';
 
-let redis: PrivateRedis | undefined;
-let connection: Redis | undefined;
-let server: Server | undefined;
-afterEach(async () => {
-  try {
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    connection?.disconnect();
-  } finally {
-    await redis?.cleanup();
-    [redis, connection, server] = [undefined, undefined, undefined];
-  }
-});
+const rig = useFaultRig();
 
 it('a limiter set up while Redis is down passes requests, then limits once Redis is back', async () => {
-  redis = await startPrivateRedis();
-  const current = redis;
-  connection = producerConnection(current.url);
+  const current = await startPrivateRedis();
+  rig.onTeardown(() => current.cleanup());
+  const connection = producerConnection(current.url);
+  rig.onTeardown(() => connection.disconnect());
   connection.on('error', () => undefined);
-  await waitFor('the connection', () => connection?.status === 'ready');
+  await waitFor('the connection', () => connection.status === 'ready');
   await current.crash();
-  await waitFor('the connection to notice', () => connection?.status !== 'ready');
+  await waitFor('the connection to notice', () => connection.status !== 'ready');
 
   const deps = { redis: connection, queuePrefix: 'limit-recovery', log: createLogger('silent') };
   const app = express().use(
@@ -42,8 +32,9 @@ it('a limiter set up while Redis is down passes requests, then limits once Redis
     }),
     (_req, res) => void res.status(204).end(),
   );
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server?.once('listening', resolve));
+  const server = app.listen(0, '127.0.0.1');
+  rig.onTeardown(() => new Promise((resolve) => server.close(resolve)));
+  await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const statuses = async (n: number) => {
     const out: number[] = [];
@@ -55,6 +46,6 @@ it('a limiter set up while Redis is down passes requests, then limits once Redis
   expect(await statuses(5)).toEqual([204, 204, 204, 204, 204]);
 
   await current.restart();
-  await waitFor('the connection to come back', () => connection?.status === 'ready', 5000);
+  await waitFor('the connection to come back', () => connection.status === 'ready', 5000);
   expect(await statuses(5)).toEqual([204, 204, 204, 429, 429]);
 });

@@ -6,11 +6,11 @@
  * nothing answered) are both covered; the second is the one that used to hold every request.
  */
 import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { useFaultRig } from '../helpers/fault-rig.ts';
 import { inboxByStatus, intakeLedger, pause } from '../helpers/intake-ledger.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
 import { CONTACT_FORM, createForm, renderToken } from '../helpers/site.ts';
-import { startSystem, waitFor, type TestSystem, type WorkerProcess } from '../helpers/system.ts';
+import { waitFor, type TestSystem, type WorkerProcess } from '../helpers/system.ts';
 import { accepted, startTraffic, type Sent, type Traffic } from '../helpers/traffic.ts';
 
 /** Longest a request may take while Redis is away: answered from the inbox, never left hanging. */
@@ -22,37 +22,11 @@ const MAX_ANSWER_MS = 2_000;
 const MAX_MEDIAN_MS = 250;
 const SENDERS = 40;
 
-let redis: PrivateRedis | undefined;
-let system: TestSystem | undefined;
-let traffic: Traffic | undefined;
-afterEach(async () => {
-  try {
-    await traffic?.stop();
-    redis?.thaw();
-    await system?.close();
-  } finally {
-    await redis?.cleanup();
-    [redis, system, traffic] = [undefined, undefined, undefined];
-  }
-});
+const rig = useFaultRig();
 
 /** A private Redis, web and worker processes, a form, and traffic flowing and being processed. */
 async function runningSystem(label: string) {
-  redis = await startPrivateRedis();
-  system = await startSystem({
-    label,
-    web: false,
-    env: {
-      REDIS_URL: redis.url,
-      RECONCILE_GRACE_MS: '1000',
-      RECONCILE_INTERVAL_MS: '500',
-      FORM_MIN_FILL_MS: '0',
-      // All traffic comes from one IP and one key; the limits are not what is tested here.
-      FORM_RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-  });
-  const current = system;
+  const { redis, system: current } = await rig.start(label);
   const web = await current.spawnWeb();
   const worker = current.spawnWorker();
   const site = { baseUrl: web.baseUrl, apiKey: current.apiKey };
@@ -63,7 +37,7 @@ async function runningSystem(label: string) {
     { ...site, formSlug: form.slug, formToken },
     { concurrency: 4, senders: SENDERS, pauseMs: 20 },
   );
-  traffic = flowing;
+  rig.onTeardown(() => flowing.stop());
   // A worker cannot start without Redis: it must be up and processing before Redis goes.
   await waitFor('rows to be processed', () => (inboxByStatus(current).done ?? 0) >= 50);
   return { current, redis, web, worker, traffic: flowing, prefix: current.config.queuePrefix };

@@ -10,32 +10,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { healthRoutes } from '../../connectors/http/health.ts';
 import { openDatabase } from '../../db/open.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+import { useFaultRig } from '../helpers/fault-rig.ts';
+import { startPrivateRedis } from '../helpers/private-redis.ts';
+import { waitFor } from '../helpers/system.ts';
 
-let redis: PrivateRedis | undefined;
-let system: TestSystem | undefined;
-afterEach(async () => {
-  try {
-    await system?.close();
-  } finally {
-    await redis?.cleanup();
-    [redis, system] = [undefined, undefined];
-  }
-});
+const rig = useFaultRig();
 
 it('a web process started during an outage records and answers; the backlog is processed once Redis is back', async () => {
-  redis = await startPrivateRedis();
-  await redis.crash();
-  system = await startSystem({
-    label: 'noredis',
-    web: false,
-    env: { REDIS_URL: redis.url, RECONCILE_GRACE_MS: '500', RECONCILE_INTERVAL_MS: '500' },
+  const { redis, system: current } = await rig.start('noredis', {
+    RECONCILE_GRACE_MS: '500',
+    RECONCILE_INTERVAL_MS: '500',
   });
-  const current = system;
+  await redis.crash();
   const web = await current.spawnWeb();
   const post = (n: number) =>
     fetch(`${web.baseUrl}/api/v1/leads`, {
@@ -89,7 +78,8 @@ it('a web process started during an outage records and answers; the backlog is p
 }, 90_000);
 
 it('/readyz names the database when it stops answering', async () => {
-  redis = await startPrivateRedis();
+  const redis = await startPrivateRedis();
+  rig.onTeardown(() => redis.cleanup());
   const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-readyz-'));
   const db = openDatabase(`${dir}/leadwire.db`);
   const client = new Redis(redis.url);

@@ -4,38 +4,26 @@
  * or may not have been recorded, and sending it again (same form token, same Idempotency-Key)
  * to the restarted web records it once either way.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { issueToken } from '../../connectors/site/token.ts';
 import { inboxByStatus, intakeLedger } from '../helpers/intake-ledger.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
+import { FAULT_ENV, useFaultRig } from '../helpers/fault-rig.ts';
 import { pool } from '../helpers/senders.ts';
 import { CONTACT_FORM, createForm } from '../helpers/site.ts';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/system.ts';
 import {
   accepted,
   send,
   startTraffic,
   type IntakeAnswer,
   type Sent,
-  type Traffic,
   type TrafficTarget,
 } from '../helpers/traffic.ts';
 
 const FORM_SECRET = 'web-crash-test-form-secret-of-32-characters';
 const SENDERS = 60;
 
-let redis: PrivateRedis | undefined;
-let system: TestSystem | undefined;
-let traffic: Traffic | undefined;
-afterEach(async () => {
-  try {
-    await traffic?.stop();
-    await system?.close();
-  } finally {
-    await redis?.cleanup();
-    [redis, system, traffic] = [undefined, undefined, undefined];
-  }
-});
+const rig = useFaultRig();
 
 /** What a client does after a cut connection: send the same request again until it is answered. */
 async function retry(target: TrafficTarget, request: Sent): Promise<IntakeAnswer> {
@@ -48,21 +36,7 @@ async function retry(target: TrafficTarget, request: Sent): Promise<IntakeAnswer
 }
 
 it('kill -9 of the web with requests in flight: answered ones are kept once, retried ones are not doubled', async () => {
-  redis = await startPrivateRedis();
-  system = await startSystem({
-    label: 'web-crash',
-    web: false,
-    env: {
-      REDIS_URL: redis.url,
-      RECONCILE_GRACE_MS: '1000',
-      RECONCILE_INTERVAL_MS: '500',
-      FORM_SECRET,
-      FORM_MIN_FILL_MS: '0',
-      FORM_RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-  });
-  const current = system;
+  const { system: current } = await rig.start('web-crash', { ...FAULT_ENV, FORM_SECRET });
   const web = await current.spawnWeb();
   const worker = current.spawnWorker();
   const site = { baseUrl: web.baseUrl, apiKey: current.apiKey };
@@ -74,7 +48,7 @@ it('kill -9 of the web with requests in flight: answered ones are kept once, ret
     formToken: async () => issueToken(FORM_SECRET, form.id, new Date()),
   };
   const flowing = startTraffic(target, { concurrency: 32, senders: SENDERS });
-  traffic = flowing;
+  rig.onTeardown(() => flowing.stop());
   await waitFor('requests to be answered', () => flowing.sent.filter(accepted).length >= 300);
   web.child.kill('SIGKILL');
   await web.exited;

@@ -2,30 +2,18 @@
  * A worker killed with SIGKILL in the middle of a burst, on a Redis of the test's own: its
  * active jobs stall, a second worker takes over, and every message ends on exactly one lead.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { countInbox, ledger, openBurst } from '../helpers/burst.ts';
-import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.ts';
-import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+import { useFaultRig } from '../helpers/fault-rig.ts';
+import { waitFor } from '../helpers/system.ts';
 
-let redis: PrivateRedis | undefined;
-let system: TestSystem | undefined;
-afterEach(async () => {
-  try {
-    await system?.close();
-  } finally {
-    await redis?.cleanup();
-    [redis, system] = [undefined, undefined];
-  }
-});
+const rig = useFaultRig();
 
 it('kill -9 of a worker in the middle of a 5,000-message burst: every message on exactly one lead', async () => {
-  redis = await startPrivateRedis();
-  system = await startSystem({
-    label: 'crash',
-    web: false,
-    env: { REDIS_URL: redis.url, RECONCILE_GRACE_MS: '2000', RECONCILE_INTERVAL_MS: '1000' },
+  const { system: current } = await rig.start('crash', {
+    RECONCILE_GRACE_MS: '2000',
+    RECONCILE_INTERVAL_MS: '1000',
   });
-  const current = system;
   const burst = openBurst(current, 500);
   const first = current.spawnWorker();
   let killedAt = -1;

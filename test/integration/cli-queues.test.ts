@@ -10,6 +10,7 @@ import { openQueues, runQueuesCommand, type Queues } from '../../scripts/cli/que
 import { CliError } from '../../scripts/cli/widgets.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+import { addInboxRow, intakeRaw } from '../helpers/inbox-rows.ts';
 
 let system: TestSystem | undefined;
 let queues: Queues | undefined;
@@ -33,35 +34,13 @@ async function start(label: string) {
   };
 }
 
-/** An intake event as the REST connector stores it. */
-const intake = (body: Record<string, unknown>) =>
-  JSON.stringify({ body, receivedAt: '2026-03-02T09:00:00.000Z' });
-
-function addRow(
-  system: TestSystem,
-  values: Partial<typeof inbox.$inferInsert> & { externalId: string },
-) {
-  const [row] = system.db
-    .insert(inbox)
-    .values({
-      channelId: 1,
-      raw: intake({ email: 'x@example.com' }),
-      receivedAt: new Date(),
-      ...values,
-    })
-    .returning()
-    .all();
-  if (!row) throw new Error('row not stored');
-  return row;
-}
-
 const WHEN = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
 
 it('counts jobs per queue and state next to inbox rows and replies by status', async () => {
   const { system, queues, cli } = await start('cli-queues-counts');
-  const rows = ['a', 'b', 'c'].map((n) => addRow(system, { externalId: `count-${n}` }));
-  addRow(system, { externalId: 'count-done', status: 'done' });
-  addRow(system, { externalId: 'count-failed', status: 'failed', error: 'boom' });
+  const rows = ['a', 'b', 'c'].map((n) => addInboxRow(system, { externalId: `count-${n}` }));
+  addInboxRow(system, { externalId: 'count-done', status: 'done' });
+  addInboxRow(system, { externalId: 'count-failed', status: 'failed', error: 'boom' });
   await queues.ingest.addBulk(rows.map((row) => ({ inboxId: row.id })));
   await queues.outbound.queue.add('outbound', { messageId: 1 }, { jobId: 'out-1', delay: 60_000 });
   await queues.outbound.queue.pause();
@@ -90,9 +69,9 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
   const { system, queues, cli, row } = await start('cli-queues-retry');
   system.startInProcessWorker();
   // A row the worker can never read: the email is a number (MalformedInputError fails at once).
-  const broken = addRow(system, { externalId: 'broken-1', raw: intake({ email: 5 }) });
+  const broken = addInboxRow(system, { externalId: 'broken-1', raw: intakeRaw({ email: 5 }) });
   // A row that failed more than 7 days ago: BullMQ has dropped its job, the row remains.
-  const old = addRow(system, {
+  const old = addInboxRow(system, {
     externalId: 'old-1',
     status: 'failed',
     error: 'the request body is not valid: email: Invalid input',
@@ -123,7 +102,7 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
   // The fix: the stored event is corrected. Retry sends the same job round again.
   system.db
     .update(inbox)
-    .set({ raw: intake({ email: 'ana.fixed@example.com', message: 'hello' }) })
+    .set({ raw: intakeRaw({ email: 'ana.fixed@example.com', message: 'hello' }) })
     .where(eq(inbox.id, broken.id))
     .run();
   expect(await cli('queues', 'retry', `inbox-${broken.id}`)).toBe(
@@ -155,11 +134,11 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
 it('retry --all puts failed replies back to queued before their jobs run again', async () => {
   const { system, queues, cli, row } = await start('cli-queues-all');
   system.startInProcessWorker();
-  const good = addRow(system, {
+  const good = addInboxRow(system, {
     externalId: 'good-1',
-    raw: intake({ email: 'bea@example.com', message: 'hi' }),
+    raw: intakeRaw({ email: 'bea@example.com', message: 'hi' }),
   });
-  const broken = addRow(system, { externalId: 'broken-2', raw: intake({ email: 5 }) });
+  const broken = addInboxRow(system, { externalId: 'broken-2', raw: intakeRaw({ email: 5 }) });
   await queues.ingest.addBulk([{ inboxId: good.id }, { inboxId: broken.id }]);
   await waitFor(
     'both rows finished',

@@ -12,6 +12,7 @@ import { CliError } from '../../scripts/cli/widgets.ts';
 import { countInbox, openBurst } from '../helpers/burst.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
+import { addInboxRow, intakeRaw } from '../helpers/inbox-rows.ts';
 
 let system: TestSystem | undefined;
 let queues: Queues | undefined;
@@ -39,40 +40,19 @@ async function start(label: string) {
   };
 }
 
-const intake = (body: Record<string, unknown>) =>
-  JSON.stringify({ body, receivedAt: '2026-01-01T00:00:00.000Z' });
-
-function addRow(
-  system: TestSystem,
-  values: Partial<typeof inbox.$inferInsert> & { externalId: string },
-) {
-  const [row] = system.db
-    .insert(inbox)
-    .values({
-      channelId: 1,
-      raw: intake({ email: 'x@example.com' }),
-      receivedAt: new Date(),
-      ...values,
-    })
-    .returning()
-    .all();
-  if (!row) throw new Error('row not stored');
-  return row;
-}
-
 it('selects rows by id, channel, status and received-at range, combined', async () => {
   const { system, replay, row, hasJob } = await start('cli-replay-select');
   system.db.insert(channels).values({ id: 2, kind: 'api', name: 'Partner intake' }).run();
   const day = (d: number) => new Date(`2026-01-0${d}T12:00:00Z`);
-  const failed1 = addRow(system, {
+  const failed1 = addInboxRow(system, {
     externalId: 's1',
     status: 'failed',
     error: 'e',
     attempts: 8,
     receivedAt: day(1),
   });
-  const done = addRow(system, { externalId: 's2', status: 'done', receivedAt: day(2) });
-  const failed2 = addRow(system, {
+  const done = addInboxRow(system, { externalId: 's2', status: 'done', receivedAt: day(2) });
+  const failed2 = addInboxRow(system, {
     externalId: 's3',
     channelId: 2,
     status: 'failed',
@@ -80,7 +60,7 @@ it('selects rows by id, channel, status and received-at range, combined', async 
     attempts: 1,
     receivedAt: day(3),
   });
-  const ignored = addRow(system, {
+  const ignored = addInboxRow(system, {
     externalId: 's4',
     channelId: 2,
     status: 'ignored',
@@ -90,7 +70,7 @@ it('selects rows by id, channel, status and received-at range, combined', async 
     processedAt: day(4),
     receivedAt: day(4),
   });
-  addRow(system, { externalId: 's5', receivedAt: day(5) });
+  addInboxRow(system, { externalId: 's5', receivedAt: day(5) });
 
   const dry = (...argv: string[]) => replay('replay', ...argv, '--dry-run');
   expect(await dry('--id', `${failed1.id},${failed2.id}`)).toBe(
@@ -164,7 +144,7 @@ it('a failed row comes back after the fix; replaying done rows changes nothing',
   const burst = openBurst(system, 10);
   for (let n = 0; n < 40; n++) await burst.record(n);
   await burst.close();
-  const broken = addRow(system, { externalId: 'broken-1', raw: intake({ email: 5 }) });
+  const broken = addInboxRow(system, { externalId: 'broken-1', raw: intakeRaw({ email: 5 }) });
   await queues.ingest.add({ inboxId: broken.id });
   await waitFor('the burst and the broken row', () => {
     const counts = countInbox(system);
@@ -199,7 +179,7 @@ it('a failed row comes back after the fix; replaying done rows changes nothing',
 
   system.db
     .update(inbox)
-    .set({ raw: intake({ email: 'fixed@example.com', message: 'after the fix' }) })
+    .set({ raw: intakeRaw({ email: 'fixed@example.com', message: 'after the fix' }) })
     .where(eq(inbox.id, broken.id))
     .run();
   expect(await replay('replay', '--status', 'failed')).toBe(
@@ -217,7 +197,7 @@ it('Ctrl-C stops a 20,000-row replay after a whole batch; --resume enqueues the 
   );
   system.db.$client.transaction(() => {
     for (let n = 1; n <= ROWS; n++) {
-      insert.run(`full-${n}`, intake({ email: `c${n}@example.com`, message: `m${n}` }), n);
+      insert.run(`full-${n}`, intakeRaw({ email: `c${n}@example.com`, message: `m${n}` }), n);
     }
   })();
   const run = () => system.db.select().from(replays).where(eq(replays.id, 1)).get();
