@@ -4,7 +4,7 @@
  */
 import type { ChannelKind, InboundMessage } from '../core/inbound.ts';
 import type { ChannelInfo } from '../core/ports.ts';
-import type { BlobStore } from '../db/blob-store.ts';
+import type { BlobStore } from '../core/repositories/blobs.ts';
 import type { Credentials } from './email/config.ts';
 import { normaliseIntake, type NormaliseContext } from './api/normalise.ts';
 import { normaliseCallback } from './callback/normalise.ts';

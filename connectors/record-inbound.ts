@@ -3,7 +3,8 @@
  * (the source may be acknowledged from then on), then the row is handed to the ingest queue.
  * If Redis is away the row simply stays pending and the reconciler enqueues it later.
  */
-import type { IngestStore, RecordedInbox } from '../core/ports.ts';
+import type { RecordedInbox } from '../core/ports.ts';
+import type { InboxRepository } from '../core/repositories/inbox.ts';
 import type { Logger } from '../core/runtime/logger.ts';
 import type { Producer } from '../core/runtime/queues.ts';
 import { occasionalWarning, withinDeadline } from '../core/runtime/redis-outage.ts';
@@ -18,7 +19,7 @@ export interface InboundRecorder {
 }
 
 export function createRecorder(
-  store: IngestStore,
+  inbox: Pick<InboxRepository, 'record'>,
   producer: Producer<'ingest'>,
   log: Logger,
 ): InboundRecorder {
@@ -28,7 +29,7 @@ export function createRecorder(
   );
   return {
     async record(channelId, externalId, raw, receivedAt) {
-      const recorded = store.recordInbox(channelId, externalId, JSON.stringify(raw), receivedAt);
+      const recorded = await inbox.record(channelId, externalId, JSON.stringify(raw), receivedAt);
       const inboxId = recorded.row.id;
       if (recorded.row.status !== 'pending') return { ...recorded, enqueued: false };
       try {

@@ -25,3 +25,14 @@ export class ConfigError extends Error {
     );
   }
 }
+
+/**
+ * The database did not answer (restarting, unreachable, too busy): nothing is wrong with the
+ * request, it only has to be tried again. Intake answers 503 with Retry-After; jobs retry.
+ */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -19,6 +19,7 @@ export interface LeadRef {
   channelId: number;
   open: boolean;
   updatedAt: Date;
+  responsibleId: number | null;
   /** Identity keys of the lead itself and of its client: who "the sender" of this lead is. */
   senderKeys: string[];
 }

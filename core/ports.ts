@@ -1,8 +1,8 @@
-/** What core needs from storage, as plain data. db/ implements it for SQLite. */
-import type { ChannelKind, InboundMessage } from './inbound.ts';
-import type { DecisionState, LeadDecision } from './lead-decision.ts';
+/** The inbox row and channel as the ingest path sees them: plain data, shared by both stores. */
+import type { ChannelKind } from './inbound.ts';
 
-export type InboxStatus = 'pending' | 'done' | 'ignored' | 'failed';
+export const INBOX_STATUSES = ['pending', 'done', 'ignored', 'failed'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
 export type InboxOutcome =
   'created_simple' | 'created_repeat' | 'appended' | 'duplicate' | 'ignored';
 
@@ -18,6 +18,7 @@ export interface InboxRow {
   leadId: number | null;
   attempts: number;
   receivedAt: Date;
+  processedAt: Date | null;
 }
 
 export interface ChannelInfo {
@@ -44,26 +45,4 @@ export interface IngestOutcome {
   reason?: string;
   /** The row had been processed before this run (a replay, a duplicate job): nothing changed now. */
   earlier?: true;
-}
-
-/**
- * The ingest worker's view of storage. `transaction` runs its callback in ONE write transaction
- * that serialises against every other writer (SQLite: BEGIN IMMEDIATE), so two messages from the
- * same new sender can never both decide "new lead".
- */
-export interface IngestStore {
-  transaction<T>(work: () => T): T;
-  recordInbox(channelId: number, externalId: string, raw: string, receivedAt: Date): RecordedInbox;
-  loadInbox(id: number): InboxRow | undefined;
-  loadChannel(id: number): ChannelInfo | undefined;
-  loadDecisionState(channel: ChannelInfo, message: InboundMessage): DecisionState;
-  applyDecision(
-    inbox: InboxRow,
-    channel: ChannelInfo,
-    message: InboundMessage,
-    decision: LeadDecision,
-  ): IngestOutcome;
-  markFailed(inboxId: number, error: string, attempts: number): void;
-  /** Pending rows received before `before`, oldest first, after id `afterId` (the reconciler's scan). */
-  pendingBefore(before: Date, afterId: number, limit: number): number[];
 }

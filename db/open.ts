@@ -1,54 +1,66 @@
-/** Opens the SQLite database (WAL) and brings its schema up to date with the committed migrations. */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from './schema.ts';
+/**
+ * Opens the store a deployment is configured for: PostgreSQL when DATABASE_URL is set, else the
+ * SQLite file under DATA_DIR; blobs on the filesystem (BLOB_DIR, DATA_DIR/blobs) or, with
+ * PostgreSQL and no BLOB_DIR, in the database. Migrations are applied first unless told not to.
+ */
+import { StoreUnavailableError } from '../core/errors.ts';
+import type { Store } from '../core/repositories/index.ts';
+import type { Config } from '../core/runtime/config.ts';
+import { scrubSecrets } from '../core/runtime/scrub.ts';
+import { guardStore } from './errors.ts';
+import { FileBlobStore } from './files/blob-store.ts';
+import { PostgresBlobStore } from './postgres/blobs.ts';
+import { postgresTransient } from './postgres/errors.ts';
+import { drizzleOf, migratePostgres, openPool } from './postgres/open.ts';
+import { PostgresStore } from './postgres/store.ts';
+import { openSqliteStore, sqliteTransient } from './sqlite/store.ts';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-
-const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
-
-export interface OpenOptions {
+export interface OpenStoreOptions {
   /**
-   * `full` fsyncs every commit: used where a commit acknowledges a customer (the inbox write).
-   * `normal` is safe against process crashes and loses at most the last commits on power loss;
-   * the ingest worker uses it because a lost commit only returns its inbox row to pending.
+   * `full` makes every commit durable before it returns: for processes whose commit
+   * acknowledges a customer or a source (web, email, telegram). `normal` (the worker) is safe
+   * against process crashes and may lose the last commits on a power cut, which only returns
+   * their inbox rows to pending.
    */
   durability?: 'full' | 'normal';
-  readonly?: boolean;
+  /** Apply pending migrations first (default). */
+  migrate?: boolean;
+  /** Names the process's connections (PostgreSQL's application_name). */
+  role?: string;
 }
 
-export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-  // Several processes share the file: wait for the write lock instead of failing at once. Workers
-  // (durability normal) wait briefly, because the wait blocks the event loop and with it BullMQ's
-  // lock renewals, and a busy error is retried by the queue; the web process waits longer, since
-  // its commit is what lets it answer the customer.
-  sqlite.pragma(`busy_timeout = ${options.durability === 'normal' ? 2000 : 5000}`);
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('cache_size = -16000');
-  return drizzle(sqlite, { schema });
-}
-
-/** Applies pending migrations; safe when several processes start at once. */
-export function migrateDatabase(db: Db): void {
-  for (let attempt = 1; ; attempt++) {
+export async function openStore(
+  config: Pick<Config, 'database' | 'blobDir'>,
+  options: OpenStoreOptions = {},
+): Promise<Store> {
+  const { database } = config;
+  if (database.kind === 'postgres') {
+    const pool = openPool({
+      url: database.url,
+      size: database.poolSize,
+      durability: options.durability ?? 'full',
+      applicationName: `leadwire${options.role ? `-${options.role}` : ''}`,
+    });
     try {
-      migrate(db, { migrationsFolder: MIGRATIONS });
-      return;
+      // The first query says whether the database is there at all.
+      if (options.migrate ?? true) await migratePostgres(pool);
+      else await pool.query('SELECT 1');
     } catch (error) {
-      // Another process is migrating the same file right now: its work is ours, try again.
-      const busy =
-        error instanceof Error &&
-        /SQLITE_BUSY|database is locked|already exists/.test(String(error));
-      if (!busy || attempt >= 20) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 * attempt);
+      await pool.end().catch(() => undefined);
+      const reason = postgresTransient(error);
+      if (!reason) throw error;
+      throw new StoreUnavailableError(
+        `PostgreSQL is not reachable at ${scrubSecrets(database.url)} (${reason}) — start it, or fix DATABASE_URL`,
+        { cause: error },
+      );
     }
+    const blobs = config.blobDir ? new FileBlobStore(config.blobDir) : new PostgresBlobStore(pool);
+    return guardStore(new PostgresStore(drizzleOf(pool), blobs), postgresTransient);
   }
+  if (!config.blobDir) throw new Error('SQLite needs a blob directory');
+  const store = openSqliteStore(database.file, new FileBlobStore(config.blobDir), {
+    durability: options.durability ?? 'full',
+    migrate: options.migrate ?? true,
+  });
+  return guardStore(store, sqliteTransient);
 }

@@ -15,8 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { JOBS } from '../core/jobs.ts';
 import { loadConfig } from '../core/runtime/config.ts';
 import { producerConnection, redisAnswers } from '../core/runtime/redis.ts';
-import { migrateDatabase, openDatabase } from '../db/open.ts';
-import { SqliteStore } from '../db/store.ts';
+import { openStore } from '../db/open.ts';
 import { readOptions } from './bench/options.ts';
 import { timeInboxCommit } from './bench/feed.ts';
 import { benchEmail } from './bench/email.ts';
@@ -28,6 +27,7 @@ import { deleteKeysWithPrefix } from './bench/redis-keys.ts';
 import { formatResults } from './bench/report.ts';
 import { seedCrm } from './bench/seed.ts';
 import { senderStream } from './bench/senders.ts';
+import { storeConfig } from './bench/worker-child.ts';
 import { createWorkspace } from './bench/workspace.ts';
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -66,11 +66,11 @@ async function bench(): Promise<string> {
   closers.push(() => workspace.remove());
   progress(`database ${workspace.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
 
-  const db = openDatabase(workspace.databaseFile, { durability: 'full' });
-  closers.push(() => db.$client.close());
-  migrateDatabase(db);
+  const database = { kind: 'sqlite', file: workspace.databaseFile } as const;
+  const store = await openStore(storeConfig(database), { durability: 'full' });
+  closers.push(() => store.close());
   const seeding = performance.now();
-  seedCrm(db, options.clients, (done) => {
+  await seedCrm(store, options.clients, (done) => {
     if (done % 250_000 === 0 || done === options.clients) progress(`seeded ${done} clients`);
   });
   progress(`seeded ${options.clients} clients (2 identities each) in ${seconds(seeding)} s`);
@@ -87,8 +87,8 @@ async function bench(): Promise<string> {
 
   const context = {
     prefix,
-    databaseFile: workspace.databaseFile,
-    store: new SqliteStore(db),
+    database,
+    store,
     redis,
     progress,
     signal: interrupt.signal,
@@ -96,7 +96,7 @@ async function bench(): Promise<string> {
   };
   const next = senderStream({ clients: options.clients, returning: options.returning });
 
-  const inboxCommitMs = timeInboxCommit(context.store);
+  const inboxCommitMs = await timeInboxCommit(context.store);
   progress(`one durable inbox commit: ${inboxCommitMs.toFixed(2)} ms`);
   const noop = await drainNoop(context, options.backlog);
   progress(`noop: ${Math.round(noop.perSecond)} msgs/s`);

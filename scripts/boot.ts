@@ -2,10 +2,11 @@
  * What every process does first: read the configuration, make sure Redis and the database are
  * there, and install graceful shutdown. Then `startWeb` / `startWorkers` add their parts.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import path from 'node:path';
 import { systemClock } from '../core/clock.ts';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
+import type { Store } from '../core/repositories/index.ts';
 import { loadConfig, readSecretVariable, type Config } from '../core/runtime/config.ts';
 import { Lifecycle } from '../core/runtime/lifecycle.ts';
 import { createLogger, type Logger } from '../core/runtime/logger.ts';
@@ -28,10 +29,7 @@ import {
 } from '../core/runtime/redis.ts';
 import { createApp } from '../connectors/http/app.ts';
 import { createRecorder } from '../connectors/record-inbound.ts';
-import { BlobStore } from '../db/blob-store.ts';
-import { siteSecret } from '../db/forms.ts';
-import { migrateDatabase, openDatabase } from '../db/open.ts';
-import { SqliteStore } from '../db/store.ts';
+import { openStore, type OpenStoreOptions } from '../db/open.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
 import { startEmailConnector, type EmailConnector } from '../connectors/email/index.ts';
@@ -86,11 +84,30 @@ export async function boot(
       'starting without Redis: intake is recorded in the inbox and processed once Redis answers',
     );
   }
-  const db = openDatabase(config.databaseFile);
-  migrateDatabase(db);
-  db.$client.close();
+  // Every process brings the schema up to date (with PostgreSQL under an advisory lock, so ten
+  // processes starting at once migrate once); the parts below then open their own connections.
+  await (await storeOrExit(config, { migrate: true })).close();
   shareMetrics(name, { config, log, lifecycle });
   return { config, log, lifecycle };
+}
+
+/** Opens the configured store, or ends the process saying what to fix. */
+async function storeOrExit(config: Config, options: OpenStoreOptions): Promise<Store> {
+  try {
+    return await openStore(config, options);
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) exitWith(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The key that signs form tokens. Every web process must use the same one, so unless the
+ * environment gives one (FORM_SECRET) it is generated once and kept in the database.
+ */
+export function siteSecret(store: Store, fromEnvironment: string | undefined): Promise<string> {
+  if (fromEnvironment) return Promise.resolve(fromEnvironment);
+  return store.settings.getOrCreate('form_token_secret', randomBytes(32).toString('base64url'));
 }
 
 /** Labels this process's metrics with its role and publishes them for `/metrics` (see metrics-share.ts). */
@@ -112,8 +129,7 @@ function exitWith(message: string): never {
 
 export async function startWeb({ config, log, lifecycle }: Booted): Promise<Server> {
   // Full durability: a 202 promises the customer that the inbox row survives a power cut.
-  const db = openDatabase(config.databaseFile, { durability: 'full' });
-  const store = new SqliteStore(db);
+  const store = await storeOrExit(config, { durability: 'full', migrate: false, role: 'web' });
   const redis = producerConnection(config.redisUrl);
   redis.on('error', occasionalWarning(log, 'redis connection error (web)'));
   // Give the connection a moment, so the first requests do not all miss Redis; past that the
@@ -125,9 +141,9 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   });
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const outbound = createProducer('outbound', redis, config.queuePrefix);
-  const recorder = createRecorder(store, producer, log);
+  const recorder = createRecorder(store.inbox, producer, log);
   const app = createApp({
-    db,
+    repos: store,
     store,
     recorder,
     redis,
@@ -137,9 +153,9 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     defaultCountry: config.defaultCountry,
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
-    blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
+    blobs: store.blobs,
     forms: config.forms,
-    formSecret: siteSecret(db, config.forms.secret),
+    formSecret: await siteSecret(store, config.forms.secret),
     secretsKey: config.secretsKey,
     outbound,
     queues: [producer.queue, outbound.queue],
@@ -156,7 +172,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     server.once('error', reject);
   });
   log.info({ port: config.port }, `web listening on http://localhost:${config.port}`);
-  lifecycle.onShutdown('database (web)', () => db.$client.close());
+  lifecycle.onShutdown('database (web)', () => store.close());
   lifecycle.onShutdown('redis (web)', () => redis.quit());
   lifecycle.onShutdown('queue producer', () => producer.queue.close());
   lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
@@ -164,22 +180,20 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   return server;
 }
 
-export function startWorkers({ config, log, lifecycle }: Booted): void {
-  const db = openDatabase(config.databaseFile, { durability: 'normal' });
-  const store = new SqliteStore(db);
+export async function startWorkers({ config, log, lifecycle }: Booted): Promise<void> {
+  const store = await storeOrExit(config, { durability: 'normal', migrate: false, role: 'worker' });
   const workerRedis = workerConnection(config.redisUrl);
   const producerRedis = producerConnection(config.redisUrl);
   const warn = occasionalWarning(log, 'redis connection error (worker)');
   for (const connection of [workerRedis, producerRedis]) connection.on('error', warn);
-  const blobs = new BlobStore(path.join(config.dataDir, 'blobs'));
   const outbound = createProducer('outbound', producerRedis, config.queuePrefix);
   const worker = startIngestWorker({
-    onIngested: greetNewLeads(db, outbound, log),
-    store,
+    onIngested: greetNewLeads(store.leads, outbound, log),
+    repos: store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,
     expand: {
-      blobs,
+      blobs: store.blobs,
       maxAttachmentBytes: config.emailMaxBytes,
       credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
     },
@@ -190,7 +204,7 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
   });
   const producer = createProducer('ingest', producerRedis, config.queuePrefix);
   const reconciler = startReconciler({
-    store,
+    inbox: store.inbox,
     producer,
     clock: systemClock,
     graceMs: config.reconcileGraceMs,
@@ -200,7 +214,7 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
   const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
   const smtp = new SmtpSender(credentials);
   const outboundWorker = startOutboundWorker({
-    db,
+    repos: store,
     smtp,
     telegram: new TelegramSender(credentials),
     connection: workerRedis,
@@ -208,14 +222,14 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
     log,
   });
   const outboundReconciler = startOutboundReconciler({
-    db,
+    leads: store.leads,
     producer: outbound,
     graceMs: config.reconcileGraceMs,
     intervalMs: config.reconcileIntervalMs,
     log,
   });
   log.info({ queue: 'ingest', prefix: config.queuePrefix }, 'ingest worker and reconciler started');
-  lifecycle.onShutdown('database (worker)', () => db.$client.close());
+  lifecycle.onShutdown('database (worker)', () => store.close());
   lifecycle.onShutdown('redis (worker)', async () => {
     await producerRedis.quit();
     await workerRedis.quit();
@@ -230,17 +244,15 @@ export function startWorkers({ config, log, lifecycle }: Booted): void {
 }
 
 /** The email connector: one IMAP session per mailbox channel (the Procfile's `email`). */
-export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
+export async function startEmail({ config, log, lifecycle }: Booted): Promise<EmailConnector> {
   // Full durability: a recorded email lets the connector move its IMAP checkpoint past it.
-  const db = openDatabase(config.databaseFile, { durability: 'full' });
-  const store = new SqliteStore(db);
+  const store = await storeOrExit(config, { durability: 'full', migrate: false, role: 'email' });
   const redis = producerConnection(config.redisUrl);
   redis.on('error', occasionalWarning(log, 'redis connection error (email)'));
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const connector = startEmailConnector({
-    db,
-    store,
-    blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
+    repos: store,
+    blobs: store.blobs,
     producer,
     log,
     maxBytes: config.emailMaxBytes,
@@ -252,7 +264,7 @@ export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
       imapSessionConnected.set({ channel_id: String(channelId) }, connected ? 1 : 0);
     }
   });
-  lifecycle.onShutdown('database (email)', () => db.$client.close());
+  lifecycle.onShutdown('database (email)', () => store.close());
   lifecycle.onShutdown('redis (email)', () => redis.quit());
   lifecycle.onShutdown('queue producer (email)', () => producer.queue.close());
   lifecycle.onShutdown('mailbox sessions', () => connector.stop());
@@ -261,17 +273,23 @@ export function startEmail({ config, log, lifecycle }: Booted): EmailConnector {
 }
 
 /** Long polling for the bots not in webhook mode (the Procfile's `telegram`). */
-export function startTelegram({ config, log, lifecycle }: Booted): TelegramConnector {
+export async function startTelegram({
+  config,
+  log,
+  lifecycle,
+}: Booted): Promise<TelegramConnector> {
   // Full durability: a recorded update lets the poller confirm it to Telegram.
-  const db = openDatabase(config.databaseFile, { durability: 'full' });
-  const store = new SqliteStore(db);
+  const store = await storeOrExit(config, {
+    durability: 'full',
+    migrate: false,
+    role: 'telegram',
+  });
   const redis = producerConnection(config.redisUrl);
   redis.on('error', occasionalWarning(log, 'redis connection error (telegram)'));
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
   const connector = startTelegramConnector({
-    db,
-    store,
+    repos: store,
     producer,
     log,
     credentials,
@@ -280,8 +298,8 @@ export function startTelegram({ config, log, lifecycle }: Booted): TelegramConne
       : {}),
   });
   const stopGauges = refreshBeforeSnapshot(() => telegramPollers.set(connector.bots().length));
-  const webhooks = watchWebhooks({ db, log, credentials });
-  lifecycle.onShutdown('database (telegram)', () => db.$client.close());
+  const webhooks = watchWebhooks({ channels: store.channels, log, credentials });
+  lifecycle.onShutdown('database (telegram)', () => store.close());
   lifecycle.onShutdown('redis (telegram)', () => redis.quit());
   lifecycle.onShutdown('queue producer (telegram)', () => producer.queue.close());
   lifecycle.onShutdown('bot pollers', () => connector.stop());

@@ -8,12 +8,13 @@
  *   queues … / inbox replay …        see scripts/cli/queues.ts and scripts/cli/replay.ts
  */
 import { parseArgs } from 'node:util';
-import { eq, max } from 'drizzle-orm';
+import { newApiKey } from '../core/api-keys.ts';
+import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
+import type { Store } from '../core/repositories/index.ts';
+import type { ApiRole, UserRole } from '../core/repositories/users.ts';
 import { loadConfig } from '../core/runtime/config.ts';
 import { RedisUnavailableError } from '../core/runtime/redis.ts';
-import { createApiKey, type ApiRole } from '../db/api-keys.ts';
-import { migrateDatabase, openDatabase, type Db } from '../db/open.ts';
-import { apiKeys, channelOperators, users } from '../db/schema.ts';
+import { openStore } from '../db/open.ts';
 import { CHANNEL_USAGE, runChannelCommand } from './cli/channels.ts';
 import { InterruptedError } from './cli/interrupt.ts';
 import { QUEUE_USAGE, runQueuesCommand } from './cli/queues.ts';
@@ -37,7 +38,9 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function run(db: Db, argv: string[]): string {
+const USER_ROLES: UserRole[] = ['operator', 'supervisor', 'admin'];
+
+async function run(store: Store, argv: string[]): Promise<string> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -52,7 +55,7 @@ function run(db: Db, argv: string[]): string {
   });
   const [group, command, arg] = positionals;
   try {
-    const answer = runWidgetCommand(db, group, command, arg, values.file);
+    const answer = await runWidgetCommand(store, group, command, arg, values.file);
     if (answer !== undefined) return answer;
   } catch (error) {
     if (error instanceof CliError) fail(error.message);
@@ -62,11 +65,12 @@ function run(db: Db, argv: string[]): string {
     if (!values.name) fail('api-keys create needs --name');
     const role = (values.role ?? 'operator') as ApiRole;
     if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
-    const { id, key } = createApiKey(db, values.name, role);
+    const { key, prefix, hash } = newApiKey();
+    const id = await store.users.createApiKey({ name: values.name, role, prefix, hash });
     return `created API key ${id} "${values.name}" (${role}). It is shown only now, keep it safe:\n${key}`;
   }
   if (group === 'api-keys' && command === 'list') {
-    const rows = db.select().from(apiKeys).all();
+    const rows = await store.users.listApiKeys();
     return (
       rows
         .map(
@@ -78,43 +82,37 @@ function run(db: Db, argv: string[]): string {
   if (group === 'api-keys' && command === 'revoke') {
     const id = Number(arg);
     if (!Number.isInteger(id)) fail('api-keys revoke needs the key id');
-    const done = db
-      .update(apiKeys)
-      .set({ revokedAt: new Date() })
-      .where(eq(apiKeys.id, id))
-      .returning()
-      .all();
-    if (!done.length) fail(`there is no API key ${id}`);
+    if (!(await store.users.revokeApiKey(id, new Date()))) fail(`there is no API key ${id}`);
     return `revoked API key ${id}`;
   }
   if (group === 'users' && command === 'create') {
     if (!values.name || !values.email) fail('users create needs --name and --email');
-    const role = (values.role ?? 'operator') as 'operator' | 'supervisor' | 'admin';
-    const [user] = db
-      .insert(users)
-      .values({ name: values.name, email: values.email.toLowerCase(), role })
-      .returning()
-      .all();
-    if (!user) fail('the user was not stored');
-    if (values.queue) {
-      const channelId = Number(values.queue);
-      const last = db
-        .select({ position: max(channelOperators.position) })
-        .from(channelOperators)
-        .where(eq(channelOperators.channelId, channelId))
-        .get();
-      db.insert(channelOperators)
-        .values({ channelId, userId: user.id, position: (last?.position ?? 0) + 1 })
-        .run();
-    }
+    const role = (values.role ?? 'operator') as UserRole;
+    if (!USER_ROLES.includes(role)) fail(`--role must be one of ${USER_ROLES.join(', ')}`);
+    const channelId = values.queue === undefined ? undefined : Number(values.queue);
+    if (channelId !== undefined && !(await store.channels.get(channelId)))
+      fail(`there is no channel ${values.queue} (see \`channels list\`)`);
+    const user = await store.users.createUser({
+      name: values.name,
+      email: values.email.toLowerCase(),
+      role,
+    });
+    if (channelId !== undefined) await store.users.addToQueue(channelId, user.id);
     return `created user ${user.id} ${user.name} <${user.email}>${values.queue ? ` in the operator queue of channel ${values.queue}` : ''}`;
   }
   fail(positionals.length ? `unknown command: ${positionals.join(' ')}` : 'no command given');
 }
 
-const config = loadConfig();
-const db = openDatabase(config.databaseFile);
-migrateDatabase(db);
+let config;
+let store: Store;
+try {
+  config = loadConfig();
+  store = await openStore(config, { migrate: true });
+} catch (error) {
+  if (!(error instanceof ConfigError || error instanceof StoreUnavailableError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 try {
   const argv = process.argv.slice(2);
   const { values, positionals } = parseArgs({
@@ -143,16 +141,16 @@ try {
   try {
     // The queue and replay commands parse their own options strictly: a mistyped filter must
     // not widen a replay to rows nobody meant.
-    if (positionals[0] === 'queues') answer = await runQueuesCommand(db, config, argv);
-    else if (positionals[0] === 'inbox') answer = await runInboxCommand(db, config, argv);
+    if (positionals[0] === 'queues') answer = await runQueuesCommand(store, config, argv);
+    else if (positionals[0] === 'inbox') answer = await runInboxCommand(store, config, argv);
     else
-      answer = await runChannelCommand(db, config, positionals, {
+      answer = await runChannelCommand(store, config, positionals, {
         since: typeof values.since === 'string' ? values.since : undefined,
         file: typeof values.file === 'string' ? values.file : undefined,
       });
   } catch (error) {
     if (error instanceof CliError) fail(error.message);
-    if (error instanceof RedisUnavailableError) {
+    if (error instanceof RedisUnavailableError || error instanceof StoreUnavailableError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
@@ -162,7 +160,7 @@ try {
     }
     throw error;
   }
-  process.stdout.write(`${answer ?? run(db, argv)}\n`);
+  process.stdout.write(`${answer ?? (await run(store, argv))}\n`);
 } finally {
-  db.$client.close();
+  await store.close();
 }

@@ -2,4 +2,4 @@
  * would only fetch the same mail again, which the inbox (unique Message-ID) turns into no-ops. */
 import { boot, startEmail } from './boot.ts';
 
-startEmail(await boot('email', { redisRequired: false }));
+await startEmail(await boot('email', { redisRequired: false }));

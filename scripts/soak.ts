@@ -11,10 +11,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { loadConfig } from '../core/runtime/config.ts';
 import { redisAnswers } from '../core/runtime/redis.ts';
-import { createApiKey } from '../db/api-keys.ts';
-import { migrateDatabase, openDatabase } from '../db/open.ts';
+import { newApiKey } from '../core/api-keys.ts';
+import type { ApiRole } from '../core/repositories/users.ts';
+import { loadConfig } from '../core/runtime/config.ts';
+import { openStore } from '../db/open.ts';
 import { startOrphanGuard } from './bench/orphan-guard.ts';
 import { connectOwningPrefix } from './bench/redis-keys.ts';
 import { seedCrm } from './bench/seed.ts';
@@ -67,12 +68,15 @@ async function soak(options: SoakOptions): Promise<boolean> {
   progress(`DATA_DIR ${dataDir}, Redis ${base.redisUrl}, queue prefix ${prefix}`);
 
   // Migrated and seeded before the processes start (they migrate too, finding nothing to do).
-  const db = openDatabase(workspace.databaseFile, { durability: 'normal' });
-  defer(() => db.$client.close());
-  migrateDatabase(db);
-  seedCrm(db, SEEDED_CLIENTS, () => {});
-  const apiKey = createApiKey(db, 'soak', 'intake');
-  const adminKey = createApiKey(db, 'soak-metrics', 'admin');
+  const store = await openStore(loadConfig(env), { durability: 'normal' });
+  defer(() => store.close());
+  await seedCrm(store, SEEDED_CLIENTS, () => {});
+  const createKey = async (name: string, role: ApiRole) => {
+    const { key, prefix, hash } = newApiKey();
+    return { key, id: await store.users.createApiKey({ name, role, prefix, hash }) };
+  };
+  const apiKey = await createKey('soak', 'intake');
+  const adminKey = await createKey('soak-metrics', 'admin');
 
   guard.redisKeys(base.redisUrl, prefix);
   const redis = await connectOwningPrefix(base.redisUrl, prefix, defer, progress);
@@ -93,13 +97,13 @@ async function soak(options: SoakOptions): Promise<boolean> {
     adminKey: adminKey.key,
     runId,
     processes,
-    sqlite: db.$client,
+    store,
     redis,
     signal,
     print,
   });
   const cpuAfter = cpu.totals();
-  const audit = auditRun(db, `k${apiKey.id}/soak-${runId}-`, run.traffic.states);
+  const audit = await auditRun(store, `k${apiKey.id}/soak-${runId}-`, run.traffic.states);
   const problems = system.web.problems + system.worker.problems;
   if (problems) progress(`${problems} warnings or errors were logged by web and worker (above)`);
   print(

@@ -2,7 +2,7 @@
 import { boot, startEmail, startTelegram, startWeb, startWorkers } from './boot.ts';
 
 const booted = await boot('leadwire');
-startWorkers(booted);
-startEmail(booted);
-startTelegram(booted);
+await startWorkers(booted);
+await startEmail(booted);
+await startTelegram(booted);
 await startWeb(booted);

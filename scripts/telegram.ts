@@ -1,4 +1,4 @@
 /** Procfile `telegram`: long polling for every bot channel in polling mode. Run one. */
 import { boot, startTelegram } from './boot.ts';
 
-startTelegram(await boot('telegram', { redisRequired: false }));
+await startTelegram(await boot('telegram', { redisRequired: false }));

@@ -1,4 +1,4 @@
 /** Procfile `worker`: ingest worker and reconciler. Start as many as you like. */
 import { boot, startWorkers } from './boot.ts';
 
-startWorkers(await boot('worker'));
+await startWorkers(await boot('worker'));

@@ -2,17 +2,8 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { BlobStore } from '../../db/blob-store.ts';
-import {
-  createActivity,
-  completeActivity,
-  getActivity,
-  getAttachment,
-  listActivities,
-  listEvents,
-} from '../../db/activities.ts';
-import { getLead, userExists } from '../../db/crm.ts';
-import type { Db } from '../../db/open.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import { requirePermission } from '../http/auth.ts';
 import { invalidQuery, problem } from './index.ts';
 
@@ -40,26 +31,31 @@ const newActivity = z
   })
   .strict();
 
-export function activityRoutes(deps: { db: Db; blobs: BlobStore }): Router {
-  const { db } = deps;
+export interface ActivityDeps {
+  repos: Pick<Repositories, 'activities' | 'events' | 'attachments' | 'leads' | 'users'>;
+  blobs: BlobStore;
+}
+
+export function activityRoutes(deps: ActivityDeps): Router {
+  const { activities, events, attachments, leads, users } = deps.repos;
   const router = Router();
 
-  router.get('/activities', requirePermission('read'), (req, res) => {
+  router.get('/activities', requirePermission('read'), async (req, res) => {
     const query = activityQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
     const { due_before: dueBefore, ...filter } = query.data;
     res.json({
-      activities: listActivities(db, {
+      activities: await activities.list({
         ...filter,
         dueBefore: dueBefore ? new Date(dueBefore) : undefined,
       }),
     });
   });
 
-  router.post('/activities', requirePermission('write'), (req, res) => {
+  router.post('/activities', requirePermission('write'), async (req, res) => {
     const body = newActivity.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    const lead = getLead(db, body.data.leadId);
+    const lead = await leads.get(body.data.leadId);
     if (!lead) {
       return problem(res, 422, 'unknown_lead', `lead ${body.data.leadId} does not exist`, [
         { path: 'leadId', message: 'no such lead' },
@@ -67,38 +63,36 @@ export function activityRoutes(deps: { db: Db; blobs: BlobStore }): Router {
     }
     const responsibleId =
       body.data.responsibleId === undefined ? lead.responsibleId : body.data.responsibleId;
-    if (responsibleId !== null && !userExists(db, responsibleId)) {
+    if (responsibleId !== null && !(await users.userExists(responsibleId))) {
       return problem(res, 422, 'unknown_user', `user ${responsibleId} does not exist`, [
         { path: 'responsibleId', message: 'no such user' },
       ]);
     }
-    const created = createActivity(db, {
-      ...body.data,
-      dueAt: new Date(body.data.dueAt),
-      responsibleId,
-    });
+    const created = await activities.create(
+      { ...body.data, dueAt: new Date(body.data.dueAt), responsibleId },
+      new Date(),
+    );
     res.status(201).json(created);
   });
 
-  router.post('/activities/:id/complete', requirePermission('write'), (req, res) => {
+  router.post('/activities/:id/complete', requirePermission('write'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const activity = id.success ? getActivity(db, id.data) : undefined;
-    if (!id.success || !activity)
-      return problem(res, 404, 'not_found', `activity ${req.params.id} does not exist`);
-    res.json(completeActivity(db, id.data, new Date()));
+    const done = id.success ? await activities.complete(id.data, new Date()) : undefined;
+    if (!done) return problem(res, 404, 'not_found', `activity ${req.params.id} does not exist`);
+    res.json(done);
   });
 
   /** The outbox, read in order: `after` is the last event id the reader has handled. */
-  router.get('/events', requirePermission('read'), (req, res) => {
+  router.get('/events', requirePermission('read'), async (req, res) => {
     const query = eventQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
-    const rows = listEvents(db, query.data.after, query.data.type, query.data.limit);
+    const rows = await events.list(query.data.after, query.data.type, query.data.limit);
     res.json({ events: rows, next: rows.at(-1)?.id ?? query.data.after });
   });
 
   router.get('/attachments/:id', requirePermission('read'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const attachment = id.success ? getAttachment(db, id.data) : undefined;
+    const attachment = id.success ? await attachments.get(id.data) : undefined;
     if (!attachment)
       return problem(res, 404, 'not_found', `attachment ${req.params.id} does not exist`);
     if (!attachment.sha256 || !(await deps.blobs.has(attachment.sha256))) {

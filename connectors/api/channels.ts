@@ -16,16 +16,8 @@ import {
   telegramSettingsInput,
   type TelegramSettingsInput,
 } from '../telegram/config.ts';
-import {
-  createChannel,
-  getChannel,
-  listChannels,
-  listCheckpoints,
-  updateChannel,
-  type ChannelRecord,
-} from '../../db/channels.ts';
-import { unknownUsers } from '../../db/forms.ts';
-import type { Db } from '../../db/open.ts';
+import type { ChannelRecord } from '../../core/repositories/channels.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import {
   describeEmailSettings,
   emailSettings,
@@ -53,7 +45,7 @@ const common = z.object({
 const COMMON_KEYS = new Set(Object.keys(common.shape));
 
 export interface ChannelDeps {
-  db: Db;
+  repos: Pick<Repositories, 'channels' | 'users' | 'checkpoints'>;
   secretsKey: string | undefined;
   log: Logger;
 }
@@ -61,7 +53,10 @@ export interface ChannelDeps {
 const issuesOf = (error: z.ZodError) =>
   error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
 
-export function describeChannel(db: Db, channel: ChannelRecord) {
+export async function describeChannel(
+  repos: Pick<Repositories, 'checkpoints'>,
+  channel: ChannelRecord,
+) {
   const parsed = channel.kind === 'email' ? emailSettings.safeParse(channel.config) : undefined;
   const bot = channel.kind === 'telegram' ? telegramSettings.safeParse(channel.config) : undefined;
   return {
@@ -74,7 +69,10 @@ export function describeChannel(db: Db, channel: ChannelRecord) {
     operatorIds: channel.operatorIds,
     createdAt: channel.createdAt,
     ...(parsed?.success
-      ? { ...describeEmailSettings(parsed.data), checkpoints: listCheckpoints(db, channel.id) }
+      ? {
+          ...describeEmailSettings(parsed.data),
+          checkpoints: await repos.checkpoints.emailFolders(channel.id),
+        }
       : {}),
     ...(bot?.success ? describeTelegramSettings(bot.data) : {}),
   };
@@ -90,7 +88,7 @@ export async function saveChannel(
   body: Record<string, unknown>,
   existing?: ChannelRecord,
 ): Promise<SavedChannel> {
-  const { db } = deps;
+  const { channels, users } = deps.repos;
   const settings = common.safeParse(body);
   const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !COMMON_KEYS.has(key)));
   const kind = settings.success ? settings.data.kind : (existing?.kind ?? 'email');
@@ -100,7 +98,7 @@ export async function saveChannel(
     ...(parsed.success ? [] : issuesOf(parsed.error)),
   ];
   if (settings.success) {
-    for (const id of unknownUsers(db, settings.data.operatorIds))
+    for (const id of await users.unknownUsers(settings.data.operatorIds))
       issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
   }
   if (issues.length || !settings.success || !parsed.success) {
@@ -135,15 +133,15 @@ export async function saveChannel(
     };
   }
   const input = { ...settings.data, config };
-  const saved = existing ? updateChannel(db, existing.id, input) : createChannel(db, input);
+  const saved = existing ? await channels.update(existing.id, input) : await channels.create(input);
   const credentials = { secretsKey: deps.secretsKey, readVariable: readSecretVariable };
   const webhook =
-    kind === 'telegram' ? await syncWebhook(db, saved, credentials, deps.log) : undefined;
-  return { ok: true, channel: getChannel(db, saved.id) ?? saved, webhook };
+    kind === 'telegram' ? await syncWebhook(channels, saved, credentials, deps.log) : undefined;
+  return { ok: true, channel: (await channels.get(saved.id)) ?? saved, webhook };
 }
 
 export function channelRoutes(deps: ChannelDeps): Router {
-  const { db } = deps;
+  const { repos } = deps;
   const router = Router();
 
   const credentials = { secretsKey: deps.secretsKey, readVariable: readSecretVariable };
@@ -156,7 +154,7 @@ export function channelRoutes(deps: ChannelDeps): Router {
     const saved = await saveChannel(deps, body, existing);
     if (!saved.ok) return problem(res, 422, saved.code, saved.message, saved.issues);
     res.status(existing ? 200 : 201).json({
-      ...describeChannel(db, saved.channel),
+      ...(await describeChannel(repos, saved.channel)),
       ...(saved.webhook ? { webhook: saved.webhook } : {}),
     });
   };
@@ -165,33 +163,36 @@ export function channelRoutes(deps: ChannelDeps): Router {
     save(req, res, asObject(req.body)),
   );
 
-  router.get('/channels', requirePermission('admin'), (_req, res) => {
-    res.json({ channels: listChannels(db).map((channel) => describeChannel(db, channel)) });
+  router.get('/channels', requirePermission('admin'), async (_req, res) => {
+    const all = await repos.channels.list();
+    res.json({
+      channels: await Promise.all(all.map((channel) => describeChannel(repos, channel))),
+    });
   });
 
-  const find = (req: Request, res: Response) => {
+  const find = async (req: Request, res: Response) => {
     const id = Number(req.params.id);
-    const channel = Number.isInteger(id) && id > 0 ? getChannel(db, id) : undefined;
+    const channel = Number.isSafeInteger(id) && id > 0 ? await repos.channels.get(id) : undefined;
     if (!channel) problem(res, 404, 'not_found', `channel ${req.params.id} does not exist`);
     return channel;
   };
 
   router.get('/channels/:id', requirePermission('admin'), async (req, res) => {
-    const channel = find(req, res);
+    const channel = await find(req, res);
     if (!channel) return;
     const info = channel.kind === 'telegram' ? await webhookInfo(channel, credentials) : undefined;
-    res.json({ ...describeChannel(db, channel), ...(info ? { webhookInfo: info } : {}) });
+    res.json({
+      ...(await describeChannel(repos, channel)),
+      ...(info ? { webhookInfo: info } : {}),
+    });
   });
 
-  router.patch('/channels/:id', requirePermission('admin'), (req, res) => {
-    const channel = find(req, res);
+  router.patch('/channels/:id', requirePermission('admin'), async (req, res) => {
+    const channel = await find(req, res);
     if (!channel) return;
+    const described = (await describeChannel(repos, channel)) as Record<string, unknown>;
     if (channel.kind === 'telegram') {
-      const {
-        token: _token,
-        botId: _botId,
-        ...shown
-      } = describeChannel(db, channel) as Record<string, unknown>;
+      const { token: _token, botId: _botId, ...shown } = described;
       const kept = Object.fromEntries(
         Object.entries(shown).filter(([key]) => !['id', 'createdAt'].includes(key)),
       );
@@ -208,7 +209,7 @@ export function channelRoutes(deps: ChannelDeps): Router {
       return problem(res, 422, 'not_editable', `a ${channel.kind} channel cannot be edited here`);
     }
     // Passwords are never shown, so an edit that leaves them out keeps them.
-    const { imap, smtp, ...shown } = describeChannel(db, channel) as Record<string, unknown> & {
+    const { imap, smtp, ...shown } = described as Record<string, unknown> & {
       imap: Record<string, unknown>;
       smtp?: Record<string, unknown>;
     };

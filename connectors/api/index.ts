@@ -3,19 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { MalformedInputError } from '../../core/errors.ts';
-import type { IngestStore } from '../../core/ports.ts';
 import { SOURCES } from '../../core/inbound.ts';
+import type { InboxRow } from '../../core/ports.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import { STAGE_CODE } from '../../core/stages.ts';
-import {
-  createClient,
-  getClient,
-  getInboxStatus,
-  getLead,
-  listLeads,
-  setLeadStage,
-  userExists,
-} from '../../db/crm.ts';
-import type { Db } from '../../db/open.ts';
 import { requirePermission } from '../http/auth.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { normaliseIntake } from './normalise.ts';
@@ -27,8 +18,7 @@ export const API_CHANNEL_ID = 1;
 const WAIT_MS = 5000;
 
 export interface ApiDeps {
-  db: Db;
-  store: IngestStore;
+  repos: Pick<Repositories, 'inbox' | 'channels' | 'leads' | 'clients' | 'users'>;
   recorder: InboundRecorder;
   defaultCountry: string | undefined;
 }
@@ -46,7 +36,7 @@ const leadQuery = z.object({
 });
 
 export function apiRoutes(deps: ApiDeps): Router {
-  const { db, store } = deps;
+  const { inbox, channels, leads, clients, users } = deps.repos;
   const router = Router();
 
   router.post('/leads', requirePermission('intake'), async (req, res) => {
@@ -64,7 +54,8 @@ export function apiRoutes(deps: ApiDeps): Router {
     const receivedAt = new Date();
     const raw: IntakeRaw = { body, receivedAt: receivedAt.toISOString(), apiKeyId };
     // The channel's country first, as the worker does, so what is accepted here will ingest.
-    const defaultCountry = store.loadChannel(API_CHANNEL_ID)?.defaultCountry ?? deps.defaultCountry;
+    const defaultCountry =
+      (await channels.info(API_CHANNEL_ID))?.defaultCountry ?? deps.defaultCountry;
     try {
       normaliseIntake(raw, { externalId, defaultCountry });
     } catch (error) {
@@ -93,7 +84,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     }
     const inboxId = recorded.row.id;
     if (req.query.wait === 'true' || req.query.wait === '1') {
-      const row = await waitForInbox(store, inboxId, WAIT_MS);
+      const row = await waitForInbox(inbox, inboxId, WAIT_MS);
       if (row && row.status !== 'pending') {
         const outcome = recorded.created ? row.outcome : 'duplicate';
         return res.status(row.status === 'failed' ? 422 : 200).json({
@@ -113,21 +104,21 @@ export function apiRoutes(deps: ApiDeps): Router {
     });
   });
 
-  router.get('/leads', requirePermission('read'), (req, res) => {
+  router.get('/leads', requirePermission('read'), async (req, res) => {
     const query = leadQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
     const { review, ...filter } = query.data;
-    res.json(listLeads(db, { ...filter, ...(review ? { review: review === 'true' } : {}) }));
+    res.json(await leads.list({ ...filter, ...(review ? { review: review === 'true' } : {}) }));
   });
 
-  router.get('/leads/:id', requirePermission('read'), (req, res) => {
+  router.get('/leads/:id', requirePermission('read'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const lead = id.success ? getLead(db, id.data) : undefined;
+    const lead = id.success ? await leads.get(id.data) : undefined;
     if (!lead) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
     res.json(lead);
   });
 
-  router.patch('/leads/:id', requirePermission('write'), (req, res) => {
+  router.patch('/leads/:id', requirePermission('write'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     const body = z
       .object({ stage: z.string().regex(STAGE_CODE, 'Latin letters, digits and _, at most 21') })
@@ -135,65 +126,68 @@ export function apiRoutes(deps: ApiDeps): Router {
       .safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     if (!id.success) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
-    const changed = setLeadStage(db, id.data, body.data.stage, new Date());
+    const changed = await leads.setStage(id.data, body.data.stage, new Date());
     if (!changed.ok && changed.reason === 'no-stage') {
       return problem(res, 422, 'unknown_stage', `stage ${body.data.stage} does not exist`, [
         { path: 'stage', message: 'unknown stage' },
       ]);
     }
     if (!changed.ok) return problem(res, 404, 'not_found', `lead ${id.data} does not exist`);
-    res.json(getLead(db, id.data));
+    res.json(await leads.get(id.data));
   });
 
-  router.post('/clients', requirePermission('write'), (req, res) => {
+  router.post('/clients', requirePermission('write'), async (req, res) => {
     const body = clientBody.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     const read = readClientIdentities(body.data, deps.defaultCountry);
     if (read.problems.length)
       return problem(res, 422, 'invalid_identity', 'some identities are not valid', read.problems);
     const { responsibleId } = body.data;
-    if (responsibleId !== undefined && !userExists(db, responsibleId)) {
+    if (responsibleId !== undefined && !(await users.userExists(responsibleId))) {
       return problem(res, 422, 'unknown_user', `user ${responsibleId} does not exist`, [
         { path: 'responsibleId', message: 'no such user' },
       ]);
     }
-    const created = createClient(db, { ...body.data, identities: read.identities });
+    const created = await clients.create({ ...body.data, identities: read.identities });
     res.status(201).json(created);
   });
 
-  router.get('/clients/:id', requirePermission('read'), (req, res) => {
+  router.get('/clients/:id', requirePermission('read'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const client = id.success ? getClient(db, id.data) : undefined;
+    const client = id.success ? await clients.get(id.data) : undefined;
     if (!client) return problem(res, 404, 'not_found', `client ${req.params.id} does not exist`);
     res.json(client);
   });
 
-  router.get('/inbox/:id', requirePermission('intake'), (req, res) => {
+  router.get('/inbox/:id', requirePermission('intake'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const row = id.success ? getInboxStatus(db, id.data) : undefined;
+    const row = id.success ? await inbox.get(id.data) : undefined;
     // An intake key sees only the rows it sent; operators and admins see every row.
     const principal = res.locals.principal;
-    const visible =
-      row && (principal?.role !== 'intake' || sentBy(store, row.id) === principal.keyId);
+    const visible = row && (principal?.role !== 'intake' || sentBy(row) === principal.keyId);
     if (!row || !visible)
       return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
-    res.json(row);
+    res.json(inboxStatus(row));
   });
 
   return router;
 }
 
-function sentBy(store: IngestStore, inboxId: number): number | null | undefined {
-  const row = store.loadInbox(inboxId);
-  if (!row) return undefined;
+/** What the API shows of an inbox row: everything but the raw event. */
+function inboxStatus(row: InboxRow) {
+  const { raw: _raw, ...status } = row;
+  return status;
+}
+
+function sentBy(row: InboxRow): number | null | undefined {
   const parsed = intakeRaw.safeParse(JSON.parse(row.raw));
   return parsed.success ? (parsed.data.apiKeyId ?? null) : undefined;
 }
 
-async function waitForInbox(store: IngestStore, id: number, timeoutMs: number) {
+async function waitForInbox(inbox: ApiDeps['repos']['inbox'], id: number, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    const row = store.loadInbox(id);
+    const row = await inbox.get(id);
     if (!row || row.status !== 'pending' || Date.now() >= deadline) return row;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

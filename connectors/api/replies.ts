@@ -5,9 +5,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { Db } from '../../db/open.ts';
-import { createOutbound, lastInboundOn, leadExists } from '../../db/outbound.ts';
-import { blockOf } from '../../db/telegram.ts';
+import type { ChannelRepository } from '../../core/repositories/channels.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
+import type { LeadRepository } from '../../core/repositories/leads.ts';
 import { composeReply, newMessageId } from '../email/compose.ts';
 import { emailSettings } from '../email/config.ts';
 import { requirePermission } from '../http/auth.ts';
@@ -16,23 +16,23 @@ import { invalidQuery, problem } from './index.ts';
 const replyBody = z.object({ text: z.string().trim().min(1).max(50_000) }).strict();
 
 export interface ReplyDeps {
-  db: Db;
+  repos: Pick<Repositories, 'leads' | 'channels'>;
   outbound: Producer<'outbound'>;
   log: Logger;
 }
 
 export function replyRoutes(deps: ReplyDeps): Router {
-  const { db } = deps;
+  const { leads, channels } = deps.repos;
   const router = Router();
   router.post('/leads/:id/messages', requirePermission('write'), async (req, res) => {
     const leadId = Number(req.params.id);
     const body = replyBody.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    if (!Number.isInteger(leadId) || !leadExists(db, leadId)) {
+    if (!Number.isSafeInteger(leadId) || !(await leads.exists(leadId))) {
       return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
     }
     // A reply answers where the customer wrote last (email thread or Telegram chat).
-    const route = lastInboundOn(db, leadId, ['email', 'telegram']);
+    const route = await leads.lastInboundOn(leadId, ['email', 'telegram']);
     if (!route) {
       return problem(
         res,
@@ -43,9 +43,11 @@ export function replyRoutes(deps: ReplyDeps): Router {
     }
     const principal = res.locals.principal;
     const draft =
-      route.channel.kind === 'telegram' ? telegramDraft(db, route) : emailDraft(route, leadId);
+      route.channel.kind === 'telegram'
+        ? await telegramDraft(channels, route)
+        : emailDraft(route, leadId);
     if ('problem' in draft) return problem(res, 422, draft.code, draft.problem);
-    const message = createOutbound(db, {
+    const message = await leads.addOutbound({
       leadId,
       channelId: route.channel.id,
       externalId: draft.externalId,
@@ -54,6 +56,8 @@ export function replyRoutes(deps: ReplyDeps): Router {
       meta: draft.meta,
       at: new Date(),
     });
+    // Every draft has a fresh random external id: nothing can be there already.
+    if (!message) throw new Error(`reply ${draft.externalId} collided with a stored message`);
     // A deadline: a reply must be answered even while Redis is away or frozen, or the caller
     // retries it and the customer gets it twice.
     await withinDeadline(deps.outbound, () => deps.outbound.add({ messageId: message.id })).catch(
@@ -69,7 +73,7 @@ export function replyRoutes(deps: ReplyDeps): Router {
   return router;
 }
 
-type Route = NonNullable<ReturnType<typeof lastInboundOn>>;
+type Route = NonNullable<Awaited<ReturnType<LeadRepository['lastInboundOn']>>>;
 type Draft =
   | { externalId: string; sender: string; meta: Record<string, unknown> }
   | { code: string; problem: string };
@@ -93,14 +97,17 @@ function emailDraft(route: Route, leadId: number): Draft {
   };
 }
 
-function telegramDraft(db: Db, route: Route): Draft {
+async function telegramDraft(
+  channels: Pick<ChannelRepository, 'blockOf'>,
+  route: Route,
+): Promise<Draft> {
   const telegram = route.message.meta.telegram as
     { chatId?: number; fromId?: number; userId?: number } | undefined;
   const chatId = telegram?.chatId;
   if (chatId === undefined)
     return { code: 'cannot_send', problem: 'the Telegram message has no chat to answer' };
   const identityKey = `telegram:${chatId}`;
-  const blocked = blockOf(db, route.channel.id, identityKey);
+  const blocked = await channels.blockOf(route.channel.id, identityKey);
   if (blocked) {
     return {
       code: 'unreachable',

@@ -1,6 +1,6 @@
 /** The callback request form: phone first, then the optional name, comment and preferred time. */
 import { describeSchedule } from '../../core/working-hours.ts';
-import type { Widget } from '../../db/forms.ts';
+import type { Widget } from '../../core/repositories/forms.ts';
 import {
   errorId,
   errorSummary,

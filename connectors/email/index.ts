@@ -4,7 +4,6 @@
  * through the API is picked up without a restart.
  */
 import type { Logger } from '../../core/runtime/logger.ts';
-import { listChannels } from '../../db/channels.ts';
 import { emailSettings, type Credentials } from './config.ts';
 import { MailboxSession } from './mailbox.ts';
 import type { SyncDeps } from './sync.ts';
@@ -32,7 +31,7 @@ export function startEmailConnector(options: EmailConnectorOptions): EmailConnec
       number,
       { version: string; settings: ReturnType<typeof emailSettings.parse> }
     >();
-    for (const channel of listChannels(options.db, 'email')) {
+    for (const channel of await options.repos.channels.list('email')) {
       if (!channel.active) continue;
       const parsed = emailSettings.safeParse(channel.config);
       if (!parsed.success) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MalformedInputError } from '../../core/errors.ts';
+import { BlobMissingError } from '../../core/repositories/blobs.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import type { NormaliseContext } from '../api/normalise.ts';
 import type { ExpandDeps } from '../normalisers.ts';
@@ -31,11 +32,12 @@ export async function expandEmail(raw: unknown, deps: ExpandDeps): Promise<Expan
   const stored = emailRaw.safeParse(raw);
   if (!stored.success) throw new MalformedInputError('the stored email event is not valid');
   const email = stored.data;
-  const eml = await deps.blobs.readAll(email.blob).catch((error: NodeJS.ErrnoException) => {
-    // Missing for good is bad input; anything else (EMFILE, EIO) is worth the queue's retries.
-    if (error.code !== 'ENOENT') throw error;
+  const eml = await deps.blobs.readAll(email.blob).catch((error: unknown) => {
+    // Missing for good is bad input; anything else (EMFILE, EIO, the database away) is worth
+    // the queue's retries.
+    if (!(error instanceof BlobMissingError)) throw error;
     throw new MalformedInputError(
-      `the .eml ${email.blob} is missing from the blob store (is DATA_DIR shared by the email and worker processes?)`,
+      `the .eml ${email.blob} is missing from the blob store (do the email and worker processes share DATA_DIR, BLOB_DIR or the database?)`,
     );
   });
   const parsed = await parseEmail(eml, {

@@ -5,12 +5,11 @@
  * enqueued, and only then marked seen or moved when the channel asks for it.
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import type { IngestStore } from '../../core/ports.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import type { EmailCheckpoint } from '../../core/repositories/checkpoints.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { BlobStore } from '../../db/blob-store.ts';
-import { getCheckpoint, recordEmailBatch, type Checkpoint } from '../../db/email.ts';
-import type { Db } from '../../db/open.ts';
 import type { EmailSettings } from './config.ts';
 import type { EmailRaw } from './parsed.ts';
 
@@ -19,8 +18,7 @@ const BATCH = 100;
 const FETCH_BYTES = 32 * 1024 * 1024;
 
 export interface SyncDeps {
-  db: Db;
-  store: IngestStore;
+  repos: Pick<Repositories, 'inbox' | 'checkpoints' | 'channels'>;
   blobs: BlobStore;
   producer: Producer<'ingest'>;
   log: Logger;
@@ -48,13 +46,13 @@ export async function syncFolder(
   deps: SyncDeps,
   target: SyncTarget,
 ): Promise<SyncResult> {
-  const { db, log } = deps;
+  const { repos, log } = deps;
   const { channelId, folder, settings } = target;
   const lock = await client.getMailboxLock(folder);
   try {
     const mailbox = client.mailbox as MailboxObject;
     const uidValidity = Number(mailbox.uidValidity);
-    const saved = getCheckpoint(db, channelId, folder);
+    const saved = await repos.checkpoints.email(channelId, folder);
     let lastUid = saved?.uidValidity === uidValidity ? saved.lastUid : 0;
     let uids: number[];
     // On the date-search path (first sight, new UIDVALIDITY, backfill) every UID below the
@@ -94,15 +92,12 @@ export async function syncFolder(
       lastUid = top;
     }
     if (!uids.length && (saved?.uidValidity !== uidValidity || saved.lastUid < final)) {
-      recordEmailBatch(
-        db,
-        deps.store,
-        channelId,
+      await repos.inbox.recordBatch(channelId, [], new Date(), {
+        kind: 'email',
         folder,
-        { uidValidity, lastUid: final },
-        [],
-        new Date(),
-      );
+        uidValidity,
+        lastUid: final,
+      });
     }
     return { fetched: uids.length, recorded };
   } finally {
@@ -115,7 +110,7 @@ async function recordBatch(
   deps: SyncDeps,
   target: SyncTarget,
   uids: number[],
-  checkpoint: Checkpoint,
+  checkpoint: EmailCheckpoint,
 ): Promise<number> {
   const { blobs, log } = deps;
   const range = uids.join(',');
@@ -189,17 +184,14 @@ async function recordBatch(
       receivedAt: receivedAt.toISOString(),
     };
     const externalId = bare(meta.envelope?.messageId) ?? `sha256-${blob}@leadwire.invalid`;
-    emails.push({ externalId, raw });
+    emails.push({ externalId, raw: JSON.stringify(raw) });
   }
-  const rows = recordEmailBatch(
-    deps.db,
-    deps.store,
-    target.channelId,
-    target.folder,
-    checkpoint,
-    emails,
-    receivedAt,
-  );
+  // The rows and the folder's checkpoint in ONE transaction: the checkpoint never runs ahead.
+  const rows = await deps.repos.inbox.recordBatch(target.channelId, emails, receivedAt, {
+    kind: 'email',
+    folder: target.folder,
+    ...checkpoint,
+  });
   const fresh = rows.filter((row) => row.created || row.row.status === 'pending');
   await deps.producer
     .addBulk(fresh.map((row) => ({ inboxId: row.row.id })))

@@ -8,13 +8,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../../core/runtime/logger.ts';
-import {
-  keyFingerprint,
-  sessionPrincipal,
-  verifyApiKey,
-  type ApiPrincipal,
-} from '../../db/api-keys.ts';
-import type { Db } from '../../db/open.ts';
+import { keyFingerprint } from '../../core/api-keys.ts';
+import type { UserRepository } from '../../core/repositories/users.ts';
+import { sessionPrincipal, verifyApiKey, type ApiPrincipal } from './api-keys.ts';
 import { escapeHtml } from '../site/page.ts';
 import { countFailure, tooManyFailures, type AuthFailureGuard } from './auth-failures.ts';
 
@@ -22,7 +18,7 @@ export const SESSION_COOKIE = 'lw_admin';
 const SESSION_MS = 8 * 3600_000;
 
 export interface AdminAuthDeps {
-  db: Db;
+  users: Pick<UserRepository, 'activeKeyByHash' | 'activeKeyById'>;
   log: Logger;
   /** API_KEY from the environment (an admin key), if set. */
   apiKey: string | undefined;
@@ -73,16 +69,16 @@ function cookieValue(req: Request, name: string): string | undefined {
 }
 
 /** Whoever is behind a request's Bearer key or session cookie, if anyone. */
-function principalOf(deps: AdminAuthDeps, req: Request): ApiPrincipal | undefined {
+async function principalOf(deps: AdminAuthDeps, req: Request): Promise<ApiPrincipal | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
   let principal: ApiPrincipal | undefined;
   if (bearer) {
-    principal = verifyApiKey(deps.db, bearer, deps.apiKey);
+    principal = await verifyApiKey(deps.users, bearer, deps.apiKey);
   } else {
     const cookie = cookieValue(req, SESSION_COOKIE);
     const session = cookie ? openSession(deps.sessionSecret, cookie, Date.now()) : undefined;
     if (session) {
-      principal = sessionPrincipal(deps.db, session, deps.sessionSecret, deps.apiKey);
+      principal = await sessionPrincipal(deps.users, session, deps.sessionSecret, deps.apiKey);
     }
   }
   return principal;
@@ -97,7 +93,7 @@ export function requireAdmin(deps: AdminAuthDeps): RequestHandler {
     // Valid credentials pass before the failure guard is asked: someone guessing keys from the
     // same address (behind one proxy, everyone has its IP) must not lock Prometheus and the
     // admins out. Guessing gets nowhere anyway: keys are 256 random bits.
-    const principal = principalOf(deps, req);
+    const principal = await principalOf(deps, req);
     if (principal?.role === 'admin') {
       res.locals.principal = principal;
       return next();
@@ -187,7 +183,7 @@ export function adminLoginRoutes(deps: AdminAuthDeps): Router {
         return;
       }
       const key = typeof body.key === 'string' ? body.key.trim() : '';
-      const principal = key ? verifyApiKey(deps.db, key, deps.apiKey) : undefined;
+      const principal = key ? await verifyApiKey(deps.users, key, deps.apiKey) : undefined;
       if (principal?.role !== 'admin') {
         await countFailure(deps.guard, req);
         deps.log.warn({ ip: req.ip, known: Boolean(principal) }, 'admin login refused');

@@ -4,12 +4,13 @@ import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import type { IngestStore } from '../../core/ports.ts';
+import { StoreUnavailableError } from '../../core/errors.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
 import type { FormSettings } from '../../core/runtime/config.ts';
-import type { BlobStore } from '../../db/blob-store.ts';
-import type { Db } from '../../db/open.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import type { Repositories, Store } from '../../core/repositories/index.ts';
 import { activityRoutes } from '../api/activities.ts';
 import { channelRoutes } from '../api/channels.ts';
 import { replyRoutes } from '../api/replies.ts';
@@ -18,6 +19,7 @@ import { callbackChannel, callbackDefinition } from '../callback/index.ts';
 import { widgetAdminRoutes } from '../site/admin.ts';
 import { telegramWebhookRoutes } from '../telegram/webhook.ts';
 import { SiteGuard } from '../site/guard.ts';
+import { messagePage } from '../site/page.ts';
 import { siteRoutes } from '../site/routes.ts';
 import { formDefinition, webformChannel } from '../webform/index.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
@@ -29,8 +31,9 @@ import { countRequests, metricsRoutes } from './metrics.ts';
 import { redisRateLimit } from './rate-limit.ts';
 
 export interface AppDeps {
-  db: Db;
-  store: IngestStore;
+  repos: Repositories;
+  /** Answers /readyz. */
+  store: Pick<Store, 'ping'>;
   recorder: InboundRecorder;
   redis: Redis;
   queuePrefix: string;
@@ -58,7 +61,7 @@ export interface AppDeps {
 /** The operations pages: the queue dashboard and the metrics, for admins only. */
 function operationsRoutes(deps: AppDeps): express.Router {
   const adminAuth = {
-    db: deps.db,
+    users: deps.repos.users,
     log: deps.log,
     apiKey: deps.apiKey,
     // Shared by every web process, like the form secret it is derived from.
@@ -79,13 +82,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(countRequests);
   app.use(helmet());
-  app.use(healthRoutes(deps.db, deps.redis));
+  app.use(healthRoutes(deps.store, deps.redis));
   app.use(operationsRoutes(deps));
   const site = { ...deps, secret: deps.formSecret };
   app.use(webformChannel.mount, siteRoutes(site, webformChannel));
   app.use(callbackChannel.mount, siteRoutes(site, callbackChannel));
   app.use(telegramWebhookRoutes(deps));
-  const admin = { db: deps.db, guard: new SiteGuard(deps) };
+  const admin = { repos: deps.repos, guard: new SiteGuard(deps) };
 
   // After authentication, every request counts against the key that made it.
   const perKey = redisRateLimit(deps, 'api', deps.rateLimitPerMinute ?? 6000, {
@@ -101,7 +104,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(
     '/api/v1',
-    authenticate(deps.db, deps.apiKey, {
+    authenticate(deps.repos.users, deps.apiKey, {
       redis: deps.redis,
       prefix: deps.queuePrefix,
       perMinute: 30,
@@ -126,6 +129,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((_req, res) => problem(res, 404, 'not_found', 'no such endpoint'));
 
+  const unavailable = occasionalWarning(deps.log, 'database unavailable: answering 503');
   const onError: ErrorRequestHandler = (
     error: { type?: string; status?: number; message?: string },
     req,
@@ -138,6 +142,26 @@ export function createApp(deps: AppDeps): express.Express {
       return problem(res, 400, 'invalid_json', 'the body is not valid JSON');
     if (error.status && error.status >= 400 && error.status < 500) {
       return problem(res, error.status, 'bad_request', error.message ?? 'bad request');
+    }
+    if (error instanceof StoreUnavailableError) {
+      unavailable(error, { method: req.method, path: req.path });
+      res.set('Retry-After', '5');
+      if (req.accepts(['json', 'html']) === 'html' && !req.path.startsWith('/api/')) {
+        res.status(503).type('html');
+        res.send(
+          messagePage(
+            'Please try again',
+            'We could not take this right now. Nothing was sent; please try again in a minute.',
+          ),
+        );
+        return;
+      }
+      return problem(
+        res,
+        503,
+        'unavailable',
+        'the database is not answering right now; retry in a few seconds (with the same Idempotency-Key)',
+      );
     }
     deps.log.error({ err: error, method: req.method, path: req.path }, 'request failed');
     problem(

@@ -1,7 +1,7 @@
 /** `Authorization: Bearer <key>` for operator and intake endpoints. */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { verifyApiKey, type ApiPrincipal, type ApiRole } from '../../db/api-keys.ts';
-import type { Db } from '../../db/open.ts';
+import type { ApiRole, UserRepository } from '../../core/repositories/users.ts';
+import { verifyApiKey, type ApiPrincipal } from './api-keys.ts';
 import { countFailure, tooManyFailures, type AuthFailureGuard } from './auth-failures.ts';
 
 declare module 'express-serve-static-core' {
@@ -20,7 +20,7 @@ const ALLOWED: Record<ApiRole, ReadonlySet<string>> = {
 export type Permission = 'intake' | 'read' | 'write' | 'admin';
 
 export function authenticate(
-  db: Db,
+  users: Pick<UserRepository, 'activeKeyByHash' | 'activeKeyById'>,
   bootstrapKey: string | undefined,
   guard: AuthFailureGuard,
 ): RequestHandler {
@@ -34,7 +34,7 @@ export function authenticate(
     }
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match?.[1] ? verifyApiKey(db, match[1], bootstrapKey) : undefined;
+    const principal = match?.[1] ? await verifyApiKey(users, match[1], bootstrapKey) : undefined;
     if (!principal) {
       await countFailure(guard, req);
       res.status(401).set('WWW-Authenticate', 'Bearer').json({

@@ -11,7 +11,7 @@ import { Gauge, Registry } from 'prom-client';
 import { gatherMetrics } from '../../core/runtime/metrics-share.ts';
 import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 import { httpRequests, httpSeconds } from '../../core/runtime/metrics.ts';
-import type { Db } from '../../db/open.ts';
+import type { InboxRepository } from '../../core/repositories/inbox.ts';
 
 /**
  * Counts every answered request under its route template (`/f/:slug`, not the slug), so a scan
@@ -42,8 +42,8 @@ const QUEUE_STATES = [
   'prioritized',
 ] as const;
 
-/** Gauges read at scrape time from Redis (queues) and SQLite (the inbox backlog). */
-function stateRegistry(db: Db, queues: Queue[]): Registry {
+/** Gauges read at scrape time from Redis (queues) and the database (the inbox backlog). */
+function stateRegistry(inbox: Pick<InboxRepository, 'backlog'>, queues: Queue[]): Registry {
   const registry = new Registry();
   new Gauge({
     name: 'leadwire_queue_jobs',
@@ -65,32 +65,35 @@ function stateRegistry(db: Db, queues: Queue[]): Registry {
       );
     },
   });
-  // Both read the partial index of pending rows: the count walks it, the oldest row is its first
-  // entry (ids grow with time), so a scrape during a large backlog stays cheap.
-  const pendingRows = db.$client
-    .prepare<[], number>(
-      "SELECT count(*) FROM inbox INDEXED BY inbox_pending WHERE status = 'pending'",
-    )
-    .pluck();
-  const oldestPending = db.$client
-    .prepare<[], number>(
-      "SELECT received_at FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' ORDER BY id LIMIT 1",
-    )
-    .pluck();
+  // One read of the backlog per scrape serves both gauges (the partial index of pending rows:
+  // cheap during a large backlog). A database that does not answer leaves them out.
+  let backlog: Promise<{ pending: number; oldestReceivedAt: Date | null } | undefined> | undefined;
+  const readBacklog = () =>
+    (backlog ??= Promise.race([
+      inbox.backlog(),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref()),
+    ])
+      .catch(() => undefined)
+      .finally(() => setImmediate(() => (backlog = undefined))));
   new Gauge({
     name: 'leadwire_inbox_pending_rows',
     help: 'Inbox rows recorded but not yet turned into leads (the durable backlog)',
     registers: [registry],
-    collect() {
-      this.set(pendingRows.get() ?? 0);
+    async collect() {
+      this.reset();
+      const read = await readBacklog();
+      if (read) this.set(read.pending);
     },
   });
   new Gauge({
     name: 'leadwire_inbox_oldest_pending_age_seconds',
     help: 'Age of the oldest inbox row still pending (0 when none is)',
     registers: [registry],
-    collect() {
-      const oldest = oldestPending.get();
+    async collect() {
+      this.reset();
+      const read = await readBacklog();
+      if (!read) return;
+      const oldest = read.oldestReceivedAt?.getTime();
       this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
     },
   });
@@ -98,7 +101,7 @@ function stateRegistry(db: Db, queues: Queue[]): Registry {
 }
 
 export interface MetricsDeps {
-  db: Db;
+  repos: { inbox: Pick<InboxRepository, 'backlog'> };
   redis: Redis;
   queuePrefix: string;
   queues: Queue[];
@@ -109,7 +112,7 @@ export interface MetricsDeps {
 /** `GET /metrics`; mount it behind admin authentication. */
 export function metricsRoutes(deps: MetricsDeps): Router {
   const router = Router();
-  const states = stateRegistry(deps.db, deps.queues);
+  const states = stateRegistry(deps.repos.inbox, deps.queues);
   router.get('/metrics', async (_req, res) => {
     const counted = await gatherMetrics(deps.redis, deps.queuePrefix, deps.processId);
     const merged = Registry.merge([counted, states]);

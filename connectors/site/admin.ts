@@ -6,19 +6,8 @@
 import { Router, type Request, type Response } from 'express';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
-import {
-  createWidget,
-  getWidget,
-  listRejections,
-  listWidgets,
-  slugTaken,
-  unknownUsers,
-  updateWidget,
-  type Widget,
-  type WidgetInput,
-  type WidgetKind,
-} from '../../db/forms.ts';
-import type { Db } from '../../db/open.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
+import type { Widget, WidgetInput, WidgetKind } from '../../core/repositories/forms.ts';
 import { problem } from '../api/index.ts';
 import { requirePermission } from '../http/auth.ts';
 import type { SiteGuard } from './guard.ts';
@@ -39,8 +28,10 @@ const settingsSchema = z.object({
 });
 const SETTINGS_KEYS = new Set(Object.keys(settingsSchema.shape));
 
+export type WidgetRepos = Pick<Repositories, 'forms' | 'users'>;
+
 export interface AdminDeps {
-  db: Db;
+  repos: WidgetRepos;
   guard: SiteGuard;
 }
 
@@ -51,7 +42,7 @@ export function widgetAdminRoutes(
   mount: '/f' | '/cb',
   definitionSchema: z.ZodType<Record<string, unknown>>,
 ): Router {
-  const { db } = deps;
+  const { forms } = deps.repos;
   const router = Router();
   const represent = (req: Request, widget: Widget) => {
     const base = `${req.protocol}://${req.get('host')}${mount}/${widget.slug}`;
@@ -68,52 +59,53 @@ export function widgetAdminRoutes(
   };
 
   /** Validates a whole body; answers the problem itself and returns undefined when invalid. */
-  const validate = (res: Response, body: Record<string, unknown>, exceptId?: number) => {
-    const checked = validateWidget(db, definitionSchema, body, exceptId);
+  const validate = async (res: Response, body: Record<string, unknown>, exceptId?: number) => {
+    const checked = await validateWidget(deps.repos, definitionSchema, body, exceptId);
     if (checked.ok) return checked.input;
     problem(res, 422, 'invalid_body', `the ${kind} definition is not valid`, checked.issues);
     return undefined;
   };
 
-  router.post(path, requirePermission('admin'), (req, res) => {
-    const input = validate(res, asObject(req.body));
+  router.post(path, requirePermission('admin'), async (req, res) => {
+    const input = await validate(res, asObject(req.body));
     if (!input) return;
-    res.status(201).json(represent(req, createWidget(db, kind, input)));
+    res.status(201).json(represent(req, await forms.create(kind, input, new Date())));
   });
 
-  router.get(path, requirePermission('read'), (req, res) => {
-    res.json({ [path.slice(1)]: listWidgets(db, kind).map((widget) => represent(req, widget)) });
+  router.get(path, requirePermission('read'), async (req, res) => {
+    const widgets = await forms.list(kind);
+    res.json({ [path.slice(1)]: widgets.map((widget) => represent(req, widget)) });
   });
 
-  const find = (req: Request, res: Response) => {
+  const find = async (req: Request, res: Response) => {
     const id = Number(req.params.id);
-    const widget = Number.isInteger(id) && id > 0 ? getWidget(db, kind, id) : undefined;
+    const widget = Number.isSafeInteger(id) && id > 0 ? await forms.get(kind, id) : undefined;
     if (!widget) problem(res, 404, 'not_found', `${kind} ${req.params.id} does not exist`);
     return widget;
   };
 
   router.get(`${path}/:id`, requirePermission('read'), async (req, res) => {
-    const widget = find(req, res);
+    const widget = await find(req, res);
     if (!widget) return;
     const rejectionsToday = await deps.guard.rejectionsOn(widget.id, new Date()).catch(() => null);
     res.json({ ...represent(req, widget), rejectionsToday });
   });
 
-  router.patch(`${path}/:id`, requirePermission('admin'), (req, res) => {
-    const widget = find(req, res);
+  router.patch(`${path}/:id`, requirePermission('admin'), async (req, res) => {
+    const widget = await find(req, res);
     if (!widget) return;
     const merged = { ...flatWidget(widget), ...asObject(req.body) };
-    const input = validate(res, merged, widget.id);
+    const input = await validate(res, merged, widget.id);
     if (!input) return;
-    res.json(represent(req, updateWidget(db, widget, input)));
+    res.json(represent(req, await forms.update(widget, input, new Date())));
   });
 
-  router.get(`${path}/:id/rejections`, requirePermission('read'), (req, res) => {
-    const widget = find(req, res);
+  router.get(`${path}/:id/rejections`, requirePermission('read'), async (req, res) => {
+    const widget = await find(req, res);
     if (!widget) return;
     const limit = Math.min(Math.max(Number(req.query.limit) || 50, 1), 500);
     res.json({
-      rejections: listRejections(db, widget.id, limit).map((row) => ({
+      rejections: (await forms.rejections(widget.id, limit)).map((row) => ({
         ...row,
         body: JSON.parse(row.body) as unknown,
       })),
@@ -127,12 +119,12 @@ export type WidgetCheck =
   { ok: true; input: WidgetInput } | { ok: false; issues: { path: string; message: string }[] };
 
 /** The whole flat body checked: settings, the kind's definition, slug free, operators known. */
-export function validateWidget(
-  db: Db,
+export async function validateWidget(
+  repos: WidgetRepos,
   definitionSchema: z.ZodType<Record<string, unknown>>,
   body: Record<string, unknown>,
   exceptId?: number,
-): WidgetCheck {
+): Promise<WidgetCheck> {
   // `null` removes an optional setting (a redirect URL, an intro) when editing.
   const given = Object.fromEntries(
     Object.entries(body).filter(([key, value]) => value !== null || key === 'defaultCountry'),
@@ -145,9 +137,9 @@ export function validateWidget(
     ...(definition.success ? [] : definition.error.issues),
   ].map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
   if (settings.success) {
-    if (slugTaken(db, settings.data.slug, exceptId))
+    if (await repos.forms.slugTaken(settings.data.slug, exceptId))
       issues.push({ path: 'slug', message: `the slug ${settings.data.slug} is taken` });
-    for (const id of unknownUsers(db, settings.data.operatorIds))
+    for (const id of await repos.users.unknownUsers(settings.data.operatorIds))
       issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
   }
   if (issues.length || !settings.success || !definition.success) return { ok: false, issues };

@@ -6,7 +6,7 @@
  */
 import type { Request } from 'express';
 import busboy from 'busboy';
-import type { BlobStore, ReceivedBlob } from '../../db/blob-store.ts';
+import type { BlobStore, ReceivedBlob } from '../../core/repositories/blobs.ts';
 
 export interface UploadedFile {
   field: string;

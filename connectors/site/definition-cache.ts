@@ -3,7 +3,7 @@
  * the same JSON every time, and an edited form (new updatedAt) is parsed afresh.
  */
 import type { z } from 'zod';
-import type { Widget } from '../../db/forms.ts';
+import type { Widget } from '../../core/repositories/forms.ts';
 
 const cache = new Map<string, unknown>();
 const LIMIT = 1000;

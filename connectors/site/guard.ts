@@ -8,8 +8,7 @@ import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { occasionalWarning, withinDeadline } from '../../core/runtime/redis-outage.ts';
-import { recordRejection, type Widget } from '../../db/forms.ts';
-import type { Db } from '../../db/open.ts';
+import type { FormRepository, Widget } from '../../core/repositories/forms.ts';
 import { HONEYPOT_FIELD, TOKEN_FIELD } from './page.ts';
 
 export type RejectionReason =
@@ -34,7 +33,7 @@ const STORED_BODY_LIMIT = 20_000;
 const DAY_SECONDS = 86_400;
 
 export interface GuardDeps {
-  db: Db;
+  repos: { forms: Pick<FormRepository, 'recordRejection'> };
   redis: Redis;
   queuePrefix: string;
   log: Logger;
@@ -59,14 +58,15 @@ export class SiteGuard {
     return `${this.deps.queuePrefix}:forms:${what}:${widgetId}:${day(at)}`;
   }
 
-  reject(
+  /** Counts, logs and (when a person could be behind it) keeps a rejected post; never throws. */
+  async reject(
     widget: Widget,
     reason: RejectionReason,
     req: Request,
     at: Date,
     fields?: Record<string, string>,
-  ): void {
-    const { log, redis, db } = this.deps;
+  ): Promise<void> {
+    const { log, redis, repos } = this.deps;
     log.warn(
       { channel: widget.kind, formId: widget.id, slug: widget.slug, reason, ip: req.ip },
       'website post rejected',
@@ -81,17 +81,22 @@ export class SiteGuard {
     ).catch((error: unknown) => this.notCounted(error, { formId: widget.id }));
     if (!STORED.has(reason) || !fields) return;
     const { [TOKEN_FIELD]: _token, ...kept } = fields;
-    recordRejection(db, {
-      formId: widget.id,
-      reason,
-      ip: req.ip ?? null,
-      userAgent: req.get('user-agent')?.slice(0, 500) ?? null,
-      body: JSON.stringify({ ...kept, [HONEYPOT_FIELD]: fields[HONEYPOT_FIELD] }).slice(
-        0,
-        STORED_BODY_LIMIT,
-      ),
-      receivedAt: at,
-    });
+    // Kept for review: the post is turned away whether or not this is stored.
+    await repos.forms
+      .recordRejection({
+        formId: widget.id,
+        reason,
+        ip: req.ip ?? null,
+        userAgent: req.get('user-agent')?.slice(0, 500) ?? null,
+        body: JSON.stringify({ ...kept, [HONEYPOT_FIELD]: fields[HONEYPOT_FIELD] }).slice(
+          0,
+          STORED_BODY_LIMIT,
+        ),
+        receivedAt: at,
+      })
+      .catch((error: unknown) =>
+        log.warn({ err: error, formId: widget.id }, 'rejected post not stored for review'),
+      );
   }
 
   /** Today's rejections of one form by reason (UTC day); rejects when Redis does not answer. */

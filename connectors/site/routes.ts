@@ -10,9 +10,8 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { FormSettings } from '../../core/runtime/config.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
-import type { BlobStore } from '../../db/blob-store.ts';
-import { getWidgetBySlug, type Widget, type WidgetKind } from '../../db/forms.ts';
-import type { Db } from '../../db/open.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import type { FormRepository, Widget, WidgetKind } from '../../core/repositories/forms.ts';
 import { redisRateLimit } from '../http/rate-limit.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { BodyError, readSiteBody, type UploadedFile } from './body.ts';
@@ -76,7 +75,7 @@ export interface SiteChannel<D> {
 }
 
 export interface SiteDeps {
-  db: Db;
+  repos: { forms: Pick<FormRepository, 'bySlug' | 'recordRejection'> };
   redis: Redis;
   queuePrefix: string;
   log: Logger;
@@ -100,8 +99,8 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   const guard = new SiteGuard(deps);
   const timing = { minFillMs: deps.forms.minFillMs, ttlMs: deps.forms.tokenTtlMs };
 
-  const load: RequestHandler = (req, res, next) => {
-    const widget = getWidgetBySlug(deps.db, channel.kind, String(req.params.slug));
+  const load: RequestHandler = async (req, res, next) => {
+    const widget = await deps.repos.forms.bySlug(channel.kind, String(req.params.slug));
     if (!widget || !widget.active) {
       const [status, title, text] = widget
         ? [410, 'This form is closed', 'This form no longer accepts submissions.']
@@ -149,7 +148,7 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
       .send(hostedPage(widgetOf(res).title, fragment));
   };
 
-  const turnAway = (
+  const turnAway = async (
     req: Request,
     res: Response,
     reason: RejectionReason,
@@ -158,7 +157,7 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
     view: FormOverrides = {},
     fields?: Record<string, string>,
   ) => {
-    guard.reject(widgetOf(res), reason, req, new Date(), fields);
+    await guard.reject(widgetOf(res), reason, req, new Date(), fields);
     answer(req, res, status, form(widgetOf(res), { notice: message, ...view }), {
       ok: false,
       error: reason,
@@ -221,11 +220,11 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
     const now = new Date();
     let files: UploadedFile[] = [];
     try {
-      const body = await readSiteBody(req, deps.blobs, deps.forms).catch((error: unknown) => {
+      const body = await readSiteBody(req, deps.blobs, deps.forms).catch(async (error: unknown) => {
         if (!(error instanceof BodyError)) throw error;
         const reason = error.status === 413 ? 'too_large' : 'bad_body';
         res.set('Connection', 'close');
-        turnAway(req, res, reason, error.status, `${error.message}.`);
+        await turnAway(req, res, reason, error.status, `${error.message}.`);
         return undefined;
       });
       if (!body) return;
@@ -308,11 +307,11 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   });
 
   /** A post from a page on another origin is only accepted from the form's allowed origins. */
-  function originCheck(req: Request, res: Response, next: () => void) {
+  async function originCheck(req: Request, res: Response, next: () => void) {
     const origin = req.get('origin');
     const own = `${req.protocol}://${req.get('host')}`;
     if (!origin || origin === own || res.get('Access-Control-Allow-Origin')) return next();
-    guard.reject(widgetOf(res), 'origin', req, new Date());
+    await guard.reject(widgetOf(res), 'origin', req, new Date());
     if (!wantsJson(req)) {
       const text =
         'This form cannot be sent from the page it is on. Please use the form on our own website.';

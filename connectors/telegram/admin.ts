@@ -2,12 +2,9 @@
  * The Telegram side of /api/v1/channels: settings in and out, and the webhook kept in step with
  * the mode (setWebhook with a fresh secret_token in webhook mode, deleteWebhook in polling mode).
  */
-import { eq } from 'drizzle-orm';
+import type { ChannelRecord, ChannelRepository } from '../../core/repositories/channels.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
-import type { ChannelRecord } from '../../db/channels.ts';
-import type { Db } from '../../db/open.ts';
-import { channels } from '../../db/schema.ts';
 import type { Credentials } from '../email/config.ts';
 import {
   botClient,
@@ -21,7 +18,7 @@ export type WebhookState = { ok: true; url?: string } | { ok: false; error: stri
 
 /** After a bot channel is saved: registers (or removes) its webhook with Telegram. */
 export async function syncWebhook(
-  db: Db,
+  channels: Pick<ChannelRepository, 'setConfig'>,
   channel: ChannelRecord,
   credentials: Credentials,
   log: Logger,
@@ -48,7 +45,7 @@ export async function syncWebhook(
       ],
     });
     const config: TelegramSettings = { ...settings, webhookSecretHash: hash };
-    db.update(channels).set({ config }).where(eq(channels.id, channel.id)).run();
+    await channels.setConfig(channel.id, config);
     return { ok: true, url };
   } catch (error) {
     const message = scrubSecrets((error as Error).message);

@@ -10,13 +10,12 @@ import {
   telegramWebhookUp,
 } from '../../core/runtime/metrics.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
-import { listChannels } from '../../db/channels.ts';
-import type { Db } from '../../db/open.ts';
+import type { ChannelRepository } from '../../core/repositories/channels.ts';
 import type { Credentials } from '../email/config.ts';
 import { webhookInfo } from './admin.ts';
 
 export interface WebhookWatchOptions {
-  db: Db;
+  channels: Pick<ChannelRepository, 'list'>;
   log: Logger;
   credentials: Credentials;
   everyMs?: number;
@@ -25,7 +24,9 @@ export interface WebhookWatchOptions {
 export function watchWebhooks(options: WebhookWatchOptions): { stop(): void } {
   const reported = new Map<number, string>();
   const check = async () => {
-    const webhookBots = listChannels(options.db, 'telegram').filter((channel) => channel.active);
+    const webhookBots = (await options.channels.list('telegram')).filter(
+      (channel) => channel.active,
+    );
     const seen = new Set<string>();
     for (const channel of webhookBots) {
       const info = await webhookInfo(channel, options.credentials);

@@ -2,18 +2,15 @@
  * The telegram connector (the `telegram` process): a BotPoller for every active bot channel in
  * polling mode, re-read every 30 s so bots added or switched to webhooks are picked up.
  */
-import type { IngestStore } from '../../core/ports.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import { listChannels } from '../../db/channels.ts';
-import type { Db } from '../../db/open.ts';
 import type { Credentials } from '../email/config.ts';
 import { botClient, telegramSettings } from './config.ts';
 import { BotPoller } from './polling.ts';
 
 export interface TelegramConnectorOptions {
-  db: Db;
-  store: IngestStore;
+  repos: Pick<Repositories, 'inbox' | 'checkpoints' | 'channels'>;
   producer: Producer<'ingest'>;
   log: Logger;
   credentials: Credentials;
@@ -33,7 +30,7 @@ export function startTelegramConnector(options: TelegramConnectorOptions): Teleg
 
   const refresh = async () => {
     const wanted = new Map<number, string>();
-    for (const channel of listChannels(options.db, 'telegram')) {
+    for (const channel of await options.repos.channels.list('telegram')) {
       const settings = telegramSettings.safeParse(channel.config);
       if (!channel.active || !settings.success || settings.data.mode !== 'polling') continue;
       wanted.set(channel.id, JSON.stringify(channel.config));

@@ -4,16 +4,13 @@
  * batch to Telegram only after it is in the inbox, so a restart neither skips nor replays.
  */
 import type { Telegram } from 'telegraf';
-import type { IngestStore } from '../../core/ports.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { Db } from '../../db/open.ts';
-import { getOffset, recordUpdates } from '../../db/telegram.ts';
 import type { TelegramRaw } from './update.ts';
 
 export interface PollerOptions {
-  db: Db;
-  store: IngestStore;
+  repos: Pick<Repositories, 'inbox' | 'checkpoints'>;
   producer: Producer<'ingest'>;
   log: Logger;
   channelId: number;
@@ -84,8 +81,8 @@ export class BotPoller {
 
   /** One getUpdates round: record what came, then the next call confirms it. */
   async pollOnce(): Promise<number> {
-    const { db, store, channelId, telegram, producer } = this.options;
-    const offset = getOffset(db, channelId);
+    const { repos, channelId, telegram, producer } = this.options;
+    const offset = await repos.checkpoints.telegramOffset(channelId);
     // Aborted by stop(): a long poll must not hold up a shutdown for its whole timeout.
     this.polling = new AbortController();
     const updates = await telegram
@@ -105,16 +102,16 @@ export class BotPoller {
       });
     if (this.stopped || !updates.length) return 0;
     const receivedAt = new Date();
-    const rows = recordUpdates(
-      db,
-      store,
+    // The updates and the next offset in ONE transaction: the offset Telegram is told next
+    // (which confirms everything below it) can never be ahead of the inbox.
+    const rows = await repos.inbox.recordBatch(
       channelId,
       updates.map((update) => {
         const raw: TelegramRaw = { kind: 'telegram', update, receivedAt: receivedAt.toISOString() };
-        return { externalId: `u${update.update_id}`, raw };
+        return { externalId: `u${update.update_id}`, raw: JSON.stringify(raw) };
       }),
-      Math.max(...updates.map((update) => update.update_id)) + 1,
       receivedAt,
+      { kind: 'telegram', nextOffset: Math.max(...updates.map((update) => update.update_id)) + 1 },
     );
     const pending = rows.filter((row) => row.row.status === 'pending');
     await producer

@@ -66,7 +66,7 @@ export class TelegramSender {
     chatId: number,
     text: string,
     alreadySent: number,
-    onPart: (index: number, messageId: number) => void,
+    onPart: (index: number, messageId: number) => Promise<void>,
   ): Promise<number> {
     const telegram = this.client(channelId, settings);
     const parts = splitText(text);
@@ -85,7 +85,7 @@ export class TelegramSender {
         throw error;
       }
       // Outside the try: a failed bookkeeping write must not count as a failed send.
-      onPart(index, sent.message_id);
+      await onPart(index, sent.message_id);
     }
     return parts.length;
   }

@@ -11,14 +11,13 @@ import express, {
   type Response,
 } from 'express';
 import type { Logger } from '../../core/runtime/logger.ts';
-import { getChannel } from '../../db/channels.ts';
-import type { Db } from '../../db/open.ts';
+import type { ChannelRepository } from '../../core/repositories/channels.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { telegramSettings, webhookSecretMatches } from './config.ts';
 import type { TelegramRaw } from './update.ts';
 
 export interface WebhookDeps {
-  db: Db;
+  repos: { channels: Pick<ChannelRepository, 'get'> };
   recorder: InboundRecorder;
   log: Logger;
 }
@@ -30,9 +29,11 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
   const router = Router();
   const { log } = deps;
 
-  const verify: RequestHandler = (req, res, next) => {
+  const verify: RequestHandler = async (req, res, next) => {
     const channelId = Number(req.params.channelId);
-    const channel = Number.isInteger(channelId) ? getChannel(deps.db, channelId) : undefined;
+    const channel = Number.isSafeInteger(channelId)
+      ? await deps.repos.channels.get(channelId)
+      : undefined;
     const settings =
       channel?.kind === 'telegram' ? telegramSettings.safeParse(channel.config) : undefined;
     if (!channel || !settings?.success || settings.data.mode !== 'webhook' || !channel.active) {

@@ -1,5 +1,5 @@
 /** The web form as server-rendered HTML: labels, errors tied to their fields, values kept. */
-import type { Widget } from '../../db/forms.ts';
+import type { Widget } from '../../core/repositories/forms.ts';
 import {
   errorId,
   errorSummary,

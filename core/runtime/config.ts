@@ -22,10 +22,31 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /**
+   * Prefix of every Redis key. `{…}` around it (or a part of it) is a Redis Cluster hash tag: every
+   * key of the deployment then lands in one slot, which BullMQ's multi-key scripts need.
+   */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only (it names Redis keys)')
+    .regex(
+      /^[A-Za-z0-9_.-]*(\{[A-Za-z0-9_.-]+\})?[A-Za-z0-9_.-]*$/,
+      'letters, digits, _ . - and at most one {hash tag} (it names Redis keys)',
+    )
+    .min(1)
+    .max(64)
     .default('leadwire'),
+  /** PostgreSQL for deployments on several machines; without it SQLite under DATA_DIR is used. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Connections each process keeps to PostgreSQL. */
+  DATABASE_POOL_SIZE: whole('a whole number from 1 to 100').min(1).max(100).default(10),
+  /**
+   * Where blobs (emails, attachments, uploads) go when not in the database: a filesystem every
+   * machine mounts. Default: DATA_DIR/blobs with SQLite, the database itself with PostgreSQL.
+   */
+  BLOB_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   DEFAULT_COUNTRY: z
     .string()
@@ -75,6 +96,10 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseFile: string;
+  /** PostgreSQL (DATABASE_URL) or the SQLite file under DATA_DIR. */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+  /** Blobs on this filesystem directory, or (undefined, PostgreSQL only) in the database. */
+  blobDir: string | undefined;
   redisUrl: string;
   /** True when REDIS_URL was not set: Leadwire may start a private redis-server. */
   redisIsDefault: boolean;
@@ -122,10 +147,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const value = parsed.data;
   const dataDir = path.resolve(value.DATA_DIR);
+  const databaseFile = path.join(dataDir, 'leadwire.db');
   return {
     port: value.PORT,
     dataDir,
-    databaseFile: path.join(dataDir, 'leadwire.db'),
+    databaseFile,
+    database: value.DATABASE_URL
+      ? { kind: 'postgres', url: value.DATABASE_URL, poolSize: value.DATABASE_POOL_SIZE }
+      : { kind: 'sqlite', file: databaseFile },
+    blobDir: value.BLOB_DIR
+      ? path.resolve(value.BLOB_DIR)
+      : value.DATABASE_URL
+        ? undefined
+        : path.join(dataDir, 'blobs'),
     redisUrl: value.REDIS_URL ?? DEFAULT_REDIS_URL,
     redisIsDefault: value.REDIS_URL === undefined,
     queuePrefix: value.QUEUE_PREFIX,

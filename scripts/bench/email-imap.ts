@@ -3,6 +3,8 @@
  * compared with), and the IDLE phase: one APPEND at a time to the idling mailbox, timed until its
  * lead is committed, beside a bare imapflow client idling on the same mailbox.
  */
+import { sql } from 'drizzle-orm';
+import { inspect } from '../../db/inspect.ts';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
@@ -115,11 +117,13 @@ export async function idleLatency(
   login: ImapLogin,
   messages: BenchEmail[],
 ): Promise<IdleSample[]> {
-  const { db, channelId, progress, signal } = context;
-  const row = db.$client.prepare(
-    `SELECT status, outcome, received_at, processed_at FROM inbox
-      WHERE channel_id = ? AND external_id = ? AND status IN ('done', 'ignored')`,
-  );
+  const { channelId, progress, signal } = context;
+  const look = inspect(context.store);
+  const row = (externalId: string) =>
+    look.get<{ outcome: string; received_at: number; processed_at: number }>(
+      sql`SELECT status, outcome, received_at, processed_at FROM inbox
+          WHERE channel_id = ${channelId} AND external_id = ${externalId} AND status IN ('done', 'ignored')`,
+    );
   const appender = await imapConnect(login);
   context.defer(() => appender.logout().catch(() => appender.close()));
   const watcher = await imapConnect(login);
@@ -140,8 +144,7 @@ export async function idleLatency(
     let found: { outcome: string; received_at: number; processed_at: number } | undefined;
     let doneAt = 0;
     for (;;) {
-      if (!found && (found = row.get(channelId, message.messageId) as typeof found))
-        doneAt = performance.now();
+      if (!found && (found = await row(message.messageId))) doneAt = performance.now();
       if (found && existsAt !== undefined) break;
       if (performance.now() - appended > IDLE_TIMEOUT_MS)
         throw new Error(

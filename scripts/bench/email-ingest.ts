@@ -4,8 +4,10 @@
  * where the time and the CPU went.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import type { Store } from '../../core/repositories/index.ts';
 import type { Redis } from '../../core/runtime/redis.ts';
-import type { Db } from '../../db/open.ts';
+import { inspect } from '../../db/inspect.ts';
 import { startProcfileProcess, type AppProcess, type Dovecot } from './email-system.ts';
 import type { OrphanGuard } from './orphan-guard.ts';
 
@@ -14,7 +16,7 @@ const POLL_MS = 50;
 const STALL_MS = 120_000;
 
 export interface PhaseContext {
-  db: Db;
+  store: Store;
   channelId: number;
   env: NodeJS.ProcessEnv;
   redis: Redis;
@@ -59,7 +61,8 @@ export interface IngestRun {
 
 /** Starts the worker, then the connector, and waits until every message is a committed row. */
 export async function ingestMailbox(context: PhaseContext, expected: number): Promise<IngestRun> {
-  const { db, channelId, env, progress, signal } = context;
+  const { channelId, env, progress, signal } = context;
+  const look = inspect(context.store);
   const worker = startProcfileProcess('worker', env, progress, context.guard);
   context.defer(() => worker.stop(signal.aborted));
   await worker.logged('ingest worker and reconciler started');
@@ -74,15 +77,16 @@ export async function ingestMailbox(context: PhaseContext, expected: number): Pr
   const connectorStartUp = connector.cpuSeconds();
   progress(`email: mailbox connected ${seconds(connected - connector.startedAt)} s after start`);
 
-  const countByStatus = db.$client.prepare(
-    `SELECT status, count(*) AS n FROM inbox WHERE channel_id = ? GROUP BY status`,
-  );
+  const countByStatus = () =>
+    look.all<{ status: string; n: number }>(
+      sql`SELECT status, count(*) AS n FROM inbox WHERE channel_id = ${channelId} GROUP BY status`,
+    );
   let last = { recorded: -1, finished: -1 };
   let movedAt = Date.now();
   let reportedAt = Date.now();
   for (;;) {
     signal.throwIfAborted();
-    const rows = countByStatus.all(channelId) as { status: string; n: number }[];
+    const rows = await countByStatus();
     const of = (status: string) => rows.find((row) => row.status === status)?.n ?? 0;
     const now = {
       recorded: rows.reduce((sum, row) => sum + row.n, 0),
@@ -110,17 +114,16 @@ export async function ingestMailbox(context: PhaseContext, expected: number): Pr
     dovecot: context.dovecot.cpuSeconds() - before.dovecot,
     redis: (await redisCpuSeconds(context.redis)) - before.redis,
   };
-  const times = db.$client
-    .prepare(
-      `SELECT min(received_at) AS first, max(received_at) AS last, max(processed_at) AS done,
-              count(*) AS n FROM inbox WHERE channel_id = ?`,
-    )
-    .get(channelId) as { first: number; last: number; done: number; n: number };
+  const times = (await look.get<{ first: number; last: number; done: number; n: number }>(
+    sql`SELECT min(received_at) AS first, max(received_at) AS last, max(processed_at) AS done,
+            count(*) AS n FROM inbox WHERE channel_id = ${channelId}`,
+  )) ?? { first: 0, last: 0, done: 0, n: 0 };
   if (times.n !== expected) throw new Error(`${times.n} inbox rows for ${expected} messages`);
-  const fetched = db.$client
-    .prepare(`SELECT DISTINCT received_at FROM inbox WHERE channel_id = ? ORDER BY 1`)
-    .pluck()
-    .all(channelId) as number[];
+  const fetched = (
+    await look.all<{ at: number }>(
+      sql`SELECT DISTINCT received_at AS at FROM inbox WHERE channel_id = ${channelId} ORDER BY 1`,
+    )
+  ).map((row) => row.at);
   // The last batch's log line may still be on its way through the pipe.
   for (let waited = 0; waited < 2000; waited += POLL_MS) {
     if (connector.times('emails recorded').length >= fetched.length) break;
@@ -128,12 +131,17 @@ export async function ingestMailbox(context: PhaseContext, expected: number): Pr
   }
   const outcomes = Object.fromEntries(
     (
-      db.$client
-        .prepare(`SELECT outcome, count(*) AS n FROM inbox WHERE channel_id = ? GROUP BY outcome`)
-        .all(channelId) as { outcome: string | null; n: number }[]
+      await look.all<{ outcome: string | null; n: number }>(
+        sql`SELECT outcome, count(*) AS n FROM inbox WHERE channel_id = ${channelId} GROUP BY outcome`,
+      )
     ).map((row) => [row.outcome ?? 'none', row.n]),
   );
-  const scalar = (sql: string) => db.$client.prepare(sql).pluck().get(channelId) as number;
+  const leads = await look.get<{ n: number }>(
+    sql`SELECT count(*) AS n FROM leads WHERE channel_id = ${channelId}`,
+  );
+  const attachments = await look.get<{ n: number }>(
+    sql`SELECT count(*) AS n FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ${channelId})`,
+  );
   return {
     at: {
       spawned: connector.startedAt,
@@ -145,10 +153,8 @@ export async function ingestMailbox(context: PhaseContext, expected: number): Pr
     },
     batches: splitBatches(connected, fetched, connector.times('emails recorded')),
     outcomes,
-    leads: scalar(`SELECT count(*) FROM leads WHERE channel_id = ?`),
-    attachments: scalar(
-      `SELECT count(*) FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE channel_id = ?)`,
-    ),
+    leads: leads?.n ?? 0,
+    attachments: attachments?.n ?? 0,
     cpu,
     warnings: worker.problems + connector.problems,
     reconcilerPasses: worker.times('reconciler re-enqueued pending inbox rows').length,

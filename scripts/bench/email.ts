@@ -15,11 +15,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { emailSettingsInput, storeEmailSettings } from '../../connectors/email/config.ts';
-import { BlobStore } from '../../db/blob-store.ts';
+import { FileBlobStore } from '../../db/files/blob-store.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
 import { redisAnswers } from '../../core/runtime/redis.ts';
-import { createChannel } from '../../db/channels.ts';
-import { migrateDatabase, openDatabase } from '../../db/open.ts';
+import { openStore } from '../../db/open.ts';
 import { appendAll, customerEmails } from './email-corpus.ts';
 import { bareFetch, idleLatency, imapConnect } from './email-imap.ts';
 import { ingestMailbox } from './email-ingest.ts';
@@ -110,9 +109,8 @@ export async function benchEmail(context: EmailBenchContext): Promise<string> {
   progress(`bare imapflow: ${bare.count} sources in ${bare.seconds.toFixed(2)} s`);
   signal.throwIfAborted();
 
-  const db = openDatabase(config.databaseFile);
-  defer(() => db.$client.close());
-  migrateDatabase(db);
+  const store = await openStore(config);
+  defer(() => store.close());
   const blobWriteMs = await timeBlobWrite(path.join(config.dataDir, 'bench-fsync'));
   const input = emailSettingsInput.parse({
     imap: {
@@ -124,7 +122,7 @@ export async function benchEmail(context: EmailBenchContext): Promise<string> {
     },
     ingestSince: '2000-01-01T00:00:00Z',
   });
-  const channel = createChannel(db, {
+  const channel = await store.channels.create({
     kind: 'email',
     name: 'Bench support mailbox',
     defaultCountry: 'ES',
@@ -133,7 +131,17 @@ export async function benchEmail(context: EmailBenchContext): Promise<string> {
     operatorIds: [],
     config: storeEmailSettings(input, secretsKey, new Date()),
   });
-  const phase = { db, channelId: channel.id, env, redis, dovecot, guard, progress, signal, defer };
+  const phase = {
+    store,
+    channelId: channel.id,
+    env,
+    redis,
+    dovecot,
+    guard,
+    progress,
+    signal,
+    defer,
+  };
   const ingest = await ingestMailbox(phase, options.messages);
   progress(`Leadwire: all ${options.messages} messages ingested; IDLE phase`);
 
@@ -178,7 +186,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
 
 /** One durable blob write as the connector makes one per message (putDurable: write + fsync). */
 async function timeBlobWrite(dir: string): Promise<number> {
-  const blobs = new BlobStore(dir);
+  const blobs = new FileBlobStore(dir);
   const rounds = 50;
   const started = performance.now();
   for (let i = 0; i < rounds; i++) await blobs.putDurable(randomBytes(2048));

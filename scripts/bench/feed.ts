@@ -4,8 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { StoreUnavailableError } from '../../core/errors.ts';
+import type { Store } from '../../core/repositories/index.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { SqliteStore } from '../../db/store.ts';
+import { inspect } from '../../db/inspect.ts';
 import { API_CHANNEL_ID } from './seed.ts';
 import type { NextBody } from './senders.ts';
 
@@ -20,7 +23,7 @@ const envelope = (next: NextBody, receivedAt: Date) => ({
 
 /** Records `count` inbox rows (external ids `<idPrefix><n>`) and enqueues them; returns their ids. */
 export async function recordBacklog(
-  store: SqliteStore,
+  store: Store,
   producer: Producer<'ingest'>,
   options: { count: number; next: NextBody; idPrefix: string; signal: AbortSignal },
 ): Promise<number[]> {
@@ -28,17 +31,14 @@ export async function recordBacklog(
   for (let from = 1; from <= options.count; from += CHUNK) {
     options.signal.throwIfAborted();
     const to = Math.min(options.count, from + CHUNK - 1);
-    const chunk = store.transaction(() => {
-      const recorded: number[] = [];
-      for (let n = from; n <= to; n++) {
-        const receivedAt = new Date();
-        const raw = JSON.stringify(envelope(options.next, receivedAt));
-        recorded.push(
-          store.recordInbox(API_CHANNEL_ID, `${options.idPrefix}${n}`, raw, receivedAt).row.id,
-        );
-      }
-      return recorded;
-    });
+    const receivedAt = new Date();
+    const rows = [];
+    for (let n = from; n <= to; n++) {
+      const raw = JSON.stringify(envelope(options.next, receivedAt));
+      rows.push({ externalId: `${options.idPrefix}${n}`, raw });
+    }
+    const recorded = await store.inbox.recordBatch(API_CHANNEL_ID, rows, receivedAt);
+    const chunk = recorded.map(({ row }) => row.id);
     await producer.addBulk(chunk.map((inboxId) => ({ inboxId })));
     ids.push(...chunk);
   }
@@ -62,7 +62,7 @@ export async function enqueueBare(
 export interface SteadyFeed {
   /** Messages offered, recorded or not. */
   sent: number;
-  /** Messages not recorded because the database stayed locked (SQLITE_BUSY). */
+  /** Messages not recorded because the database did not answer (SQLite stayed locked). */
   refused: number;
   /** Messages recorded but not enqueued (Redis refused): they wait for the reconciler. */
   notEnqueued: number;
@@ -78,7 +78,7 @@ export interface SteadyFeed {
  * tick share one commit, so that the feeder is not itself the bottleneck being measured.
  */
 export async function feedSteadily(
-  store: SqliteStore,
+  store: Store,
   producer: Producer<'ingest'>,
   options: { rate: number; seconds: number; next: NextBody; idPrefix: string; signal: AbortSignal },
 ): Promise<SteadyFeed> {
@@ -95,24 +95,22 @@ export async function feedSteadily(
     const due = Math.min(total, Math.floor((elapsed * options.rate) / 1000));
     maxBehind = Math.max(maxBehind, due - sent);
     // Stamped before waiting for the write lock, as the REST intake stamps a request.
-    const arrivals: { externalId: string; raw: string; receivedAt: Date }[] = [];
+    const receivedAt = new Date();
+    const arrivals: { externalId: string; raw: string }[] = [];
     for (let n = sent + 1; n <= due; n++) {
-      const receivedAt = new Date();
       const raw = JSON.stringify(envelope(options.next, receivedAt));
-      arrivals.push({ externalId: `${options.idPrefix}${n}`, raw, receivedAt });
+      arrivals.push({ externalId: `${options.idPrefix}${n}`, raw });
     }
     sent = due;
     let ids: number[] = [];
     try {
-      ids = store.transaction(() =>
-        arrivals.map(
-          ({ externalId, raw, receivedAt }) =>
-            store.recordInbox(API_CHANNEL_ID, externalId, raw, receivedAt).row.id,
-        ),
-      );
+      const recorded = arrivals.length
+        ? await store.inbox.recordBatch(API_CHANNEL_ID, arrivals, receivedAt)
+        : [];
+      ids = recorded.map(({ row }) => row.id);
     } catch (error) {
       // The workers held the write lock past busy_timeout: the web would answer 503 here.
-      if (!isBusy(error)) throw error;
+      if (!(error instanceof StoreUnavailableError)) throw error;
       refused += arrivals.length;
     }
     const added = await Promise.allSettled(ids.map((inboxId) => producer.add({ inboxId })));
@@ -126,15 +124,12 @@ export async function feedSteadily(
  * Milliseconds one `recordInbox` takes as the web process runs it: its own commit, fsynced.
  * The probe rows are deleted afterwards.
  */
-export function timeInboxCommit(store: SqliteStore, samples = 200): number {
+export async function timeInboxCommit(store: Store, samples = 200): Promise<number> {
   const raw = JSON.stringify(envelope(() => ({ email: 'probe@example.com' }), new Date()));
   const started = performance.now();
   for (let n = 1; n <= samples; n++)
-    store.recordInbox(API_CHANNEL_ID, `probe-${n}`, raw, new Date());
+    await store.inbox.record(API_CHANNEL_ID, `probe-${n}`, raw, new Date());
   const ms = (performance.now() - started) / samples;
-  store.db.$client.prepare(`DELETE FROM inbox WHERE external_id LIKE 'probe-%'`).run();
+  await inspect(store).run(sql`DELETE FROM inbox WHERE external_id LIKE 'probe-%'`);
   return ms;
 }
-
-const isBusy = (error: unknown) =>
-  error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');

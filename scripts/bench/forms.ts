@@ -14,9 +14,8 @@ import { issueToken } from '../../connectors/site/token.ts';
 import { formDefinition } from '../../connectors/webform/definition.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
 import { redisAnswers } from '../../core/runtime/redis.ts';
-import { createWidget, siteSecret } from '../../db/forms.ts';
-import { migrateDatabase, openDatabase } from '../../db/open.ts';
-import { SqliteStore } from '../../db/store.ts';
+import { openStore } from '../../db/open.ts';
+import { siteSecret } from '../boot.ts';
 import { timeInboxCommit } from './feed.ts';
 import { startServer, startUsage, type ServerChild, type Usage } from './form-server.ts';
 import { connectOwningPrefix } from './redis-keys.ts';
@@ -103,15 +102,15 @@ export async function benchForms(context: FormsBenchContext): Promise<string> {
   const config = loadConfig(env);
   progress(`database ${config.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
 
-  const db = openDatabase(config.databaseFile, { durability: 'full' });
-  defer(() => db.$client.close());
-  migrateDatabase(db);
-  const inboxCommitMs = timeInboxCommit(new SqliteStore(db));
-  const form = createWidget(db, 'webform', {
-    ...FORM,
-    definition: formDefinition.parse(FORM.definition),
-  });
-  const posts = new PostPool(postMaker(siteSecret(db, config.forms.secret), form.id));
+  const store = await openStore(config, { durability: 'full' });
+  defer(() => store.close());
+  const inboxCommitMs = await timeInboxCommit(store);
+  const form = await store.forms.create(
+    'webform',
+    { ...FORM, definition: formDefinition.parse(FORM.definition) },
+    new Date(),
+  );
+  const posts = new PostPool(postMaker(await siteSecret(store, config.forms.secret), form.id));
 
   const redis = await connectOwningPrefix(config.redisUrl, prefix, defer, progress);
 
@@ -141,9 +140,9 @@ export async function benchForms(context: FormsBenchContext): Promise<string> {
     const run = await measure(name, web, { url: formUrl, headers }, posts.next, async (warm) => {
       // Posts signed in advance for three times the warm-up's pace (its code is not yet hot).
       posts.refill(Math.ceil(perSecond(warm) * load.seconds * 3));
-      afterId = await settledMaxInboxId(db);
+      afterId = await settledMaxInboxId(store);
     });
-    const inbox = await checkInbox(db, form.channelId, afterId, run);
+    const inbox = await checkInbox(store, form.channelId, afterId, run);
     return { ...run, inbox, lateTokens: posts.late };
   };
   const json = await measureForm('form, JSON answers', JSON_ANSWER);

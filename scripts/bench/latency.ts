@@ -4,7 +4,9 @@
  * split in three: recorded → enqueued (the recording side), waiting in Redis until the worker
  * fetched it, fetched → committed (the worker: waiting on its event loop, then ingesting).
  */
+import { sql } from 'drizzle-orm';
 import type { Producer } from '../../core/runtime/queues.ts';
+import { inspect } from '../../db/inspect.ts';
 import { feedSteadily, type SteadyFeed } from './feed.ts';
 import type { JobTrace } from './job-trace.ts';
 import { whileWaiting, type BenchContext } from './phases.ts';
@@ -27,8 +29,8 @@ export async function measureLatency(
   ingest: { child: WorkerChild; producer: Producer<'ingest'>; finishedSoFar: number },
   options: { rate: number; seconds: number; next: NextBody },
 ): Promise<Latency> {
-  const sqlite = context.store.db.$client;
-  const lastId = sqlite.prepare(`SELECT coalesce(max(id), 0) FROM inbox`).pluck().get() as number;
+  const look = inspect(context.store);
+  const lastId = await context.store.inbox.maxId();
   ingest.child.startTrace();
   const feed = await feedSteadily(context.store, ingest.producer, {
     ...options,
@@ -42,11 +44,9 @@ export async function measureLatency(
   await whileWaiting(context, ingest.child.awaitJobs(ingest.finishedSoFar + recorded));
   const trace = await ingest.child.takeTrace();
   // received_at is stamped by the recorder, processed_at inside the ingest transaction.
-  const rows = sqlite
-    .prepare(
-      `SELECT id, received_at, processed_at FROM inbox WHERE id > ? AND status IN ('done', 'ignored')`,
-    )
-    .all(lastId) as { id: number; received_at: number; processed_at: number }[];
+  const rows = await look.all<{ id: number; received_at: number; processed_at: number }>(
+    sql`SELECT id, received_at, processed_at FROM inbox WHERE id > ${lastId} AND status IN ('done', 'ignored')`,
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const parts = {
     recordToEnqueue: [] as number[],

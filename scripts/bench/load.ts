@@ -4,7 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import type { Db } from '../../db/open.ts';
+import { sql } from 'drizzle-orm';
+import type { Store } from '../../core/repositories/index.ts';
+import { inspect } from '../../db/inspect.ts';
 
 export interface Post {
   body: Buffer;
@@ -85,16 +87,17 @@ export interface InboxCheck {
 
 /** Waits for the server to finish what was in flight, then matches answers with inbox rows. */
 export async function checkInbox(
-  db: Db,
+  store: Store,
   channelId: number,
   afterId: number,
   run: Fired,
 ): Promise<InboxCheck> {
-  await settledMaxInboxId(db);
-  const externalIds = db.$client
-    .prepare(`SELECT external_id FROM inbox WHERE channel_id = ? AND id > ?`)
-    .pluck()
-    .all(channelId, afterId) as string[];
+  await settledMaxInboxId(store);
+  const externalIds = (
+    await inspect(store).all<{ external_id: string }>(
+      sql`SELECT external_id FROM inbox WHERE channel_id = ${channelId} AND id > ${afterId}`,
+    )
+  ).map((row) => row.external_id);
   const rows = new Set(externalIds);
   const withRow = (ids: string[]) => new Set(ids.filter((id) => rows.has(id))).size;
   const acceptedWithRow = withRow(run.accepted);
@@ -110,10 +113,9 @@ export async function checkInbox(
 }
 
 /** The largest inbox id, once it has stopped changing (the server has finished its posts). */
-export async function settledMaxInboxId(db: Db): Promise<number> {
-  const maxId = db.$client.prepare(`SELECT coalesce(max(id), 0) FROM inbox`).pluck();
+export async function settledMaxInboxId(store: Store): Promise<number> {
   let last = -1;
-  for (let now = maxId.get() as number; now !== last; now = maxId.get() as number) {
+  for (let now = await store.inbox.maxId(); now !== last; now = await store.inbox.maxId()) {
     last = now;
     await sleep(300);
   }

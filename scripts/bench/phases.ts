@@ -5,20 +5,21 @@
  * latency.ts then measures the ingest worker at a steady arrival rate.
  */
 import { performance } from 'node:perf_hooks';
+import type { Store } from '../../core/repositories/index.ts';
 import { createProducer, type Producer } from '../../core/runtime/queues.ts';
 import type { Redis } from '../../core/runtime/redis.ts';
-import type { SqliteStore } from '../../db/store.ts';
 import { enqueueBare, recordBacklog } from './feed.ts';
 import type { WorkerRole } from './protocol.ts';
 import type { NextBody } from './senders.ts';
-import { startWorkerChild, type WorkerChild } from './worker-child.ts';
+import { startWorkerChild, type StoreArgs, type WorkerChild } from './worker-child.ts';
 
 export interface BenchContext {
   /** This run's queue prefix: `${QUEUE_PREFIX}-bench-<run id>`. */
   prefix: string;
-  databaseFile: string;
+  /** How worker processes open the bench's database (a SQLite file or a PostgreSQL URL). */
+  database: StoreArgs;
   /** The bench's own connection to the database, with the web process's full durability. */
-  store: SqliteStore;
+  store: Store;
   redis: Redis;
   progress: (line: string) => void;
   /** Aborted on Ctrl-C: the feeders stop adding jobs while the cleanup runs. */
@@ -73,7 +74,7 @@ export async function drainIngest(
       signal: context.signal,
     });
   });
-  const outcomes = outcomeCounts(context.store, ids[0] ?? 0, ids[ids.length - 1] ?? 0);
+  const outcomes = await context.store.inbox.outcomes(ids[0] ?? 0, ids[ids.length - 1] ?? 0);
   return { drain: { ...drain, outcomes }, child, producer };
 }
 
@@ -90,7 +91,7 @@ async function drainBacklog(
   await producer.queue.pause();
   const child = startWorkerChild(role, {
     prefix,
-    ...(role === 'ingest' ? { databaseFile: context.databaseFile } : {}),
+    ...(role === 'ingest' ? { database: context.database } : {}),
   });
   context.defer(() => child.stop());
   await child.ready;
@@ -117,10 +118,12 @@ async function drainBacklog(
 
 /** Says every few seconds how many inbox rows are still pending, so a slow run is visibly alive. */
 export async function whileWaiting<T>(context: BenchContext, work: Promise<T>): Promise<T> {
-  const pending = context.store.db.$client
-    .prepare(`SELECT count(*) FROM inbox WHERE status = 'pending'`)
-    .pluck();
-  const timer = setInterval(() => context.progress(`${pending.get()} inbox rows pending`), 5000);
+  const timer = setInterval(() => {
+    void context.store.inbox
+      .backlog()
+      .then(({ pending }) => context.progress(`${pending} inbox rows pending`))
+      .catch(() => undefined);
+  }, 5000);
   try {
     return await work;
   } finally {
@@ -132,14 +135,4 @@ function producerFor(context: BenchContext, prefix: string): Producer<'ingest'> 
   const producer = createProducer('ingest', context.redis, prefix);
   context.defer(() => producer.queue.close());
   return producer;
-}
-
-function outcomeCounts(store: SqliteStore, fromId: number, toId: number): Record<string, number> {
-  const rows = store.db.$client
-    .prepare(
-      `SELECT status || '/' || coalesce(outcome, '-') AS kind, count(*) AS n FROM inbox
-       WHERE id BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC`,
-    )
-    .all(fromId, toId) as { kind: string; n: number }[];
-  return Object.fromEntries(rows.map(({ kind, n }) => [kind, n]));
 }

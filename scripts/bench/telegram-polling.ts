@@ -9,8 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { storeTelegramSettings, telegramSettingsInput } from '../../connectors/telegram/config.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
-import { createChannel } from '../../db/channels.ts';
-import { migrateDatabase, openDatabase } from '../../db/open.ts';
+import { sql } from 'drizzle-orm';
+import { inspect } from '../../db/inspect.ts';
+import { openStore } from '../../db/open.ts';
 import { startBotApi, type Update } from '../../test/helpers/telegram-api.ts';
 import { startProcfileProcess, type AppProcess, type ProcfileRole } from './email-system.ts';
 import type { OrphanGuard } from './orphan-guard.ts';
@@ -64,15 +65,14 @@ export async function pollingLatency(
   const token = `${7_200_000_000 + randomBytes(2).readUInt16BE()}:AAbench-${randomBytes(16).toString('hex')}`;
   botApi.addBot(token);
 
-  const db = openDatabase(loadConfig(env).databaseFile);
-  defer(() => db.$client.close());
-  migrateDatabase(db);
+  const store = await openStore(loadConfig(env));
+  defer(() => store.close());
   const input = telegramSettingsInput.parse({
     token: { value: token },
     mode: 'polling',
     apiRoot: botApi.apiRoot,
   });
-  const channel = createChannel(db, {
+  const channel = await store.channels.create({
     kind: 'telegram',
     name: 'Bench bot (polling)',
     defaultCountry: 'ES',
@@ -99,10 +99,12 @@ export async function pollingLatency(
   await pollerWaiting(polls, 0);
   progress(`telegram: polling ${botApi.apiRoot} (getUpdates timeout ${POLL_SECONDS} s)`);
 
-  const row = db.$client.prepare(
-    `SELECT status, outcome, reason, lead_id, received_at, processed_at FROM inbox
-      WHERE channel_id = ? AND external_id = ?`,
-  );
+  const look = inspect(store);
+  const row = (externalId: string) =>
+    look.get<InboxRow>(
+      sql`SELECT status, outcome, reason, lead_id, received_at, processed_at FROM inbox
+          WHERE channel_id = ${channel.id} AND external_id = ${externalId}`,
+    );
   const samples: PollingSample[] = [];
   let pollsAtPush = 0;
   for (const update of updates) {
@@ -116,7 +118,7 @@ export async function pollingLatency(
     if (!botApi.pushUpdate(token, update)) throw new Error(`the Bot API dropped ${externalId}`);
     let found: InboxRow | undefined;
     for (;;) {
-      found = row.get(channel.id, externalId) as InboxRow | undefined;
+      found = await row(externalId);
       if (found?.status === 'done' && found.lead_id !== null) break;
       if (found && (found.status === 'ignored' || found.status === 'failed'))
         throw new Error(

@@ -21,9 +21,7 @@ import {
 } from '../../connectors/telegram/config.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
 import { redisAnswers } from '../../core/runtime/redis.ts';
-import { createChannel } from '../../db/channels.ts';
-import { migrateDatabase, openDatabase } from '../../db/open.ts';
-import { SqliteStore } from '../../db/store.ts';
+import { openStore } from '../../db/open.ts';
 import type { Update } from '../../test/helpers/telegram-api.ts';
 import { timeInboxCommit } from './feed.ts';
 import { startServer, startUsage, type ServerChild } from './form-server.ts';
@@ -91,17 +89,16 @@ export async function benchTelegram(context: TelegramBenchContext): Promise<stri
   guard.redisKeys(config.redisUrl, prefix);
   const redis = await connectOwningPrefix(config.redisUrl, prefix, defer, progress);
 
-  const db = openDatabase(config.databaseFile, { durability: 'full' });
-  defer(() => db.$client.close());
-  migrateDatabase(db);
-  const inboxCommitMs = timeInboxCommit(new SqliteStore(db));
+  const store = await openStore(config, { durability: 'full' });
+  defer(() => store.close());
+  const inboxCommitMs = await timeInboxCommit(store);
   const { secret, hash } = newWebhookSecret();
   const input = telegramSettingsInput.parse({
     token: { value: `7100000001:AAbench-${randomBytes(16).toString('hex')}` },
     mode: 'webhook',
     publicBaseUrl: 'http://127.0.0.1',
   });
-  const channel = createChannel(db, {
+  const channel = await store.channels.create({
     kind: 'telegram',
     name: 'Bench bot (webhook)',
     defaultCountry: 'ES',
@@ -144,9 +141,9 @@ export async function benchTelegram(context: TelegramBenchContext): Promise<stri
   let afterId = 0;
   const webhookUrl = `${await web.ready}${webhookPath(channel.id)}`;
   const webhook = await measure('webhook', web, webhookUrl, async () => {
-    afterId = await settledMaxInboxId(db);
+    afterId = await settledMaxInboxId(store);
   });
-  const inbox = await checkInbox(db, channel.id, afterId, webhook);
+  const inbox = await checkInbox(store, channel.id, afterId, webhook);
   await web.stop();
 
   const bareServer = startBareWebhook(secret);

@@ -4,7 +4,9 @@
  * Its log lines go to our stderr: stdout carries only the bench's results.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../../core/runtime/config.ts';
 import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
 import { WORKER_NODE_FLAGS } from '../node-flags.ts';
 
@@ -12,6 +14,16 @@ const ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const STOP_TIMEOUT_MS = 15_000;
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
+
+/** Where an ingest worker finds the bench's database. */
+export type StoreArgs = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+/** What openStore needs to open the bench's database (blobs beside a SQLite file). */
+export function storeConfig(database: StoreArgs): Pick<Config, 'database' | 'blobDir'> {
+  return database.kind === 'sqlite'
+    ? { database, blobDir: path.join(path.dirname(database.file), 'blobs') }
+    : { database: { ...database, poolSize: 10 }, blobDir: undefined };
+}
 
 export interface WorkerChild {
   readonly pid: number;
@@ -29,10 +41,14 @@ export interface WorkerChild {
 
 export function startWorkerChild(
   role: WorkerRole,
-  options: { prefix: string; databaseFile?: string },
+  options: { prefix: string; database?: StoreArgs },
 ): WorkerChild {
   const args = ['--role', role, '--prefix', options.prefix];
-  if (options.databaseFile) args.push('--db', options.databaseFile);
+  const database = options.database;
+  if (database)
+    args.push(
+      ...(database.kind === 'sqlite' ? ['--db', database.file] : ['--database-url', database.url]),
+    );
   const child = spawn(
     process.execPath,
     [...WORKER_NODE_FLAGS, '--import', import.meta.resolve('tsx'), ENTRY, ...args],

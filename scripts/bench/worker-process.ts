@@ -1,6 +1,6 @@
 /**
  * One worker process of the bench, started by worker-child.ts: the real ingest worker over its
- * own SQLite connection (as `npm start` runs it), or a no-op worker with the same job options,
+ * own connection to the bench's store (as `npm start` runs it), or a no-op worker with the same job options,
  * concurrency and payload parsing, whose processor returns at once. It counts finished jobs and
  * answers the parent over IPC; it exits when the parent goes away.
  */
@@ -12,15 +12,15 @@ import { loadConfig } from '../../core/runtime/config.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { workerConnection, type Redis } from '../../core/runtime/redis.ts';
-import { openDatabase } from '../../db/open.ts';
-import { SqliteStore } from '../../db/store.ts';
+import { openStore } from '../../db/open.ts';
 import { startIngestWorker } from '../../workers/ingest/index.ts';
 import { traceJobs } from './job-trace.ts';
 import { trackPeakRss } from './peak-rss.ts';
 import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
+import { storeConfig, type StoreArgs } from './worker-child.ts';
 
 const peakRss = trackPeakRss();
-const { role, prefix, databaseFile } = readArgs();
+const { role, prefix, database } = readArgs();
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, `bench-${role}`);
@@ -28,13 +28,13 @@ const concurrency = config.ingestConcurrency ?? JOBS.ingest.concurrency;
 const connection = workerConnection(config.redisUrl);
 const closers: (() => unknown)[] = [];
 
-function startWorker(): Worker {
-  if (role === 'noop' || !databaseFile)
+async function startWorker(): Promise<Worker> {
+  if (role === 'noop' || !database)
     return createWorker('ingest', connection, prefix, async () => undefined, concurrency);
-  const db = openDatabase(databaseFile, { durability: 'normal' });
-  closers.push(() => db.$client.close());
+  const store = await openStore(storeConfig(database), { durability: 'normal', migrate: false });
+  closers.push(() => store.close());
   return startIngestWorker({
-    store: new SqliteStore(db),
+    repos: store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,
     connection,
@@ -45,7 +45,7 @@ function startWorker(): Worker {
 }
 
 const send = (message: FromWorker) => process.send?.(message);
-const worker = startWorker();
+const worker = await startWorker();
 const trace = traceJobs(worker);
 let completed = 0;
 /** Failed attempts, retried or not. */
@@ -92,16 +92,28 @@ send({ type: 'ready' });
 
 async function stop(current: Worker, redis: Redis): Promise<void> {
   await current.close();
-  for (const close of closers) close();
+  for (const close of closers) await close();
   await redis.quit();
 }
 
-function readArgs(): { role: WorkerRole; prefix: string; databaseFile: string | undefined } {
+function readArgs(): { role: WorkerRole; prefix: string; database: StoreArgs | undefined } {
   const { values } = parseArgs({
-    options: { role: { type: 'string' }, db: { type: 'string' }, prefix: { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      db: { type: 'string' },
+      'database-url': { type: 'string' },
+      prefix: { type: 'string' },
+    },
   });
-  const { role, prefix, db } = values;
-  if ((role !== 'ingest' && role !== 'noop') || !prefix || (role === 'ingest' && !db))
-    throw new Error('usage: worker-process.ts --role ingest|noop --prefix P [--db FILE]');
-  return { role, prefix, databaseFile: db };
+  const { role, prefix, db, 'database-url': url } = values;
+  const database: StoreArgs | undefined = db
+    ? { kind: 'sqlite', file: db }
+    : url
+      ? { kind: 'postgres', url }
+      : undefined;
+  if ((role !== 'ingest' && role !== 'noop') || !prefix || (role === 'ingest' && !database))
+    throw new Error(
+      'usage: worker-process.ts --role ingest|noop --prefix P [--db FILE | --database-url URL]',
+    );
+  return { role, prefix, database };
 }

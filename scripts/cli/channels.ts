@@ -3,7 +3,6 @@
  * check that Leadwire can log in, and re-read a period of mail (already recorded mail is a no-op).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { emailSettings, smtpPassword, type Credentials } from '../../connectors/email/config.ts';
 import { imapClient } from '../../connectors/email/mailbox.ts';
@@ -13,13 +12,11 @@ import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
-import { BlobStore } from '../../db/blob-store.ts';
-import { getChannel, listChannels, type ChannelRecord } from '../../db/channels.ts';
 import { saveChannel } from '../../connectors/api/channels.ts';
 import { asObject } from '../../connectors/site/admin.ts';
 import { botClient, telegramSettings } from '../../connectors/telegram/config.ts';
-import type { Db } from '../../db/open.ts';
-import { SqliteStore } from '../../db/store.ts';
+import type { ChannelRecord } from '../../core/repositories/channels.ts';
+import type { Store } from '../../core/repositories/index.ts';
 import { CliError } from './widgets.ts';
 
 export const CHANNEL_USAGE = `  channels list | channels show ID
@@ -28,8 +25,8 @@ export const CHANNEL_USAGE = `  channels list | channels show ID
   email backfill ID --since YYYY-MM-DD      re-reads the mailbox from that date (no duplicates)
   (edit a channel with PATCH /api/v1/channels/ID, see the README)`;
 
-function emailChannel(db: Db, arg: string | undefined) {
-  const channel = getChannel(db, Number(arg));
+async function emailChannel(store: Store, arg: string | undefined) {
+  const channel = await store.channels.get(Number(arg));
   if (!channel || channel.kind !== 'email')
     throw new CliError(`there is no mailbox channel ${arg ?? ''}`.trim());
   const settings = emailSettings.safeParse(channel.config);
@@ -38,7 +35,7 @@ function emailChannel(db: Db, arg: string | undefined) {
 }
 
 export async function runChannelCommand(
-  db: Db,
+  store: Store,
   config: Config,
   positionals: (string | undefined)[],
   values: { since?: string | undefined; file?: string | undefined },
@@ -50,13 +47,13 @@ export async function runChannelCommand(
   };
   if (group === 'channels' && command === 'list') {
     return (
-      listChannels(db)
+      (await store.channels.list())
         .map((c) => `${c.id}\t${c.kind}\t${c.active ? 'active' : 'off'}\t${c.name}`)
         .join('\n') || 'no channels'
     );
   }
   if (group === 'channels' && command === 'show') {
-    const channel = getChannel(db, Number(arg));
+    const channel = await store.channels.get(Number(arg));
     if (!channel) throw new CliError(`there is no channel ${arg ?? ''}`.trim());
     const { config: settings, ...rest } = channel;
     const shown = {
@@ -70,7 +67,7 @@ export async function runChannelCommand(
       throw new CliError('channels create needs --file (a JSON file, or - for stdin)');
     const body = JSON.parse(readFileSync(values.file === '-' ? 0 : values.file, 'utf8')) as unknown;
     const saved = await saveChannel(
-      { db, secretsKey: config.secretsKey, log: createLogger('warn', 'cli') },
+      { repos: store, secretsKey: config.secretsKey, log: createLogger('warn', 'cli') },
       asObject(body),
     );
     if (!saved.ok) {
@@ -86,15 +83,15 @@ export async function runChannelCommand(
     return `created ${saved.channel.kind} channel ${saved.channel.id} "${saved.channel.name}"${webhook}`;
   }
   if (group === 'channels' && command === 'test') {
-    const channel = getChannel(db, Number(arg));
+    const channel = await store.channels.get(Number(arg));
     if (channel?.kind === 'telegram') return testBot(channel, credentials);
-    return testMailbox(emailChannel(db, arg), credentials);
+    return testMailbox(await emailChannel(store, arg), credentials);
   }
   if (group === 'email' && command === 'backfill') {
     const since = values.since ? new Date(values.since) : undefined;
     if (!since || Number.isNaN(since.getTime()))
       throw new CliError('email backfill needs --since YYYY-MM-DD');
-    return backfill(db, config, emailChannel(db, arg), since, credentials);
+    return backfill(store, config, await emailChannel(store, arg), since, credentials);
   }
   return undefined;
 }
@@ -120,7 +117,7 @@ async function testBot(channel: ChannelRecord, credentials: Credentials): Promis
 }
 
 async function testMailbox(
-  { channel, settings }: ReturnType<typeof emailChannel>,
+  { channel, settings }: Awaited<ReturnType<typeof emailChannel>>,
   credentials: Credentials,
 ): Promise<string> {
   const lines = [`channel ${channel.id} "${channel.name}"`];
@@ -174,9 +171,9 @@ async function testMailbox(
 }
 
 async function backfill(
-  db: Db,
+  store: Store,
   config: Config,
-  { channel, settings }: ReturnType<typeof emailChannel>,
+  { channel, settings }: Awaited<ReturnType<typeof emailChannel>>,
   since: Date,
   credentials: Credentials,
 ): Promise<string> {
@@ -188,9 +185,8 @@ async function backfill(
   try {
     await client.connect();
     const deps = {
-      db,
-      store: new SqliteStore(db),
-      blobs: new BlobStore(path.join(config.dataDir, 'blobs')),
+      repos: store,
+      blobs: store.blobs,
       producer,
       log: createLogger('warn', 'cli'),
       maxBytes: config.emailMaxBytes,

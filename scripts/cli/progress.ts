@@ -1,6 +1,6 @@
 /** How far a replay got, on stderr: a bar on a terminal, a plain line now and then elsewhere. */
 import cliProgress from 'cli-progress';
-import type { ReplayRun } from '../../db/replays.ts';
+import type { ReplayRun } from '../../core/repositories/replays.ts';
 
 /** How often a progress line is printed when stderr is not a terminal (a log file, a CI job). */
 const PLAIN_PROGRESS_MS = 2000;

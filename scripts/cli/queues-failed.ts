@@ -4,20 +4,23 @@
  */
 import type { Job } from 'bullmq';
 import { JOBS, type QueueName } from '../../core/jobs.ts';
-import type { Db } from '../../db/open.ts';
-import { failedInboxIds, inboxErrors } from '../../db/replays.ts';
+import type { InboxRepository } from '../../core/repositories/inbox.ts';
 import { oneLine, when } from './format.ts';
 import { failedJobIds, recordOf, type Queues } from './queue-client.ts';
 
-export async function listFailed(db: Db, queues: Queues, names: QueueName[], limit: number) {
+export async function listFailed(
+  repos: { inbox: Pick<InboxRepository, 'errors' | 'failedIds'> },
+  queues: Queues,
+  names: QueueName[],
+  limit: number,
+) {
   const lines: string[] = [];
   for (const name of names) {
     const { queue } = queues[name];
     const total = await queue.getFailedCount();
     if (total === 0) continue;
     const jobs = (await queue.getFailed(0, limit - 1)).filter((job): job is Job => Boolean(job));
-    const stored = inboxErrors(
-      db,
+    const stored = await repos.inbox.errors(
       name === 'ingest' ? jobs.flatMap((job) => recordOf(name, job)?.id ?? []) : [],
     );
     lines.push(
@@ -42,7 +45,9 @@ export async function listFailed(db: Db, queues: Queues, names: QueueName[], lim
     }
   }
   if (names.includes('ingest'))
-    lines.push(...withoutJobs(db, await failedJobIds(queues.ingest), limit));
+    lines.push(
+      ...withoutJobs(await repos.inbox.failedIds(), await failedJobIds(queues.ingest), limit),
+    );
   return lines.join('\n') || 'no failed jobs';
 }
 
@@ -50,10 +55,8 @@ export async function listFailed(db: Db, queues: Queues, names: QueueName[], lim
  * Inbox rows that failed but whose job is gone (BullMQ drops failed jobs after 7 days): the
  * row is the durable record, and `inbox replay` is how they come back.
  */
-function withoutJobs(db: Db, failedJobs: Set<string>, limit: number): string[] {
-  const orphans = failedInboxIds(db).filter(
-    (id) => !failedJobs.has(JOBS.ingest.jobId({ inboxId: id })),
-  );
+function withoutJobs(failedRows: number[], failedJobs: Set<string>, limit: number): string[] {
+  const orphans = failedRows.filter((id) => !failedJobs.has(JOBS.ingest.jobId({ inboxId: id })));
   if (orphans.length === 0) return [];
   const shown = orphans.slice(0, limit).join(', ');
   const more = orphans.length > limit ? `, … (${orphans.length - limit} more)` : '';

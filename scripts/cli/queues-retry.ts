@@ -4,8 +4,7 @@
  */
 import type { Job } from 'bullmq';
 import type { QueueName } from '../../core/jobs.ts';
-import type { Db } from '../../db/open.ts';
-import { requeueReply, resetInbox } from '../../db/replays.ts';
+import type { QueueRepos } from './queues.ts';
 import { failedJobIds, QUEUE_NAMES, recordOf, type Queues } from './queue-client.ts';
 import { CliError } from './widgets.ts';
 
@@ -13,29 +12,35 @@ import { CliError } from './widgets.ts';
 const PARALLEL = 200;
 
 /**
- * The jobs' durable records back to runnable, in one transaction (one commit for a whole chunk
- * of a `--all`): inbox rows to pending, replies to queued. Returns what changed, per job id.
+ * The jobs' durable records back to runnable: inbox rows to pending (one statement for a whole
+ * chunk of a `--all`), replies to queued. Returns what changed, per job id.
  */
-function resetRecords(db: Db, name: QueueName, jobs: Job[]): Map<string, string> {
+async function resetRecords(
+  repos: QueueRepos,
+  name: QueueName,
+  jobs: Job[],
+): Promise<Map<string, string>> {
   const notes = new Map<string, string>();
-  db.transaction(() => {
-    for (const job of jobs) {
-      const record = recordOf(name, job);
-      if (!record || !job.id) continue;
-      const changed =
-        name === 'ingest'
-          ? resetInbox(db, [record.id], ['failed']) > 0
-          : requeueReply(db, record.id);
-      if (changed) {
-        notes.set(
-          job.id,
-          name === 'ingest'
-            ? `; inbox row ${record.id} back to pending`
-            : `; reply ${record.id} back to queued`,
-        );
-      }
-    }
+  const records = jobs.flatMap((job) => {
+    const record = recordOf(name, job);
+    return record && job.id ? [{ jobId: job.id, id: record.id }] : [];
   });
+  if (name === 'ingest') {
+    const failed = await repos.inbox.errors(records.map((record) => record.id));
+    await repos.inbox.reset(
+      records.map((record) => record.id),
+      ['failed'],
+    );
+    for (const record of records) {
+      if (failed.get(record.id)?.status === 'failed')
+        notes.set(record.jobId, `; inbox row ${record.id} back to pending`);
+    }
+  } else {
+    for (const record of records) {
+      if (await repos.leads.requeueReply(record.id))
+        notes.set(record.jobId, `; reply ${record.id} back to queued`);
+    }
+  }
   return notes;
 }
 
@@ -45,8 +50,8 @@ function resetRecords(db: Db, name: QueueName, jobs: Job[]): Map<string, string>
  * the two never disagree for long. `job.retry` (not `queue.retryJobs`) because it can reset the
  * attempt count, and without that a retried job would fail for good at its first error.
  */
-async function retry(db: Db, name: QueueName, jobs: Job[]) {
-  const notes = resetRecords(db, name, jobs);
+async function retry(repos: QueueRepos, name: QueueName, jobs: Job[]) {
+  const notes = await resetRecords(repos, name, jobs);
   return Promise.all(
     jobs.map(async (job) => {
       const note = (job.id && notes.get(job.id)) || '';
@@ -60,14 +65,14 @@ async function retry(db: Db, name: QueueName, jobs: Job[]) {
   );
 }
 
-export async function retryOne(db: Db, queues: Queues, jobId: string): Promise<string> {
+export async function retryOne(repos: QueueRepos, queues: Queues, jobId: string): Promise<string> {
   for (const name of QUEUE_NAMES) {
     const job = await queues[name].queue.getJob(jobId);
     if (!job) continue;
     const state = await job.getState();
     if (state !== 'failed')
       return `job ${jobId} (${name}) is ${state}, not failed: nothing to retry`;
-    const [result] = await retry(db, name, [job]);
+    const [result] = await retry(repos, name, [job]);
     const note = result?.note ?? '';
     return result?.retried
       ? `retried ${jobId} (${name})${note}`
@@ -80,7 +85,11 @@ export async function retryOne(db: Db, queues: Queues, jobId: string): Promise<s
   );
 }
 
-export async function retryAll(db: Db, queues: Queues, names: QueueName[]): Promise<string> {
+export async function retryAll(
+  repos: QueueRepos,
+  queues: Queues,
+  names: QueueName[],
+): Promise<string> {
   const lines: string[] = [];
   for (const name of names) {
     const { queue } = queues[name];
@@ -90,7 +99,7 @@ export async function retryAll(db: Db, queues: Queues, names: QueueName[]): Prom
     for (let i = 0; i < ids.length; i += PARALLEL) {
       const jobs = await Promise.all(ids.slice(i, i + PARALLEL).map((id) => queue.getJob(id)));
       const results = await retry(
-        db,
+        repos,
         name,
         jobs.filter((job): job is Job => Boolean(job)),
       );

@@ -2,9 +2,9 @@
  * `leadwire queues …`: what is waiting and what failed in every queue of the job catalog, next to
  * the durable record (inbox rows, replies), and retrying failed jobs once the cause is fixed.
  */
+import { INBOX_STATUSES } from '../../core/ports.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import type { Config } from '../../core/runtime/config.ts';
-import type { Db } from '../../db/open.ts';
-import { inboxCounts, INBOX_STATUSES, replyCounts } from '../../db/replays.ts';
 import { table } from './format.ts';
 import { limitOption, parseStrict, queueOption } from './options.ts';
 import { openQueues, QUEUE_NAMES, type Queues } from './queue-client.ts';
@@ -23,8 +23,10 @@ export const QUEUE_USAGE = `  queues                                    jobs per
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
+export type QueueRepos = Pick<Repositories, 'inbox' | 'leads'>;
+
 export async function runQueuesCommand(
-  db: Db,
+  repos: QueueRepos,
   config: Config,
   argv: string[],
 ): Promise<string | undefined> {
@@ -43,17 +45,17 @@ export async function runQueuesCommand(
   const limit = limitOption(values.limit);
   const queues = await openQueues(config);
   try {
-    if (command === 'failed') return await listFailed(db, queues, only, limit);
+    if (command === 'failed') return await listFailed(repos, queues, only, limit);
     if (command === 'retry') {
-      return arg ? await retryOne(db, queues, arg) : await retryAll(db, queues, only);
+      return arg ? await retryOne(repos, queues, arg) : await retryAll(repos, queues, only);
     }
-    return await counts(db, queues);
+    return await counts(repos, queues);
   } finally {
     await queues.close();
   }
 }
 
-async function counts(db: Db, queues: Queues): Promise<string> {
+async function counts(repos: QueueRepos, queues: Queues): Promise<string> {
   const rows: (string | number)[][] = [['queue', ...STATES, 'paused']];
   for (const name of QUEUE_NAMES) {
     const { queue } = queues[name];
@@ -64,8 +66,8 @@ async function counts(db: Db, queues: Queues): Promise<string> {
       (await queue.isPaused()) ? 'yes' : 'no',
     ]);
   }
-  const inbox = inboxCounts(db);
-  const replies = replyCounts(db);
+  const inbox = await repos.inbox.countMatching({});
+  const replies = await repos.leads.replyCounts();
   const deliveries = ['queued', 'sent', 'failed', 'undelivered'];
   return [
     table(rows),

@@ -1,5 +1,6 @@
 /** A replay's selection: read from the command's options, shown back, and what it resets. */
-import { INBOX_STATUSES, type InboxStatus, type ReplayFilter } from '../../db/replays.ts';
+import { INBOX_STATUSES, type InboxStatus } from '../../core/ports.ts';
+import type { ReplayFilter } from '../../core/repositories/inbox.ts';
 import { CliError } from './widgets.ts';
 
 export function parseFilter(values: {

@@ -3,23 +3,11 @@
  * walked in id order in batches and each batch's cursor is saved, so a run of any size can be
  * stopped with Ctrl-C and resumed where it stopped.
  */
+import { INBOX_STATUSES } from '../../core/ports.ts';
+import type { ReplayFilter } from '../../core/repositories/inbox.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
+import type { ReplayRun } from '../../core/repositories/replays.ts';
 import type { Config } from '../../core/runtime/config.ts';
-import type { Db } from '../../db/open.ts';
-import {
-  countMatching,
-  createReplay,
-  endReplay,
-  getReplay,
-  INBOX_STATUSES,
-  latestUnfinished,
-  listReplays,
-  matchingPage,
-  maxInboxId,
-  resetInbox,
-  saveProgress,
-  type ReplayFilter,
-  type ReplayRun,
-} from '../../db/replays.ts';
 import { table } from './format.ts';
 import { InterruptedError, withSignal } from './interrupt.ts';
 import { parseStrict } from './options.ts';
@@ -48,8 +36,10 @@ export interface InboxCommandOptions {
   progress?: (run: ReplayRun) => Progress;
 }
 
+type ReplayRepos = Pick<Repositories, 'inbox' | 'replays'>;
+
 export async function runInboxCommand(
-  db: Db,
+  repos: ReplayRepos,
   config: Config,
   argv: string[],
   options: InboxCommandOptions = {},
@@ -65,14 +55,14 @@ export async function runInboxCommand(
   });
   const [group, command, arg] = positionals;
   if (group !== 'inbox') return undefined;
-  if (command === 'replays') return describeRuns(listReplays(db));
+  if (command === 'replays') return describeRuns(await repos.replays.list());
   if (command !== 'replay') throw new CliError(`unknown command: inbox ${command ?? ''}`.trim());
   const selected = parseFilter(values);
   let run: ReplayRun | undefined;
   if (values.resume) {
     if (selected)
       throw new CliError('--resume goes on with the run’s own selection: drop the other options');
-    run = resumable(db, arg);
+    run = await resumable(repos, arg);
   } else if (arg !== undefined) {
     throw new CliError(`inbox replay takes options, not "${arg}" (did you mean --resume ${arg}?)`);
   }
@@ -81,31 +71,31 @@ export async function runInboxCommand(
       'inbox replay needs a selection: --id, --channel, --status, --since and/or --until',
     );
   }
-  if (values['dry-run']) return dryRun(db, run?.filter ?? selected ?? {});
+  if (values['dry-run']) return dryRun(repos, run?.filter ?? selected ?? {});
   const queues = await openQueues(config);
   try {
     if (!run) {
-      const filter = { ...selected, maxId: maxInboxId(db) };
-      const total = sum(countMatching(db, filter));
+      const filter = { ...selected, maxId: await repos.inbox.maxId() };
+      const total = sum(await repos.inbox.countMatching(filter));
       if (total === 0) return 'no inbox rows match: nothing to replay';
-      run = createReplay(db, filter, total);
+      run = await repos.replays.create(filter, total, new Date());
     }
     const started = run;
     return await withSignal(options.signal, (signal) =>
-      replay(db, queues, started, signal, (options.progress ?? startProgress)(started)),
+      replay(repos, queues, started, signal, (options.progress ?? startProgress)(started)),
     );
   } finally {
     await queues.close();
   }
 }
 
-function resumable(db: Db, arg: string | undefined): ReplayRun {
+async function resumable(repos: ReplayRepos, arg: string | undefined): Promise<ReplayRun> {
   if (arg === undefined) {
-    const run = latestUnfinished(db);
+    const run = await repos.replays.latestUnfinished();
     if (!run) throw new CliError('there is no unfinished replay to resume (see `inbox replays`)');
     return run;
   }
-  const run = getReplay(db, Number(arg));
+  const run = await repos.replays.get(Number(arg));
   if (!run) throw new CliError(`there is no replay run ${arg} (see \`inbox replays\`)`);
   if (run.finishedAt)
     throw new CliError(
@@ -117,15 +107,15 @@ function resumable(db: Db, arg: string | undefined): ReplayRun {
 const sum = (counts: Partial<Record<string, number>>) =>
   Object.values(counts).reduce<number>((total, n) => total + (n ?? 0), 0);
 
-function dryRun(db: Db, filter: ReplayFilter): string {
-  const counts = countMatching(db, filter);
+async function dryRun(repos: ReplayRepos, filter: ReplayFilter): Promise<string> {
+  const counts = await repos.inbox.countMatching(filter);
   const reset = resettable(filter).reduce((n, status) => n + (counts[status] ?? 0), 0);
   const byStatus = INBOX_STATUSES.filter((s) => counts[s]).map((s) => `${s} ${counts[s]}`);
   return `${sum(counts)} inbox rows match${byStatus.length ? ` (${byStatus.join(', ')})` : ''}; ${reset} would go back to pending. Nothing enqueued (--dry-run).`;
 }
 
 async function replay(
-  db: Db,
+  repos: ReplayRepos,
   queues: Queues,
   run: ReplayRun,
   signal: AbortSignal,
@@ -138,23 +128,22 @@ async function replay(
   progress.update(done);
   try {
     for (;;) {
-      const page = matchingPage(db, run.filter, cursor, BATCH);
+      const page = await repos.inbox.matchingPage(run.filter, cursor, BATCH);
       if (page.length === 0) break;
       const ids = page.map((row) => row.id);
       // Reset before enqueueing, so the worker finds the row pending. A crash between the two
       // leaves pending rows without a job: the reconciler enqueues those.
-      reset += resetInbox(
-        db,
+      reset += await repos.inbox.reset(
         page.filter((row) => statuses.includes(row.status)).map((row) => row.id),
         statuses,
       );
       await enqueue(queues, ids);
       cursor = ids[ids.length - 1] ?? cursor;
       done += ids.length;
-      saveProgress(db, run.id, cursor, done);
+      await repos.replays.saveProgress(run.id, cursor, done, new Date());
       progress.update(done);
-      if (signal.aborted && matchingPage(db, run.filter, cursor, 1).length > 0) {
-        endReplay(db, run.id, 'interrupted');
+      if (signal.aborted && (await repos.inbox.matchingPage(run.filter, cursor, 1)).length > 0) {
+        await repos.replays.end(run.id, 'interrupted', new Date());
         progress.stop();
         throw new InterruptedError(
           `replay ${run.id} interrupted after ${done} of ${run.total} rows (cursor: inbox id ${cursor})\n` +
@@ -165,7 +154,7 @@ async function replay(
   } finally {
     progress.stop();
   }
-  endReplay(db, run.id, 'finished');
+  await repos.replays.end(run.id, 'finished', new Date());
   const from = run.lastInboxId ? ` (resumed after inbox id ${run.lastInboxId})` : '';
   return `replay ${run.id} finished${from}: ${done} of ${run.total} rows enqueued, ${reset} back to pending`;
 }

@@ -4,17 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { callbackDefinition } from '../../connectors/callback/definition.ts';
-import { asObject, flatWidget, validateWidget } from '../../connectors/site/admin.ts';
-import { formDefinition } from '../../connectors/webform/definition.ts';
 import {
-  createWidget,
-  getWidget,
-  listWidgets,
-  updateWidget,
-  type Widget,
-  type WidgetKind,
-} from '../../db/forms.ts';
-import type { Db } from '../../db/open.ts';
+  asObject,
+  flatWidget,
+  validateWidget,
+  type WidgetRepos,
+} from '../../connectors/site/admin.ts';
+import { formDefinition } from '../../connectors/webform/definition.ts';
+import type { Widget, WidgetKind } from '../../core/repositories/forms.ts';
 
 export const WIDGET_USAGE = `  forms list | forms show ID
   forms create --file FORM.json        (the body of POST /api/v1/forms; - reads stdin)
@@ -45,48 +42,46 @@ const line = (w: Widget, mount: string) =>
   `${w.id}\t${w.active ? 'active' : 'closed'}\t${mount}/${w.slug}\t${w.title}`;
 
 /** Runs a forms/callbacks command; undefined when `group` is not one of them. */
-export function runWidgetCommand(
-  db: Db,
+export async function runWidgetCommand(
+  repos: WidgetRepos,
   group: string | undefined,
   command: string | undefined,
   arg: string | undefined,
   file: string | undefined,
-): string | undefined {
+): Promise<string | undefined> {
   const entry = group ? KINDS[group] : undefined;
   if (!entry || !group) return undefined;
   const { kind, schema, mount } = entry;
-  const find = () => {
-    const widget = getWidget(db, kind, Number(arg));
+  const find = async () => {
+    const widget = await repos.forms.get(kind, Number(arg));
     if (!widget) throw new CliError(`there is no ${kind} ${arg ?? ''}`.trim());
     return widget;
   };
-  const save = (body: Record<string, unknown>, existing?: Widget) => {
-    const checked = validateWidget(db, schema, body, existing?.id);
+  const save = async (body: Record<string, unknown>, existing?: Widget) => {
+    const checked = await validateWidget(repos, schema, body, existing?.id);
     if (!checked.ok) {
       throw new CliError(
         `the ${kind} is not valid:\n${checked.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
       );
     }
     return existing
-      ? updateWidget(db, existing, checked.input)
-      : createWidget(db, kind, checked.input);
+      ? repos.forms.update(existing, checked.input, new Date())
+      : repos.forms.create(kind, checked.input, new Date());
   };
   switch (command) {
     case 'list':
       return (
-        listWidgets(db, kind)
-          .map((w) => line(w, mount))
-          .join('\n') || `no ${group} yet`
+        (await repos.forms.list(kind)).map((w) => line(w, mount)).join('\n') || `no ${group} yet`
       );
     case 'show':
-      return JSON.stringify(flatWidget(find()), null, 2);
+      return JSON.stringify(flatWidget(await find()), null, 2);
     case 'create': {
-      const created = save(readJson(file));
+      const created = await save(readJson(file));
       return `created ${kind} ${created.id}: ${mount}/${created.slug} (embed: ${mount}/${created.slug}/embed.js)`;
     }
     case 'update': {
-      const widget = find();
-      const updated = save({ ...flatWidget(widget), ...readJson(file) }, widget);
+      const widget = await find();
+      const updated = await save({ ...flatWidget(widget), ...readJson(file) }, widget);
       return `updated ${kind} ${updated.id}: ${line(updated, mount)}`;
     }
     default:

@@ -6,7 +6,9 @@
  * Requests answered otherwise, or not at all, may have a row too (the web process committed it,
  * then the answer was lost or too late); they are counted, not failed.
  */
-import type { Db } from '../../db/open.ts';
+import { sql } from 'drizzle-orm';
+import type { Store } from '../../core/repositories/index.ts';
+import { inspect } from '../../db/inspect.ts';
 import { API_CHANNEL_ID } from '../bench/seed.ts';
 import { ACCEPTED } from './traffic.ts';
 
@@ -42,22 +44,22 @@ interface LoadRow {
  * `externalIdPrefix` is what every load request's inbox external id starts with, followed by
  * its sequence number; `states` is the load's final state per sequence number.
  */
-export function auditRun(db: Db, externalIdPrefix: string, states: Uint8Array): Audit {
-  const sqlite = db.$client;
-  const rows = sqlite
-    .prepare(
-      `SELECT id, external_id, status, outcome, received_at, processed_at FROM inbox
-       WHERE channel_id = ? AND substr(external_id, 1, ?) = ?`,
-    )
-    .all(API_CHANNEL_ID, externalIdPrefix.length, externalIdPrefix) as LoadRow[];
+export async function auditRun(
+  store: Store,
+  externalIdPrefix: string,
+  states: Uint8Array,
+): Promise<Audit> {
+  const look = inspect(store);
+  const rows = await look.all<LoadRow>(
+    sql`SELECT id, external_id, status, outcome, received_at, processed_at FROM inbox
+        WHERE channel_id = ${API_CHANNEL_ID} AND external_id LIKE ${`${externalIdPrefix}%`}`,
+  );
   // No index on messages.inbox_id: one grouped scan instead of a look-up per row.
   const messagesPerInbox = new Map(
     (
-      sqlite
-        .prepare(
-          `SELECT inbox_id AS id, count(*) AS n FROM messages WHERE inbox_id IS NOT NULL GROUP BY inbox_id`,
-        )
-        .all() as { id: number; n: number }[]
+      await look.all<{ id: number; n: number }>(
+        sql`SELECT inbox_id AS id, count(*) AS n FROM messages WHERE inbox_id IS NOT NULL GROUP BY inbox_id`,
+      )
     ).map(({ id, n }) => [id, n]),
   );
   const bySequence = new Map<number, LoadRow>();

@@ -8,8 +8,12 @@
  * keeps a cursor: every row below it was already counted. Each look reads, in one snapshot, the
  * rows from the cursor on that are no longer pending, counts those not counted before, and moves
  * the cursor to the oldest pending row. The scan is the backlog window, not the whole run.
+ *
+ * The pending rows are read before the finished ones: a row finishing between the two reads is
+ * then seen as finished now (and not counted again later), never as neither.
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { Inspector } from '../../db/inspect.ts';
 
 export interface InboxSample {
   /** Rows that left `pending` since the last look, by final status. */
@@ -36,28 +40,25 @@ export class InboxMonitor {
   private cursor = 0;
   /** Ids at or past the cursor already counted (they finished before an older row did). */
   private counted = new Set<number>();
-  private readonly look: () => { finished: FinishedRow[]; pending: PendingSummary; rows: number };
+  constructor(private readonly inbox: Inspector) {}
 
-  constructor(sqlite: Database.Database) {
-    const finishedSince = sqlite.prepare(
-      `SELECT id, status, received_at, processed_at FROM inbox WHERE id >= ? AND status <> 'pending'`,
+  private async look() {
+    const last = await this.inbox.get<{ id: number }>(
+      sql`SELECT coalesce(max(id), 0) AS id FROM inbox`,
     );
-    // Served by the partial index inbox_pending.
-    const pending = sqlite.prepare(
-      `SELECT count(*) AS n, min(id) AS firstId, min(received_at) AS oldestAt
-       FROM inbox WHERE status = 'pending'`,
+    // Served by the partial index of pending rows.
+    const pending = (await this.inbox.get<PendingSummary>(
+      sql`SELECT count(*) AS n, min(id) AS "firstId", min(received_at) AS "oldestAt"
+          FROM inbox WHERE status = 'pending'`,
+    )) ?? { n: 0, firstId: null, oldestAt: null };
+    const finished = await this.inbox.all<FinishedRow>(
+      sql`SELECT id, status, received_at, processed_at FROM inbox WHERE id >= ${this.cursor} AND status <> 'pending'`,
     );
-    const lastId = sqlite.prepare(`SELECT coalesce(max(id), 0) FROM inbox`).pluck();
-    // One read transaction: the counts, the scan and the new cursor agree with each other.
-    this.look = sqlite.transaction(() => ({
-      finished: finishedSince.all(this.cursor) as FinishedRow[],
-      pending: pending.get() as PendingSummary,
-      rows: lastId.get() as number,
-    }));
+    return { finished, pending, rows: last?.id ?? 0 };
   }
 
-  sample(): InboxSample {
-    const { finished, pending, rows } = this.look();
+  async sample(): Promise<InboxSample> {
+    const { finished, pending, rows } = await this.look();
     const sample: InboxSample = {
       done: 0,
       ignored: 0,

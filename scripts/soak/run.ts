@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type Database from 'better-sqlite3';
+import type { Store } from '../../core/repositories/index.ts';
+import { inspect } from '../../db/inspect.ts';
 import type { Redis } from '../../core/runtime/redis.ts';
 import type { AppProcess } from '../bench/email-system.ts';
 import { readHeaps } from './heap.ts';
@@ -31,7 +32,7 @@ export interface RunContext {
   runId: string;
   processes: { web: AppProcess; worker: AppProcess };
   /** The soak's own connection to the database the processes write. */
-  sqlite: Database.Database;
+  store: Store;
   redis: Redis;
   signal: AbortSignal;
   print: (text: string) => void;
@@ -55,9 +56,9 @@ export async function runSoak(context: RunContext): Promise<RunResult> {
   const { options, signal, processes } = context;
   const pids = { web: processes.web.pid, worker: processes.worker.pid };
   const rss = (): Watched => ({ web: rssOf(pids.web), worker: rssOf(pids.worker) });
-  const monitor = new InboxMonitor(context.sqlite);
+  const monitor = new InboxMonitor(inspect(context.store));
   // Counts the rows of the start-up probe, which are not the load's.
-  monitor.sample();
+  await monitor.sample();
   const meter = new UsageMeter(pids, context.redis);
   await meter.sample();
   const idle = rss();
@@ -79,9 +80,7 @@ export async function runSoak(context: RunContext): Promise<RunResult> {
   const startedAt = performance.now();
   let loadEnd: { at: number; rss: Watched } | undefined;
   void traffic.finished.then(() => (loadEnd = { at: performance.now(), rss: rss() }));
-  const pending = context.sqlite
-    .prepare(`SELECT count(*) FROM inbox WHERE status = 'pending'`)
-    .pluck();
+  const pending = async () => (await context.store.inbox.backlog()).pending;
 
   context.print(tableHeader());
   const rows: IntervalRow[] = [];
@@ -93,7 +92,7 @@ export async function runSoak(context: RunContext): Promise<RunResult> {
     while (performance.now() < boundary && !last) {
       if (died) throw new Error(`${died} during the soak; see its log above`);
       signal.throwIfAborted();
-      if (loadEnd && pending.get() === 0) drainedAt = performance.now();
+      if (loadEnd && (await pending()) === 0) drainedAt = performance.now();
       last = drainedAt !== undefined || (loadEnd !== undefined && overdue(loadEnd.at, options));
       if (!last) await sleep(Math.min(DRAIN_POLL_MS, Math.max(1, boundary - performance.now())));
     }
@@ -109,7 +108,7 @@ export async function runSoak(context: RunContext): Promise<RunResult> {
       phase: loadEnd && loadEnd.at <= lastRowAt ? 'drain' : 'load',
       traffic: traffic.take(),
       unanswered: traffic.inFlight,
-      inbox: monitor.sample(),
+      inbox: await monitor.sample(),
       usage: await meter.sample(),
       heap: await heapRead,
       at: sampledAt,

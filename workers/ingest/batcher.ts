@@ -1,17 +1,13 @@
 /**
  * Group commit for the ingest worker: jobs that become ready in the same turn of the event loop
- * are committed together in one write transaction (see ingestBatch). Each job still succeeds or
- * fails on its own; the batch only shares the commit. With a job concurrency of N a batch holds
- * at most N rows, so latency stays one event-loop turn.
+ * are committed together in one transaction (see ingestBatch), and while a commit is in flight
+ * (PostgreSQL answers over the network) the next batch gathers behind it. Each job still
+ * succeeds or fails on its own; the batch only shares the commit. With a job concurrency of N a
+ * batch holds at most N rows, so latency stays one event-loop turn plus one commit.
  */
 import type { IngestOutcome } from '../../core/ports.ts';
 import { inboundMessages, inboxToLeadSeconds } from '../../core/runtime/metrics.ts';
-import {
-  commitBatch,
-  prepareIngestAsync,
-  type IngestDeps,
-  type PreparedIngest,
-} from './handler.ts';
+import { commitBatch, prepareIngest, type IngestDeps, type PreparedIngest } from './handler.ts';
 
 interface Waiting {
   prepared: PreparedIngest;
@@ -22,29 +18,42 @@ interface Waiting {
 export class IngestBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
+  private committing = false;
 
   constructor(private readonly deps: IngestDeps) {}
 
   /** Prepares the row (parsing needs no lock), then joins the next group commit. */
   async ingest(inboxId: number): Promise<IngestOutcome> {
-    const prepared = await prepareIngestAsync(this.deps, inboxId);
+    const prepared = await prepareIngest(this.deps, inboxId);
     return new Promise((resolve, reject) => {
       this.waiting.push({ prepared, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
+  private schedule(): void {
+    if (this.scheduled || this.committing || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
     const batch = this.waiting;
     this.waiting = [];
     this.scheduled = false;
-    const results = commitBatch(
-      this.deps,
-      batch.map((item) => item.prepared),
-    );
+    this.committing = true;
+    let results: Awaited<ReturnType<typeof commitBatch>>;
+    try {
+      results = await commitBatch(
+        this.deps,
+        batch.map((item) => item.prepared),
+      );
+    } catch (error) {
+      results = batch.map(() => ({ ok: false, error }));
+    } finally {
+      this.committing = false;
+      this.schedule();
+    }
     const committedAt = Date.now();
     batch.forEach((item, i) => {
       const result = results[i];

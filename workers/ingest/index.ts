@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { JOBS } from '../../core/jobs.ts';
-import type { IngestOutcome, IngestStore } from '../../core/ports.ts';
+import type { IngestOutcome } from '../../core/ports.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { inboundMessages } from '../../core/runtime/metrics.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
@@ -14,7 +15,7 @@ import { IngestBatcher } from './batcher.ts';
 import { describeError } from './handler.ts';
 
 export interface IngestWorkerOptions {
-  store: IngestStore;
+  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest'>;
   clock: Clock;
   defaultCountry: string | undefined;
   expand?: ExpandDeps;
@@ -26,13 +27,13 @@ export interface IngestWorkerOptions {
   onIngested?: (outcome: IngestOutcome) => Promise<void>;
 }
 
-const channelKind = (store: IngestStore, inboxId: number) => {
-  const row = store.loadInbox(inboxId);
-  return (row && store.loadChannel(row.channelId)?.kind) ?? 'unknown';
-};
+async function channelKind(repos: IngestWorkerOptions['repos'], inboxId: number) {
+  const row = await repos.inbox.get(inboxId);
+  return (row && (await repos.channels.info(row.channelId))?.kind) ?? 'unknown';
+}
 
 export function startIngestWorker(options: IngestWorkerOptions): Worker {
-  const { store, log } = options;
+  const { repos, log } = options;
   const batcher = new IngestBatcher(options);
   const worker = createWorker(
     'ingest',
@@ -58,8 +59,17 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
         const final = error instanceof MalformedInputError || attempts >= (job.opts.attempts ?? 1);
         const message = describeError(error);
         if (final) {
-          store.transaction(() => store.markFailed(inboxId, message, attempts));
-          inboundMessages.inc({ channel: channelKind(store, inboxId), outcome: 'failed' });
+          // The store may be what failed: the row then stays pending and the reconciler brings
+          // its job back once the database answers again.
+          await repos.inbox
+            .markFailed(inboxId, message, attempts, options.clock.now())
+            .catch((storeError: unknown) =>
+              log.warn({ ...context, err: storeError }, 'could not mark the inbox row failed'),
+            );
+          inboundMessages.inc({
+            channel: await channelKind(repos, inboxId).catch(() => 'unknown'),
+            outcome: 'failed',
+          });
           log.error(
             { ...context, attempts, error: message },
             'inbox row failed; kept with its error',

@@ -3,21 +3,17 @@
  * record: a reply already sent or failed is left alone, so a duplicate job changes nothing.
  * Tested without Redis against a real SMTP server and a local Bot API server.
  */
-import { eq } from 'drizzle-orm';
+import type { MessageRecord } from '../../core/repositories/leads.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import type { EmailReplyMeta } from '../../connectors/email/compose.ts';
 import { emailSettings } from '../../connectors/email/config.ts';
 import { PermanentSendError, type SmtpSender } from '../../connectors/email/send.ts';
 import { telegramSettings } from '../../connectors/telegram/config.ts';
 import { BlockedError, type TelegramSender } from '../../connectors/telegram/send.ts';
-import { getChannel } from '../../db/channels.ts';
-import type { Db } from '../../db/open.ts';
-import { getMessage, setDelivery } from '../../db/outbound.ts';
-import { messages } from '../../db/schema.ts';
-import { setBlocked } from '../../db/telegram.ts';
 
 export interface OutboundDeps {
-  db: Db;
+  repos: Pick<Repositories, 'leads' | 'channels'>;
   smtp: SmtpSender;
   telegram: TelegramSender;
 }
@@ -32,11 +28,11 @@ export interface TelegramReplyMeta {
 }
 
 export async function sendOutbound(deps: OutboundDeps, messageId: number): Promise<SendOutcome> {
-  const { db } = deps;
-  const message = getMessage(db, messageId);
+  const { leads, channels } = deps.repos;
+  const message = await leads.message(messageId);
   if (!message) throw new PermanentSendError(`message ${messageId} does not exist`);
   if (message.direction !== 'out' || message.delivery !== 'queued') return { status: 'skipped' };
-  const channel = getChannel(db, message.channelId);
+  const channel = await channels.get(message.channelId);
   if (channel?.kind === 'telegram') return sendTelegram(deps, message, channel.config);
   const settings = channel ? emailSettings.safeParse(channel.config) : undefined;
   if (!channel || channel.kind !== 'email' || !settings?.success) {
@@ -50,7 +46,7 @@ export async function sendOutbound(deps: OutboundDeps, messageId: number): Promi
     text: message.text,
     channelId: channel.id,
   });
-  setDelivery(db, messageId, 'sent', {
+  await leads.setDelivery(messageId, 'sent', {
     smtp: { response: result.response, accepted: result.accepted, at: new Date().toISOString() },
   });
   return { status: 'sent', response: result.response };
@@ -58,10 +54,10 @@ export async function sendOutbound(deps: OutboundDeps, messageId: number): Promi
 
 async function sendTelegram(
   deps: OutboundDeps,
-  message: NonNullable<ReturnType<typeof getMessage>>,
+  message: MessageRecord,
   config: Record<string, unknown>,
 ): Promise<SendOutcome> {
-  const { db } = deps;
+  const { leads, channels } = deps.repos;
   const settings = telegramSettings.safeParse(config);
   const meta = message.meta.telegram as TelegramReplyMeta | undefined;
   if (!settings.success || !meta)
@@ -74,24 +70,21 @@ async function sendTelegram(
       meta.chatId,
       message.text,
       sentParts.length,
-      (index, telegramId) => {
+      async (index, telegramId) => {
         sentParts[index] = telegramId;
         // Recorded part by part: a retry after a failure in the middle never repeats a part.
-        db.update(messages)
-          .set({ meta: { ...message.meta, telegram: { ...meta, sentParts } } })
-          .where(eq(messages.id, message.id))
-          .run();
+        await leads.setMeta(message.id, { ...message.meta, telegram: { ...meta, sentParts } });
       },
     );
-    setDelivery(db, message.id, 'sent', {
+    await leads.setDelivery(message.id, 'sent', {
       telegram: { ...meta, sentParts },
       sent: { parts, at: new Date().toISOString() },
     });
     return { status: 'sent', response: `${parts} part(s)` };
   } catch (error) {
     if (error instanceof BlockedError) {
-      setBlocked(db, message.channelId, meta.identityKey, 'blocked the bot');
-      setDelivery(db, message.id, 'undelivered', {
+      await channels.block(message.channelId, meta.identityKey, 'blocked the bot', new Date());
+      await leads.setDelivery(message.id, 'undelivered', {
         telegram: { ...meta, sentParts },
         error: scrubSecrets(error.message),
       });
@@ -101,8 +94,13 @@ async function sendTelegram(
 }
 
 /** The last word on a reply that will not be sent: kept on the message for the operator. */
-export function markSendFailed(db: Db, messageId: number, error: string, attempts: number): void {
-  setDelivery(db, messageId, 'failed', {
+export async function markSendFailed(
+  repos: Pick<Repositories, 'leads'>,
+  messageId: number,
+  error: string,
+  attempts: number,
+): Promise<void> {
+  await repos.leads.setDelivery(messageId, 'failed', {
     error: scrubSecrets(error),
     attempts,
     failedAt: new Date().toISOString(),

@@ -8,8 +8,6 @@ import { createWorker } from '../../core/runtime/queues.ts';
 import { PermanentSendError } from '../../connectors/email/send.ts';
 import { RateLimitedError } from '../../connectors/telegram/send.ts';
 import { scrubError } from '../../core/runtime/scrub.ts';
-import { getChannel } from '../../db/channels.ts';
-import { getMessage } from '../../db/outbound.ts';
 import { markSendFailed, sendOutbound, type OutboundDeps } from './handler.ts';
 
 export interface OutboundWorkerOptions extends OutboundDeps {
@@ -20,7 +18,7 @@ export interface OutboundWorkerOptions extends OutboundDeps {
 }
 
 export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
-  const { log, db } = options;
+  const { log, repos } = options;
   const pauseKey = (channelId: number) => `${options.prefix}:telegram:pause:${channelId}`;
   /** Moves the job to the delayed set until `until`; BullMQ then runs it again. */
   const delay = async (job: Job, token: string | undefined, until: number) => {
@@ -32,8 +30,9 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
     options.connection,
     options.prefix,
     async ({ messageId }, job, token) => {
-      const message = getMessage(db, messageId);
+      const message = await repos.leads.message(messageId);
       const channelId = message?.channelId;
+      const kind = channelId ? (await repos.channels.get(channelId))?.kind : undefined;
       const context = {
         queue: JOBS.outbound.queue,
         jobId: job.id,
@@ -42,10 +41,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
         channel: channelId,
       };
       const count = (result: string) =>
-        outboundMessages.inc({
-          channel: (channelId && getChannel(db, channelId)?.kind) ?? 'unknown',
-          result,
-        });
+        outboundMessages.inc({ channel: kind ?? 'unknown', result });
       // One bot told to wait (429) waits for all its replies; other bots go on.
       const pausedUntil = channelId ? Number(await options.connection.get(pauseKey(channelId))) : 0;
       if (pausedUntil > Date.now()) return delay(job, token, pausedUntil);
@@ -75,7 +71,9 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
         const permanent = error instanceof PermanentSendError;
         const reason = error instanceof Error ? error.message : String(error);
         if (permanent || attempts >= (job.opts.attempts ?? 1)) {
-          markSendFailed(db, messageId, reason, attempts);
+          await markSendFailed(repos, messageId, reason, attempts).catch((storeError: unknown) =>
+            log.warn({ ...context, err: storeError }, 'could not mark the reply failed'),
+          );
           count('failed');
           log.error({ ...context, attempts, error: reason }, 'reply not sent; kept on the message');
         } else {

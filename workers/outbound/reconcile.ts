@@ -4,11 +4,10 @@
  */
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { Db } from '../../db/open.ts';
-import { queuedBefore } from '../../db/outbound.ts';
+import type { LeadRepository } from '../../core/repositories/leads.ts';
 
 export interface OutboundReconcilerOptions {
-  db: Db;
+  leads: Pick<LeadRepository, 'queuedBefore'>;
   producer: Producer<'outbound'>;
   graceMs: number;
   intervalMs: number;
@@ -16,9 +15,9 @@ export interface OutboundReconcilerOptions {
 }
 
 export async function reconcileOutboundOnce(
-  options: Pick<OutboundReconcilerOptions, 'db' | 'producer' | 'graceMs'>,
+  options: Pick<OutboundReconcilerOptions, 'leads' | 'producer' | 'graceMs'>,
 ): Promise<number> {
-  const ids = queuedBefore(options.db, new Date(Date.now() - options.graceMs), 1000);
+  const ids = await options.leads.queuedBefore(new Date(Date.now() - options.graceMs), 1000);
   const added = await Promise.all(ids.map((messageId) => options.producer.ensure({ messageId })));
   return added.filter(Boolean).length;
 }

@@ -4,12 +4,12 @@
  * enqueued again under their deterministic job id, so a row whose job still exists is untouched.
  */
 import type { Clock } from '../../core/clock.ts';
-import type { IngestStore } from '../../core/ports.ts';
+import type { InboxRepository } from '../../core/repositories/inbox.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
 
 export interface ReconcilerOptions {
-  store: IngestStore;
+  inbox: Pick<InboxRepository, 'pendingBefore'>;
   producer: Producer<'ingest'>;
   clock: Clock;
   graceMs: number;
@@ -45,7 +45,7 @@ export async function reconcileOnce(
   let added = 0;
   let fullChecks = FULL_CHECKS;
   for (;;) {
-    const ids = options.store.pendingBefore(before, afterId, PAGE);
+    const ids = await options.inbox.pendingBefore(before, afterId, PAGE);
     if (ids.length === 0) {
       // Every row's turn has come: the next pass starts again from the oldest.
       if (fullChecks > 0) cursor.afterId = 0;

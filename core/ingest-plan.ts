@@ -1,0 +1,275 @@
+/**
+ * From a lead decision to the writes that carry it out, as plain data. Both stores persist an
+ * IngestPlan the same way (db/ only persists): which lead to create or touch, which identities
+ * to attach to whom, the message itself, its attachments, the call a callback request books,
+ * and how the inbox row ends.
+ */
+import { planCallback, type CallbackPlan, type OpenCall } from './callback-rule.ts';
+import type { Identity } from './identities.ts';
+import type { AttachmentRef, InboundMessage, Source } from './inbound.ts';
+import type {
+  ClientIdentities,
+  DecisionState,
+  LeadDecision,
+  LeadRef,
+  LeadType,
+} from './lead-decision.ts';
+import type { ChannelInfo, InboxRow, InboxStatus, IngestOutcome } from './ports.ts';
+import { INITIAL_STAGE } from './stages.ts';
+
+/** An inbox row read and normalised, ready to be decided under the write lock. */
+export interface IngestItem {
+  row: InboxRow;
+  channel: ChannelInfo;
+  message: InboundMessage;
+}
+
+/** What the store loads for one message under the lock: the decision's input and a little more. */
+export interface IngestState extends DecisionState {
+  /** The lead of the message already stored under this `(channel, external id)` (row 0). */
+  existingLeadId: number | null;
+  /** The call already open for the message's callback phone. */
+  openCall: OpenCall | null;
+}
+
+export interface NewLead {
+  type: LeadType;
+  stage: string;
+  source: Source;
+  channelId: number;
+  clientId: number | null;
+  responsibleId: number | null;
+  title: string;
+  name: string | null;
+  company: string | null;
+  fields: Record<string, string>;
+  utm: Record<string, string>;
+  duplicateOfLeadId: number | null;
+  review: string | null;
+}
+
+export interface NewInboundMessage {
+  channelId: number;
+  externalId: string;
+  inboxId: number;
+  sender: string;
+  text: string;
+  sentAt: Date;
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Everything one message changes. "The lead" is `lead.append`, or the lead `lead.create` makes
+ * (its id exists only once it is stored): the message, identities, duplicates and call are the
+ * lead's, and the inbox row ends pointing at it.
+ */
+export interface IngestPlan {
+  inboxId: number;
+  at: Date;
+  finish: { status: InboxStatus; outcome: IngestOutcome['outcome']; reason: string | null };
+  /** The lead the row ends on when no lead is created or touched (a duplicate's existing lead). */
+  leadId: number | null;
+  lead: { create: NewLead } | { append: number } | null;
+  /** The channel's round robin moves on to this operator. */
+  advanceQueue: { channelId: number; userId: number } | null;
+  /** Sender identities the lead gets (simple leads carry their own). */
+  leadIdentities: Identity[];
+  clientIdentities: ClientIdentities | null;
+  /** The sender matched several clients: recorded for a human, on the lead. */
+  clientDuplicates: { clientId: number; otherClientIds: number[] } | null;
+  message: NewInboundMessage | null;
+  attachments: AttachmentRef[];
+  callback: CallbackPlan | null;
+  /** Our reply that bounced (its external id): marked undelivered. */
+  undeliveredReply: string | null;
+  /** The sender can (no longer) be answered on the channel. */
+  reachability: {
+    channelId: number;
+    identityKey: string;
+    reachable: boolean;
+    reason: string;
+  } | null;
+}
+
+/**
+ * Pending rows, and failed ones: a failed row has no lead yet, and only an operator puts its job
+ * back (a retry from the dashboard or the CLI, a replay) — after a fix, so it is processed again.
+ * Done and ignored rows are final: their jobs, however often they run, change nothing.
+ */
+export function awaitsProcessing(row: InboxRow): boolean {
+  return row.status === 'pending' || row.status === 'failed';
+}
+
+/** A row processed before (a duplicate delivery of its job, or the reconciler racing the queue). */
+export function finishedOutcome(row: InboxRow): IngestOutcome {
+  return {
+    status: row.status,
+    outcome: row.outcome ?? 'duplicate',
+    leadId: row.leadId,
+    ...(row.reason ? { reason: row.reason } : {}),
+    earlier: true,
+  };
+}
+
+/** The outcome a plan records, once its lead id is known. */
+export function outcomeOf(plan: IngestPlan, leadId: number | null): IngestOutcome {
+  return {
+    status: plan.finish.status,
+    outcome: plan.finish.outcome,
+    leadId,
+    ...(plan.finish.reason !== null ? { reason: plan.finish.reason } : {}),
+  };
+}
+
+export function planIngest(
+  item: IngestItem,
+  state: IngestState,
+  decision: LeadDecision,
+  at: Date,
+): IngestPlan {
+  const { row, channel, message } = item;
+  const base: IngestPlan = {
+    inboxId: row.id,
+    at,
+    finish: { status: 'ignored', outcome: 'ignored', reason: null },
+    leadId: null,
+    lead: null,
+    advanceQueue: null,
+    leadIdentities: [],
+    clientIdentities: null,
+    clientDuplicates: null,
+    message: null,
+    attachments: [],
+    callback: null,
+    undeliveredReply: null,
+    reachability: null,
+  };
+  switch (decision.kind) {
+    case 'skip':
+      return {
+        ...base,
+        finish: { status: 'done', outcome: 'duplicate', reason: decision.reason },
+        leadId: state.existingLeadId,
+      };
+    case 'ignore': {
+      const change = message.reachability;
+      return {
+        ...base,
+        finish: { status: 'ignored', outcome: 'ignored', reason: decision.reason },
+        undeliveredReply: decision.bounceOf ?? null,
+        reachability: change ? { channelId: channel.id, ...change } : null,
+      };
+    }
+    case 'unreachable':
+      return {
+        ...base,
+        finish: { status: 'ignored', outcome: 'ignored', reason: decision.reason },
+      };
+    case 'create':
+    case 'append': {
+      const created = decision.kind === 'create';
+      const responsibleId = created
+        ? decision.responsibleId
+        : (leadIn(state, decision.leadId)?.responsibleId ?? null);
+      return {
+        ...base,
+        finish: {
+          status: 'done',
+          outcome: created
+            ? decision.type === 'repeat'
+              ? 'created_repeat'
+              : 'created_simple'
+            : 'appended',
+          reason: null,
+        },
+        lead: created
+          ? {
+              create: {
+                type: decision.type,
+                stage: INITIAL_STAGE,
+                source: message.source,
+                channelId: channel.id,
+                clientId: decision.clientId,
+                responsibleId: decision.responsibleId,
+                title: message.title ?? defaultTitle(message),
+                name: message.sender.name ?? null,
+                company: message.sender.company ?? null,
+                fields: message.fields,
+                utm: message.utm,
+                duplicateOfLeadId: decision.duplicateOfLeadId,
+                review: message.review ?? null,
+              },
+            }
+          : { append: decision.leadId },
+        advanceQueue:
+          created && decision.roundRobin && decision.responsibleId !== null
+            ? { channelId: channel.id, userId: decision.responsibleId }
+            : null,
+        leadIdentities: decision.addToLead,
+        clientIdentities: decision.addToClient,
+        clientDuplicates: decision.possibleDuplicates,
+        message: {
+          channelId: channel.id,
+          externalId: message.externalId,
+          inboxId: row.id,
+          sender: senderLabel(message),
+          text: message.text,
+          sentAt: message.sentAt,
+          meta: messageMeta(message),
+        },
+        attachments: message.attachments ?? [],
+        callback: message.callback
+          ? planCallback(message.callback, state.openCall, responsibleId)
+          : null,
+      };
+    }
+  }
+}
+
+/**
+ * Identity keys of every record the state touches (matched clients, leads by thread or identity):
+ * with PostgreSQL, a transaction that loaded this state must hold all of them, so that two
+ * messages reaching the same client by different identities are never decided side by side.
+ */
+export function touchedIdentityKeys(state: DecisionState): string[] {
+  const keys = new Set<string>();
+  for (const client of state.clients) for (const key of client.identityKeys) keys.add(key);
+  for (const lead of [...state.threadLeads, ...state.simpleLeads])
+    for (const key of lead.senderKeys) keys.add(key);
+  for (const client of state.clients)
+    for (const lead of client.openLeads) for (const key of lead.senderKeys) keys.add(key);
+  return [...keys];
+}
+
+function leadIn(state: DecisionState, id: number): LeadRef | undefined {
+  return [
+    ...state.threadLeads,
+    ...state.simpleLeads,
+    ...state.clients.flatMap((client) => client.openLeads),
+  ].find((lead) => lead.id === id);
+}
+
+/** How the sender is shown on the message: `Name <contact>`, or whichever of the two is known. */
+export function senderLabel(message: InboundMessage): string {
+  const contact = message.identities[0]?.raw;
+  const name = message.sender.name;
+  if (name && contact) return `${name} <${contact}>`;
+  return name ?? contact ?? 'unknown sender';
+}
+
+/** A lead's title when the message gives none: who wrote, and through which source. */
+export function defaultTitle(message: InboundMessage): string {
+  const who =
+    message.sender.name ?? message.sender.company ?? message.identities[0]?.raw ?? 'unknown sender';
+  return `${who} (${message.source})`;
+}
+
+/** What is kept with the message beside its text. */
+export function messageMeta(message: InboundMessage): Record<string, unknown> {
+  const meta: Record<string, unknown> = { ...message.meta };
+  if (Object.keys(message.fields).length) meta.fields = message.fields;
+  if (Object.keys(message.utm).length) meta.utm = message.utm;
+  if (message.unrecognised.length) meta.unrecognised = message.unrecognised;
+  if (message.review) meta.review = message.review;
+  return meta;
+}

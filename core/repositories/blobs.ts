@@ -1,0 +1,43 @@
+/**
+ * File contents (email .eml, attachments, Telegram files, form uploads), named by their SHA-256:
+ * the same file sent twice is stored once. On the filesystem (DATA_DIR/blobs or BLOB_DIR) or,
+ * with PostgreSQL, in the database, so every machine reads them.
+ */
+import type { Readable } from 'node:stream';
+
+export interface ReceivedBlob {
+  sha256: string;
+  size: number;
+  /** Where the content waits until `keep` or `discard` (a temporary file, an upload id). */
+  handle: string;
+}
+
+export interface BlobStore {
+  /** Streams content in while hashing it; nothing is named until `keep`. */
+  receive(stream: Readable): Promise<ReceivedBlob>;
+  /** Makes a received blob part of the store (durable once this resolves). */
+  keep(blob: ReceivedBlob): Promise<void>;
+  /** Throws a received blob away. */
+  discard(blob: ReceivedBlob): Promise<void>;
+  /**
+   * Stores a whole buffer durably before answering: used where the source is told "got it"
+   * right after (an IMAP checkpoint), so the content must survive a power cut like the inbox row.
+   */
+  putDurable(content: Buffer): Promise<string>;
+  /** The whole content; rejects with BlobMissingError when there is no such blob. */
+  readAll(sha256: string): Promise<Buffer>;
+  /** The content as a stream, read in pieces. */
+  read(sha256: string): Readable;
+  has(sha256: string): Promise<boolean>;
+  /** Every stored blob's name (db copy walks them). */
+  list(): AsyncIterable<string>;
+}
+
+export class BlobMissingError extends Error {
+  override name = 'BlobMissingError';
+  constructor(readonly sha256: string) {
+    super(`blob ${sha256} is not in the blob store`);
+  }
+}
+
+export const SHA256 = /^[0-9a-f]{64}$/;

@@ -1,0 +1,49 @@
+/**
+ * Errors of the store as the rest of Leadwire sees them: a database that does not answer
+ * (restarting, cut off, locked past its timeout) surfaces as StoreUnavailableError, whatever the
+ * driver called it, so intake answers 503 with Retry-After and jobs retry with backoff.
+ */
+import { StoreUnavailableError } from '../core/errors.ts';
+import { REPOSITORY_NAMES, type Store } from '../core/repositories/index.ts';
+
+/** The driver's way of saying "not now" (a reason to show), or undefined for any other error. */
+export type TransientClassifier = (error: unknown) => string | undefined;
+
+const RAW = Symbol('the store behind the guard');
+
+/**
+ * The store with every repository method (and the blob store's) guarded: a transient failure
+ * is rethrown as StoreUnavailableError with the original as its cause. Methods that do not
+ * return a promise (a blob's read stream) pass through untouched.
+ */
+export function guardStore<S extends Store>(store: S, transient: TransientClassifier): Store {
+  const rethrow = (error: unknown): never => {
+    const reason = error instanceof StoreUnavailableError ? undefined : transient(error);
+    throw reason ? new StoreUnavailableError(reason, { cause: error }) : error;
+  };
+  const wrap = <R extends object>(target: R): R =>
+    new Proxy(target, {
+      get(object, property) {
+        const value: unknown = Reflect.get(object, property, object);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const result: unknown = (value as (...a: unknown[]) => unknown).apply(object, args);
+          return result instanceof Promise ? result.catch(rethrow) : result;
+        };
+      },
+    });
+  const guarded = {
+    kind: store.kind,
+    blobs: wrap(store.blobs),
+    ping: () => store.ping().catch(rethrow),
+    close: () => store.close(),
+    [RAW]: store,
+    ...Object.fromEntries(REPOSITORY_NAMES.map((name) => [name, wrap(store[name])])),
+  };
+  return guarded as unknown as Store;
+}
+
+/** The implementation behind a guarded store, for db/ modules (db copy, measurements, tests). */
+export function unguarded<S extends Store>(store: Store): S {
+  return ((store as unknown as { [RAW]?: S })[RAW] ?? store) as S;
+}

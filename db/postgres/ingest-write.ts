@@ -1,0 +1,192 @@
+/**
+ * An IngestPlan persisted in ONE statement: every write is a data-modifying CTE of a single
+ * `WITH … UPDATE inbox`, so a message costs one round trip however much it changes. The lead a
+ * plan creates is known to the other parts as `(SELECT id FROM lead)`.
+ */
+import type { IngestPlan } from '../../core/ingest-plan.ts';
+import type pg from 'pg';
+
+class Statement {
+  readonly params: unknown[] = [];
+  readonly parts: string[] = [];
+
+  /** A parameter placeholder with its type, e.g. `$3::bigint`. */
+  param(value: unknown, type: string): string {
+    this.params.push(value);
+    return `$${this.params.length}::${type}`;
+  }
+
+  with(name: string, query: string): void {
+    this.parts.push(`${name} AS (${query})`);
+  }
+}
+
+/** Runs the plan's writes; returns the id of the lead the inbox row now points at. */
+export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promise<number | null> {
+  const q = new Statement();
+  const at = q.param(plan.at, 'timestamptz');
+  let lead = 'NULL::bigint';
+  if (plan.lead && 'create' in plan.lead) {
+    const l = plan.lead.create;
+    q.with(
+      'lead',
+      `INSERT INTO leads (type, stage, open, source, channel_id, client_id, responsible_id, title,
+         name, company, fields, utm, duplicate_of_lead_id, review, created_at, updated_at)
+       VALUES (${q.param(l.type, 'text')}, ${q.param(l.stage, 'text')}, true, ${q.param(l.source, 'text')},
+         ${q.param(l.channelId, 'bigint')}, ${q.param(l.clientId, 'bigint')}, ${q.param(l.responsibleId, 'bigint')},
+         ${q.param(l.title, 'text')}, ${q.param(l.name, 'text')}, ${q.param(l.company, 'text')},
+         ${q.param(JSON.stringify(l.fields), 'jsonb')}, ${q.param(JSON.stringify(l.utm), 'jsonb')},
+         ${q.param(l.duplicateOfLeadId, 'bigint')}, ${q.param(l.review, 'text')}, ${at}, ${at})
+       RETURNING id`,
+    );
+    lead = '(SELECT id FROM lead)';
+  } else if (plan.lead) {
+    lead = q.param(plan.lead.append, 'bigint');
+    // Processing time, never a sender's clock.
+    q.with('touch', `UPDATE leads SET updated_at = greatest(updated_at, ${at}) WHERE id = ${lead}`);
+  } else if (plan.leadId !== null) {
+    lead = q.param(plan.leadId, 'bigint');
+  }
+  if (plan.advanceQueue) {
+    q.with(
+      'advance',
+      `UPDATE channels SET last_assigned_user_id = ${q.param(plan.advanceQueue.userId, 'bigint')}
+       WHERE id = ${q.param(plan.advanceQueue.channelId, 'bigint')}`,
+    );
+  }
+  const identities = (
+    name: string,
+    owner: string,
+    ownerId: string,
+    list: IngestPlan['leadIdentities'],
+  ) =>
+    q.with(
+      name,
+      `INSERT INTO identities (kind, key, raw, ${owner}, created_at)
+       SELECT kind, key, raw, ${ownerId}, ${at}
+       FROM unnest(${q.param(
+         list.map((i) => i.kind),
+         'text[]',
+       )}, ${q.param(
+         list.map((i) => i.key),
+         'text[]',
+       )},
+                   ${q.param(
+                     list.map((i) => i.raw),
+                     'text[]',
+                   )}) AS t(kind, key, raw)
+       ON CONFLICT DO NOTHING`,
+    );
+  if (plan.lead && plan.leadIdentities.length)
+    identities('lead_identities', 'lead_id', lead, plan.leadIdentities);
+  if (plan.clientIdentities?.identities.length) {
+    const { clientId, identities: list } = plan.clientIdentities;
+    identities('client_identities', 'client_id', q.param(clientId, 'bigint'), list);
+  }
+  if (plan.clientDuplicates?.otherClientIds.length) {
+    const { clientId, otherClientIds } = plan.clientDuplicates;
+    q.with(
+      'duplicates',
+      `INSERT INTO client_duplicates (client_id, other_client_id, lead_id, created_at)
+       SELECT ${q.param(clientId, 'bigint')}, other, ${lead}, ${at}
+       FROM unnest(${q.param(otherClientIds, 'bigint[]')}) AS other ON CONFLICT DO NOTHING`,
+    );
+  }
+  if (plan.message && plan.lead) {
+    const m = plan.message;
+    q.with(
+      'message',
+      `INSERT INTO messages (lead_id, channel_id, direction, external_id, inbox_id, sender, text,
+         sent_at, meta, created_at)
+       VALUES (${lead}, ${q.param(m.channelId, 'bigint')}, 'in', ${q.param(m.externalId, 'text')},
+         ${q.param(m.inboxId, 'bigint')}, ${q.param(m.sender, 'text')}, ${q.param(m.text, 'text')},
+         ${q.param(m.sentAt, 'timestamptz')}, ${q.param(JSON.stringify(m.meta), 'jsonb')}, ${at})
+       RETURNING id`,
+    );
+    const files = plan.attachments;
+    if (files.length) {
+      q.with(
+        'files',
+        `INSERT INTO attachments (message_id, filename, content_type, size, sha256, skipped)
+         SELECT (SELECT id FROM message), filename, content_type, size, sha256, skipped
+         FROM unnest(${q.param(
+           files.map((f) => f.filename),
+           'text[]',
+         )},
+                     ${q.param(
+                       files.map((f) => f.contentType),
+                       'text[]',
+                     )},
+                     ${q.param(
+                       files.map((f) => f.size),
+                       'bigint[]',
+                     )},
+                     ${q.param(
+                       files.map((f) => f.sha256),
+                       'text[]',
+                     )},
+                     ${q.param(
+                       files.map((f) => f.skipped ?? null),
+                       'text[]',
+                     )})
+           AS t(filename, content_type, size, sha256, skipped)`,
+      );
+    }
+  }
+  if (plan.callback && plan.lead) {
+    const { activity, event } = plan.callback;
+    if (activity.kind === 'create') {
+      q.with(
+        'call',
+        `INSERT INTO activities (lead_id, kind, subject, due_at, responsible_id, status,
+           identity_key, inbox_id, created_at)
+         VALUES (${lead}, 'call', ${q.param(activity.subject, 'text')}, ${q.param(activity.dueAt, 'timestamptz')},
+           ${q.param(activity.responsibleId, 'bigint')}, 'open', ${q.param(activity.identityKey, 'text')},
+           ${q.param(plan.inboxId, 'bigint')}, ${at})
+         RETURNING id`,
+      );
+    } else {
+      q.with(
+        'call',
+        `UPDATE activities SET due_at = ${q.param(activity.dueAt, 'timestamptz')}
+         WHERE id = ${q.param(activity.id, 'bigint')} RETURNING id`,
+      );
+    }
+    q.with(
+      'event',
+      `INSERT INTO events (type, lead_id, payload, created_at)
+       VALUES (${q.param(event.type, 'text')}, ${lead},
+         jsonb_build_object('leadId', ${lead}, 'activityId', (SELECT id FROM call))
+           || ${q.param(JSON.stringify(event.payload), 'jsonb')}, ${at})`,
+    );
+  }
+  if (plan.undeliveredReply) {
+    q.with(
+      'bounced',
+      `UPDATE messages SET delivery = 'undelivered'
+       WHERE external_id = ${q.param(plan.undeliveredReply, 'text')} AND direction = 'out'`,
+    );
+  }
+  const change = plan.reachability;
+  if (change) {
+    const channel = q.param(change.channelId, 'bigint');
+    const key = q.param(change.identityKey, 'text');
+    q.with(
+      'reach',
+      change.reachable
+        ? `DELETE FROM channel_blocks WHERE channel_id = ${channel} AND identity_key = ${key}`
+        : `INSERT INTO channel_blocks (channel_id, identity_key, reason, blocked_at)
+           VALUES (${channel}, ${key}, ${q.param(change.reason, 'text')}, ${at})
+           ON CONFLICT (channel_id, identity_key)
+           DO UPDATE SET reason = excluded.reason, blocked_at = excluded.blocked_at`,
+    );
+  }
+  const { status, outcome, reason } = plan.finish;
+  const finish = `UPDATE inbox SET status = ${q.param(status, 'text')}, outcome = ${q.param(outcome, 'text')},
+      reason = ${q.param(reason, 'text')}, lead_id = ${lead}, error = NULL, processed_at = ${at},
+      attempts = attempts + 1
+    WHERE id = ${q.param(plan.inboxId, 'bigint')} RETURNING lead_id`;
+  const text = q.parts.length ? `WITH ${q.parts.join(',\n')}\n${finish}` : finish;
+  const result = await client.query<{ lead_id: number | null }>(text, q.params);
+  return result.rows[0]?.lead_id ?? null;
+}

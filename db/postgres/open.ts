@@ -1,0 +1,84 @@
+/**
+ * Connections to PostgreSQL: one pool per process, drizzle over it, and the migrations, applied
+ * under an advisory lock so ten processes starting at once migrate once (the others wait for
+ * the lock, then find nothing left to do).
+ */
+import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema.ts';
+
+export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+/** The session advisory lock migrations run under (any constant no other lock uses). */
+const MIGRATION_LOCK = 0x1ead_f1e0;
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+/**
+ * Whole numbers come back as JS numbers: ids and counts are bigint columns, and node-postgres
+ * would otherwise return them as strings (they stay far below 2^53).
+ */
+const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY as never, 'text') as (
+  value: string,
+) => string[];
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format === 'binary') return pg.types.getTypeParser(oid, format);
+    if (oid === INT8) return (value: string) => Number(value);
+    if (oid === INT8_ARRAY) return (value: string) => parseInt8Array(value).map(Number);
+    return pg.types.getTypeParser(oid, 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+export interface PoolOptions {
+  url: string;
+  size: number;
+  /**
+   * `normal`: commits do not wait for the WAL flush (synchronous_commit off). Only for the
+   * worker, whose lost commit (a database crash in the last fraction of a second) returns its
+   * inbox rows to pending, to be processed again; never for intake.
+   */
+  durability?: 'full' | 'normal';
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export function openPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.size,
+    types,
+    // A database that is away is noticed within seconds (intake answers 503, jobs retry)
+    // instead of every request waiting for a connection that never comes.
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? 'leadwire',
+    ...(options.durability === 'normal' ? { options: '-c synchronous_commit=off' } : {}),
+  });
+  // An idle connection the server dropped (a restart) is replaced on the next checkout; without
+  // a listener its error would end the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Drizzle over the pool, or over one client inside a transaction of our own. */
+export function drizzleOf(client: pg.Pool | pg.PoolClient): PgDb {
+  return drizzle(client, { schema }) as unknown as PgDb;
+}
+
+export async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,443 @@
+/**
+ * The PostgreSQL schema: db/sqlite/schema.ts table for table and column for column, with the same
+ * names in TypeScript (so `db copy` moves rows across as they are), in PostgreSQL's own types:
+ * bigint identities, timestamptz, boolean, jsonb. Migrations in db/postgres/migrations are
+ * generated from this file by `npm run db:generate` and committed.
+ */
+import { sql } from 'drizzle-orm';
+import type { ReplayFilter } from '../../core/repositories/inbox.ts';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** Every whole number is a bigint read as a JS number (ids, UIDs and update ids outgrow int4). */
+const integer = (name: string) => bigint(name, { mode: 'number' });
+const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+const createdAt = () => at('created_at').notNull().defaultNow();
+
+export const departments = pgTable('departments', {
+  id: id(),
+  name: text('name').notNull().unique(),
+});
+
+export const users = pgTable('users', {
+  id: id(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  role: text('role', { enum: ['operator', 'supervisor', 'admin'] })
+    .notNull()
+    .default('operator'),
+  departmentId: integer('department_id').references(() => departments.id),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const channels = pgTable('channels', {
+  id: id(),
+  kind: text('kind', { enum: ['email', 'telegram', 'webform', 'callback', 'api'] }).notNull(),
+  name: text('name').notNull(),
+  /** Channel-specific settings as JSON (never secrets in plain text). */
+  config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+  defaultCountry: text('default_country'),
+  appendScope: text('append_scope', { enum: ['any', 'same-channel'] })
+    .notNull()
+    .default('any'),
+  /** Round-robin cursor of the operator queue; advanced inside the ingest transaction. */
+  lastAssignedUserId: integer('last_assigned_user_id').references(() => users.id),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/** A channel's operator queue: who new leads from it go to, in turn. */
+export const channelOperators = pgTable(
+  'channel_operators',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] })],
+);
+
+export const stages = pgTable('stages', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+  semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
+});
+
+export const clients = pgTable('clients', {
+  id: id(),
+  kind: text('kind', { enum: ['contact', 'company'] })
+    .notNull()
+    .default('contact'),
+  name: text('name'),
+  company: text('company'),
+  responsibleId: integer('responsible_id').references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const leads = pgTable(
+  'leads',
+  {
+    id: id(),
+    type: text('type', { enum: ['simple', 'repeat'] }).notNull(),
+    stage: text('stage')
+      .notNull()
+      .references(() => stages.code),
+    /** Denormalised from the stage's semantics so "open leads of X" is one index lookup. */
+    open: boolean('open').notNull().default(true),
+    source: text('source').notNull(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    clientId: integer('client_id').references(() => clients.id),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    title: text('title').notNull(),
+    name: text('name'),
+    company: text('company'),
+    fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
+    utm: jsonb('utm').$type<Record<string, string>>().notNull().default({}),
+    duplicateOfLeadId: integer('duplicate_of_lead_id'),
+    /** Why a person should look at this lead before trusting it (a form over its daily cap). */
+    review: text('review'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull(),
+    closedAt: at('closed_at'),
+  },
+  (t) => [
+    check('repeat_has_client', sql`${t.type} <> 'repeat' OR ${t.clientId} IS NOT NULL`),
+    index('leads_client_open').on(t.clientId, t.open),
+    index('leads_stage').on(t.stage),
+  ],
+);
+
+/** Email addresses, phones and Telegram ids of a client or of a lead without a client. */
+export const identities = pgTable(
+  'identities',
+  {
+    id: id(),
+    kind: text('kind', { enum: ['email', 'phone', 'telegram'] }).notNull(),
+    /** Canonical key, e.g. `email:ana@gmail.com`, `phone:+34600123456`, `telegram:42`. */
+    key: text('key').notNull(),
+    raw: text('raw').notNull(),
+    clientId: integer('client_id').references(() => clients.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('one_owner', sql`(${t.clientId} IS NULL) <> (${t.leadId} IS NULL)`),
+    index('identities_key').on(t.key),
+    // Partial: an identity row has one owner, so each row lands in one of these two indexes.
+    uniqueIndex('identities_client_key')
+      .on(t.clientId, t.key)
+      .where(sql`${t.clientId} IS NOT NULL`),
+    uniqueIndex('identities_lead_key')
+      .on(t.leadId, t.key)
+      .where(sql`${t.leadId} IS NOT NULL`),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    direction: text('direction', { enum: ['in', 'out', 'system'] }).notNull(),
+    externalId: text('external_id').notNull(),
+    inboxId: integer('inbox_id'),
+    sender: text('sender'),
+    text: text('text').notNull(),
+    sentAt: at('sent_at').notNull(),
+    /** What came with the message beside its text: form fields, UTM, values that were not identities. */
+    meta: jsonb('meta').$type<Record<string, unknown>>().notNull().default({}),
+    /** Outbound only: queued / sent / failed / undelivered (a bounce came back). */
+    delivery: text('delivery', { enum: ['queued', 'sent', 'failed', 'undelivered'] }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // External id first: the same index answers "is this message known?" and thread look-ups
+    // by Message-ID across channels.
+    uniqueIndex('messages_external_channel').on(t.externalId, t.channelId),
+    index('messages_lead_sent').on(t.leadId, t.sentAt),
+  ],
+);
+
+/** Every inbound event exactly as it arrived, recorded before the source is acknowledged. */
+export const inbox = pgTable(
+  'inbox',
+  {
+    id: id(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    externalId: text('external_id').notNull(),
+    raw: text('raw').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'ignored', 'failed'] })
+      .notNull()
+      .default('pending'),
+    outcome: text('outcome', {
+      enum: ['created_simple', 'created_repeat', 'appended', 'duplicate', 'ignored'],
+    }),
+    /** Why an ignored row was ignored (auto-reply, no reachable identity, …). */
+    reason: text('reason'),
+    /** The last processing error, kept with the row. */
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    leadId: integer('lead_id').references(() => leads.id),
+    receivedAt: at('received_at').notNull(),
+    processedAt: at('processed_at'),
+  },
+  (t) => [
+    uniqueIndex('inbox_channel_external').on(t.channelId, t.externalId),
+    // The reconciler's scan: only pending rows, in id order.
+    index('inbox_pending')
+      .on(t.id)
+      .where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Two clients one message pointed at: a human decides whether they are one. */
+export const clientDuplicates = pgTable(
+  'client_duplicates',
+  {
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id),
+    otherClientId: integer('other_client_id')
+      .notNull()
+      .references(() => clients.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.otherClientId] })],
+);
+
+export const apiKeys = pgTable('api_keys', {
+  id: id(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'operator', 'intake'] }).notNull(),
+  /** The first characters of the key, shown in listings to tell keys apart. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the whole key; the key itself is shown once and never stored. */
+  hash: text('hash').notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: at('last_used_at'),
+  revokedAt: at('revoked_at'),
+});
+
+/**
+ * Website widgets: web forms (channel kind `webform`) and callback widgets (kind `callback`).
+ * Each is one channel (its default country, operator queue and active flag live there); the
+ * definition holds the kind-specific settings, validated by the connector's own schema.
+ */
+export const forms = pgTable('forms', {
+  id: id(),
+  channelId: integer('channel_id')
+    .notNull()
+    .unique()
+    .references(() => channels.id),
+  kind: text('kind', { enum: ['webform', 'callback'] }).notNull(),
+  /** The public address: /f/<slug> or /cb/<slug>. */
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** Website posts turned away as automated (honeypot, too fast, bad token), kept for review. */
+export const formRejections = pgTable(
+  'form_rejections',
+  {
+    id: id(),
+    formId: integer('form_id')
+      .notNull()
+      .references(() => forms.id),
+    reason: text('reason').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    /** The posted fields as JSON (files are never kept for a rejected post). */
+    body: text('body').notNull(),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [index('form_rejections_form').on(t.formId, t.receivedAt)],
+);
+
+/** Files that came with a message; the content is in the blob store under DATA_DIR, by hash. */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    /** SHA-256 of the content, hex: its name in the blob store. Null when it was not kept. */
+    sha256: text('sha256'),
+    /** Why the content was not kept (over the size limit, too many files). */
+    skipped: text('skipped'),
+  },
+  (t) => [index('attachments_message').on(t.messageId)],
+);
+
+/** Calls, meetings and tasks for operators, e.g. the call back a customer asked for. */
+export const activities = pgTable(
+  'activities',
+  {
+    id: id(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    kind: text('kind', { enum: ['call', 'meeting', 'task'] }).notNull(),
+    subject: text('subject').notNull(),
+    dueAt: at('due_at').notNull(),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    status: text('status', { enum: ['open', 'done'] })
+      .notNull()
+      .default('open'),
+    /** The identity the activity is about (a call's phone), so a repeat request finds it. */
+    identityKey: text('identity_key'),
+    /** The inbox row that asked for it. */
+    inboxId: integer('inbox_id'),
+    createdAt: createdAt(),
+    completedAt: at('completed_at'),
+  },
+  (t) => [
+    index('activities_lead').on(t.leadId),
+    index('activities_open_identity')
+      .on(t.identityKey)
+      .where(sql`${t.status} = 'open'`),
+    index('activities_responsible').on(t.responsibleId, t.status, t.dueAt),
+  ],
+);
+
+/**
+ * Domain events (e.g. `callback.requested`) written in the same transaction as the change they
+ * describe: a transactional outbox that integrations read with GET /api/v1/events?after=<id>.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: id(),
+    type: text('type').notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('events_type').on(t.type, t.id)],
+);
+
+/** Deployment-wide values every process must agree on (e.g. the form-token signing key). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Per mailbox folder: how far the IMAP connector has recorded. Advanced with the inbox rows. */
+export const emailCheckpoints = pgTable(
+  'email_checkpoints',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    folder: text('folder').notNull(),
+    uidValidity: integer('uid_validity').notNull(),
+    /** The highest UID recorded in the inbox (0: none yet). */
+    lastUid: integer('last_uid').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.folder] })],
+);
+
+/** Per Telegram bot in polling mode: the next update id to ask for, advanced with the inbox rows. */
+export const telegramOffsets = pgTable('telegram_offsets', {
+  channelId: integer('channel_id')
+    .primaryKey()
+    .references(() => channels.id),
+  nextOffset: integer('next_offset').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** Identities a channel can no longer answer (a Telegram user who blocked the bot). */
+export const channelBlocks = pgTable(
+  'channel_blocks',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    identityKey: text('identity_key').notNull(),
+    reason: text('reason').notNull(),
+    blockedAt: at('blocked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.identityKey] })],
+);
+
+/**
+ * One `leadwire inbox replay` run, so a run stopped half-way (Ctrl-C, a closed terminal, a crash)
+ * resumes after the last inbox row it enqueued instead of starting again from the first.
+ */
+export const replays = pgTable('replays', {
+  id: id(),
+  filter: jsonb('filter').$type<ReplayFilter>().notNull(),
+  /** Keyset cursor: every matching row with an id up to this one is enqueued (0: none yet). */
+  lastInboxId: integer('last_inbox_id').notNull().default(0),
+  /** Rows that matched when the run started. */
+  total: integer('total').notNull(),
+  doneCount: integer('done_count').notNull().default(0),
+  startedAt: at('started_at').notNull(),
+  /** Last saved progress: a run neither finished nor interrupted and long silent has crashed. */
+  updatedAt: at('updated_at').notNull(),
+  finishedAt: at('finished_at'),
+  interruptedAt: at('interrupted_at'),
+});
+
+/** Binary data (node-postgres reads and writes it as a Buffer). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * Blobs (emails, attachments, uploads) when they live in the database, so every machine reads
+ * them: a blob's content is the rows of its upload in `blob_chunks`, in `seq` order. Content is
+ * written chunk by chunk under an upload id and named (a `blobs` row) only once complete, so a
+ * half-written upload is never read; the same content stored twice keeps the first upload.
+ */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  uploadId: integer('upload_id').notNull(),
+  size: integer('size').notNull(),
+  createdAt: createdAt(),
+});
+
+export const blobChunks = pgTable(
+  'blob_chunks',
+  {
+    uploadId: integer('upload_id').notNull(),
+    seq: integer('seq').notNull(),
+    data: bytea('data').notNull(),
+    /** Chunks of an upload that never got its `blobs` row (a crash, a discarded post) are swept by age. */
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.uploadId, t.seq] })],
+);

@@ -1,0 +1,59 @@
+/** The PostgreSQL store: a pool per process, its repositories, and blobs in the database or on BLOB_DIR. */
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import { pgActivities, pgAttachments, pgEvents } from './activities.ts';
+import { pgCheckpoints, pgSettings } from './bookkeeping.ts';
+import { pgChannels } from './channels.ts';
+import { pgClients } from './clients.ts';
+import { pgForms } from './forms.ts';
+import { pgInbox } from './inbox.ts';
+import { PostgresIngest } from './ingest.ts';
+import { pgLeads } from './leads.ts';
+import type { PgDb } from './open.ts';
+import { pgReplays } from './replays.ts';
+import { pgUsers } from './users.ts';
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly inbox;
+  readonly ingest;
+  readonly leads;
+  readonly clients;
+  readonly channels;
+  readonly forms;
+  readonly activities;
+  readonly events;
+  readonly attachments;
+  readonly users;
+  readonly settings;
+  readonly checkpoints;
+  readonly replays;
+
+  constructor(
+    /** Drizzle over the pool, for db/ modules only (db copy, measurements). */
+    readonly db: PgDb,
+    readonly blobs: BlobStore,
+  ) {
+    this.inbox = pgInbox(db);
+    this.ingest = new PostgresIngest(db.$client);
+    this.leads = pgLeads(db);
+    this.clients = pgClients(db);
+    this.channels = pgChannels(db);
+    this.forms = pgForms(db);
+    this.activities = pgActivities(db);
+    this.events = pgEvents(db);
+    this.attachments = pgAttachments(db);
+    this.users = pgUsers(db);
+    this.settings = pgSettings(db);
+    this.checkpoints = pgCheckpoints(db);
+    this.replays = pgReplays(db);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.$client.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.db.$client.end();
+  }
+}

@@ -1,0 +1,177 @@
+/** The SQLite inbox: recording on prepared statements (the intake's hot path), the rest with drizzle. */
+import { and, asc, count, eq, gt, gte, inArray, lt, lte, max, type SQL } from 'drizzle-orm';
+import type { InboxStatus, RecordedInbox } from '../../core/ports.ts';
+import type {
+  InboxRepository,
+  NewInboxRow,
+  ReplayFilter,
+  SourceCheckpoint,
+  StatusCounts,
+} from '../../core/repositories/inbox.ts';
+import { toInbox, type InboxDbRow, type IngestStatements } from './ingest-statements.ts';
+import type { Db } from './open.ts';
+import { emailCheckpoints, inbox, telegramOffsets } from './schema.ts';
+
+function matching(filter: ReplayFilter, afterId = 0): SQL | undefined {
+  return and(
+    gt(inbox.id, afterId),
+    filter.ids ? inArray(inbox.id, filter.ids) : undefined,
+    filter.channelId !== undefined ? eq(inbox.channelId, filter.channelId) : undefined,
+    filter.statuses ? inArray(inbox.status, filter.statuses) : undefined,
+    filter.since !== undefined ? gte(inbox.receivedAt, new Date(filter.since)) : undefined,
+    filter.until !== undefined ? lt(inbox.receivedAt, new Date(filter.until)) : undefined,
+    filter.maxId !== undefined ? lte(inbox.id, filter.maxId) : undefined,
+  );
+}
+
+export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
+  const pendingCount = db.$client
+    .prepare<[], number>(
+      "SELECT count(*) FROM inbox INDEXED BY inbox_pending WHERE status = 'pending'",
+    )
+    .pluck();
+  // The oldest pending row is the partial index's first entry (ids grow with time).
+  const oldestPending = db.$client
+    .prepare<[], number>(
+      "SELECT received_at FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' ORDER BY id LIMIT 1",
+    )
+    .pluck();
+  const recordOne = (
+    channelId: number,
+    externalId: string,
+    raw: string,
+    receivedAt: Date,
+  ): RecordedInbox => {
+    const inserted = sql.insertInbox.get(channelId, externalId, raw, receivedAt.getTime()) as
+      InboxDbRow | undefined;
+    if (inserted) return { row: toInbox(inserted), created: true };
+    const existing = sql.inboxByExternal.get(channelId, externalId);
+    if (!existing)
+      throw new Error(`inbox row (${channelId}, ${externalId}) vanished during insert`);
+    return { row: toInbox(existing), created: false };
+  };
+  const saveCheckpoint = (channelId: number, checkpoint: SourceCheckpoint, at: Date) => {
+    if (checkpoint.kind === 'email') {
+      const values = {
+        uidValidity: checkpoint.uidValidity,
+        lastUid: checkpoint.lastUid,
+        updatedAt: at,
+      };
+      db.insert(emailCheckpoints)
+        .values({ channelId, folder: checkpoint.folder, ...values })
+        .onConflictDoUpdate({
+          target: [emailCheckpoints.channelId, emailCheckpoints.folder],
+          set: values,
+        })
+        .run();
+    } else {
+      db.insert(telegramOffsets)
+        .values({ channelId, nextOffset: checkpoint.nextOffset, updatedAt: at })
+        .onConflictDoUpdate({
+          target: telegramOffsets.channelId,
+          set: { nextOffset: checkpoint.nextOffset, updatedAt: at },
+        })
+        .run();
+    }
+  };
+  const countMatching = (filter: ReplayFilter): StatusCounts => {
+    const rows = db
+      .select({ status: inbox.status, n: count() })
+      .from(inbox)
+      .where(matching(filter))
+      .groupBy(inbox.status)
+      .all();
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+  };
+
+  return {
+    async record(channelId, externalId, raw, receivedAt) {
+      return recordOne(channelId, externalId, raw, receivedAt);
+    },
+    async recordBatch(channelId, rows: NewInboxRow[], receivedAt, checkpoint) {
+      // The checkpoint can never be ahead of the inbox: a crash re-reads at most this batch, and
+      // the unique external id makes re-reading it a no-op.
+      return db.$client
+        .transaction(() => {
+          const recorded = rows.map((row) =>
+            recordOne(channelId, row.externalId, row.raw, receivedAt),
+          );
+          if (checkpoint) saveCheckpoint(channelId, checkpoint, receivedAt);
+          return recorded;
+        })
+        .immediate();
+    },
+    async get(id) {
+      const row = sql.inboxById.get(id);
+      return row && toInbox(row);
+    },
+    async markFailed(id, error, attempts, at) {
+      sql.failInbox.run(error, attempts, at.getTime(), id);
+    },
+    async pendingBefore(before, afterId, limit) {
+      return sql.pending.all(afterId, before.getTime(), limit).map((row) => row.id);
+    },
+    async backlog() {
+      const oldest = oldestPending.get();
+      return {
+        pending: pendingCount.get() ?? 0,
+        oldestReceivedAt: oldest === undefined ? null : new Date(oldest),
+      };
+    },
+    async outcomes(fromId, toId) {
+      const rows = db.$client
+        .prepare<[number, number], { kind: string; n: number }>(
+          `SELECT status || '/' || coalesce(outcome, '-') AS kind, count(*) AS n FROM inbox
+           WHERE id BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC`,
+        )
+        .all(fromId, toId);
+      return Object.fromEntries(rows.map(({ kind, n }) => [kind, n]));
+    },
+    async maxId() {
+      return (
+        db
+          .select({ id: max(inbox.id) })
+          .from(inbox)
+          .get()?.id ?? 0
+      );
+    },
+    async countMatching(filter) {
+      return countMatching(filter);
+    },
+    async matchingPage(filter, afterId, limit) {
+      return db
+        .select({ id: inbox.id, status: inbox.status })
+        .from(inbox)
+        .where(matching(filter, afterId))
+        .orderBy(asc(inbox.id))
+        .limit(limit)
+        .all();
+    },
+    async reset(ids, from: InboxStatus[]) {
+      if (ids.length === 0 || from.length === 0) return 0;
+      return db
+        .update(inbox)
+        .set({ status: 'pending', attempts: 0, outcome: null, reason: null, processedAt: null })
+        .where(and(inArray(inbox.id, ids), inArray(inbox.status, from)))
+        .run().changes;
+    },
+    async errors(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = db
+        .select({ id: inbox.id, status: inbox.status, error: inbox.error })
+        .from(inbox)
+        .where(inArray(inbox.id, ids))
+        .all();
+      return new Map(rows.map(({ id, ...rest }) => [id, rest]));
+    },
+    async failedIds() {
+      return db
+        .select({ id: inbox.id })
+        .from(inbox)
+        .where(eq(inbox.status, 'failed'))
+        .orderBy(asc(inbox.id))
+        .all()
+        .map((row) => row.id);
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/** The hot path's SQL (recording inbox rows, ingesting them), prepared once per connection. Each statement is an index lookup. */
+import type { Database, Statement } from 'better-sqlite3';
+import type { ChannelInfo, InboxRow } from '../../core/ports.ts';
+
+/** Leads loaded per sender: every open one plus the newest closed ones (row 6 needs only one). */
+const SIMPLE_LEADS_LIMIT = 20;
+
+export type LeadRow = {
+  id: number;
+  type: 'simple' | 'repeat';
+  client_id: number | null;
+  channel_id: number;
+  open: number;
+  updated_at: number;
+  responsible_id: number | null;
+};
+export type InboxDbRow = {
+  id: number;
+  channel_id: number;
+  external_id: string;
+  raw: string;
+  status: InboxRow['status'];
+  outcome: InboxRow['outcome'];
+  reason: string | null;
+  error: string | null;
+  lead_id: number | null;
+  attempts: number;
+  received_at: number;
+  processed_at: number | null;
+};
+
+export const toInbox = (row: InboxDbRow): InboxRow => ({
+  id: row.id,
+  channelId: row.channel_id,
+  externalId: row.external_id,
+  raw: row.raw,
+  status: row.status,
+  outcome: row.outcome,
+  reason: row.reason,
+  error: row.error,
+  leadId: row.lead_id,
+  attempts: row.attempts,
+  receivedAt: new Date(row.received_at),
+  processedAt: row.processed_at === null ? null : new Date(row.processed_at),
+});
+
+export function prepareIngestStatements(client: Database) {
+  const prepare = <R = unknown>(source: string) =>
+    client.prepare(source) as Statement<unknown[], R>;
+  return {
+    insertInbox: prepare(
+      `INSERT INTO inbox (channel_id, external_id, raw, status, received_at) VALUES (?, ?, ?, 'pending', ?)
+       ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`,
+    ),
+    inboxByExternal: prepare<InboxDbRow>(
+      `SELECT * FROM inbox WHERE channel_id = ? AND external_id = ?`,
+    ),
+    inboxById: prepare<InboxDbRow>(`SELECT * FROM inbox WHERE id = ?`),
+    channel: prepare<{
+      id: number;
+      kind: ChannelInfo['kind'];
+      default_country: string | null;
+      append_scope: ChannelInfo['appendScope'];
+      config: string;
+    }>(`SELECT id, kind, default_country, append_scope, config FROM channels WHERE id = ?`),
+    messageByExternal: prepare<{ lead_id: number }>(
+      `SELECT lead_id FROM messages WHERE channel_id = ? AND external_id = ?`,
+    ),
+    threadLeadIds: prepare<{ lead_id: number }>(
+      `SELECT DISTINCT lead_id FROM messages WHERE external_id IN (SELECT value FROM json_each(?))`,
+    ),
+    lead: prepare<LeadRow>(
+      `SELECT id, type, client_id, channel_id, open, updated_at, responsible_id FROM leads WHERE id = ?`,
+    ),
+    clientMatches: prepare<{ client_id: number; matched: number }>(
+      `SELECT client_id, count(*) AS matched FROM identities
+       WHERE key IN (SELECT value FROM json_each(?)) AND client_id IS NOT NULL GROUP BY client_id`,
+    ),
+    clientKeys: prepare<{ key: string }>(`SELECT key FROM identities WHERE client_id = ?`),
+    leadKeys: prepare<{ key: string }>(`SELECT key FROM identities WHERE lead_id = ?`),
+    clientResponsible: prepare<{ id: number; active: number }>(
+      `SELECT u.id, u.active FROM clients c JOIN users u ON u.id = c.responsible_id WHERE c.id = ?`,
+    ),
+    clientOpenLeads: prepare<LeadRow>(
+      `SELECT id, type, client_id, channel_id, open, updated_at, responsible_id FROM leads WHERE client_id = ? AND open = 1`,
+    ),
+    simpleLeads: prepare<LeadRow>(
+      `SELECT DISTINCT l.id, l.type, l.client_id, l.channel_id, l.open, l.updated_at, l.responsible_id
+       FROM identities i CROSS JOIN leads l ON l.id = i.lead_id
+       WHERE i.key IN (SELECT value FROM json_each(?)) AND l.client_id IS NULL
+       ORDER BY l.open DESC, l.updated_at DESC LIMIT ${SIMPLE_LEADS_LIMIT}`,
+    ),
+    operatorQueue: prepare<{ id: number }>(
+      `SELECT u.id FROM channel_operators co JOIN users u ON u.id = co.user_id
+       WHERE co.channel_id = ? AND u.active = 1 ORDER BY co.position, u.id`,
+    ),
+    lastAssigned: prepare<{ last_assigned_user_id: number | null }>(
+      `SELECT last_assigned_user_id FROM channels WHERE id = ?`,
+    ),
+    advanceQueue: prepare(`UPDATE channels SET last_assigned_user_id = ? WHERE id = ?`),
+    insertLead: prepare<{ id: number }>(
+      `INSERT INTO leads (type, stage, open, source, channel_id, client_id, responsible_id, title, name, company,
+         fields, utm, duplicate_of_lead_id, review, created_at, updated_at)
+       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    ),
+    touchLead: prepare(`UPDATE leads SET updated_at = max(updated_at, ?) WHERE id = ?`), // processing time, never a sender's clock
+    insertIdentity: prepare(
+      `INSERT INTO identities (kind, key, raw, client_id, lead_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    insertMessage: prepare(
+      `INSERT INTO messages (lead_id, channel_id, direction, external_id, inbox_id, sender, text, sent_at, meta, created_at)
+       VALUES (?, ?, 'in', ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertAttachment: prepare(
+      `INSERT INTO attachments (message_id, filename, content_type, size, sha256, skipped) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    openCallFor: prepare<{ id: number; due_at: number }>(
+      `SELECT id, due_at FROM activities WHERE identity_key = ? AND status = 'open' AND kind = 'call' LIMIT 1`,
+    ),
+    insertActivity: prepare<{ id: number }>(
+      `INSERT INTO activities (lead_id, kind, subject, due_at, responsible_id, status, identity_key, inbox_id, created_at)
+       VALUES (?, 'call', ?, ?, ?, 'open', ?, ?, ?) RETURNING id`,
+    ),
+    moveActivity: prepare(`UPDATE activities SET due_at = ? WHERE id = ?`),
+    insertEvent: prepare(
+      `INSERT INTO events (type, lead_id, payload, created_at) VALUES (?, ?, ?, ?)`,
+    ),
+    block: prepare(
+      `INSERT INTO channel_blocks (channel_id, identity_key, reason, blocked_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (channel_id, identity_key) DO UPDATE SET reason = excluded.reason, blocked_at = excluded.blocked_at`,
+    ),
+    unblock: prepare(`DELETE FROM channel_blocks WHERE channel_id = ? AND identity_key = ?`),
+    insertClientDuplicate: prepare(
+      `INSERT INTO client_duplicates (client_id, other_client_id, lead_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    markUndelivered: prepare(
+      `UPDATE messages SET delivery = 'undelivered' WHERE external_id = ? AND direction = 'out'`,
+    ),
+    finishInbox: prepare(
+      `UPDATE inbox SET status = ?, outcome = ?, reason = ?, lead_id = ?, error = NULL, processed_at = ?, attempts = attempts + 1 WHERE id = ?`,
+    ),
+    failInbox: prepare(
+      `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ? AND status IN ('pending', 'failed')`,
+    ),
+    pending: prepare<{ id: number }>(
+      `SELECT id FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' AND id > ? AND received_at < ? ORDER BY id LIMIT ?`,
+    ),
+  };
+}
+
+export type IngestStatements = ReturnType<typeof prepareIngestStatements>;

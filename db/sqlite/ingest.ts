@@ -1,0 +1,230 @@
+/**
+ * The SQLite ingest transaction: the hot path, on prepared statements (better-sqlite3 directly),
+ * where one message costs a handful of index lookups. A batch of items is ONE `BEGIN IMMEDIATE`
+ * transaction (group commit: one fsync for the batch), each item in its own savepoint.
+ */
+import type { Identity } from '../../core/identities.ts';
+import type { InboundMessage } from '../../core/inbound.ts';
+import {
+  awaitsProcessing,
+  finishedOutcome,
+  outcomeOf,
+  type IngestPlan,
+  type IngestState,
+} from '../../core/ingest-plan.ts';
+import type { LeadRef } from '../../core/lead-decision.ts';
+import type { ClientCandidate } from '../../core/matching.ts';
+import type { ChannelInfo, IngestOutcome } from '../../core/ports.ts';
+import type {
+  BatchResult,
+  IngestItem,
+  IngestRepository,
+  PlanIngest,
+} from '../../core/repositories/ingest.ts';
+import type { Db } from './open.ts';
+import { toInbox, type IngestStatements, type LeadRow } from './ingest-statements.ts';
+
+export class SqliteIngest implements IngestRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly sql: IngestStatements,
+  ) {}
+
+  async commit(items: IngestItem[], plan: PlanIngest): Promise<BatchResult[]> {
+    const client = this.db.$client;
+    try {
+      return client
+        .transaction(() =>
+          items.map((item): BatchResult => {
+            try {
+              // A nested transaction is a savepoint: a row that fails rolls back alone.
+              return { ok: true, outcome: client.transaction(() => this.commitOne(item, plan))() };
+            } catch (error) {
+              return { ok: false, error };
+            }
+          }),
+        )
+        .immediate();
+    } catch (error) {
+      // The transaction itself could not start or commit: every row is retried.
+      return items.map(() => ({ ok: false, error }));
+    }
+  }
+
+  private commitOne(item: IngestItem, plan: PlanIngest): IngestOutcome {
+    // Read again under the lock: another worker may have finished this row meanwhile.
+    const stored = this.sql.inboxById.get(item.row.id);
+    const current = stored ? toInbox(stored) : item.row;
+    if (!awaitsProcessing(current)) return finishedOutcome(current);
+    return this.persist(plan(item, current, this.loadState(item.channel, item.message)));
+  }
+
+  private loadState(channel: ChannelInfo, message: InboundMessage): IngestState {
+    const keys = JSON.stringify(message.identities.map((identity) => identity.key));
+    const existing = this.sql.messageByExternal.get(channel.id, message.externalId);
+    const threadLeadIds = new Set<number>(
+      message.threadRefs.length
+        ? this.sql.threadLeadIds.all(JSON.stringify(message.threadRefs)).map((r) => r.lead_id)
+        : [],
+    );
+    if (message.leadToken !== undefined) threadLeadIds.add(message.leadToken);
+    const threadLeads = [...threadLeadIds]
+      .map((id) => this.sql.lead.get(id))
+      .filter((row): row is LeadRow => row !== undefined)
+      .map((row) => this.leadRef(row));
+
+    const clients: ClientCandidate[] = this.sql.clientMatches
+      .all(keys)
+      .map(({ client_id, matched }) => {
+        const identityKeys = this.sql.clientKeys.all(client_id).map((r) => r.key);
+        const responsible = this.sql.clientResponsible.get(client_id);
+        return {
+          id: client_id,
+          identityKeys,
+          matched,
+          responsible: responsible
+            ? { id: responsible.id, active: responsible.active === 1 }
+            : null,
+          openLeads: this.sql.clientOpenLeads
+            .all(client_id)
+            .map((row) => this.leadRef(row, identityKeys)),
+        };
+      });
+    const simpleLeads = this.sql.simpleLeads.all(keys).map((row) => this.leadRef(row));
+    const call = message.callback
+      ? this.sql.openCallFor.get(message.callback.identityKey)
+      : undefined;
+    return {
+      alreadyProcessed: existing !== undefined,
+      existingLeadId: existing?.lead_id ?? null,
+      ownIdentityKeys: channel.ownIdentityKeys,
+      threadLeads,
+      clients,
+      simpleLeads,
+      operatorQueue: {
+        activeUserIds: this.sql.operatorQueue.all(channel.id).map((r) => r.id),
+        lastAssignedId: this.sql.lastAssigned.get(channel.id)?.last_assigned_user_id ?? null,
+      },
+      openCall: call ? { id: call.id, dueAt: new Date(call.due_at) } : null,
+    };
+  }
+
+  private leadRef(row: LeadRow, clientKeys?: string[]): LeadRef {
+    const senderKeys =
+      row.client_id === null
+        ? this.sql.leadKeys.all(row.id).map((r) => r.key)
+        : (clientKeys ?? this.sql.clientKeys.all(row.client_id).map((r) => r.key));
+    return {
+      id: row.id,
+      type: row.type,
+      clientId: row.client_id,
+      channelId: row.channel_id,
+      open: row.open === 1,
+      updatedAt: new Date(row.updated_at),
+      responsibleId: row.responsible_id,
+      senderKeys,
+    };
+  }
+
+  private persist(plan: IngestPlan): IngestOutcome {
+    const { sql } = this;
+    const at = plan.at.getTime();
+    let leadId = plan.leadId;
+    if (plan.lead && 'create' in plan.lead) {
+      const lead = plan.lead.create;
+      leadId = sql.insertLead.get(
+        lead.type,
+        lead.stage,
+        lead.source,
+        lead.channelId,
+        lead.clientId,
+        lead.responsibleId,
+        lead.title,
+        lead.name,
+        lead.company,
+        JSON.stringify(lead.fields),
+        JSON.stringify(lead.utm),
+        lead.duplicateOfLeadId,
+        lead.review,
+        at,
+        at,
+      )!.id;
+    } else if (plan.lead) {
+      leadId = plan.lead.append;
+      sql.touchLead.run(at, leadId);
+    }
+    if (plan.advanceQueue)
+      sql.advanceQueue.run(plan.advanceQueue.userId, plan.advanceQueue.channelId);
+    if (leadId !== null) this.addIdentities(plan.leadIdentities, null, leadId, at);
+    if (plan.clientIdentities)
+      this.addIdentities(
+        plan.clientIdentities.identities,
+        plan.clientIdentities.clientId,
+        null,
+        at,
+      );
+    for (const other of plan.clientDuplicates?.otherClientIds ?? [])
+      sql.insertClientDuplicate.run(plan.clientDuplicates?.clientId, other, leadId, at);
+    if (plan.message && leadId !== null) {
+      const message = plan.message;
+      const { lastInsertRowid } = sql.insertMessage.run(
+        leadId,
+        message.channelId,
+        message.externalId,
+        message.inboxId,
+        message.sender,
+        message.text,
+        message.sentAt.getTime(),
+        JSON.stringify(message.meta),
+        at,
+      );
+      for (const file of plan.attachments) {
+        sql.insertAttachment.run(
+          Number(lastInsertRowid),
+          file.filename,
+          file.contentType,
+          file.size,
+          file.sha256,
+          file.skipped ?? null,
+        );
+      }
+    }
+    if (plan.callback && leadId !== null) {
+      const { activity, event } = plan.callback;
+      let activityId: number | undefined;
+      if (activity.kind === 'create') {
+        activityId = sql.insertActivity.get(
+          leadId,
+          activity.subject,
+          activity.dueAt.getTime(),
+          activity.responsibleId,
+          activity.identityKey,
+          plan.inboxId,
+          at,
+        )?.id;
+      } else {
+        activityId = activity.id;
+        sql.moveActivity.run(activity.dueAt.getTime(), activity.id);
+      }
+      const payload = { leadId, activityId, ...event.payload };
+      sql.insertEvent.run(event.type, leadId, JSON.stringify(payload), at);
+    }
+    if (plan.undeliveredReply) sql.markUndelivered.run(plan.undeliveredReply);
+    const change = plan.reachability;
+    if (change?.reachable) sql.unblock.run(change.channelId, change.identityKey);
+    else if (change) sql.block.run(change.channelId, change.identityKey, change.reason, at);
+    const { status, outcome, reason } = plan.finish;
+    sql.finishInbox.run(status, outcome, reason, leadId, at, plan.inboxId);
+    return outcomeOf(plan, leadId);
+  }
+
+  private addIdentities(
+    list: Identity[],
+    clientId: number | null,
+    leadId: number | null,
+    at: number,
+  ): void {
+    for (const identity of list)
+      this.sql.insertIdentity.run(identity.kind, identity.key, identity.raw, clientId, leadId, at);
+  }
+}

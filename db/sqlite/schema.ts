@@ -1,0 +1,410 @@
+/**
+ * The SQLite schema: the CRM's lead data and the durable inbox. db/postgres/schema.ts mirrors it
+ * table for table and column for column (same names in TypeScript, so rows copy across).
+ * Timestamps are integer milliseconds since the epoch. Migrations in db/sqlite/migrations are
+ * generated from this file by `npm run db:generate` and committed.
+ */
+import { sql } from 'drizzle-orm';
+import type { ReplayFilter } from '../../core/repositories/inbox.ts';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const departments = sqliteTable('departments', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull().unique(),
+});
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  role: text('role', { enum: ['operator', 'supervisor', 'admin'] })
+    .notNull()
+    .default('operator'),
+  departmentId: integer('department_id').references(() => departments.id),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const channels = sqliteTable('channels', {
+  id: integer('id').primaryKey(),
+  kind: text('kind', { enum: ['email', 'telegram', 'webform', 'callback', 'api'] }).notNull(),
+  name: text('name').notNull(),
+  /** Channel-specific settings as JSON (never secrets in plain text). */
+  config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+  defaultCountry: text('default_country'),
+  appendScope: text('append_scope', { enum: ['any', 'same-channel'] })
+    .notNull()
+    .default('any'),
+  /** Round-robin cursor of the operator queue; advanced inside the ingest transaction. */
+  lastAssignedUserId: integer('last_assigned_user_id').references(() => users.id),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+});
+
+/** A channel's operator queue: who new leads from it go to, in turn. */
+export const channelOperators = sqliteTable(
+  'channel_operators',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    position: integer('position').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.userId] })],
+);
+
+export const stages = sqliteTable('stages', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+  semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
+});
+
+export const clients = sqliteTable('clients', {
+  id: integer('id').primaryKey(),
+  kind: text('kind', { enum: ['contact', 'company'] })
+    .notNull()
+    .default('contact'),
+  name: text('name'),
+  company: text('company'),
+  responsibleId: integer('responsible_id').references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const leads = sqliteTable(
+  'leads',
+  {
+    id: integer('id').primaryKey(),
+    type: text('type', { enum: ['simple', 'repeat'] }).notNull(),
+    stage: text('stage')
+      .notNull()
+      .references(() => stages.code),
+    /** Denormalised from the stage's semantics so "open leads of X" is one index lookup. */
+    open: integer('open', { mode: 'boolean' }).notNull().default(true),
+    source: text('source').notNull(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    clientId: integer('client_id').references(() => clients.id),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    title: text('title').notNull(),
+    name: text('name'),
+    company: text('company'),
+    fields: text('fields', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    utm: text('utm', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    duplicateOfLeadId: integer('duplicate_of_lead_id'),
+    /** Why a person should look at this lead before trusting it (a form over its daily cap). */
+    review: text('review'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    check('repeat_has_client', sql`${t.type} <> 'repeat' OR ${t.clientId} IS NOT NULL`),
+    index('leads_client_open').on(t.clientId, t.open),
+    index('leads_stage').on(t.stage),
+  ],
+);
+
+/** Email addresses, phones and Telegram ids of a client or of a lead without a client. */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind', { enum: ['email', 'phone', 'telegram'] }).notNull(),
+    /** Canonical key, e.g. `email:ana@gmail.com`, `phone:+34600123456`, `telegram:42`. */
+    key: text('key').notNull(),
+    raw: text('raw').notNull(),
+    clientId: integer('client_id').references(() => clients.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('one_owner', sql`(${t.clientId} IS NULL) <> (${t.leadId} IS NULL)`),
+    index('identities_key').on(t.key),
+    // Partial: an identity row has one owner, so each row lands in one of these two indexes.
+    uniqueIndex('identities_client_key')
+      .on(t.clientId, t.key)
+      .where(sql`${t.clientId} IS NOT NULL`),
+    uniqueIndex('identities_lead_key')
+      .on(t.leadId, t.key)
+      .where(sql`${t.leadId} IS NOT NULL`),
+  ],
+);
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    direction: text('direction', { enum: ['in', 'out', 'system'] }).notNull(),
+    externalId: text('external_id').notNull(),
+    inboxId: integer('inbox_id'),
+    sender: text('sender'),
+    text: text('text').notNull(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
+    /** What came with the message beside its text: form fields, UTM, values that were not identities. */
+    meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /** Outbound only: queued / sent / failed / undelivered (a bounce came back). */
+    delivery: text('delivery', { enum: ['queued', 'sent', 'failed', 'undelivered'] }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // External id first: the same index answers "is this message known?" and thread look-ups
+    // by Message-ID across channels.
+    uniqueIndex('messages_external_channel').on(t.externalId, t.channelId),
+    index('messages_lead_sent').on(t.leadId, t.sentAt),
+  ],
+);
+
+/** Every inbound event exactly as it arrived, recorded before the source is acknowledged. */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    id: integer('id').primaryKey(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    externalId: text('external_id').notNull(),
+    raw: text('raw').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'ignored', 'failed'] })
+      .notNull()
+      .default('pending'),
+    outcome: text('outcome', {
+      enum: ['created_simple', 'created_repeat', 'appended', 'duplicate', 'ignored'],
+    }),
+    /** Why an ignored row was ignored (auto-reply, no reachable identity, …). */
+    reason: text('reason'),
+    /** The last processing error, kept with the row. */
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    leadId: integer('lead_id').references(() => leads.id),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('inbox_channel_external').on(t.channelId, t.externalId),
+    // The reconciler's scan: only pending rows, in id order.
+    index('inbox_pending')
+      .on(t.id)
+      .where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+/** Two clients one message pointed at: a human decides whether they are one. */
+export const clientDuplicates = sqliteTable(
+  'client_duplicates',
+  {
+    clientId: integer('client_id')
+      .notNull()
+      .references(() => clients.id),
+    otherClientId: integer('other_client_id')
+      .notNull()
+      .references(() => clients.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.otherClientId] })],
+);
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'operator', 'intake'] }).notNull(),
+  /** The first characters of the key, shown in listings to tell keys apart. */
+  prefix: text('prefix').notNull(),
+  /** SHA-256 of the whole key; the key itself is shown once and never stored. */
+  hash: text('hash').notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+});
+
+/**
+ * Website widgets: web forms (channel kind `webform`) and callback widgets (kind `callback`).
+ * Each is one channel (its default country, operator queue and active flag live there); the
+ * definition holds the kind-specific settings, validated by the connector's own schema.
+ */
+export const forms = sqliteTable('forms', {
+  id: integer('id').primaryKey(),
+  channelId: integer('channel_id')
+    .notNull()
+    .unique()
+    .references(() => channels.id),
+  kind: text('kind', { enum: ['webform', 'callback'] }).notNull(),
+  /** The public address: /f/<slug> or /cb/<slug>. */
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Website posts turned away as automated (honeypot, too fast, bad token), kept for review. */
+export const formRejections = sqliteTable(
+  'form_rejections',
+  {
+    id: integer('id').primaryKey(),
+    formId: integer('form_id')
+      .notNull()
+      .references(() => forms.id),
+    reason: text('reason').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    /** The posted fields as JSON (files are never kept for a rejected post). */
+    body: text('body').notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('form_rejections_form').on(t.formId, t.receivedAt)],
+);
+
+/** Files that came with a message; the content is in the blob store under DATA_DIR, by hash. */
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    /** SHA-256 of the content, hex: its name in the blob store. Null when it was not kept. */
+    sha256: text('sha256'),
+    /** Why the content was not kept (over the size limit, too many files). */
+    skipped: text('skipped'),
+  },
+  (t) => [index('attachments_message').on(t.messageId)],
+);
+
+/** Calls, meetings and tasks for operators, e.g. the call back a customer asked for. */
+export const activities = sqliteTable(
+  'activities',
+  {
+    id: integer('id').primaryKey(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    kind: text('kind', { enum: ['call', 'meeting', 'task'] }).notNull(),
+    subject: text('subject').notNull(),
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    status: text('status', { enum: ['open', 'done'] })
+      .notNull()
+      .default('open'),
+    /** The identity the activity is about (a call's phone), so a repeat request finds it. */
+    identityKey: text('identity_key'),
+    /** The inbox row that asked for it. */
+    inboxId: integer('inbox_id'),
+    createdAt: createdAt(),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('activities_lead').on(t.leadId),
+    index('activities_open_identity')
+      .on(t.identityKey)
+      .where(sql`${t.status} = 'open'`),
+    index('activities_responsible').on(t.responsibleId, t.status, t.dueAt),
+  ],
+);
+
+/**
+ * Domain events (e.g. `callback.requested`) written in the same transaction as the change they
+ * describe: a transactional outbox that integrations read with GET /api/v1/events?after=<id>.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey(),
+    type: text('type').notNull(),
+    leadId: integer('lead_id').references(() => leads.id),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('events_type').on(t.type, t.id)],
+);
+
+/** Deployment-wide values every process must agree on (e.g. the form-token signing key). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/** Per mailbox folder: how far the IMAP connector has recorded. Advanced with the inbox rows. */
+export const emailCheckpoints = sqliteTable(
+  'email_checkpoints',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    folder: text('folder').notNull(),
+    uidValidity: integer('uid_validity').notNull(),
+    /** The highest UID recorded in the inbox (0: none yet). */
+    lastUid: integer('last_uid').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.folder] })],
+);
+
+/** Per Telegram bot in polling mode: the next update id to ask for, advanced with the inbox rows. */
+export const telegramOffsets = sqliteTable('telegram_offsets', {
+  channelId: integer('channel_id')
+    .primaryKey()
+    .references(() => channels.id),
+  nextOffset: integer('next_offset').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Identities a channel can no longer answer (a Telegram user who blocked the bot). */
+export const channelBlocks = sqliteTable(
+  'channel_blocks',
+  {
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    identityKey: text('identity_key').notNull(),
+    reason: text('reason').notNull(),
+    blockedAt: integer('blocked_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.identityKey] })],
+);
+
+/**
+ * One `leadwire inbox replay` run, so a run stopped half-way (Ctrl-C, a closed terminal, a crash)
+ * resumes after the last inbox row it enqueued instead of starting again from the first.
+ */
+export const replays = sqliteTable('replays', {
+  id: integer('id').primaryKey(),
+  filter: text('filter', { mode: 'json' }).$type<ReplayFilter>().notNull(),
+  /** Keyset cursor: every matching row with an id up to this one is enqueued (0: none yet). */
+  lastInboxId: integer('last_inbox_id').notNull().default(0),
+  /** Rows that matched when the run started. */
+  total: integer('total').notNull(),
+  doneCount: integer('done_count').notNull().default(0),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Last saved progress: a run neither finished nor interrupted and long silent has crashed. */
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+  interruptedAt: integer('interrupted_at', { mode: 'timestamp_ms' }),
+});

@@ -1,0 +1,80 @@
+/** The SQLite store: one connection per process (WAL), its repositories, and blobs on the filesystem. */
+import type { Store } from '../../core/repositories/index.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import { sqliteActivities, sqliteAttachments, sqliteEvents } from './activities.ts';
+import { sqliteCheckpoints, sqliteSettings } from './bookkeeping.ts';
+import { sqliteChannels } from './channels.ts';
+import { sqliteClients } from './clients.ts';
+import { sqliteForms } from './forms.ts';
+import { sqliteInbox } from './inbox.ts';
+import { SqliteIngest } from './ingest.ts';
+import { prepareIngestStatements } from './ingest-statements.ts';
+import { sqliteLeads } from './leads.ts';
+import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './open.ts';
+import { sqliteReplays } from './replays.ts';
+import { sqliteUsers } from './users.ts';
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly inbox;
+  readonly ingest;
+  readonly leads;
+  readonly clients;
+  readonly channels;
+  readonly forms;
+  readonly activities;
+  readonly events;
+  readonly attachments;
+  readonly users;
+  readonly settings;
+  readonly checkpoints;
+  readonly replays;
+
+  constructor(
+    /** The connection, for db/ modules only (db copy, measurements). */
+    readonly db: Db,
+    readonly blobs: BlobStore,
+  ) {
+    const statements = prepareIngestStatements(db.$client);
+    this.inbox = sqliteInbox(db, statements);
+    this.ingest = new SqliteIngest(db, statements);
+    this.leads = sqliteLeads(db);
+    this.clients = sqliteClients(db);
+    this.channels = sqliteChannels(db);
+    this.forms = sqliteForms(db);
+    this.activities = sqliteActivities(db);
+    this.events = sqliteEvents(db);
+    this.attachments = sqliteAttachments(db);
+    this.users = sqliteUsers(db);
+    this.settings = sqliteSettings(db);
+    this.checkpoints = sqliteCheckpoints(db);
+    this.replays = sqliteReplays(db);
+  }
+
+  async ping(): Promise<void> {
+    this.db.$client.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.$client.open) this.db.$client.close();
+  }
+}
+
+/** Opens (and migrates, unless told not to) the database file. */
+export function openSqliteStore(
+  file: string,
+  blobs: BlobStore,
+  options: OpenOptions & { migrate?: boolean } = {},
+): SqliteStore {
+  const db = openDatabase(file, options);
+  if (options.migrate !== false) migrateDatabase(db);
+  return new SqliteStore(db, blobs);
+}
+
+/** SQLite's "not now": the write lock stayed taken past busy_timeout. */
+export function sqliteTransient(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
+    ? 'the SQLite database stayed locked by another process'
+    : undefined;
+}
