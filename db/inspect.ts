@@ -4,7 +4,7 @@
  * `sql` template in SQL both dialects read; rows come back the same from both (timestamps as
  * milliseconds, booleans as 0/1, JSON objects as text, counts as numbers), as SQLite returns them.
  */
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Store } from '../core/repositories/index.ts';
 import { unguarded } from './errors.ts';
@@ -16,6 +16,8 @@ export interface Inspector {
   get<T>(query: SQL): Promise<T | undefined>;
   /** A write outside the repositories, for setting up a test's situation. */
   run(query: SQL): Promise<void>;
+  /** A timestamp as a query parameter, in the column type of this store. */
+  at(date: Date): SQL;
 }
 
 const dialect = new PgDialect();
@@ -49,6 +51,7 @@ export function inspect(store: Store): Inspector {
       all,
       get: async <T>(query: SQL) => (await all<T>(query))[0],
       run: async (query) => void (await all(query)),
+      at: (date) => sql`${date.toISOString()}::timestamptz`,
     };
   }
   const raw = unguarded<SqliteStore>(store);
@@ -62,5 +65,6 @@ export function inspect(store: Store): Inspector {
     async run(query: SQL) {
       raw.db.run(query);
     },
+    at: (date) => sql`${date.getTime()}`,
   };
 }

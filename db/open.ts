@@ -10,7 +10,7 @@ import { scrubSecrets } from '../core/runtime/scrub.ts';
 import { guardStore } from './errors.ts';
 import { FileBlobStore } from './files/blob-store.ts';
 import { PostgresBlobStore } from './postgres/blobs.ts';
-import { postgresTransient } from './postgres/errors.ts';
+import { connectionProblem, postgresTransient } from './postgres/errors.ts';
 import { drizzleOf, migratePostgres, openPool } from './postgres/open.ts';
 import { PostgresStore } from './postgres/store.ts';
 import { openSqliteStore, sqliteTransient } from './sqlite/store.ts';
@@ -47,12 +47,7 @@ export async function openStore(
       else await pool.query('SELECT 1');
     } catch (error) {
       await pool.end().catch(() => undefined);
-      const reason = postgresTransient(error);
-      if (!reason) throw error;
-      throw new StoreUnavailableError(
-        `PostgreSQL is not reachable at ${scrubSecrets(database.url)} (${reason}) — start it, or fix DATABASE_URL`,
-        { cause: error },
-      );
+      throw unreachable(database.url, error);
     }
     const blobs = config.blobDir ? new FileBlobStore(config.blobDir) : new PostgresBlobStore(pool);
     return guardStore(new PostgresStore(drizzleOf(pool), blobs), postgresTransient);
@@ -63,4 +58,14 @@ export async function openStore(
     migrate: options.migrate ?? true,
   });
   return guardStore(store, sqliteTransient);
+}
+
+/** The error a process starting against `url` reports when PostgreSQL will not serve it. */
+export function unreachable(url: string, error: unknown): unknown {
+  const reason = connectionProblem(error);
+  if (!reason) return error;
+  return new StoreUnavailableError(
+    `PostgreSQL at ${scrubSecrets(url)} cannot be used: ${reason} — start it, or fix the URL (DATABASE_URL)`,
+    { cause: error },
+  );
 }

@@ -16,6 +16,7 @@ import { loadConfig } from '../core/runtime/config.ts';
 import { RedisUnavailableError } from '../core/runtime/redis.ts';
 import { openStore } from '../db/open.ts';
 import { CHANNEL_USAGE, runChannelCommand } from './cli/channels.ts';
+import { CommandFailed, DB_USAGE, runDbCommand } from './cli/db.ts';
 import { InterruptedError } from './cli/interrupt.ts';
 import { QUEUE_USAGE, runQueuesCommand } from './cli/queues.ts';
 import { INBOX_USAGE, runInboxCommand } from './cli/replay.ts';
@@ -29,7 +30,8 @@ const USAGE = `usage: npm run leadwire -- <command>
 ${WIDGET_USAGE}
 ${CHANNEL_USAGE}
 ${QUEUE_USAGE}
-${INBOX_USAGE}`;
+${INBOX_USAGE}
+${DB_USAGE}`;
 
 const ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
 
@@ -134,6 +136,7 @@ try {
         'id',
         'channel',
         'status',
+        'to',
       ].map((name) => [name, { type: 'string' as const }]),
     ),
   });
@@ -143,6 +146,7 @@ try {
     // not widen a replay to rows nobody meant.
     if (positionals[0] === 'queues') answer = await runQueuesCommand(store, config, argv);
     else if (positionals[0] === 'inbox') answer = await runInboxCommand(store, config, argv);
+    else if (positionals[0] === 'db') answer = await runDbCommand(store, argv);
     else
       answer = await runChannelCommand(store, config, positionals, {
         since: typeof values.since === 'string' ? values.since : undefined,
@@ -150,7 +154,11 @@ try {
       });
   } catch (error) {
     if (error instanceof CliError) fail(error.message);
-    if (error instanceof RedisUnavailableError || error instanceof StoreUnavailableError) {
+    if (
+      error instanceof RedisUnavailableError ||
+      error instanceof StoreUnavailableError ||
+      error instanceof CommandFailed
+    ) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

@@ -32,8 +32,7 @@ const schema = z.object({
       /^[A-Za-z0-9_.-]*(\{[A-Za-z0-9_.-]+\})?[A-Za-z0-9_.-]*$/,
       'letters, digits, _ . - and at most one {hash tag} (it names Redis keys)',
     )
-    .min(1)
-    .max(64)
+    .max(64, 'at most 64 characters (it names Redis keys)')
     .default('leadwire'),
   /** PostgreSQL for deployments on several machines; without it SQLite under DATA_DIR is used. */
   DATABASE_URL: z

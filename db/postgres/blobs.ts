@@ -129,26 +129,25 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   read(sha256: string): Readable {
-    const store = this;
-    return Readable.from(
-      (async function* () {
-        const found = await store.uploadOf(sha256);
-        if (!found) throw new BlobMissingError(sha256);
-        for (let seq = 0; ; seq++) {
-          const result = await store.pool.query<{ data: Buffer }>(
-            {
-              name: 'blob-chunk',
-              text: 'SELECT data FROM blob_chunks WHERE upload_id = $1 AND seq = $2',
-            },
-            [found.upload, seq],
-          );
-          const data = result.rows[0]?.data;
-          if (!data) return;
-          yield data;
-        }
-      })(),
-      { objectMode: false },
-    );
+    return Readable.from(this.chunks(sha256), { objectMode: false });
+  }
+
+  /** The blob's chunks one query at a time: a large file is never in memory whole. */
+  private async *chunks(sha256: string): AsyncIterable<Buffer> {
+    const found = await this.uploadOf(sha256);
+    if (!found) throw new BlobMissingError(sha256);
+    for (let seq = 0; ; seq++) {
+      const result = await this.pool.query<{ data: Buffer }>(
+        {
+          name: 'blob-chunk',
+          text: 'SELECT data FROM blob_chunks WHERE upload_id = $1 AND seq = $2',
+        },
+        [found.upload, seq],
+      );
+      const data = result.rows[0]?.data;
+      if (!data) return;
+      yield data;
+    }
   }
 
   async *list(): AsyncIterable<string> {

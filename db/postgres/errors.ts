@@ -49,3 +49,14 @@ export function retryable(error: unknown): boolean {
   const code = codeOf(error);
   return code === '40001' || code === '40P01' || code === '23505' || code === '55P03';
 }
+
+/** What is wrong with DATABASE_URL itself (no such database, wrong password, unknown host). */
+export function connectionProblem(error: unknown): string | undefined {
+  const code = codeOf(error);
+  if (code === '3D000')
+    return 'the database does not exist (create it with createdb, or fix the URL)';
+  if (code === '28P01' || code === '28000')
+    return 'PostgreSQL refused the login (check the user and password in the URL)';
+  if (code === 'ENOTFOUND') return 'the host name does not resolve';
+  return postgresTransient(error);
+}

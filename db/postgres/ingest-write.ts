@@ -5,6 +5,7 @@
  */
 import type { IngestPlan } from '../../core/ingest-plan.ts';
 import type pg from 'pg';
+import { pgJson, pgText } from './text.ts';
 
 class Statement {
   readonly params: unknown[] = [];
@@ -12,7 +13,7 @@ class Statement {
 
   /** A parameter placeholder with its type, e.g. `$3::bigint`. */
   param(value: unknown, type: string): string {
-    this.params.push(value);
+    this.params.push(type === 'text' && typeof value === 'string' ? pgText(value) : value);
     return `$${this.params.length}::${type}`;
   }
 
@@ -35,7 +36,7 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
        VALUES (${q.param(l.type, 'text')}, ${q.param(l.stage, 'text')}, true, ${q.param(l.source, 'text')},
          ${q.param(l.channelId, 'bigint')}, ${q.param(l.clientId, 'bigint')}, ${q.param(l.responsibleId, 'bigint')},
          ${q.param(l.title, 'text')}, ${q.param(l.name, 'text')}, ${q.param(l.company, 'text')},
-         ${q.param(JSON.stringify(l.fields), 'jsonb')}, ${q.param(JSON.stringify(l.utm), 'jsonb')},
+         ${q.param(pgJson(l.fields), 'jsonb')}, ${q.param(pgJson(l.utm), 'jsonb')},
          ${q.param(l.duplicateOfLeadId, 'bigint')}, ${q.param(l.review, 'text')}, ${at}, ${at})
        RETURNING id`,
     );
@@ -100,7 +101,7 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
          sent_at, meta, created_at)
        VALUES (${lead}, ${q.param(m.channelId, 'bigint')}, 'in', ${q.param(m.externalId, 'text')},
          ${q.param(m.inboxId, 'bigint')}, ${q.param(m.sender, 'text')}, ${q.param(m.text, 'text')},
-         ${q.param(m.sentAt, 'timestamptz')}, ${q.param(JSON.stringify(m.meta), 'jsonb')}, ${at})
+         ${q.param(m.sentAt, 'timestamptz')}, ${q.param(pgJson(m.meta), 'jsonb')}, ${at})
        RETURNING id`,
     );
     const files = plan.attachments;
@@ -157,7 +158,7 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
       `INSERT INTO events (type, lead_id, payload, created_at)
        VALUES (${q.param(event.type, 'text')}, ${lead},
          jsonb_build_object('leadId', ${lead}, 'activityId', (SELECT id FROM call))
-           || ${q.param(JSON.stringify(event.payload), 'jsonb')}, ${at})`,
+           || ${q.param(pgJson(event.payload), 'jsonb')}, ${at})`,
     );
   }
   if (plan.undeliveredReply) {

@@ -1,6 +1,5 @@
-/** How far a replay got, on stderr: a bar on a terminal, a plain line now and then elsewhere. */
+/** How far a long command got, on stderr: a bar on a terminal, a plain line now and then elsewhere. */
 import cliProgress from 'cli-progress';
-import type { ReplayRun } from '../../core/repositories/replays.ts';
 
 /** How often a progress line is printed when stderr is not a terminal (a log file, a CI job). */
 const PLAIN_PROGRESS_MS = 2000;
@@ -10,9 +9,18 @@ export interface Progress {
   stop(): void;
 }
 
+export interface ProgressOf {
+  /** What is done, e.g. `replay 3`. */
+  label: string;
+  /** What is counted, e.g. `rows`. */
+  unit: string;
+  total: number;
+  done: number;
+}
+
 /** A bar on a terminal; elsewhere a plain line every few seconds (a bar would fill a log file). */
 export function startProgress(
-  run: ReplayRun,
+  run: ProgressOf,
   stream: NodeJS.WriteStream = process.stderr,
 ): Progress {
   let stopped = false;
@@ -20,15 +28,15 @@ export function startProgress(
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: `replay ${run.id} [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left`,
+        format: `${run.label} [{bar}] {percentage}% | {value}/{total} ${run.unit} | {eta_formatted} left`,
         hideCursor: true,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(run.total, run.doneCount);
+    bar.start(run.total, run.done);
     return {
       update(done) {
-        // Rows recorded while the run goes (below its upper id) can push it past the first count.
+        // Work found while the run goes (rows recorded below a replay's upper id) can push it past the first count.
         if (done > bar.getTotal()) bar.setTotal(done);
         bar.update(done);
       },
@@ -38,12 +46,12 @@ export function startProgress(
       },
     };
   }
-  let current = run.doneCount;
+  let current = run.done;
   let printed = -1;
   let printedAt = 0;
   const print = () => {
     const percent = run.total ? Math.min(100, Math.floor((current / run.total) * 100)) : 100;
-    stream.write(`replay ${run.id}: ${current}/${run.total} rows (${percent}%)\n`);
+    stream.write(`${run.label}: ${current}/${run.total} ${run.unit} (${percent}%)\n`);
     printed = current;
     printedAt = Date.now();
   };

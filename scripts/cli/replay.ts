@@ -82,12 +82,15 @@ export async function runInboxCommand(
     }
     const started = run;
     return await withSignal(options.signal, (signal) =>
-      replay(repos, queues, started, signal, (options.progress ?? startProgress)(started)),
+      replay(repos, queues, started, signal, (options.progress ?? replayProgress)(started)),
     );
   } finally {
     await queues.close();
   }
 }
+
+const replayProgress = (run: ReplayRun) =>
+  startProgress({ label: `replay ${run.id}`, unit: 'rows', total: run.total, done: run.doneCount });
 
 async function resumable(repos: ReplayRepos, arg: string | undefined): Promise<ReplayRun> {
   if (arg === undefined) {

@@ -5,9 +5,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApiKey } from '../../db/api-keys.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { startSystem, type TestSystem } from '../helpers/system.ts';
+import { createApiKey, startSystem, type TestSystem } from '../helpers/system.ts';
 
 const SLOW = 120_000;
 let system: TestSystem;
@@ -15,7 +14,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   system = await startSystem({ label: 'dashboard' });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   browser = await launchBrowser();
 }, SLOW);
 
@@ -40,7 +39,7 @@ it(
       await page.getByRole('button', { name: 'Log in' }).click();
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
 
-      const { key } = createApiKey(system.db, 'ops', 'admin');
+      const { key } = await createApiKey(system.store, 'ops', 'admin');
       await page.getByLabel('Admin API key').fill(key);
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.waitForURL(/\/admin\/queues/);

@@ -3,6 +3,7 @@
  * without JavaScript), server-rendered validation errors, the form and the callback widget
  * embedded in a shop on another origin, and what each submission becomes in the CRM.
  */
+import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, servePages, shopPage, type PageServer } from '../helpers/browser.ts';
@@ -13,6 +14,7 @@ import {
   createForm,
   renderToken,
 } from '../helpers/site.ts';
+import { count } from '../helpers/rows.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
 /** Posts sooner than this after the form was rendered are turned away as "too fast". */
@@ -29,7 +31,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   // One after the other, so a failed start leaves only started things for afterAll to close.
   system = await startSystem({ label: 'browser', env: { FORM_MIN_FILL_MS: String(MIN_FILL_MS) } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   browser = await launchBrowser();
   shop = await servePages();
 }, SLOW);
@@ -84,11 +86,8 @@ async function theLeadOn(channelId: number, source: string): Promise<Json> {
   return lead.body;
 }
 
-function inboxRowsOf(channelId: number): number {
-  const row = system.db.$client
-    .prepare('SELECT count(*) AS n FROM inbox WHERE channel_id = ?')
-    .get(channelId) as { n: number };
-  return row.n;
+function inboxRowsOf(channelId: number): Promise<number> {
+  return count(system, sql`SELECT count(*) AS n FROM inbox WHERE channel_id = ${channelId}`);
 }
 
 describe('the hosted web form', () => {
@@ -206,7 +205,7 @@ describe('the hosted web form', () => {
       expect(lead.messages).toHaveLength(1);
       expect(lead.messages[0].text).toContain('My order never arrived.');
       expect(lead.fields.topic).toBe('Support');
-      expect(inboxRowsOf(form.channelId)).toBe(1);
+      expect(await inboxRowsOf(form.channelId)).toBe(1);
     },
     SLOW,
   );
@@ -373,7 +372,7 @@ describe('widgets embedded on a shop on another origin', () => {
         const read = await api(system)('GET', `/api/v1/forms/${form.id}`);
         return read.body.rejectionsToday?.origin === 1;
       });
-      expect(inboxRowsOf(form.channelId)).toBe(0);
+      expect(await inboxRowsOf(form.channelId)).toBe(0);
       expect(await leadsOn(form.channelId, 'WEBFORM')).toEqual([]);
     },
     SLOW,

@@ -39,7 +39,10 @@ async function runningSystem(label: string) {
   );
   rig.onTeardown(() => flowing.stop());
   // A worker cannot start without Redis: it must be up and processing before Redis goes.
-  await waitFor('rows to be processed', () => (inboxByStatus(current).done ?? 0) >= 50);
+  await waitFor(
+    'rows to be processed',
+    async () => ((await inboxByStatus(current)).done ?? 0) >= 50,
+  );
   return { current, redis, web, worker, traffic: flowing, prefix: current.config.queuePrefix };
 }
 
@@ -72,12 +75,12 @@ async function settle(
   expect(sent.filter((s) => !accepted(s))).toEqual([]);
   await waitFor(
     'every recorded request processed after Redis came back',
-    () => inboxByStatus(current).done === sent.length,
+    async () => (await inboxByStatus(current)).done === sent.length,
     60_000,
   );
   const drainedMs = Date.now() - since;
-  expect(inboxByStatus(current)).toEqual({ done: sent.length });
-  expect(intakeLedger(current, sent)).toEqual({
+  expect(await inboxByStatus(current)).toEqual({ done: sent.length });
+  expect(await intakeLedger(current, sent)).toEqual({
     acceptedRequests: sent.length,
     acceptedInboxIds: sent.length,
     doneWithOneMessage: sent.length,

@@ -4,15 +4,14 @@
  * do. Once Redis answers, everything recorded meanwhile is processed. /readyz also names a
  * database that stopped answering.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { healthRoutes } from '../../connectors/http/health.ts';
-import { openDatabase } from '../../db/open.ts';
+import { count } from '../helpers/rows.ts';
+import { openTestStore } from '../helpers/store.ts';
 import { useFaultRig } from '../helpers/fault-rig.ts';
 import { startPrivateRedis } from '../helpers/private-redis.ts';
 import { waitFor } from '../helpers/system.ts';
@@ -58,15 +57,11 @@ it('a web process started during an outage records and answers; the backlog is p
   await waitFor('/readyz to answer 200', async () => (await fetch(`${web.baseUrl}/readyz`)).ok);
   current.spawnWorker();
   expect((await post(5)).status).toBe(202);
-  await waitFor('every row processed', () => {
-    const done = current.db.$client
-      .prepare("SELECT count(*) FROM inbox WHERE status = 'done'")
-      .pluck()
-      .get();
-    return done === 6;
-  });
-  const leads = current.db.$client.prepare('SELECT count(*) FROM leads').pluck().get();
-  expect(leads).toBe(6);
+  await waitFor(
+    'every row processed',
+    async () => (await current.store.inbox.countMatching({})).done === 6,
+  );
+  expect(await count(current, sql`SELECT count(*) AS n FROM leads`)).toBe(6);
   expect(web.child.exitCode).toBeNull();
   // Its own queue keys live on the private Redis, thrown away whole; nothing on the shared one.
   const shared = new Redis('redis://127.0.0.1:6379');
@@ -80,17 +75,17 @@ it('a web process started during an outage records and answers; the backlog is p
 it('/readyz names the database when it stops answering', async () => {
   const redis = await startPrivateRedis();
   rig.onTeardown(() => redis.cleanup());
-  const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-readyz-'));
-  const db = openDatabase(`${dir}/leadwire.db`);
+  const test = await openTestStore('readyz');
+  rig.onTeardown(() => test.close());
   const client = new Redis(redis.url);
   client.on('error', () => undefined);
-  const app = express().use(healthRoutes(db, client));
+  const app = express().use(healthRoutes(test.store, client));
   const server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`;
   try {
     expect((await fetch(url)).status).toBe(200);
-    db.$client.close();
+    await test.store.close();
     const broken = await fetch(url);
     expect(broken.status).toBe(503);
     expect(await broken.json()).toEqual({ status: 'unavailable', failing: ['database'] });
@@ -102,6 +97,5 @@ it('/readyz names the database when it stops answering', async () => {
   } finally {
     client.disconnect();
     await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   }
 });

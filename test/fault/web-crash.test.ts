@@ -62,7 +62,7 @@ it('kill -9 of the web with requests in flight: answered ones are kept once, ret
   expect(inFlight.length).toBeGreaterThan(0);
   expect(answered.every((s) => s.inboxId !== undefined)).toBe(true);
   // Each answered request is a row; a cut one may or may not be.
-  const rowsAtKill = Object.values(inboxByStatus(current)).reduce((sum, n) => sum + n, 0);
+  const rowsAtKill = Object.values(await inboxByStatus(current)).reduce((sum, n) => sum + n, 0);
   expect(rowsAtKill).toBeGreaterThanOrEqual(answered.length);
   expect(rowsAtKill).toBeLessThanOrEqual(sent.length);
 
@@ -88,12 +88,12 @@ it('kill -9 of the web with requests in flight: answered ones are kept once, ret
   const final: Sent[] = again.map(({ request, answer }) => ({ ...request, ...answer }));
   await waitFor(
     'every request processed',
-    () => inboxByStatus(current).done === sent.length,
+    async () => (await inboxByStatus(current)).done === sent.length,
     60_000,
   );
-  expect(inboxByStatus(current)).toEqual({ done: sent.length });
+  expect(await inboxByStatus(current)).toEqual({ done: sent.length });
   const senders = new Set(sent.map((s) => s.sender)).size;
-  expect(intakeLedger(current, final)).toEqual({
+  expect(await intakeLedger(current, final)).toEqual({
     acceptedRequests: sent.length,
     acceptedInboxIds: sent.length,
     doneWithOneMessage: sent.length,

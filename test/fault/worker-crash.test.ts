@@ -14,12 +14,12 @@ it('kill -9 of a worker in the middle of a 5,000-message burst: every message on
     RECONCILE_GRACE_MS: '2000',
     RECONCILE_INTERVAL_MS: '1000',
   });
-  const burst = openBurst(current, 500);
+  const burst = await openBurst(current, 500);
   const first = current.spawnWorker();
   let killedAt = -1;
   for (let n = 0; n < 5000; n++) {
     await burst.record(n);
-    if (killedAt < 0 && (countInbox(current).done ?? 0) >= 800) {
+    if (killedAt < 0 && ((await countInbox(current)).done ?? 0) >= 800) {
       first.child.kill('SIGKILL');
       killedAt = n;
       await first.exited;
@@ -28,20 +28,20 @@ it('kill -9 of a worker in the middle of a 5,000-message burst: every message on
   await burst.close();
   expect(killedAt).toBeGreaterThan(0);
   expect(first.child.signalCode).toBe('SIGKILL');
-  const doneAtKill = countInbox(current).done ?? 0;
+  const doneAtKill = (await countInbox(current)).done ?? 0;
   const second = current.spawnWorker();
   await waitFor(
     'all 5,000 rows processed after the crash',
-    () => countInbox(current).done === 5000,
+    async () => (await countInbox(current)).done === 5000,
     90_000,
   );
   console.log(
     `worker crash: killed after ${doneAtKill} of 5000 done (${killedAt} recorded); 5000 done, ` +
-      `${ledger(current).messages} messages, ${ledger(current).leads} leads`,
+      `${(await ledger(current)).messages} messages, ${(await ledger(current)).leads} leads`,
   );
 
-  expect(countInbox(current)).toEqual({ done: 5000 });
-  expect(ledger(current)).toEqual({
+  expect(await countInbox(current)).toEqual({ done: 5000 });
+  expect(await ledger(current)).toEqual({
     messages: 5000,
     distinctInboxRows: 5000,
     leads: 500,

@@ -5,8 +5,8 @@ import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
 import { createRecorder } from '../../connectors/record-inbound.ts';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
-import { openDatabase } from '../../db/open.ts';
-import { SqliteStore } from '../../db/store.ts';
+import { openStore } from '../../db/open.ts';
+import { count } from './rows.ts';
 import { makeSenders, spelled } from './senders.ts';
 import type { TestSystem } from './system.ts';
 
@@ -16,12 +16,12 @@ export interface Burst {
   close(): Promise<void>;
 }
 
-export function openBurst(system: TestSystem, senderCount: number): Burst {
-  const db = openDatabase(system.config.databaseFile, { durability: 'normal' });
+export async function openBurst(system: TestSystem, senderCount: number): Promise<Burst> {
+  const store = await openStore(system.config, { durability: 'normal', migrate: false });
   const redis = producerConnection(system.config.redisUrl);
   redis.on('error', () => {});
   const producer = createProducer('ingest', redis, system.config.queuePrefix);
-  const recorder = createRecorder(new SqliteStore(db), producer, createLogger('silent'));
+  const recorder = createRecorder(store.inbox, producer, createLogger('silent'));
   const senders = makeSenders(senderCount);
   const base = Date.parse('2026-11-02T08:00:00Z');
   return {
@@ -44,26 +44,23 @@ export function openBurst(system: TestSystem, senderCount: number): Burst {
     async close() {
       await producer.queue.close();
       redis.disconnect();
-      db.$client.close();
+      await store.close();
     },
   };
 }
 
-export function countInbox(system: TestSystem) {
-  const rows = system.db.all<{ status: string; n: number }>(
-    sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`,
-  );
-  return Object.fromEntries(rows.map((row) => [row.status, row.n])) as Record<string, number>;
+export async function countInbox(system: Pick<TestSystem, 'store'>) {
+  return (await system.store.inbox.countMatching({})) as Record<string, number>;
 }
 
 /** Every message on exactly one lead: counts that must hold after any crash. */
-export function ledger(system: TestSystem) {
-  const one = (query: ReturnType<typeof sql>) => system.db.get<{ n: number }>(query)?.n ?? -1;
+export async function ledger(system: TestSystem) {
   return {
-    messages: one(sql`SELECT count(*) AS n FROM messages`),
-    distinctInboxRows: one(sql`SELECT count(DISTINCT inbox_id) AS n FROM messages`),
-    leads: one(sql`SELECT count(*) AS n FROM leads`),
-    inboxWithoutMessage: one(
+    messages: await count(system, sql`SELECT count(*) AS n FROM messages`),
+    distinctInboxRows: await count(system, sql`SELECT count(DISTINCT inbox_id) AS n FROM messages`),
+    leads: await count(system, sql`SELECT count(*) AS n FROM leads`),
+    inboxWithoutMessage: await count(
+      system,
       sql`SELECT count(*) AS n FROM inbox i WHERE i.status = 'done' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.inbox_id = i.id)`,
     ),
   };

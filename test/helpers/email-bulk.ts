@@ -94,12 +94,8 @@ export function checkpointOf(
   system: TestSystem,
   channelId: number,
   folder = 'INBOX',
-): { uidValidity: number; lastUid: number } | undefined {
-  return system.db.$client
-    .prepare(
-      'SELECT uid_validity AS uidValidity, last_uid AS lastUid FROM email_checkpoints WHERE channel_id = ? AND folder = ?',
-    )
-    .get(channelId, folder) as { uidValidity: number; lastUid: number } | undefined;
+): Promise<{ uidValidity: number; lastUid: number } | undefined> {
+  return system.store.checkpoints.email(channelId, folder);
 }
 
 export interface CliRun {

@@ -57,20 +57,4 @@ export async function connectMailbox(
   return created.body as { id: number };
 }
 
-export interface InboxView {
-  id: number;
-  external_id: string;
-  status: string;
-  outcome: string | null;
-  reason: string | null;
-  error: string | null;
-  lead_id: number | null;
-}
-
-export function inboxOf(system: TestSystem, channelId: number): InboxView[] {
-  return system.db.$client
-    .prepare(
-      'SELECT id, external_id, status, outcome, reason, error, lead_id FROM inbox WHERE channel_id = ? ORDER BY id',
-    )
-    .all(channelId) as InboxView[];
-}
+export { inboxOf, type InboxView } from './rows.ts';

@@ -3,6 +3,7 @@
  * one message on a lead, and every sender has one lead whatever channel it wrote on.
  */
 import { sql } from 'drizzle-orm';
+import { count } from './rows.ts';
 import type { TestSystem } from './system.ts';
 import { accepted, type Sent } from './traffic.ts';
 
@@ -22,16 +23,19 @@ export interface IntakeLedger {
   sendersOnSeveralLeads: number;
 }
 
-export function intakeLedger(system: Pick<TestSystem, 'db'>, sent: readonly Sent[]): IntakeLedger {
+export async function intakeLedger(
+  system: Pick<TestSystem, 'look'>,
+  sent: readonly Sent[],
+): Promise<IntakeLedger> {
   const ok = sent.filter(accepted);
   const inboxIds = [...new Set(ok.map((answer) => answer.inboxId))];
-  const one = (query: ReturnType<typeof sql>) => system.db.get<{ n: number }>(query)?.n ?? -1;
+  const one = (query: ReturnType<typeof sql>) => count(system, query);
   const perRow = new Map(
-    system.db
-      .all<{ id: number; status: string; n: number }>(
-        sql`SELECT i.id, i.status, count(m.id) AS n FROM inbox i LEFT JOIN messages m ON m.inbox_id = i.id GROUP BY i.id`,
+    (
+      await system.look.all<{ id: number; status: string; n: number }>(
+        sql`SELECT i.id, i.status, count(m.id) AS n FROM inbox i LEFT JOIN messages m ON m.inbox_id = i.id GROUP BY i.id, i.status`,
       )
-      .map((row) => [row.id, row]),
+    ).map((row) => [row.id, row]),
   );
   return {
     acceptedRequests: new Set(ok.map((answer) => `${answer.kind}:${answer.key}`)).size,
@@ -41,23 +45,22 @@ export function intakeLedger(system: Pick<TestSystem, 'db'>, sent: readonly Sent
       return row?.status === 'done' && row.n === 1;
     }).length,
     inboxRows: perRow.size,
-    messages: one(sql`SELECT count(*) AS n FROM messages`),
-    duplicateMessages: one(
+    messages: await one(sql`SELECT count(*) AS n FROM messages`),
+    duplicateMessages: await one(
       sql`SELECT count(*) AS n FROM messages WHERE inbox_id IN (SELECT inbox_id FROM messages GROUP BY inbox_id HAVING count(*) > 1)`,
     ),
-    leads: one(sql`SELECT count(*) AS n FROM leads`),
-    sendersOnSeveralLeads: one(
-      sql`SELECT count(*) AS n FROM (SELECT key FROM identities WHERE kind = 'email' AND lead_id IS NOT NULL GROUP BY key HAVING count(DISTINCT lead_id) > 1)`,
+    leads: await one(sql`SELECT count(*) AS n FROM leads`),
+    sendersOnSeveralLeads: await one(
+      sql`SELECT count(*) AS n FROM (SELECT key FROM identities WHERE kind = 'email' AND lead_id IS NOT NULL GROUP BY key HAVING count(DISTINCT lead_id) > 1) AS shared`,
     ),
   };
 }
 
 /** Inbox rows by status, e.g. `{ done: 412 }`. */
-export function inboxByStatus(system: Pick<TestSystem, 'db'>): Record<string, number> {
-  const rows = system.db.all<{ status: string; n: number }>(
-    sql`SELECT status, count(*) AS n FROM inbox GROUP BY status`,
-  );
-  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+export async function inboxByStatus(
+  system: Pick<TestSystem, 'store'>,
+): Promise<Record<string, number>> {
+  return (await system.store.inbox.countMatching({})) as Record<string, number>;
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

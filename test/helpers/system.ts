@@ -1,5 +1,6 @@
 /**
- * A whole Leadwire for a test: a temp DATA_DIR with the real migrations, the real web app on a
+ * A whole Leadwire for a test: a temp DATA_DIR and a store of its own with the real migrations
+ * (SQLite there, or a PostgreSQL database with TEST_DATABASE=postgres), the real web app on a
  * free port, its own queue prefix on the shared Redis, and workers in-process or as child
  * processes started exactly like the Procfile's `worker`.
  */
@@ -9,13 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newApiKey } from '../../core/api-keys.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import type { ApiRole } from '../../core/repositories/users.ts';
 import { loadConfig, type Config } from '../../core/runtime/config.ts';
 import { Lifecycle } from '../../core/runtime/lifecycle.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
-import { createApiKey } from '../../db/api-keys.ts';
-import { migrateDatabase, openDatabase, type Db } from '../../db/open.ts';
+import { inspect, type Inspector } from '../../db/inspect.ts';
+import { openStore } from '../../db/open.ts';
 import type { EmailConnector } from '../../connectors/email/index.ts';
 import { startEmail, startWeb, startWorkers, type Booted } from '../../scripts/boot.ts';
+import { freshDatabase, type TestStoreKind } from './database.ts';
 import { freePort } from './private-redis.ts';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './redis.ts';
 
@@ -26,14 +31,16 @@ export interface TestSystem {
   env: Record<string, string>;
   baseUrl: string;
   apiKey: string;
-  /** A read/write connection for assertions and set-up. */
-  db: Db;
+  /** The test's own connection to the system's store, for set-up through the repositories. */
+  store: Store;
+  /** Queries for assertions, the same on both stores (db/inspect.ts). */
+  look: Inspector;
   /** Starts the ingest worker + reconciler inside the test process. */
-  startInProcessWorker(): void;
+  startInProcessWorker(): Promise<void>;
   /** Starts `scripts/worker.ts` as a child process; its output is collected in `logs`. */
   spawnWorker(): WorkerProcess;
   /** Starts the email connector inside the test process. */
-  startInProcessEmail(): EmailConnector;
+  startInProcessEmail(): Promise<EmailConnector>;
   /** Starts `scripts/email.ts` as a child process. */
   spawnEmail(): WorkerProcess;
   /**
@@ -60,11 +67,25 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Start the web app (default true). */
   web?: boolean;
+  /** The store, when the test needs one in particular (default: TEST_DATABASE's). */
+  store?: TestStoreKind;
+}
+
+/** A new API key straight into the store, as `leadwire api-keys create` makes one. */
+export async function createApiKey(
+  store: Store,
+  name: string,
+  role: ApiRole,
+): Promise<{ id: number; key: string }> {
+  const { key, prefix, hash } = newApiKey();
+  return { id: await store.users.createApiKey({ name, role, prefix, hash }), key };
 }
 
 export async function startSystem(options: SystemOptions): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `leadwire-${options.label}-`));
+  const database = await freshDatabase(options.label, options.store);
   const env: Record<string, string> = {
+    ...database.env,
     DATA_DIR: dataDir,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: uniquePrefix(options.label),
@@ -77,9 +98,8 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
   const log = createLogger('silent');
   const lifecycle = new Lifecycle(log);
   const booted: Booted = { config, log, lifecycle };
-  const db = openDatabase(config.databaseFile);
-  migrateDatabase(db);
-  const { key: apiKey } = createApiKey(db, 'test', 'admin');
+  const store = await openStore(config);
+  const { key: apiKey } = await createApiKey(store, 'test', 'admin');
   let baseUrl = '';
   if (options.web !== false) {
     const server = await startWeb(booted);
@@ -112,7 +132,8 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
     env,
     baseUrl,
     apiKey,
-    db,
+    store,
+    look: inspect(store),
     startInProcessWorker: () => startWorkers(booted),
     startInProcessEmail: () => startEmail(booted),
     spawnEmail: () => spawnScript('scripts/email.ts'),
@@ -148,7 +169,8 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
         }
       }
       await lifecycle.shutdown();
-      db.$client.close();
+      await store.close();
+      await database.drop();
       // A private Redis (fault tests) is thrown away whole by its owner.
       if (config.redisUrl === TEST_REDIS_URL) await deleteKeys(config.queuePrefix);
       rmSync(dataDir, { recursive: true, force: true });

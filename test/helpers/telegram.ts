@@ -8,8 +8,8 @@ import { startTelegramConnector, type TelegramConnector } from '../../connectors
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
-import { SqliteStore } from '../../db/store.ts';
 import type { BotApi } from './telegram-api.ts';
+import { inboxOf, type InboxView } from './rows.ts';
 import { api, waitFor, type TestSystem } from './system.ts';
 
 /** Every bot token in a run is new, so no two channels ever share a bot's queue. */
@@ -66,24 +66,6 @@ export function privateText(userId: number, messageId: number, text: string, dat
   };
 }
 
-export interface InboxView {
-  id: number;
-  external_id: string;
-  status: string;
-  outcome: string | null;
-  reason: string | null;
-  error: string | null;
-  lead_id: number | null;
-}
-
-export function inboxOf(system: TestSystem, channelId: number): InboxView[] {
-  return system.db.$client
-    .prepare(
-      'SELECT id, external_id, status, outcome, reason, error, lead_id FROM inbox WHERE channel_id = ? ORDER BY id',
-    )
-    .all(channelId) as InboxView[];
-}
-
 /** The inbox row of update `updateId`, once the worker has finished it. */
 export async function processedUpdate(
   system: TestSystem,
@@ -94,8 +76,8 @@ export async function processedUpdate(
   let row: InboxView | undefined;
   await waitFor(
     `update ${updateId} processed`,
-    () => {
-      row = inboxOf(system, channelId).find((r) => r.external_id === `u${updateId}`);
+    async () => {
+      row = (await inboxOf(system, channelId)).find((r) => r.external_id === `u${updateId}`);
       return row !== undefined && row.status !== 'pending';
     },
     timeoutMs,
@@ -112,8 +94,8 @@ export async function processedRows(
 ): Promise<InboxView[]> {
   await waitFor(
     `${count} processed updates on channel ${channelId}`,
-    () => {
-      const rows = inboxOf(system, channelId);
+    async () => {
+      const rows = await inboxOf(system, channelId);
       return rows.length >= count && rows.every((row) => row.status !== 'pending');
     },
     timeoutMs,
@@ -121,11 +103,8 @@ export async function processedRows(
   return inboxOf(system, channelId);
 }
 
-export function nextOffset(system: TestSystem, channelId: number): number | undefined {
-  const row = system.db.$client
-    .prepare('SELECT next_offset FROM telegram_offsets WHERE channel_id = ?')
-    .get(channelId) as { next_offset: number } | undefined;
-  return row?.next_offset;
+export function nextOffset(system: TestSystem, channelId: number): Promise<number | undefined> {
+  return system.store.checkpoints.telegramOffset(channelId);
 }
 
 export interface Polling {
@@ -142,8 +121,7 @@ export async function startPolling(system: TestSystem, pollTimeoutSeconds = 1): 
   );
   const producer = createProducer('ingest', redis, system.config.queuePrefix);
   const connector = startTelegramConnector({
-    db: system.db,
-    store: new SqliteStore(system.db),
+    repos: system.store,
     producer,
     log: createLogger('silent'),
     credentials: { secretsKey: system.config.secretsKey, readVariable: () => undefined },
@@ -159,3 +137,4 @@ export async function startPolling(system: TestSystem, pollTimeoutSeconds = 1): 
     },
   };
 }
+export { inboxOf, type InboxView } from './rows.ts';

@@ -1,15 +1,15 @@
 /** Every decision-table row end to end: HTTP → inbox → BullMQ → ingest worker → lead. */
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelOperators, channels, clientDuplicates, inbox, users } from '../../db/schema.ts';
-import { api, startSystem, type TestSystem } from '../helpers/system.ts';
+import { addUser } from '../helpers/rows.ts';
+import { api, createApiKey, startSystem, type TestSystem } from '../helpers/system.ts';
 
 let system: TestSystem;
 let call: ReturnType<typeof api>;
 
 beforeAll(async () => {
   system = await startSystem({ label: 'intake' });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   call = api(system);
 });
 afterAll(() => system.close());
@@ -58,11 +58,7 @@ describe('decision table over HTTP', () => {
   });
 
   it('row 4 and row 3: a known client gets a repeat lead for its responsible, then messages append to it', async () => {
-    const [owner] = system.db
-      .insert(users)
-      .values({ name: 'Olga', email: 'olga@center.test' })
-      .returning()
-      .all();
+    const owner = await addUser(system, { name: 'Olga', email: 'olga@center.test' });
     const client = await call('POST', '/api/v1/clients', {
       name: 'Marta Ruiz',
       emails: ['marta@client.test'],
@@ -87,11 +83,11 @@ describe('decision table over HTTP', () => {
   });
 
   it('row 4 with an inactive responsible falls back to the channel queue', async () => {
-    const [gone] = system.db
-      .insert(users)
-      .values({ name: 'Left', email: 'left@center.test', active: false })
-      .returning()
-      .all();
+    const gone = await addUser(system, {
+      name: 'Left',
+      email: 'left@center.test',
+      active: false,
+    });
     const client = await call('POST', '/api/v1/clients', {
       company: 'Acme SL',
       emails: ['buy@acme.test'],
@@ -128,18 +124,14 @@ describe('decision table over HTTP', () => {
   });
 
   it('row 1: a message from our own address is stored as ignored, never a lead', async () => {
-    system.db
-      .update(channels)
-      .set({ config: { ownIdentityKeys: ['email:support@leadwire.test'] } })
-      .where(eq(channels.id, 1))
-      .run();
+    await system.store.channels.setConfig(1, { ownIdentityKeys: ['email:support@leadwire.test'] });
     const res = await intake({
       email: 'Support@leadwire.test',
       message: 'auto: we got your message',
     });
     expect(res.body).toMatchObject({ outcome: 'ignored', status: 'ignored', leadId: null });
     expect(res.body.reason).toMatch(/own address/);
-    system.db.update(channels).set({ config: {} }).where(eq(channels.id, 1)).run();
+    await system.store.channels.setConfig(1, {});
   });
 
   it('row 0: the same Idempotency-Key twice is one message', async () => {
@@ -196,30 +188,21 @@ describe('decision table over HTTP', () => {
     });
     expect(res.body.outcome).toBe('created_repeat');
     expect(both.body).toMatchObject({ outcome: 'appended', leadId: res.body.leadId });
-    const pairs = system.db
-      .select()
-      .from(clientDuplicates)
-      .where(eq(clientDuplicates.clientId, one.body.id))
-      .all();
-    expect(pairs.map((p) => p.otherClientId)).toEqual([two.body.id]);
+    const pairs = await system.look.all<{ other_client_id: number }>(
+      sql`SELECT other_client_id FROM client_duplicates WHERE client_id = ${one.body.id}`,
+    );
+    expect(pairs.map((p) => p.other_client_id)).toEqual([two.body.id]);
   });
 });
 
 describe('responsible assignment', () => {
   it('new simple leads go round-robin among the active operators of the channel queue', async () => {
-    const created = system.db
-      .insert(users)
-      .values([
-        { name: 'Op A', email: 'a@ops.test' },
-        { name: 'Op B', email: 'b@ops.test' },
-        { name: 'Op C', email: 'c@ops.test', active: false },
-      ])
-      .returning()
-      .all();
-    system.db
-      .insert(channelOperators)
-      .values(created.map((user, position) => ({ channelId: 1, userId: user.id, position })))
-      .run();
+    const created = [
+      await addUser(system, { name: 'Op A', email: 'a@ops.test' }),
+      await addUser(system, { name: 'Op B', email: 'b@ops.test' }),
+      await addUser(system, { name: 'Op C', email: 'c@ops.test', active: false }),
+    ];
+    for (const user of created) await system.store.users.addToQueue(1, user.id);
     const responsible: number[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await intake({ email: `rr${i}@example.com` });
@@ -227,7 +210,7 @@ describe('responsible assignment', () => {
     }
     const [a, b] = created;
     expect(responsible).toEqual([a?.id, b?.id, a?.id, b?.id]);
-    system.db.delete(channelOperators).run();
+    await system.look.run(sql`DELETE FROM channel_operators`);
   });
 });
 
@@ -322,29 +305,25 @@ describe('the door', () => {
 
 describe('the worker', () => {
   it('fails malformed input without retries and keeps the error on the inbox row', async () => {
-    const [row] = system.db
-      .insert(inbox)
-      .values({
-        channelId: 1,
-        externalId: 'broken-1',
-        raw: '{"body": {"email": 5}, "receivedAt": "2026-01-01T00:00:00.000Z"}',
-        receivedAt: new Date(),
-      })
-      .returning()
-      .all();
+    const { row } = await system.store.inbox.record(
+      1,
+      'broken-1',
+      '{"body": {"email": 5}, "receivedAt": "2026-01-01T00:00:00.000Z"}',
+      new Date(),
+    );
     const { createProducer } = await import('../../core/runtime/queues.ts');
     const { producerConnection } = await import('../../core/runtime/redis.ts');
     const redis = producerConnection(system.config.redisUrl);
     const producer = createProducer('ingest', redis, system.config.queuePrefix);
-    await producer.add({ inboxId: row!.id });
-    let stored = system.db.select().from(inbox).where(eq(inbox.id, row!.id)).get();
+    await producer.add({ inboxId: row.id });
+    let stored = await system.store.inbox.get(row.id);
     for (let i = 0; i < 200 && stored?.status === 'pending'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      stored = system.db.select().from(inbox).where(eq(inbox.id, row!.id)).get();
+      stored = await system.store.inbox.get(row.id);
     }
     expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
     expect(stored?.error).toMatch(/email/);
-    const job = await producer.queue.getJob(`inbox-${row!.id}`);
+    const job = await producer.queue.getJob(`inbox-${row.id}`);
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(1);
     await producer.queue.close();
@@ -354,10 +333,9 @@ describe('the worker', () => {
 
 describe('API keys', () => {
   it('scopes idempotency keys and inbox rows to the key that sent them', async () => {
-    const { createApiKey } = await import('../../db/api-keys.ts');
     const partner = api({
       baseUrl: system.baseUrl,
-      apiKey: createApiKey(system.db, 'partner', 'intake').key,
+      apiKey: (await createApiKey(system.store, 'partner', 'intake')).key,
     });
     const body = { email: 'scoped@example.com', message: 'from the partner' };
     const mine = await call('POST', '/api/v1/leads?wait=true', body, {

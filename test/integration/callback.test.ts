@@ -9,6 +9,7 @@ import {
   postForm,
   renderToken,
 } from '../helpers/site.ts';
+import { addUser } from '../helpers/rows.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
 let system: TestSystem;
@@ -17,13 +18,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   system = await startSystem({ label: 'callback', env: { FORM_MIN_FILL_MS: '0' } });
-  system.startInProcessWorker();
-  const inserted = system.db.$client
-    .prepare(
-      `INSERT INTO users (name, email) VALUES ('Olga Operator', 'olga@example.com') RETURNING id`,
-    )
-    .get() as { id: number };
-  operatorId = inserted.id;
+  await system.startInProcessWorker();
+  operatorId = (await addUser(system, { name: 'Olga Operator', email: 'olga@example.com' })).id;
   await createCallbackWidget(system, { ...CALLBACK_WIDGET, operatorIds: [operatorId] });
 });
 afterAll(() => system.close());

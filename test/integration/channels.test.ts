@@ -1,10 +1,10 @@
 /** Mailbox channels over the admin API, and how a reply that the mail server refuses ends. */
+import { sql } from 'drizzle-orm';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailSettings } from '../../connectors/email/config.ts';
 import { openSecret } from '../../core/runtime/secrets.ts';
-import { getChannel } from '../../db/channels.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
 const SECRETS_KEY = 's'.repeat(40);
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
   refusingPort = (refusing.server.address() as AddressInfo).port;
   system = await startSystem({ label: 'channels', env: { SECRETS_KEY } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
 });
 afterAll(async () => {
   await system.close();
@@ -55,7 +55,7 @@ describe('mailbox channels', () => {
       ownIdentityKeys: ['email:info@shop.example', 'email:sales@shop.example'],
     });
     expect(JSON.stringify(created.body)).not.toContain('hunter2');
-    const stored = getChannel(system.db, created.body.id);
+    const stored = await system.store.channels.get(created.body.id);
     expect(JSON.stringify(stored?.config)).not.toContain('hunter2');
 
     const edited = await call('PATCH', `/api/v1/channels/${created.body.id}`, {
@@ -73,7 +73,9 @@ describe('mailbox channels', () => {
     });
     expect(moved.status).toBe(422);
     expect(moved.body.error).toBe('password_required');
-    const settings = emailSettings.parse(getChannel(system.db, created.body.id)?.config);
+    const settings = emailSettings.parse(
+      (await system.store.channels.get(created.body.id))?.config,
+    );
     expect(openSecret(settings.imap.password, SECRETS_KEY, () => undefined)).toBe('hunter2');
   });
 
@@ -138,24 +140,19 @@ describe('a reply the mail server refuses', () => {
       message: 'hi',
     });
     const leadId = intake.body.leadId as number;
-    system.db.$client
-      .prepare(
-        `INSERT INTO messages (lead_id, channel_id, direction, external_id, text, sent_at, meta)
-         VALUES (?, ?, 'in', 'in-1@example.com', 'Hello', ?, ?)`,
-      )
-      .run(
-        leadId,
-        channel.body.id,
-        Date.now(),
-        JSON.stringify({
-          email: {
-            messageId: 'in-1@example.com',
-            subject: 'Hi',
-            from: { address: 'gone@example.com' },
-            replyAddress: 'gone@example.com',
-          },
-        }),
-      );
+    const meta = JSON.stringify({
+      email: {
+        messageId: 'in-1@example.com',
+        subject: 'Hi',
+        from: { address: 'gone@example.com' },
+        replyAddress: 'gone@example.com',
+      },
+    });
+    await system.look.run(
+      sql`INSERT INTO messages (lead_id, channel_id, direction, external_id, text, sent_at, meta)
+          VALUES (${leadId}, ${channel.body.id}, 'in', 'in-1@example.com', 'Hello',
+            ${system.look.at(new Date())}, ${meta})`,
+    );
     const reply = await call('POST', `/api/v1/leads/${leadId}/messages`, { text: 'Thanks!' });
     expect(reply.status).toBe(202);
     expect(reply.body).toMatchObject({ direction: 'out', delivery: 'queued' });

@@ -2,15 +2,13 @@
  * `leadwire queues`, `queues failed` and `queues retry` against the real Redis (own prefix) and a
  * real database, with the real ingest and outbound workers failing real jobs.
  */
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
-import { createOutbound, getMessage } from '../../db/outbound.ts';
-import { inbox, leads } from '../../db/schema.ts';
 import { openQueues, runQueuesCommand, type Queues } from '../../scripts/cli/queues.ts';
 import { CliError } from '../../scripts/cli/widgets.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
-import { addInboxRow, intakeRaw } from '../helpers/inbox-rows.ts';
+import { addInboxRow, intakeRaw } from '../helpers/rows.ts';
 
 let system: TestSystem | undefined;
 let queues: Queues | undefined;
@@ -29,8 +27,8 @@ async function start(label: string) {
     system: current,
     queues,
     cli: async (...argv: string[]) =>
-      (await runQueuesCommand(current.db, current.config, argv)) ?? 'not a queues command',
-    row: (id: number) => current.db.select().from(inbox).where(eq(inbox.id, id)).get(),
+      (await runQueuesCommand(current.store, current.config, argv)) ?? 'not a queues command',
+    row: (id: number) => current.store.inbox.get(id),
   };
 }
 
@@ -38,9 +36,11 @@ const WHEN = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
 
 it('counts jobs per queue and state next to inbox rows and replies by status', async () => {
   const { system, queues, cli } = await start('cli-queues-counts');
-  const rows = ['a', 'b', 'c'].map((n) => addInboxRow(system, { externalId: `count-${n}` }));
-  addInboxRow(system, { externalId: 'count-done', status: 'done' });
-  addInboxRow(system, { externalId: 'count-failed', status: 'failed', error: 'boom' });
+  const rows = [];
+  for (const n of ['a', 'b', 'c'])
+    rows.push(await addInboxRow(system, { externalId: `count-${n}` }));
+  await addInboxRow(system, { externalId: 'count-done', status: 'done' });
+  await addInboxRow(system, { externalId: 'count-failed', status: 'failed', error: 'boom' });
   await queues.ingest.addBulk(rows.map((row) => ({ inboxId: row.id })));
   await queues.outbound.queue.add('outbound', { messageId: 1 }, { jobId: 'out-1', delay: 60_000 });
   await queues.outbound.queue.pause();
@@ -67,19 +67,22 @@ it('counts jobs per queue and state next to inbox rows and replies by status', a
 
 it('a job that fails lists with its inbox row and error; after the fix, retry makes the row done', async () => {
   const { system, queues, cli, row } = await start('cli-queues-retry');
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   // A row the worker can never read: the email is a number (MalformedInputError fails at once).
-  const broken = addInboxRow(system, { externalId: 'broken-1', raw: intakeRaw({ email: 5 }) });
+  const broken = await addInboxRow(system, {
+    externalId: 'broken-1',
+    raw: intakeRaw({ email: 5 }),
+  });
   // A row that failed more than 7 days ago: BullMQ has dropped its job, the row remains.
-  const old = addInboxRow(system, {
+  const old = await addInboxRow(system, {
     externalId: 'old-1',
     status: 'failed',
     error: 'the request body is not valid: email: Invalid input',
   });
   await queues.ingest.add({ inboxId: broken.id });
-  await waitFor('the broken row to fail', () => row(broken.id)?.status === 'failed');
-  expect(row(broken.id)).toMatchObject({ attempts: 1 });
-  const error = row(broken.id)?.error ?? '';
+  await waitFor('the broken row to fail', async () => (await row(broken.id))?.status === 'failed');
+  expect(await row(broken.id)).toMatchObject({ attempts: 1 });
+  const error = (await row(broken.id))?.error ?? '';
   expect(error).toMatch(/^the request body is not valid: email: /);
 
   const listed = await cli('queues', 'failed');
@@ -93,30 +96,23 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
   ]);
   // The job's error is the row's error: not repeated. A row whose error differs says so.
   expect(listed.split('\n')[1]?.endsWith(`\t${error}`)).toBe(true);
-  system.db.update(inbox).set({ error: 'a later error' }).where(eq(inbox.id, broken.id)).run();
+  await system.look.run(sql`UPDATE inbox SET error = 'a later error' WHERE id = ${broken.id}`);
   expect(await cli('queues', 'failed', '--queue', 'ingest', '--limit', '1')).toContain(
     `\n\tinbox row ${broken.id} (failed): a later error\n`,
   );
   expect(await cli('queues', 'failed', '--queue', 'outbound')).toBe('no failed jobs');
 
   // The fix: the stored event is corrected. Retry sends the same job round again.
-  system.db
-    .update(inbox)
-    .set({ raw: intakeRaw({ email: 'ana.fixed@example.com', message: 'hello' }) })
-    .where(eq(inbox.id, broken.id))
-    .run();
+  const fixed = intakeRaw({ email: 'ana.fixed@example.com', message: 'hello' });
+  await system.look.run(sql`UPDATE inbox SET raw = ${fixed} WHERE id = ${broken.id}`);
   expect(await cli('queues', 'retry', `inbox-${broken.id}`)).toBe(
     `retried inbox-${broken.id} (ingest); inbox row ${broken.id} back to pending`,
   );
-  await waitFor('the fixed row to be done', () => row(broken.id)?.status === 'done');
-  const done = row(broken.id);
+  await waitFor('the fixed row to be done', async () => (await row(broken.id))?.status === 'done');
+  const done = await row(broken.id);
   // attempts were reset with the job's: this is the first attempt since the retry.
   expect(done).toMatchObject({ outcome: 'created_simple', error: null, attempts: 1 });
-  const lead = system.db
-    .select()
-    .from(leads)
-    .where(eq(leads.id, done?.leadId ?? 0))
-    .get();
+  const lead = await system.store.leads.get(done?.leadId ?? 0);
   expect(lead?.title).toContain('ana.fixed@example.com');
 
   // Retrying again changes nothing; an unknown job is a clear error.
@@ -128,25 +124,29 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
       'there is no job inbox-424242 in ingest or outbound (gone after 7 days? run the row again with: inbox replay --id 424242)',
     ),
   );
-  expect(row(old.id)?.status).toBe('failed');
+  expect((await row(old.id))?.status).toBe('failed');
 });
 
 it('retry --all puts failed replies back to queued before their jobs run again', async () => {
   const { system, queues, cli, row } = await start('cli-queues-all');
-  system.startInProcessWorker();
-  const good = addInboxRow(system, {
+  await system.startInProcessWorker();
+  const good = await addInboxRow(system, {
     externalId: 'good-1',
     raw: intakeRaw({ email: 'bea@example.com', message: 'hi' }),
   });
-  const broken = addInboxRow(system, { externalId: 'broken-2', raw: intakeRaw({ email: 5 }) });
+  const broken = await addInboxRow(system, {
+    externalId: 'broken-2',
+    raw: intakeRaw({ email: 5 }),
+  });
   await queues.ingest.addBulk([{ inboxId: good.id }, { inboxId: broken.id }]);
   await waitFor(
     'both rows finished',
-    () => row(good.id)?.status === 'done' && row(broken.id)?.status === 'failed',
+    async () =>
+      (await row(good.id))?.status === 'done' && (await row(broken.id))?.status === 'failed',
   );
   // A reply on the REST intake channel, which cannot send: it fails at once, for good.
-  const reply = createOutbound(system.db, {
-    leadId: row(good.id)?.leadId ?? 0,
+  const reply = await system.store.leads.addOutbound({
+    leadId: (await row(good.id))?.leadId ?? 0,
     channelId: 1,
     externalId: 'reply-1',
     sender: 'Leadwire',
@@ -154,10 +154,11 @@ it('retry --all puts failed replies back to queued before their jobs run again',
     meta: {},
     at: new Date(),
   });
+  if (!reply) throw new Error('reply not stored');
   await queues.outbound.add({ messageId: reply.id });
   const job = async () => queues.outbound.queue.getJob(`out-${reply.id}`);
   await waitFor('the reply to fail', async () => (await (await job())?.getState()) === 'failed');
-  expect(getMessage(system.db, reply.id)?.delivery).toBe('failed');
+  expect((await system.store.leads.message(reply.id))?.delivery).toBe('failed');
   expect(await cli('queues', 'failed', '--queue', 'outbound')).toMatch(
     new RegExp(
       `^outbound: 1 failed\nout-${reply.id}\toutbound\tmessage ${reply.id}\tattempts 1\t${WHEN}\tchannel 1 cannot send replies$`,
@@ -175,8 +176,11 @@ it('retry --all puts failed replies back to queued before their jobs run again',
     return (await again?.getState()) === 'failed' && (again?.finishedOn ?? 0) > firstFailure;
   });
   expect((await job())?.attemptsMade).toBe(1);
-  expect(getMessage(system.db, reply.id)?.delivery).toBe('failed');
-  await waitFor('the broken row to fail again', () => row(broken.id)?.status === 'failed');
+  expect((await system.store.leads.message(reply.id))?.delivery).toBe('failed');
+  await waitFor(
+    'the broken row to fail again',
+    async () => (await row(broken.id))?.status === 'failed',
+  );
   expect(await cli('queues', 'retry', '--all', '--queue', 'ingest')).toBe(
     'ingest: retried 1 of 1 failed jobs',
   );

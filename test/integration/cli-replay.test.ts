@@ -3,16 +3,15 @@
  * selection takes, what a replay resets, that replaying finished rows changes nothing, and a
  * 20,000-row run stopped with Ctrl-C and resumed.
  */
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
-import { channels, inbox, replays } from '../../db/schema.ts';
 import { openQueues, type Queues } from '../../scripts/cli/queues.ts';
 import { runInboxCommand } from '../../scripts/cli/replay.ts';
 import { CliError } from '../../scripts/cli/widgets.ts';
 import { countInbox, openBurst } from '../helpers/burst.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
-import { addInboxRow, intakeRaw } from '../helpers/inbox-rows.ts';
+import { addChannel, addInboxRow, intakeRaw } from '../helpers/rows.ts';
 
 let system: TestSystem | undefined;
 let queues: Queues | undefined;
@@ -25,6 +24,13 @@ afterEach(async () => {
 
 const quiet = { progress: () => ({ update() {}, stop() {} }) };
 
+/** Every table's rows, to compare a store before and after. */
+async function snapshotOf(tables: Record<string, Promise<unknown[]>>) {
+  return Object.fromEntries(
+    await Promise.all(Object.entries(tables).map(async ([name, rows]) => [name, await rows])),
+  );
+}
+
 async function start(label: string) {
   system = await startSystem({ label, web: false });
   queues = await openQueues(system.config);
@@ -33,36 +39,36 @@ async function start(label: string) {
     system: current,
     queues,
     replay: async (...argv: string[]) =>
-      (await runInboxCommand(current.db, current.config, ['inbox', ...argv], quiet)) ??
+      (await runInboxCommand(current.store, current.config, ['inbox', ...argv], quiet)) ??
       'not an inbox command',
-    row: (id: number) => current.db.select().from(inbox).where(eq(inbox.id, id)).get(),
+    row: (id: number) => current.store.inbox.get(id),
     hasJob: async (id: number) => (await queues?.ingest.queue.getJob(`inbox-${id}`)) !== undefined,
   };
 }
 
 it('selects rows by id, channel, status and received-at range, combined', async () => {
   const { system, replay, row, hasJob } = await start('cli-replay-select');
-  system.db.insert(channels).values({ id: 2, kind: 'api', name: 'Partner intake' }).run();
+  const partner = await addChannel(system, { kind: 'api', name: 'Partner intake' });
   const day = (d: number) => new Date(`2026-01-0${d}T12:00:00Z`);
-  const failed1 = addInboxRow(system, {
+  const failed1 = await addInboxRow(system, {
     externalId: 's1',
     status: 'failed',
     error: 'e',
     attempts: 8,
     receivedAt: day(1),
   });
-  const done = addInboxRow(system, { externalId: 's2', status: 'done', receivedAt: day(2) });
-  const failed2 = addInboxRow(system, {
+  const done = await addInboxRow(system, { externalId: 's2', status: 'done', receivedAt: day(2) });
+  const failed2 = await addInboxRow(system, {
     externalId: 's3',
-    channelId: 2,
+    channelId: partner,
     status: 'failed',
     error: 'e',
     attempts: 1,
     receivedAt: day(3),
   });
-  const ignored = addInboxRow(system, {
+  const ignored = await addInboxRow(system, {
     externalId: 's4',
-    channelId: 2,
+    channelId: partner,
     status: 'ignored',
     outcome: 'ignored',
     reason: 'auto-reply',
@@ -70,14 +76,14 @@ it('selects rows by id, channel, status and received-at range, combined', async 
     processedAt: day(4),
     receivedAt: day(4),
   });
-  addInboxRow(system, { externalId: 's5', receivedAt: day(5) });
+  await addInboxRow(system, { externalId: 's5', receivedAt: day(5) });
 
   const dry = (...argv: string[]) => replay('replay', ...argv, '--dry-run');
   expect(await dry('--id', `${failed1.id},${failed2.id}`)).toBe(
     '2 inbox rows match (failed 2); 2 would go back to pending. Nothing enqueued (--dry-run).',
   );
   // Ignored rows stay ignored unless --status names them.
-  expect(await dry('--channel', '2')).toBe(
+  expect(await dry('--channel', String(partner))).toBe(
     '2 inbox rows match (ignored 1, failed 1); 1 would go back to pending. Nothing enqueued (--dry-run).',
   );
   expect(await dry('--status', 'failed,ignored')).toBe(
@@ -91,10 +97,10 @@ it('selects rows by id, channel, status and received-at range, combined', async 
   );
   expect(await hasJob(failed1.id)).toBe(false);
 
-  expect(await replay('replay', '--channel', '2', '--status', 'ignored')).toBe(
+  expect(await replay('replay', '--channel', String(partner), '--status', 'ignored')).toBe(
     'replay 1 finished: 1 of 1 rows enqueued, 1 back to pending',
   );
-  expect(row(ignored.id)).toMatchObject({
+  expect(await row(ignored.id)).toMatchObject({
     status: 'pending',
     attempts: 0,
     outcome: null,
@@ -102,15 +108,15 @@ it('selects rows by id, channel, status and received-at range, combined', async 
     processedAt: null,
   });
   expect(await hasJob(ignored.id)).toBe(true);
-  expect(row(failed2.id)).toMatchObject({ status: 'failed', attempts: 1 });
+  expect(await row(failed2.id)).toMatchObject({ status: 'failed', attempts: 1 });
   expect(await hasJob(failed2.id)).toBe(false);
 
   expect(await replay('replay', '--until', '2026-01-03')).toBe(
     'replay 2 finished: 2 of 2 rows enqueued, 1 back to pending',
   );
   // The error stays until a success clears it.
-  expect(row(failed1.id)).toMatchObject({ status: 'pending', attempts: 0, error: 'e' });
-  expect(row(done.id)?.status).toBe('done');
+  expect(await row(failed1.id)).toMatchObject({ status: 'pending', attempts: 0, error: 'e' });
+  expect((await row(done.id))?.status).toBe('done');
   expect([await hasJob(failed1.id), await hasJob(done.id)]).toEqual([true, true]);
 
   expect(await replay('replay', '--status', 'failed', '--since', '2027-01-01')).toBe(
@@ -133,21 +139,24 @@ it('selects rows by id, channel, status and received-at range, combined', async 
     [
       'run  started               state     rows  cursor  selection',
       '  2  STARTED  finished  2/2        2  until 2026-01-03T00:00:00.000Z id ≤ 5',
-      '  1  STARTED  finished  1/1        4  channel 2 status ignored id ≤ 5',
+      `  1  STARTED  finished  1/1        4  channel ${partner} status ignored id ≤ 5`,
     ].join('\n'),
   );
 });
 
 it('a failed row comes back after the fix; replaying done rows changes nothing', async () => {
   const { system, queues, replay, row } = await start('cli-replay-done');
-  system.startInProcessWorker();
-  const burst = openBurst(system, 10);
+  await system.startInProcessWorker();
+  const burst = await openBurst(system, 10);
   for (let n = 0; n < 40; n++) await burst.record(n);
   await burst.close();
-  const broken = addInboxRow(system, { externalId: 'broken-1', raw: intakeRaw({ email: 5 }) });
+  const broken = await addInboxRow(system, {
+    externalId: 'broken-1',
+    raw: intakeRaw({ email: 5 }),
+  });
   await queues.ingest.add({ inboxId: broken.id });
-  await waitFor('the burst and the broken row', () => {
-    const counts = countInbox(system);
+  await waitFor('the burst and the broken row', async () => {
+    const counts = await countInbox(system);
     return counts.done === 40 && counts.failed === 1;
   });
 
@@ -155,62 +164,64 @@ it('a failed row comes back after the fix; replaying done rows changes nothing',
     Object.fromEntries(
       ['leads', 'messages', 'identities', 'clients', 'inbox', 'activities', 'events'].map((t) => [
         t,
-        system.db.all(sql.raw(`SELECT * FROM ${t} ORDER BY rowid`)),
+        system.look.all(sql.raw(`SELECT * FROM ${t} ORDER BY id`)),
       ]),
     );
-  const before = snapshot();
+  const before = await snapshotOf(snapshot());
   const replayedAt = Date.now();
   expect(await replay('replay', '--status', 'done')).toBe(
     'replay 1 finished: 40 of 40 rows enqueued, 0 back to pending',
   );
-  const doneIds = system.db
-    .select({ id: inbox.id })
-    .from(inbox)
-    .where(eq(inbox.status, 'done'))
-    .all()
-    .map((r) => r.id);
+  const doneIds = (await system.store.inbox.matchingPage({ statuses: ['done'] }, 0, 1000)).map(
+    (r) => r.id,
+  );
   // Their completed jobs were replaced, so the worker really ran each row again…
   await waitFor('the worker to run every done row again', async () => {
     const jobs = await Promise.all(doneIds.map((id) => queues.ingest.queue.getJob(`inbox-${id}`)));
     return jobs.every((job) => (job?.finishedOn ?? 0) >= replayedAt);
   });
   // …and nothing changed.
-  expect(snapshot()).toEqual(before);
+  expect(await snapshotOf(snapshot())).toEqual(before);
 
-  system.db
-    .update(inbox)
-    .set({ raw: intakeRaw({ email: 'fixed@example.com', message: 'after the fix' }) })
-    .where(eq(inbox.id, broken.id))
-    .run();
+  const fixed = intakeRaw({ email: 'fixed@example.com', message: 'after the fix' });
+  await system.look.run(sql`UPDATE inbox SET raw = ${fixed} WHERE id = ${broken.id}`);
   expect(await replay('replay', '--status', 'failed')).toBe(
     'replay 2 finished: 1 of 1 rows enqueued, 1 back to pending',
   );
-  await waitFor('the fixed row to be done', () => row(broken.id)?.status === 'done');
-  expect(row(broken.id)).toMatchObject({ outcome: 'created_simple', error: null, attempts: 1 });
+  await waitFor('the fixed row to be done', async () => (await row(broken.id))?.status === 'done');
+  expect(await row(broken.id)).toMatchObject({
+    outcome: 'created_simple',
+    error: null,
+    attempts: 1,
+  });
 });
 
 it('Ctrl-C stops a 20,000-row replay after a whole batch; --resume enqueues the rest once', async () => {
   const { system, queues } = await start('cli-replay-resume');
   const ROWS = 20_000;
-  const insert = system.db.$client.prepare(
-    `INSERT INTO inbox (channel_id, external_id, raw, status, error, attempts, received_at) VALUES (1, ?, ?, 'failed', 'SQLITE_FULL: database or disk is full', 8, ?)`,
+  const rows = Array.from({ length: ROWS }, (_, i) => ({
+    externalId: `full-${i + 1}`,
+    raw: intakeRaw({ email: `c${i + 1}@example.com`, message: `m${i + 1}` }),
+  }));
+  await system.store.inbox.recordBatch(1, rows, new Date('2026-01-01T00:00:00Z'));
+  await system.look.run(
+    sql`UPDATE inbox SET status = 'failed', error = 'SQLITE_FULL: database or disk is full', attempts = 8`,
   );
-  system.db.$client.transaction(() => {
-    for (let n = 1; n <= ROWS; n++) {
-      insert.run(`full-${n}`, intakeRaw({ email: `c${n}@example.com`, message: `m${n}` }), n);
-    }
-  })();
-  const run = () => system.db.select().from(replays).where(eq(replays.id, 1)).get();
+  const run = () => system.store.replays.get(1);
   const counts = () => countInbox(system);
   const waiting = () => queues.ingest.queue.getWaitingCount();
 
   // By channel: rows reset to pending still match, so only the cursor keeps a resumed run from
   // doing them again.
   const first = spawnCli(system.env, ['inbox', 'replay', '--channel', '1']);
-  await waitFor('the replay to make progress', () => (run()?.doneCount ?? 0) >= 1000, 20_000);
+  await waitFor(
+    'the replay to make progress',
+    async () => ((await run())?.doneCount ?? 0) >= 1000,
+    20_000,
+  );
   first.child.kill('SIGINT');
   expect(await first.exited).toBe(130);
-  const stopped = run();
+  const stopped = await run();
   if (!stopped) throw new Error('no run recorded');
   expect(stopped).toMatchObject({ finishedAt: null, total: ROWS });
   expect(stopped.interruptedAt).toBeInstanceOf(Date);
@@ -223,7 +234,7 @@ it('Ctrl-C stops a 20,000-row replay after a whole batch; --resume enqueues the 
       'resume with: npm run leadwire -- inbox replay --resume 1\n',
   );
   expect(first.output.stderr).toMatch(/^replay 1: 0\/20000 rows \(0%\)$/m);
-  expect(counts()).toEqual({ pending: stopped.doneCount, failed: ROWS - stopped.doneCount });
+  expect(await counts()).toEqual({ pending: stopped.doneCount, failed: ROWS - stopped.doneCount });
   expect(await waiting()).toBe(stopped.doneCount);
   const lastBefore = await queues.ingest.queue.getJob(`inbox-${stopped.lastInboxId}`);
   expect(await queues.ingest.queue.getJob(`inbox-${stopped.lastInboxId + 1}`)).toBeUndefined();
@@ -235,9 +246,9 @@ it('Ctrl-C stops a 20,000-row replay after a whole batch; --resume enqueues the 
   expect(second.stdout).toBe(
     `replay 1 finished (resumed after inbox id ${stopped.lastInboxId}): ${ROWS} of ${ROWS} rows enqueued, ${ROWS - stopped.doneCount} back to pending\n`,
   );
-  expect(run()).toMatchObject({ doneCount: ROWS, lastInboxId: ROWS, interruptedAt: null });
-  expect(run()?.finishedAt).toBeInstanceOf(Date);
-  expect(counts()).toEqual({ pending: ROWS });
+  expect(await run()).toMatchObject({ doneCount: ROWS, lastInboxId: ROWS, interruptedAt: null });
+  expect((await run())?.finishedAt).toBeInstanceOf(Date);
+  expect(await counts()).toEqual({ pending: ROWS });
   expect(await waiting()).toBe(ROWS);
   const jobIds = await queues.ingest.queue.getRanges(['waiting'], 0, -1);
   expect(jobIds.sort()).toEqual(Array.from({ length: ROWS }, (_, i) => `inbox-${i + 1}`).sort());

@@ -1,29 +1,26 @@
-/** `leadwire forms|callbacks …` against a real database file. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/** `leadwire forms|callbacks …` against a real store. */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CliError, runWidgetCommand } from '../../scripts/cli/widgets.ts';
-import { getWidget } from '../../db/forms.ts';
-import { migrateDatabase, openDatabase } from '../../db/open.ts';
+import { openTestStore, type TestStore } from '../helpers/store.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-cli-'));
-const db = openDatabase(path.join(dir, 'leadwire.db'));
-migrateDatabase(db);
-afterAll(() => {
-  db.$client.close();
-  rmSync(dir, { recursive: true, force: true });
+let test: TestStore;
+beforeAll(async () => {
+  test = await openTestStore('cli-widgets');
 });
+afterAll(() => test.close());
 
 function file(name: string, body: unknown): string {
-  const target = path.join(dir, name);
+  const target = path.join(test.dir, name);
   writeFileSync(target, JSON.stringify(body));
   return target;
 }
 
-it('creates, updates and lists a callback widget with the API’s validation', () => {
-  const created = runWidgetCommand(
-    db,
+it('creates, updates and lists a callback widget with the API’s validation', async () => {
+  const run = (group: string, command: string, arg?: string, from?: string) =>
+    runWidgetCommand(test.store, group, command, arg, from);
+  const created = await run(
     'callbacks',
     'create',
     undefined,
@@ -34,32 +31,19 @@ it('creates, updates and lists a callback widget with the API’s validation', (
       hours: { mon: [{ from: '09:00', to: '18:00' }] },
     }),
   );
-  expect(created).toBe('created callback 1: /cb/cb (embed: /cb/cb/embed.js)');
-  expect(() =>
-    runWidgetCommand(
-      db,
-      'callbacks',
-      'update',
-      '1',
-      file('bad.json', { timeZone: 'Mars/Olympus' }),
-    ),
-  ).toThrow(
+  expect(created).toMatch(/^created callback (\d+): \/cb\/cb \(embed: \/cb\/cb\/embed\.js\)$/);
+  const id = /callback (\d+)/.exec(created ?? '')?.[1] ?? '';
+  await expect(
+    run('callbacks', 'update', id, file('bad.json', { timeZone: 'Mars/Olympus' })),
+  ).rejects.toThrow(
     new CliError('the callback is not valid:\n  timeZone: an IANA time zone such as Europe/Madrid'),
   );
-  runWidgetCommand(
-    db,
-    'callbacks',
-    'update',
-    '1',
-    file('ok.json', { delayMinutes: 30, active: false }),
-  );
-  expect(getWidget(db, 'callback', 1)).toMatchObject({
+  await run('callbacks', 'update', id, file('ok.json', { delayMinutes: 30, active: false }));
+  expect(await test.store.forms.get('callback', Number(id))).toMatchObject({
     active: false,
     definition: { delayMinutes: 30, timeZone: 'Europe/Madrid' },
   });
-  expect(runWidgetCommand(db, 'callbacks', 'list', undefined, undefined)).toBe(
-    '1\tclosed\t/cb/cb\tCall us',
-  );
-  expect(runWidgetCommand(db, 'forms', 'list', undefined, undefined)).toBe('no forms yet');
-  expect(runWidgetCommand(db, 'users', 'list', undefined, undefined)).toBeUndefined();
+  expect(await run('callbacks', 'list')).toBe(`${id}\tclosed\t/cb/cb\tCall us`);
+  expect(await run('forms', 'list')).toBe('no forms yet');
+  expect(await run('users', 'list')).toBeUndefined();
 });

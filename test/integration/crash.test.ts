@@ -6,7 +6,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
-import { SqliteStore } from '../../db/store.ts';
 import { reconcileOnce } from '../../workers/reconciler/index.ts';
 import { deleteKeys } from '../helpers/redis.ts';
 import { countInbox, ledger, openBurst } from '../helpers/burst.ts';
@@ -25,10 +24,10 @@ it("Redis loses the queue's keys, before and during processing: the reconciler r
     env: { RECONCILE_GRACE_MS: '1000', RECONCILE_INTERVAL_MS: '500' },
   });
   const current = system;
-  const burst = openBurst(current, 300);
+  const burst = await openBurst(current, 300);
   // No worker yet: the first 1,000 wait in the queue, then Redis forgets all of them.
   for (let n = 0; n < 1000; n++) await burst.record(n);
-  expect(countInbox(current)).toEqual({ pending: 1000 });
+  expect(await countInbox(current)).toEqual({ pending: 1000 });
   expect(await deleteKeys(current.config.queuePrefix)).toBeGreaterThan(0);
   const worker = current.spawnWorker();
   // Then again while the worker is busy with jobs in flight.
@@ -36,7 +35,11 @@ it("Redis loses the queue's keys, before and during processing: the reconciler r
   for (let n = 1000; n < 3000; n++) {
     await burst.record(n);
     if (n === 2000) {
-      await waitFor('the worker to be busy', () => (countInbox(current).done ?? 0) > 0, 30_000);
+      await waitFor(
+        'the worker to be busy',
+        async () => ((await countInbox(current)).done ?? 0) > 0,
+        30_000,
+      );
       deletedWhileBusy = await deleteKeys(current.config.queuePrefix);
     }
   }
@@ -44,10 +47,10 @@ it("Redis loses the queue's keys, before and during processing: the reconciler r
   expect(deletedWhileBusy).toBeGreaterThan(0);
   await waitFor(
     'all 3,000 rows processed after the keys were deleted',
-    () => countInbox(current).done === 3000,
+    async () => (await countInbox(current)).done === 3000,
     90_000,
   );
-  expect(ledger(current)).toEqual({
+  expect(await ledger(current)).toEqual({
     messages: 3000,
     distinctInboxRows: 3000,
     leads: 300,
@@ -59,7 +62,7 @@ it("Redis loses the queue's keys, before and during processing: the reconciler r
 it('a pending row whose job already finished (its commit was lost) is enqueued again', async () => {
   system = await startSystem({ label: 'finished-job', web: false });
   const current = system;
-  const burst = openBurst(current, 10);
+  const burst = await openBurst(current, 10);
   for (let n = 0; n < 10; n++) await burst.record(n);
   await burst.close();
   // A worker that "completes" every job without committing anything, as if its commit was lost.
@@ -78,13 +81,11 @@ it('a pending row whose job already finished (its commit was lost) is enqueued a
     async () => (await queue.queue.getCompletedCount()) === 10,
   );
   await liar.close();
-  expect(countInbox(current)).toEqual({ pending: 10 });
+  expect(await countInbox(current)).toEqual({ pending: 10 });
 
-  const { reconcileOnce } = await import('../../workers/reconciler/index.ts');
-  const { SqliteStore } = await import('../../db/store.ts');
   const clock = { now: () => new Date(Date.now() + 60_000) };
   const added = await reconcileOnce({
-    store: new SqliteStore(current.db),
+    inbox: current.store.inbox,
     producer: queue,
     clock,
     graceMs: 30_000,
@@ -93,21 +94,21 @@ it('a pending row whose job already finished (its commit was lost) is enqueued a
   // A second pass leaves the waiting jobs alone.
   expect(
     await reconcileOnce({
-      store: new SqliteStore(current.db),
+      inbox: current.store.inbox,
       producer: queue,
       clock,
       graceMs: 30_000,
     }),
   ).toBe(0);
-  current.startInProcessWorker();
-  await waitFor('the rows to be processed', () => countInbox(current).done === 10);
+  await current.startInProcessWorker();
+  await waitFor('the rows to be processed', async () => (await countInbox(current)).done === 10);
   await queue.queue.close();
 });
 
 it('a pending row whose job lost its place in the wait list (its hash left behind) is enqueued again', async () => {
   system = await startSystem({ label: 'halfgone', web: false });
   const current = system;
-  const burst = openBurst(current, 30);
+  const burst = await openBurst(current, 30);
   for (let n = 0; n < 30; n++) await burst.record(n);
   await burst.close();
   const redis = producerConnection(current.config.redisUrl);
@@ -117,12 +118,11 @@ it('a pending row whose job lost its place in the wait list (its hash left behin
     // Redis lost the wait list but not the job hashes: every job looks unfinished to a cheap
     // look-up, yet none would ever run.
     await redis.del(producer.queue.toKey('wait'));
-    const store = new SqliteStore(current.db);
     const cursor = { afterId: 0 };
     const pass = () =>
       reconcileOnce(
         {
-          store,
+          inbox: current.store.inbox,
           producer,
           clock: { now: () => new Date(Date.now() + 60_000) },
           graceMs: 30_000,
@@ -134,9 +134,9 @@ it('a pending row whose job lost its place in the wait list (its hash left behin
     expect(await pass()).toBe(20);
     expect(await pass()).toBe(10);
     expect(await pass()).toBe(0);
-    current.startInProcessWorker();
-    await waitFor('the rows to be processed', () => countInbox(current).done === 30);
-    expect(ledger(current)).toMatchObject({ messages: 30, distinctInboxRows: 30 });
+    await current.startInProcessWorker();
+    await waitFor('the rows to be processed', async () => (await countInbox(current)).done === 30);
+    expect(await ledger(current)).toMatchObject({ messages: 30, distinctInboxRows: 30 });
   } finally {
     await producer.queue.close();
     redis.disconnect();

@@ -3,11 +3,10 @@
  * 400-message mailbox, what it does to the messages on the server (nothing, \Seen, or a move),
  * a message over the size limit, and `email backfill` re-reading a mailbox it already has.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
 import type { EmailConnector } from '../../connectors/email/index.ts';
 import { truncatedNote } from '../../connectors/email/parse.ts';
-import { BlobStore } from '../../db/blob-store.ts';
 import { connectMailbox, customerEmail, inboxOf } from '../helpers/email.ts';
 import {
   appendMany,
@@ -39,8 +38,8 @@ const bulkEmail = (n: number) =>
     `Do you deliver order ${n} to Valencia?`,
   );
 
-const settled = (system: TestSystem, channelId: number, count: number) => {
-  const rows = inboxOf(system, channelId);
+const settled = async (system: TestSystem, channelId: number, count: number) => {
+  const rows = await inboxOf(system, channelId);
   return rows.length >= count && rows.every((row) => row.status !== 'pending');
 };
 
@@ -52,22 +51,23 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
   let channelId: number;
   let connector: WorkerProcess | undefined;
 
-  /** The checkpoint and the UIDs in the inbox, read in one snapshot. */
-  const progress = () =>
-    system.db.$client.transaction(() => {
-      const checkpoint = checkpointOf(system, channelId);
-      const uids = system.db.$client
-        .prepare(
-          `SELECT json_extract(raw, '$.uid') AS uid FROM inbox WHERE channel_id = ? ORDER BY uid`,
-        )
-        .all(channelId)
-        .map((row) => (row as { uid: number }).uid);
-      return { lastUid: checkpoint?.lastUid ?? 0, uids };
-    })();
+  /**
+   * The checkpoint, then the UIDs in the inbox. Rows and checkpoint commit together, so every
+   * row the checkpoint covers is committed before it is read: the later read of the rows sees
+   * them all (and perhaps more).
+   */
+  const progress = async () => {
+    const checkpoint = await checkpointOf(system, channelId);
+    const rows = await system.look.all<{ raw: string }>(
+      sql`SELECT raw FROM inbox WHERE channel_id = ${channelId}`,
+    );
+    const uids = rows.map((row) => (JSON.parse(row.raw) as { uid: number }).uid);
+    return { lastUid: checkpoint?.lastUid ?? 0, uids: uids.sort((a, b) => a - b) };
+  };
 
   /** Every UID up to the checkpoint has its inbox row: nothing below it can be skipped. */
-  const checkpointCovered = () => {
-    const { lastUid, uids } = progress();
+  const checkpointCovered = async () => {
+    const { lastUid, uids } = await progress();
     const recorded = new Set(uids);
     const missing = Array.from({ length: lastUid }, (_, i) => i + 1).filter(
       (uid) => !recorded.has(uid),
@@ -88,7 +88,7 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
       label: 'email-kill',
       env: { SECRETS_KEY, ...QUICK_RECONCILE },
     });
-    system.startInProcessWorker();
+    await system.startInProcessWorker();
     ({ id: channelId } = await connectMailbox(system, imap));
   }, 180_000);
 
@@ -104,11 +104,11 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
   it('resumes from its checkpoint after SIGKILL: every message exactly once, none skipped', async () => {
     const first = system.spawnEmail();
     connector = first;
-    const violations: ReturnType<typeof checkpointCovered>[] = [];
+    const violations: Awaited<ReturnType<typeof checkpointCovered>>[] = [];
     await waitFor(
       'the first emails recorded',
-      () => {
-        const seen = checkpointCovered();
+      async () => {
+        const seen = await checkpointCovered();
         if (seen.missing.length) violations.push(seen);
         return seen.rows >= 50;
       },
@@ -118,7 +118,7 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
     await first.exited;
     expect(first.child.signalCode).toBe('SIGKILL');
 
-    const atKill = checkpointCovered();
+    const atKill = await checkpointCovered();
     expect(violations).toEqual([]);
     expect(atKill.missing).toEqual([]);
     expect(atKill.lastUid).toBeGreaterThanOrEqual(50);
@@ -130,24 +130,22 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
     connector = second;
     await waitFor('all 400 emails processed', () => settled(system, channelId, TOTAL), 120_000);
 
-    const rows = inboxOf(system, channelId);
+    const rows = await inboxOf(system, channelId);
     expect(rows).toHaveLength(TOTAL);
     expect(new Set(rows.map((row) => row.external_id)).size).toBe(TOTAL);
-    expect(progress().uids).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
+    expect((await progress()).uids).toEqual(Array.from({ length: TOTAL }, (_, i) => i + 1));
     expect(rows.filter((row) => row.status !== 'done')).toEqual([]);
     expect(rows.every((row) => row.outcome === 'created_simple')).toBe(true);
-    const perMessageId = system.db.$client
-      .prepare(
-        `SELECT external_id AS id, COUNT(*) AS n FROM messages
-         WHERE channel_id = ? AND direction = 'in' GROUP BY external_id`,
-      )
-      .all(channelId) as { id: string; n: number }[];
+    const perMessageId = await system.look.all<{ id: string; n: number }>(
+      sql`SELECT external_id AS id, COUNT(*) AS n FROM messages
+          WHERE channel_id = ${channelId} AND direction = 'in' GROUP BY external_id`,
+    );
     expect(perMessageId).toHaveLength(TOTAL);
     expect(perMessageId.filter((row) => row.n !== 1)).toEqual([]);
     expect(new Set(perMessageId.map((row) => row.id))).toEqual(
       new Set(Array.from({ length: TOTAL }, (_, n) => `bulk-${n + 1}@example.com`)),
     );
-    expect(checkpointOf(system, channelId)?.lastUid).toBe(TOTAL);
+    expect((await checkpointOf(system, channelId))?.lastUid).toBe(TOTAL);
     expect(errorLines(second.logs)).toEqual([]);
   }, 240_000);
 
@@ -162,12 +160,12 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
     runCli(system, ['email', 'backfill', String(channelId), '--since', since]);
 
   it('email backfill re-reads the mailbox without duplicates, and records what it missed', async () => {
-    const before = inboxOf(system, channelId).length;
+    const before = (await inboxOf(system, channelId)).length;
     const again = await backfill('2000-01-01');
     expect(again.stderr).toBe('');
     expect(again).toMatchObject({ code: 0 });
     expect(again.stdout.trim()).toBe(`INBOX: ${TOTAL} messages since 2000-01-01, 0 new`);
-    expect(inboxOf(system, channelId)).toHaveLength(before);
+    expect(await inboxOf(system, channelId)).toHaveLength(before);
 
     // With the connector stopped, a message dated 2001 arrives (as when an old mail is moved
     // back into the INBOX): only the backfill can record it now.
@@ -192,7 +190,7 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
     expect(all).toMatchObject({ code: 0, stderr: '' });
     expect(all.stdout.trim()).toBe(`INBOX: ${TOTAL + 1} messages since 2000-01-01, 1 new`);
     await waitFor('the backfilled email processed', () => settled(system, channelId, TOTAL + 1));
-    const rows = inboxOf(system, channelId);
+    const rows = await inboxOf(system, channelId);
     expect(rows).toHaveLength(TOTAL + 1);
     expect(rows.at(-1)).toMatchObject({
       external_id: 'old-2001@example.com',
@@ -201,7 +199,7 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
     });
     // A backfill never moves the checkpoint of a folder the connector follows: the connector
     // reads on from where it was (UID 401 again, a no-op) and takes the next message.
-    expect(checkpointOf(system, channelId)?.lastUid).toBe(TOTAL);
+    expect((await checkpointOf(system, channelId))?.lastUid).toBe(TOTAL);
     await appendMany(imap, imap.users.support, 'INBOX', [
       customerEmail('Pia <pia@example.com>', 'after-backfill@example.com', 'New', 'Hello'),
     ]);
@@ -211,14 +209,13 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
       () => settled(system, channelId, TOTAL + 2),
       60_000,
     );
-    expect(
-      inboxOf(system, channelId)
-        .map((row) => row.external_id)
-        .slice(-2),
-    ).toEqual(['old-2001@example.com', 'after-backfill@example.com']);
+    expect((await inboxOf(system, channelId)).map((row) => row.external_id).slice(-2)).toEqual([
+      'old-2001@example.com',
+      'after-backfill@example.com',
+    ]);
     await waitFor(
       'the checkpoint at the newest message',
-      () => checkpointOf(system, channelId)?.lastUid === TOTAL + 2,
+      async () => (await checkpointOf(system, channelId))?.lastUid === TOTAL + 2,
     );
     restarted.child.kill('SIGTERM');
     await restarted.exited;
@@ -235,7 +232,7 @@ describe('afterIngest on the server: \\Seen or a move to another folder', () => 
   beforeAll(async () => {
     imap = await startImapServer('email-recovery-after');
     system = await startSystem({ label: 'email-after', env: { SECRETS_KEY } });
-    system.startInProcessWorker();
+    await system.startInProcessWorker();
     const client = await imap.connect(imap.users.other);
     await client.mailboxCreate('Processed');
     await client.logout();
@@ -268,10 +265,10 @@ describe('afterIngest on the server: \\Seen or a move to another folder', () => 
       'INBOX',
       five.map((n) => bulkEmail(200 + n)),
     );
-    connector = system.startInProcessEmail();
+    connector = await system.startInProcessEmail();
     await waitFor(
       'both mailboxes ingested',
-      () => settled(system, sales, 5) && settled(system, other, 5),
+      async () => (await settled(system, sales, 5)) && (await settled(system, other, 5)),
     );
     await waitFor(
       'the ingested mail moved to Processed',
@@ -293,13 +290,13 @@ describe('afterIngest on the server: \\Seen or a move to another folder', () => 
     );
     connector.syncNow();
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const rows = inboxOf(system, other);
+    const rows = await inboxOf(system, other);
     expect(rows.map((row) => row.external_id)).toEqual(
       [...five, 6].map((n) => `bulk-${200 + n}@example.com`),
     );
     expect(rows.every((row) => row.status === 'done')).toBe(true);
-    expect(checkpointOf(system, other)?.lastUid).toBe(6);
-    expect(inboxOf(system, sales)).toHaveLength(5);
+    expect((await checkpointOf(system, other))?.lastUid).toBe(6);
+    expect(await inboxOf(system, sales)).toHaveLength(5);
   }, 120_000);
 });
 
@@ -315,7 +312,7 @@ describe('a message over EMAIL_MAX_MB', () => {
       label: 'email-big',
       env: { SECRETS_KEY, EMAIL_MAX_MB: '1' },
     });
-    system.startInProcessWorker();
+    await system.startInProcessWorker();
     ({ id: channelId } = await connectMailbox(system, imap));
   }, 120_000);
 
@@ -332,30 +329,27 @@ describe('a message over EMAIL_MAX_MB', () => {
       customerEmail('Hugo <hugo@example.com>', 'huge@example.com', 'Floor plan', body),
       bulkEmail(1),
     ]);
-    connector = system.startInProcessEmail();
+    connector = await system.startInProcessEmail();
     await waitFor('both emails processed', () => settled(system, channelId, 2));
 
-    const [huge, small] = inboxOf(system, channelId);
+    const [huge, small] = await inboxOf(system, channelId);
     expect(huge).toMatchObject({
       external_id: 'huge@example.com',
       status: 'done',
       outcome: 'created_simple',
     });
     expect(small).toMatchObject({ external_id: 'bulk-1@example.com', status: 'done' });
-    const raw = (id: number) =>
-      JSON.parse(
-        (
-          system.db.$client.prepare('SELECT raw FROM inbox WHERE id = ?').get(id) as {
-            raw: string;
-          }
-        ).raw,
-      ) as { size: number; blob: string; truncated?: { limit: number } };
-    const hugeRaw = raw(huge?.id as number);
+    const raw = async (id: number) =>
+      JSON.parse((await system.store.inbox.get(id))?.raw ?? '{}') as {
+        size: number;
+        blob: string;
+        truncated?: { limit: number };
+      };
+    const hugeRaw = await raw(huge?.id as number);
     expect(hugeRaw.truncated).toEqual({ limit: 1024 * 1024 });
     expect(hugeRaw.size).toBeGreaterThan(1.5 * 1024 * 1024);
-    expect(raw(small?.id as number).truncated).toBeUndefined();
-    const blobs = new BlobStore(path.join(system.config.dataDir, 'blobs'));
-    const stored = (await blobs.readAll(hugeRaw.blob)).toString();
+    expect((await raw(small?.id as number)).truncated).toBeUndefined();
+    const stored = (await system.store.blobs.readAll(hugeRaw.blob)).toString();
     expect(stored).toContain('Message-ID: <huge@example.com>');
     expect(stored).not.toContain('floor plan, described');
     expect(stored.length).toBeLessThan(2048);
@@ -372,7 +366,7 @@ describe('a mailbox connected with history older than ingestSince', () => {
   it('never ingests the old mail, not on the first sync and not on the polls after it', async () => {
     const imap = await startImapServer('email-history');
     const system = await startSystem({ label: 'email-history', env: { SECRETS_KEY } });
-    system.startInProcessWorker();
+    await system.startInProcessWorker();
     let connector: EmailConnector | undefined;
     try {
       const old = new Date('2019-05-01T10:00:00Z');
@@ -383,16 +377,26 @@ describe('a mailbox connected with history older than ingestSince', () => {
       );
       await appendMany(imap, imap.users.support, 'INBOX', history, old);
       const { id } = await connectMailbox(system, imap, { ingestSince: '2026-01-01T00:00:00Z' });
-      connector = system.startInProcessEmail();
-      await waitFor('the first sync', () => checkpointOf(system, id)?.lastUid === 3, 30_000);
+      connector = await system.startInProcessEmail();
+      await waitFor(
+        'the first sync',
+        async () => (await checkpointOf(system, id))?.lastUid === 3,
+        30_000,
+      );
       connector.syncNow();
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(inboxOf(system, id)).toEqual([]);
+      expect(await inboxOf(system, id)).toEqual([]);
       await appendMany(imap, imap.users.support, 'INBOX', [
         customerEmail('New <new@example.com>', 'fresh@example.com', 'New', 'Today'),
       ]);
-      await waitFor('the new message', () => inboxOf(system, id).length === 1, 30_000);
-      expect(inboxOf(system, id).map((row) => row.external_id)).toEqual(['fresh@example.com']);
+      await waitFor(
+        'the new message',
+        async () => (await inboxOf(system, id)).length === 1,
+        30_000,
+      );
+      expect((await inboxOf(system, id)).map((row) => row.external_id)).toEqual([
+        'fresh@example.com',
+      ]);
     } finally {
       await connector?.stop();
       await system.close();

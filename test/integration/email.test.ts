@@ -2,6 +2,7 @@
  * The email channel against a real Dovecot: every fixture's outcome, IDLE delivery, a connector
  * killed mid-mailbox, a UIDVALIDITY change, and a reply over SMTP answered back onto the lead.
  */
+import { sql } from 'drizzle-orm';
 import { snapshot } from '../../core/runtime/metrics.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
@@ -9,7 +10,13 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import type { EmailConnector } from '../../connectors/email/index.ts';
 import { runChannelCommand } from '../../scripts/cli/channels.ts';
-import { connectMailbox, customerEmail, fixture, inboxOf } from '../helpers/email.ts';
+import {
+  connectMailbox,
+  customerEmail,
+  fixture,
+  inboxOf,
+  type InboxView,
+} from '../helpers/email.ts';
 import { startImapServer, type ImapTestServer } from '../helpers/imap.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
@@ -39,7 +46,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   smtpPort = (smtp.server.address() as AddressInfo).port;
   system = await startSystem({ label: 'email', env: { SECRETS_KEY: 'k'.repeat(40) } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   ({ id: channelId } = await connectMailbox(system, imap, {
     smtp: { host: '127.0.0.1', port: smtpPort, secure: false, from: 'support@test.local' },
   }));
@@ -52,18 +59,18 @@ afterAll(async () => {
   await imap?.stop();
 });
 
-const settled = (rows: ReturnType<typeof inboxOf>) => rows.every((row) => row.status !== 'pending');
+const settled = (rows: InboxView[]) => rows.every((row) => row.status !== 'pending');
 
 async function processed(count: number) {
   await waitFor(
     `${count} processed emails`,
-    () => {
-      const rows = inboxOf(system, channelId);
+    async () => {
+      const rows = await inboxOf(system, channelId);
       return rows.length >= count && settled(rows);
     },
     60_000,
   );
-  return inboxOf(system, channelId);
+  return await inboxOf(system, channelId);
 }
 
 const lead = async (id: number) => (await api(system)('GET', `/api/v1/leads/${id}`)).body;
@@ -81,7 +88,7 @@ describe('a connected mailbox', () => {
   it('turns each fixture into the right outcome', async () => {
     const user = imap.users.support;
     await imap.append(user, 'INBOX', fixture('plain'));
-    connector = system.startInProcessEmail();
+    connector = await system.startInProcessEmail();
     const [plain] = await processed(1);
     // The session shows as connected in the metrics.
     const sessions = (await snapshot()).find((m) => m.name === 'leadwire_imap_session_connected');
@@ -93,12 +100,11 @@ describe('a connected mailbox', () => {
       outcome: 'created_simple',
     });
     // An earlier reply of ours on Ana's lead, so her bounce and her answer have something to find.
-    system.db.$client
-      .prepare(
-        `INSERT INTO messages (lead_id, channel_id, direction, external_id, text, sent_at, meta, delivery)
-         VALUES (?, ?, 'out', 'lw.out-123@mail.example.com', 'Your order is on its way', ?, '{}', 'sent')`,
-      )
-      .run(plain?.lead_id, channelId, Date.now());
+    await system.look.run(
+      sql`INSERT INTO messages (lead_id, channel_id, direction, external_id, text, sent_at, meta, delivery)
+          VALUES (${plain?.lead_id}, ${channelId}, 'out', 'lw.out-123@mail.example.com',
+            'Your order is on its way', ${system.look.at(new Date())}, '{}', 'sent')`,
+    );
     const names = [
       'html-only',
       'multipart-attachments',
@@ -127,10 +133,10 @@ describe('a connected mailbox', () => {
       expect(by(id), id).toMatchObject({ status: 'ignored', outcome: 'ignored', lead_id: null });
     }
     expect(by('CAF=ooo.4712@mail.example.com')?.reason).toMatch(/auto-replied/i);
-    const delivery = system.db.$client
-      .prepare(`SELECT delivery FROM messages WHERE external_id = 'lw.out-123@mail.example.com'`)
-      .get() as { delivery: string };
-    expect(delivery.delivery).toBe('undelivered');
+    const delivery = await system.look.get<{ delivery: string }>(
+      sql`SELECT delivery FROM messages WHERE external_id = 'lw.out-123@mail.example.com'`,
+    );
+    expect(delivery?.delivery).toBe('undelivered');
     // Ana's answer to our reply continues her lead; Bob forwarding her thread starts his own.
     expect(by('CAF=reply.4713@mail.example.com')).toMatchObject({
       outcome: 'appended',
@@ -164,7 +170,7 @@ describe('a connected mailbox', () => {
   });
 
   it('delivers a new message under IDLE within seconds', async () => {
-    const before = inboxOf(system, channelId).length;
+    const before = (await inboxOf(system, channelId)).length;
     await new Promise((resolve) => setTimeout(resolve, 1500)); // let the session go idle
     const sent = Date.now();
     await imap.append(
@@ -186,7 +192,7 @@ describe('a connected mailbox', () => {
   });
 
   it('resyncs after a UIDVALIDITY change without duplicating what it already has', async () => {
-    const before = inboxOf(system, channelId).length;
+    const before = (await inboxOf(system, channelId)).length;
     await imap.recreateMailbox(imap.users.support, 'INBOX');
     await imap.append(imap.users.support, 'INBOX', fixture('plain'));
     await imap.append(
@@ -196,7 +202,10 @@ describe('a connected mailbox', () => {
     );
     await waitFor(
       'the new message after the reset',
-      () => inboxOf(system, channelId).some((row) => row.external_id === 'after-reset@example.com'),
+      async () =>
+        (await inboxOf(system, channelId)).some(
+          (row) => row.external_id === 'after-reset@example.com',
+        ),
       60_000,
     );
     const rows = await processed(before + 1);
@@ -208,7 +217,7 @@ describe('a connected mailbox', () => {
 
   it('sends a reply over SMTP with threading headers, and the customer answer threads back', async () => {
     const call = api(system);
-    const rows = inboxOf(system, channelId);
+    const rows = await inboxOf(system, channelId);
     const eva = rows.find((row) => row.external_id === 'idle-1@example.com');
     const sent = await call('POST', `/api/v1/leads/${eva?.lead_id}/messages`, {
       text: 'Yes, 10:00 to 14:00.',
@@ -256,7 +265,7 @@ describe('a connected mailbox', () => {
         },
       ),
     );
-    const after = await processed(inboxOf(system, channelId).length + 2);
+    const after = await processed((await inboxOf(system, channelId)).length + 2);
     expect(after.find((row) => row.external_id === 'eva-answer@example.com')).toMatchObject({
       outcome: 'appended',
       lead_id: eva?.lead_id,
@@ -267,7 +276,7 @@ describe('a connected mailbox', () => {
 
   it('`channels test` logs in and reports the folders and SMTP', async () => {
     const report = await runChannelCommand(
-      system.db,
+      system.store,
       system.config,
       ['channels', 'test', String(channelId)],
       {},

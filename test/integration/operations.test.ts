@@ -3,15 +3,14 @@
  * login session), and `/metrics` shows what happened in every process, the worker's included.
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
-import { createApiKey } from '../../db/api-keys.ts';
-import { apiKeys } from '../../db/schema.ts';
 import {
   api,
+  createApiKey,
   startSystem,
   waitFor,
   type TestSystem,
@@ -107,7 +106,7 @@ describe('/metrics', () => {
   it('is refused without an admin key', async () => {
     expect((await get('/metrics')).status).toBe(401);
     expect((await get('/metrics', bearer('lw_not-a-key'))).status).toBe(401);
-    const { key } = createApiKey(system.db, 'operator', 'operator');
+    const { key } = await createApiKey(system.store, 'operator', 'operator');
     expect((await get('/metrics', bearer(key))).status).toBe(403);
   });
 });
@@ -144,11 +143,11 @@ describe('/admin/queues', () => {
     const wrong = await login('lw_wrong');
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('That key is not valid.');
-    const operator = await login(createApiKey(system.db, 'op', 'operator').key);
+    const operator = await login((await createApiKey(system.store, 'op', 'operator')).key);
     expect(operator.status).toBe(401);
     expect(operator.headers.get('set-cookie')).toBeNull();
 
-    const admin = createApiKey(system.db, 'ops admin', 'admin');
+    const admin = await createApiKey(system.store, 'ops admin', 'admin');
     // A login never redirects off our operations pages.
     const evil = await login(admin.key, 'https://evil.example/');
     expect(evil.headers.get('location')).toBe('/admin/queues');
@@ -174,7 +173,7 @@ describe('/admin/queues', () => {
     expect(payload.toString()).not.toContain(unkeyed.toString('hex').slice(0, 12));
     expect(payload.toString()).not.toContain(unkeyed.toString('base64url').slice(0, 12));
 
-    system.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, admin.id)).run();
+    await system.store.users.revokeApiKey(admin.id, new Date());
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(401);
     const revoked = await get('/admin/queues', { ...cookie, accept: 'text/html' });
     expect(revoked.headers.get('location')).toContain('expired=1');
@@ -182,25 +181,23 @@ describe('/admin/queues', () => {
 
   it('a failed job, fixed and retried from the dashboard, becomes a lead', async () => {
     // A row whose stored event is broken fails at once (malformed input is never retried).
-    const row = system.db.$client
-      .prepare(
-        "INSERT INTO inbox (channel_id, external_id, raw, status, attempts, received_at) VALUES (?, 'broken-1', '{not json', 'pending', 0, ?) RETURNING id",
-      )
-      .get(API_CHANNEL_ID, Date.now()) as { id: number };
+    const { row } = await system.store.inbox.record(
+      API_CHANNEL_ID,
+      'broken-1',
+      '{not json',
+      new Date(),
+    );
     const redis = producerConnection(system.config.redisUrl);
     const producer = createProducer('ingest', redis, system.config.queuePrefix);
     try {
       await producer.add({ inboxId: row.id });
-      const inboxRow = () =>
-        system.db.$client
-          .prepare('SELECT status, error, lead_id FROM inbox WHERE id = ?')
-          .get(row.id) as {
-          status: string;
-          error: string | null;
-          lead_id: number | null;
-        };
-      await waitFor('the broken row to fail', () => inboxRow().status === 'failed');
-      expect(inboxRow().error).toBe('the stored raw event is not JSON');
+      const inboxRow = async () => {
+        const stored = await system.store.inbox.get(row.id);
+        if (!stored) throw new Error(`inbox row ${row.id} is gone`);
+        return stored;
+      };
+      await waitFor('the broken row to fail', async () => (await inboxRow()).status === 'failed');
+      expect((await inboxRow()).error).toBe('the stored raw event is not JSON');
       const job = await producer.queue.getJob(`inbox-${row.id}`);
       expect(await job?.getState()).toBe('failed');
 
@@ -209,9 +206,9 @@ describe('/admin/queues', () => {
         body: { email: 'fixed@example.com', message: 'fixed' },
         receivedAt: new Date().toISOString(),
       };
-      system.db.$client
-        .prepare('UPDATE inbox SET raw = ? WHERE id = ?')
-        .run(JSON.stringify(fixed), row.id);
+      await system.look.run(
+        sql`UPDATE inbox SET raw = ${JSON.stringify(fixed)} WHERE id = ${row.id}`,
+      );
       const retry = await fetch(
         `${system.baseUrl}/admin/queues/api/queues/ingest/inbox-${row.id}/retry`,
         {
@@ -220,9 +217,9 @@ describe('/admin/queues', () => {
         },
       );
       expect(retry.status).toBe(204);
-      await waitFor('the retried row to be done', () => inboxRow().status === 'done');
-      expect(inboxRow()).toMatchObject({ error: null });
-      expect(inboxRow().lead_id).toBeGreaterThan(0);
+      await waitFor('the retried row to be done', async () => (await inboxRow()).status === 'done');
+      expect(await inboxRow()).toMatchObject({ error: null });
+      expect((await inboxRow()).leadId).toBeGreaterThan(0);
     } finally {
       await producer.queue.close();
       redis.disconnect();

@@ -21,12 +21,15 @@ afterEach(async () => {
 it('SIGTERM in the middle of a backlog: exits 0 with no job active, and the next worker finishes the rest', async () => {
   system = await startSystem({ label: 'sigterm', web: false, env: { LOG_LEVEL: 'info' } });
   const current = system;
-  const burst = openBurst(current, 200);
+  const burst = await openBurst(current, 200);
   for (let n = 0; n < 2000; n++) await burst.record(n);
   await burst.close();
 
   const first = current.spawnWorker();
-  await waitFor('the worker to be busy', () => (countInbox(current).done ?? 0) >= 200);
+  await waitFor(
+    'the worker to be busy',
+    async () => ((await countInbox(current)).done ?? 0) >= 200,
+  );
   const signalledAt = Date.now();
   first.child.kill('SIGTERM');
   const code = await first.exited;
@@ -35,7 +38,7 @@ it('SIGTERM in the middle of a backlog: exits 0 with no job active, and the next
   expect(code).toBe(0);
   expect(stoppedIn).toBeLessThan(15_000);
   expect(first.logs.join('\n')).toContain('shutting down');
-  const doneAtStop = countInbox(current).done ?? 0;
+  const doneAtStop = (await countInbox(current)).done ?? 0;
   expect(doneAtStop).toBeLessThan(2000);
   // No job was left half-done: none is active, and every done row has its message.
   const redis = producerConnection(current.config.redisUrl);
@@ -49,15 +52,15 @@ it('SIGTERM in the middle of a backlog: exits 0 with no job active, and the next
     await producer.queue.close();
     redis.disconnect();
   }
-  expect(ledger(current).inboxWithoutMessage).toBe(0);
+  expect((await ledger(current)).inboxWithoutMessage).toBe(0);
 
   current.spawnWorker();
   await waitFor(
     'every row done by the next worker',
-    () => countInbox(current).done === 2000,
+    async () => (await countInbox(current)).done === 2000,
     60_000,
   );
-  expect(ledger(current)).toEqual({
+  expect(await ledger(current)).toEqual({
     messages: 2000,
     distinctInboxRows: 2000,
     leads: 200,

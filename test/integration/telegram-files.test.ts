@@ -6,14 +6,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storeTelegramSettings } from '../../connectors/telegram/config.ts';
 import { expandTelegram } from '../../connectors/telegram/ingest.ts';
 import type { ChannelInfo } from '../../core/ports.ts';
-import { BlobStore } from '../../db/blob-store.ts';
+import { FileBlobStore } from '../../db/files/blob-store.ts';
 import { startBotApi, type BotApi } from '../helpers/telegram-api.ts';
 import { fixture } from '../helpers/telegram.ts';
 
 const key = 'f'.repeat(40);
 const token = '7200000001:AAfiles-test-xxxxxxxxxxxxxxxxxxxxxxxx';
 const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-tgfiles-'));
-const blobs = new BlobStore(path.join(dir, 'blobs'));
+const blobs = new FileBlobStore(path.join(dir, 'blobs'));
 const credentials = { secretsKey: key, readVariable: () => undefined };
 let botApi: BotApi;
 

@@ -24,7 +24,7 @@ let polling: Polling | undefined;
 beforeAll(async () => {
   botApi = await startBotApi();
   system = await startSystem({ label: 'tgpoll', env: { SECRETS_KEY: 'p'.repeat(40) } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
 }, 120_000);
 
 afterAll(async () => {
@@ -55,14 +55,14 @@ it('turns polled updates into leads, and a restart neither skips nor replays', a
   const lastId = first.at(-1)?.update_id ?? 0;
   await waitFor(
     'the offset to move past the batch',
-    () => nextOffset(system, bot.id) === lastId + 1,
+    async () => (await nextOffset(system, bot.id)) === lastId + 1,
   );
 
   await polling.stop();
   polling = undefined;
   const second = [push(801, 3), push(803, 1)];
   await new Promise((resolve) => setTimeout(resolve, 300));
-  expect(inboxOf(system, bot.id)).toHaveLength(3); // nobody polls while the connector is down
+  expect(await inboxOf(system, bot.id)).toHaveLength(3); // nobody polls while the connector is down
 
   const callsBefore = botApi.calls(bot.token, 'getUpdates').length;
   polling = await startPolling(system);
@@ -82,7 +82,7 @@ it('turns polled updates into leads, and a restart neither skips nor replays', a
   expect(Number(resumed?.offset)).toBe(lastId + 1);
   await waitFor(
     'the offset to move past the second batch',
-    () => nextOffset(system, bot.id) === (second.at(-1)?.update_id ?? 0) + 1,
+    async () => (await nextOffset(system, bot.id)) === (second.at(-1)?.update_id ?? 0) + 1,
   );
   const history = await lead(after[0]?.lead_id ?? null);
   expect(history.messages.map((m: { text: string }) => m.text)).toEqual([
@@ -136,7 +136,7 @@ it.each(['polling', 'webhook'] as const)(
     expect([...seen].sort((a, b) => a - b)).toEqual(users);
     if (mode === 'polling') {
       const last = Math.max(...rows.map((row) => Number(row.external_id.slice(1))));
-      expect(nextOffset(system, bot.id)).toBe(last + 1);
+      expect(await nextOffset(system, bot.id)).toBe(last + 1);
     }
   },
   240_000,
@@ -155,9 +155,7 @@ it('measures seconds from update to lead in polling mode', async () => {
     const row = await processedUpdate(system, bot.id, update?.update_id ?? 0);
     expect(row.outcome).toBe('created_simple');
     // The worker stamps the row when its lead is committed (waitFor only looks every 50 ms).
-    const { processed_at: doneAt } = system.db.$client
-      .prepare('SELECT processed_at FROM inbox WHERE id = ?')
-      .get(row.id) as { processed_at: number };
+    const doneAt = (await system.store.inbox.get(row.id))?.processedAt?.getTime() ?? Infinity;
     samples.push((doneAt - pushedAt) / 1000);
   }
   const sorted = [...samples].sort((a, b) => a - b);

@@ -21,7 +21,7 @@ let bot: BotChannel;
 beforeAll(async () => {
   botApi = await startBotApi();
   system = await startSystem({ label: 'tgreply', env: { SECRETS_KEY: 'r'.repeat(40) } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   bot = await connectBot(system, botApi, { mode: 'webhook' });
 }, 120_000);
 

@@ -30,7 +30,7 @@ let bot: BotChannel;
 beforeAll(async () => {
   botApi = await startBotApi({ webhookRetryMs: 200 });
   system = await startSystem({ label: 'tghook', env: { SECRETS_KEY: 'w'.repeat(40) } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   bot = await connectBot(system, botApi, { mode: 'webhook' });
 }, 120_000);
 
@@ -86,13 +86,13 @@ describe('the webhook endpoint', () => {
     expect((await post(big, secret())).status).toBe(413);
     // A channel that is not a webhook bot has no webhook, whatever the secret.
     expect((await post(update, secret(), bot.id + 1000)).status).toBe(404);
-    expect(inboxOf(system, bot.id)).toEqual([]);
+    expect(await inboxOf(system, bot.id)).toEqual([]);
 
     // The same update with the right secret is taken.
     const taken = await post(update, secret());
     expect(taken.status).toBe(200);
     expect(await processedUpdate(system, bot.id, 1)).toMatchObject({ outcome: 'created_simple' });
-    expect(inboxOf(system, bot.id)).toHaveLength(1);
+    expect(await inboxOf(system, bot.id)).toHaveLength(1);
   });
 
   it("shows Telegram's own view of a webhook it cannot reach", async () => {
@@ -114,11 +114,11 @@ describe('the webhook endpoint', () => {
       lastError: 'Connection refused',
     });
     expect(Date.parse(webhookInfo.lastErrorAt)).toBeGreaterThan(Date.now() - 60_000);
-    expect(inboxOf(system, broken.id)).toEqual([]);
+    expect(await inboxOf(system, broken.id)).toEqual([]);
 
     // The same view in the metrics, for an alert on a webhook that stopped delivering.
     const watch = watchWebhooks({
-      db: system.db,
+      channels: system.store.channels,
       log: createLogger('silent'),
       credentials: { secretsKey: system.config.secretsKey, readVariable: readSecretVariable },
     });

@@ -22,7 +22,7 @@ let bot: BotChannel;
 beforeAll(async () => {
   botApi = await startBotApi({ webhookRetryMs: 200 });
   system = await startSystem({ label: 'telegram', env: { SECRETS_KEY: 't'.repeat(40) } });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   bot = await connectBot(system, botApi, { mode: 'webhook' });
 }, 120_000);
 
@@ -61,9 +61,7 @@ interface Attachment {
 }
 
 function blockOf(identityKey: string) {
-  return system.db.$client
-    .prepare('SELECT reason FROM channel_blocks WHERE channel_id = ? AND identity_key = ?')
-    .get(bot.id, identityKey) as { reason: string } | undefined;
+  return system.store.channels.blockOf(bot.id, identityKey);
 }
 
 describe('a bot in webhook mode', () => {
@@ -196,12 +194,12 @@ describe('a bot in webhook mode', () => {
   });
 
   it('stops replies to a customer who blocked the bot, and allows them once unblocked', async () => {
-    const ana = inboxOf(system, bot.id)[0]?.lead_id ?? null;
+    const ana = (await inboxOf(system, bot.id))[0]?.lead_id ?? null;
     expect(await deliver(fixture('my-chat-member-blocked'))).toMatchObject({
       status: 'ignored',
       reason: 'the user blocked the bot',
     });
-    expect(blockOf('telegram:111111111')).toBeDefined();
+    expect(await blockOf('telegram:111111111')).toBeDefined();
     const refused = await reply(ana, 'Hola Ana, ¿seguimos?');
     expect(refused.status).toBe(422);
     expect(refused.body.error).toBe('unreachable');
@@ -210,7 +208,7 @@ describe('a bot in webhook mode', () => {
       status: 'ignored',
       reason: 'the user unblocked the bot',
     });
-    expect(blockOf('telegram:111111111')).toBeUndefined();
+    expect(await blockOf('telegram:111111111')).toBeUndefined();
     const accepted = await reply(ana, 'Hola Ana, ¿seguimos?');
     expect(accepted.status).toBe(202);
     await waitFor('the reply to reach Telegram', () => botApi.sent(bot.token).length === 1);
@@ -222,14 +220,14 @@ describe('a bot in webhook mode', () => {
 
   it('makes a redelivered update and a re-sent message no-ops', async () => {
     const text = fixture('text');
-    const before = inboxOf(system, bot.id).length;
-    const ana = inboxOf(system, bot.id).find((r) => r.external_id === `u${text.update_id}`);
+    const before = (await inboxOf(system, bot.id)).length;
+    const ana = (await inboxOf(system, bot.id)).find((r) => r.external_id === `u${text.update_id}`);
     const messagesBefore = (await lead(ana?.lead_id ?? null)).messages.length;
 
     // Telegram delivers the same update again (it did not see our 200).
     botApi.pushUpdate(bot.token, text);
     await delivered(bot.id);
-    expect(inboxOf(system, bot.id)).toHaveLength(before);
+    expect(await inboxOf(system, bot.id)).toHaveLength(before);
 
     // The same message under a new update id: a row, but no second message.
     expect(await deliver({ ...text, update_id: text.update_id + 1000 })).toMatchObject({

@@ -1,10 +1,12 @@
 /** Web forms end to end over HTTP: definitions, submissions into leads, and hostile input. */
+import { sql } from 'drizzle-orm';
 import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../connectors/site/token.ts';
-import { siteSecret } from '../../db/forms.ts';
+import { siteSecret } from '../../scripts/boot.ts';
+import { count } from '../helpers/rows.ts';
 import { CONTACT_FORM, createForm, postForm, renderToken } from '../helpers/site.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
@@ -23,7 +25,7 @@ beforeAll(async () => {
       FORM_RATE_LIMIT_PER_MINUTE: '1000',
     },
   });
-  system.startInProcessWorker();
+  await system.startInProcessWorker();
   form = await createForm(system, {
     ...CONTACT_FORM,
     fields: [...CONTACT_FORM.fields, { key: 'document', label: 'Document', type: 'file' }],
@@ -47,10 +49,7 @@ const valid = {
 };
 
 async function inboxRows(): Promise<number> {
-  const row = system.db.$client
-    .prepare('SELECT count(*) AS n FROM inbox WHERE channel_id = ?')
-    .get(form.channelId) as { n: number };
-  return row.n;
+  return count(system, sql`SELECT count(*) AS n FROM inbox WHERE channel_id = ${form.channelId}`);
 }
 
 async function leadOf(inboxId: number) {
@@ -351,7 +350,7 @@ describe('hostile input', () => {
   });
 
   it('answers an expired form with a fresh one keeping the values, and a forged or missing token with a 400', async () => {
-    const secret = siteSecret(system.db, undefined);
+    const secret = await siteSecret(system.store, undefined);
     const old = issueToken(secret, form.id, new Date(Date.now() - 25 * 3_600_000));
     const expired = await postForm(system, '/f/contact', {
       ...valid,

@@ -67,6 +67,7 @@ function lead(overrides: Partial<LeadRef> & Pick<LeadRef, 'id'>): LeadRef {
     channelId: CHANNEL,
     open: true,
     updatedAt: new Date('2024-04-01T00:00:00.000Z'),
+    responsibleId: null,
     senderKeys: [anaEmail.key],
     ...overrides,
   };

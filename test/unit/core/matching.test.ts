@@ -10,6 +10,7 @@ const openLead = (id: number, clientId: number): LeadRef => ({
   channelId: 1,
   open: true,
   updatedAt: new Date('2024-04-01T00:00:00.000Z'),
+  responsibleId: null,
   senderKeys: ['email:ana@example.com'],
 });
 

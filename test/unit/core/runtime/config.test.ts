@@ -22,6 +22,8 @@ describe('loadConfig defaults', () => {
       port: 3000,
       dataDir: defaultDataDir,
       databaseFile: path.join(defaultDataDir, 'leadwire.db'),
+      database: { kind: 'sqlite', file: path.join(defaultDataDir, 'leadwire.db') },
+      blobDir: path.join(defaultDataDir, 'blobs'),
       redisUrl: 'redis://127.0.0.1:6379',
       redisIsDefault: true,
       queuePrefix: 'leadwire',
@@ -117,6 +119,8 @@ describe('loadConfig values', () => {
       port: 8080,
       dataDir: '/var/lib/leadwire',
       databaseFile: '/var/lib/leadwire/leadwire.db',
+      database: { kind: 'sqlite', file: '/var/lib/leadwire/leadwire.db' },
+      blobDir: '/var/lib/leadwire/blobs',
       redisUrl: 'rediss://cache.internal:6380/2',
       redisIsDefault: false,
       queuePrefix: 'lw-test_1.a',
@@ -229,12 +233,18 @@ describe('loadConfig problems', () => {
     [
       'QUEUE_PREFIX',
       'lead:wire',
-      'QUEUE_PREFIX: letters, digits, _ . - only (it names Redis keys)',
+      'QUEUE_PREFIX: letters, digits, _ . - and at most one {hash tag} (it names Redis keys)',
     ],
     [
       'QUEUE_PREFIX',
-      'q'.repeat(65),
-      'QUEUE_PREFIX: letters, digits, _ . - only (it names Redis keys)',
+      '{lead}{wire}',
+      'QUEUE_PREFIX: letters, digits, _ . - and at most one {hash tag} (it names Redis keys)',
+    ],
+    ['QUEUE_PREFIX', 'q'.repeat(65), 'QUEUE_PREFIX: at most 64 characters (it names Redis keys)'],
+    [
+      'DATABASE_URL',
+      'mysql://db.internal/leadwire',
+      'DATABASE_URL: must be a postgres:// or postgresql:// URL',
     ],
     [
       'API_KEY',
@@ -277,6 +287,26 @@ describe('loadConfig problems', () => {
     expect(error.message).toBe(
       `Leadwire cannot start, the configuration has 10 problem(s):\n  - ${error.problems.join('\n  - ')}`,
     );
+  });
+
+  it('selects PostgreSQL with DATABASE_URL, with blobs in it unless BLOB_DIR names a shared directory', () => {
+    const url = 'postgres://leadwire:secret@db.internal:5432/leadwire';
+    expect(loadConfig({ DATABASE_URL: url })).toMatchObject({
+      database: { kind: 'postgres', url, poolSize: 10 },
+      blobDir: undefined,
+    });
+    expect(
+      loadConfig({ DATABASE_URL: url, BLOB_DIR: '/mnt/shared/blobs', DATABASE_POOL_SIZE: '4' }),
+    ).toMatchObject({
+      database: { kind: 'postgres', url, poolSize: 4 },
+      blobDir: '/mnt/shared/blobs',
+    });
+    expect(loadConfig({ BLOB_DIR: 'shared' }).blobDir).toBe(path.join(process.cwd(), 'shared'));
+  });
+
+  it('takes a Redis Cluster hash tag in QUEUE_PREFIX', () => {
+    expect(loadConfig({ QUEUE_PREFIX: '{leadwire}' }).queuePrefix).toBe('{leadwire}');
+    expect(loadConfig({ QUEUE_PREFIX: 'acme-{lw}' }).queuePrefix).toBe('acme-{lw}');
   });
 
   it('reads TRUST_PROXY as a hop count or a list of addresses, loopback by default', () => {

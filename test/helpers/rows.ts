@@ -1,0 +1,85 @@
+/** Rows a test needs to exist, written as the connectors (or an earlier run) would have left them. */
+import { sql, type SQL } from 'drizzle-orm';
+import type { InboxRow } from '../../core/ports.ts';
+import type { TestSystem } from './system.ts';
+
+/** A REST intake event as the connector stores it in `inbox.raw`. */
+export const intakeRaw = (body: Record<string, unknown>) =>
+  JSON.stringify({ body, receivedAt: '2026-01-01T00:00:00.000Z' });
+
+type InboxValues = Partial<
+  Pick<
+    InboxRow,
+    'channelId' | 'raw' | 'receivedAt' | 'status' | 'outcome' | 'reason' | 'error' | 'attempts'
+  >
+> & { externalId: string; processedAt?: Date };
+
+/** An inbox row (of the REST intake channel, pending unless `values` says otherwise). */
+export async function addInboxRow(system: TestSystem, values: InboxValues): Promise<InboxRow> {
+  const { store, look } = system;
+  const { row } = await store.inbox.record(
+    values.channelId ?? 1,
+    values.externalId,
+    values.raw ?? intakeRaw({ email: 'x@example.com' }),
+    values.receivedAt ?? new Date(),
+  );
+  const set: SQL[] = [];
+  if (values.status) set.push(sql`status = ${values.status}`);
+  if (values.outcome) set.push(sql`outcome = ${values.outcome}`);
+  if (values.reason) set.push(sql`reason = ${values.reason}`);
+  if (values.error) set.push(sql`error = ${values.error}`);
+  if (values.attempts !== undefined) set.push(sql`attempts = ${values.attempts}`);
+  if (values.processedAt) set.push(sql`processed_at = ${look.at(values.processedAt)}`);
+  if (set.length)
+    await look.run(sql`UPDATE inbox SET ${sql.join(set, sql`, `)} WHERE id = ${row.id}`);
+  const stored = await store.inbox.get(row.id);
+  if (!stored) throw new Error('row not stored');
+  return stored;
+}
+
+/** One more channel of a kind without settings of its own (a second REST intake); its id. */
+export async function addChannel(
+  system: TestSystem,
+  values: { kind: 'api' | 'webform' | 'callback'; name: string },
+): Promise<number> {
+  const row = await system.look.get<{ id: number }>(
+    sql`INSERT INTO channels (kind, name) VALUES (${values.kind}, ${values.name}) RETURNING id`,
+  );
+  if (!row) throw new Error('channel not stored');
+  return row.id;
+}
+
+/** A count from the store (`SELECT count(*) AS n …`). */
+export async function count(system: Pick<TestSystem, 'look'>, query: SQL): Promise<number> {
+  return (await system.look.get<{ n: number }>(query))?.n ?? -1;
+}
+
+export interface InboxView {
+  id: number;
+  external_id: string;
+  status: string;
+  outcome: string | null;
+  reason: string | null;
+  error: string | null;
+  lead_id: number | null;
+}
+
+/** A channel's inbox rows in id order, as a table. */
+export function inboxOf(system: Pick<TestSystem, 'look'>, channelId: number): Promise<InboxView[]> {
+  return system.look.all<InboxView>(
+    sql`SELECT id, external_id, status, outcome, reason, error, lead_id FROM inbox WHERE channel_id = ${channelId} ORDER BY id`,
+  );
+}
+
+/** An operator; `active: false` for one who has left. */
+export async function addUser(
+  system: Pick<TestSystem, 'store' | 'look'>,
+  values: { name: string; email: string; active?: boolean },
+) {
+  const user = await system.store.users.createUser({ ...values, role: 'operator' });
+  if (values.active === false) {
+    await system.look.run(sql`UPDATE users SET active = false WHERE id = ${user.id}`);
+    return { ...user, active: false };
+  }
+  return user;
+}
