@@ -3,6 +3,7 @@
  * (restarting, cut off, locked past its timeout) surfaces as StoreUnavailableError, whatever the
  * driver called it, so intake answers 503 with Retry-After and jobs retry with backoff.
  */
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { StoreUnavailableError } from '../core/errors.ts';
 import { REPOSITORY_NAMES, type Store } from '../core/repositories/index.ts';
 
@@ -17,7 +18,10 @@ const RAW = Symbol('the store behind the guard');
  * return a promise (a blob's read stream) pass through untouched.
  */
 export function guardStore<S extends Store>(store: S, transient: TransientClassifier): Store {
-  const rethrow = (error: unknown): never => {
+  const rethrow = (caught: unknown): never => {
+    // Drizzle wraps a driver's error in one that quotes the query and its parameters (customer
+    // data, key hashes): the driver's own error is what goes on, to callers and to the logs.
+    const error = rootCause(caught);
     const reason = error instanceof StoreUnavailableError ? undefined : transient(error);
     throw reason ? new StoreUnavailableError(reason, { cause: error }) : error;
   };
@@ -41,6 +45,11 @@ export function guardStore<S extends Store>(store: S, transient: TransientClassi
     ...Object.fromEntries(REPOSITORY_NAMES.map((name) => [name, wrap(store[name])])),
   };
   return guarded as unknown as Store;
+}
+
+/** The driver's error behind drizzle's wrapper (`Failed query: … params: …`). */
+export function rootCause(error: unknown): unknown {
+  return error instanceof DrizzleQueryError && error.cause ? error.cause : error;
 }
 
 /** The implementation behind a guarded store, for db/ modules (db copy, measurements, tests). */

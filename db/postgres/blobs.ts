@@ -75,6 +75,7 @@ export class PostgresBlobStore implements BlobStore {
     if (named.rowCount === 0) await this.dropUpload(Number(blob.handle));
   }
 
+  /** Throws a received blob away; after `keep` it is a no-op (as a temporary file would be gone). */
   async discard(blob: ReceivedBlob): Promise<void> {
     await this.dropUpload(Number(blob.handle));
   }
@@ -174,7 +175,12 @@ export class PostgresBlobStore implements BlobStore {
     return result.rowCount ?? 0;
   }
 
+  /** The chunks of an upload that no blob is named after. */
   private async dropUpload(upload: number): Promise<void> {
-    await this.pool.query('DELETE FROM blob_chunks WHERE upload_id = $1', [upload]);
+    await this.pool.query(
+      `DELETE FROM blob_chunks WHERE upload_id = $1
+       AND NOT EXISTS (SELECT 1 FROM blobs WHERE upload_id = $1)`,
+      [upload],
+    );
   }
 }

@@ -1,4 +1,5 @@
 /** How PostgreSQL and node-postgres say "not now", and which errors a transaction may retry. */
+import { rootCause } from '../errors.ts';
 
 const UNAVAILABLE_CODES: Record<string, string> = {
   '57P01': 'PostgreSQL is shutting down (admin shutdown)',
@@ -24,12 +25,13 @@ const GONE =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|terminating connection/i;
 
 const codeOf = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = (rootCause(error) as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 };
 
 /** PostgreSQL's "not now" (restarting, unreachable, full), for the store's error guard. */
-export function postgresTransient(error: unknown): string | undefined {
+export function postgresTransient(caught: unknown): string | undefined {
+  const error = rootCause(caught);
   const code = codeOf(error);
   if (code && UNAVAILABLE_CODES[code]) return UNAVAILABLE_CODES[code];
   if (code && NETWORK_CODES.has(code)) return `PostgreSQL is not reachable (${code})`;

@@ -58,9 +58,11 @@ export function openPool(options: PoolOptions): pg.Pool {
     application_name: options.applicationName ?? 'leadwire',
     ...(options.durability === 'normal' ? { options: '-c synchronous_commit=off' } : {}),
   });
-  // An idle connection the server dropped (a restart) is replaced on the next checkout; without
-  // a listener its error would end the process.
+  // A connection the server dropped (a restart, a network cut) fails its next query, which says
+  // so; without listeners, its error event (idle in the pool, or checked out between two queries
+  // of a transaction) would end the process.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

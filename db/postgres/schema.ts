@@ -425,7 +425,7 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
  */
 export const blobs = pgTable('blobs', {
   sha256: text('sha256').primaryKey(),
-  uploadId: integer('upload_id').notNull(),
+  uploadId: integer('upload_id').notNull().unique(),
   size: integer('size').notNull(),
   createdAt: createdAt(),
 });

@@ -53,7 +53,10 @@ export class PostgresStore implements Store {
     await this.db.$client.query('SELECT 1');
   }
 
-  async close(): Promise<void> {
-    await this.db.$client.end();
+  private closing: Promise<void> | undefined;
+
+  close(): Promise<void> {
+    this.closing ??= this.db.$client.end();
+    return this.closing;
   }
 }

@@ -13,9 +13,8 @@ import { CONTACT_FORM, createForm } from '../helpers/site.ts';
 import { waitFor } from '../helpers/system.ts';
 import {
   accepted,
-  send,
+  sendAgain,
   startTraffic,
-  type IntakeAnswer,
   type Sent,
   type TrafficTarget,
 } from '../helpers/traffic.ts';
@@ -24,16 +23,6 @@ const FORM_SECRET = 'web-crash-test-form-secret-of-32-characters';
 const SENDERS = 60;
 
 const rig = useFaultRig();
-
-/** What a client does after a cut connection: send the same request again until it is answered. */
-async function retry(target: TrafficTarget, request: Sent): Promise<IntakeAnswer> {
-  let answer = await send(target, request);
-  for (let attempt = 1; attempt < 5 && answer.status === 0; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    answer = await send(target, request);
-  }
-  return answer;
-}
 
 it('kill -9 of the web with requests in flight: answered ones are kept once, retried ones are not doubled', async () => {
   const { system: current } = await rig.start('web-crash', { ...FAULT_ENV, FORM_SECRET });
@@ -70,7 +59,7 @@ it('kill -9 of the web with requests in flight: answered ones are kept once, ret
   expect(restarted.port).toBe(web.port);
   // Every request goes again, the answered ones too: each must come back as the same row.
   const again = await pool(
-    sent.map((request) => async () => ({ request, answer: await retry(target, request) })),
+    sent.map((request) => async () => ({ request, answer: await sendAgain(target, request) })),
     16,
   );
   expect(again.filter(({ answer }) => !accepted(answer))).toEqual([]);

@@ -1,4 +1,6 @@
 /** Rows a test needs to exist, written as the connectors (or an earlier run) would have left them. */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
 import type { InboxRow } from '../../core/ports.ts';
 import type { TestSystem } from './system.ts';
@@ -82,4 +84,18 @@ export async function addUser(
     return { ...user, active: false };
   }
   return user;
+}
+
+/**
+ * Uploads received but neither kept nor thrown away: temporary files in the blob directory
+ * (SQLite), chunks without a named blob (PostgreSQL).
+ */
+export async function leftoverUploads(system: Pick<TestSystem, 'store' | 'look' | 'config'>) {
+  if (system.store.kind === 'postgres') {
+    return count(
+      system,
+      sql`SELECT count(*) AS n FROM blob_chunks c WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.upload_id = c.upload_id)`,
+    );
+  }
+  return readdirSync(path.join(system.config.dataDir, 'blobs', 'tmp')).length;
 }

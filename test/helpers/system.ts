@@ -83,7 +83,10 @@ export async function createApiKey(
 
 export async function startSystem(options: SystemOptions): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `leadwire-${options.label}-`));
-  const database = await freshDatabase(options.label, options.store);
+  // A test that brings its own database (a private cluster) gets no other.
+  const database = options.env?.DATABASE_URL
+    ? { env: {}, drop: async () => undefined }
+    : await freshDatabase(options.label, options.store);
   const env: Record<string, string> = {
     ...database.env,
     DATA_DIR: dataDir,

@@ -148,3 +148,21 @@ export function startTraffic(
     },
   };
 }
+
+/**
+ * What a client does when it got no good answer (a cut connection, a 503): sends the same request
+ * again, a little later each time, until `done` says the answer will do.
+ */
+export async function sendAgain(
+  target: TrafficTarget,
+  request: IntakeRequest,
+  done: (answer: IntakeAnswer) => boolean = (answer) => answer.status !== 0,
+  attempts = 5,
+): Promise<IntakeAnswer> {
+  let answer = await send(target, request);
+  for (let attempt = 1; attempt < attempts && !done(answer); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    answer = await send(target, request);
+  }
+  return answer;
+}

@@ -1,12 +1,10 @@
 /** Web forms end to end over HTTP: definitions, submissions into leads, and hostile input. */
 import { sql } from 'drizzle-orm';
-import { readdirSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../connectors/site/token.ts';
 import { siteSecret } from '../../scripts/boot.ts';
-import { count } from '../helpers/rows.ts';
+import { count, leftoverUploads } from '../helpers/rows.ts';
 import { CONTACT_FORM, createForm, postForm, renderToken } from '../helpers/site.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
@@ -411,7 +409,6 @@ describe('hostile input', () => {
   });
 
   it('leaves no temporary file behind when an upload is refused or cut off', async () => {
-    const tmp = path.join(system.config.dataDir, 'blobs', 'tmp');
     const boundary = 'leadwire-test';
     const head = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="big.bin"\r\n` +
@@ -444,7 +441,11 @@ describe('hostile input', () => {
     cut.write(chunk);
     await pause(200);
     cut.destroy();
-    await waitFor('temporary upload files removed', () => readdirSync(tmp).length === 0, 10_000);
+    await waitFor(
+      'temporary uploads removed',
+      async () => (await leftoverUploads(system)) === 0,
+      10_000,
+    );
   });
 
   it('stores script tags as text and renders them escaped', async () => {

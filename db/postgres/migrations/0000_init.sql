@@ -46,7 +46,8 @@ CREATE TABLE "blobs" (
 	"sha256" text PRIMARY KEY NOT NULL,
 	"upload_id" bigint NOT NULL,
 	"size" bigint NOT NULL,
-	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "blobs_upload_id_unique" UNIQUE("upload_id")
 );
 --> statement-breakpoint
 CREATE TABLE "channel_blocks" (
