@@ -15,8 +15,10 @@ import { performance } from 'node:perf_hooks';
 import { JOBS } from '../core/jobs.ts';
 import { loadConfig } from '../core/runtime/config.ts';
 import { producerConnection, redisAnswers } from '../core/runtime/redis.ts';
+import { scrubSecrets } from '../core/runtime/scrub.ts';
 import { openStore } from '../db/open.ts';
-import { readOptions } from './bench/options.ts';
+import { createDatabase, dropDatabase } from '../db/postgres/admin.ts';
+import { readOptions, type BenchOptions } from './bench/options.ts';
 import { timeInboxCommit } from './bench/feed.ts';
 import { benchEmail } from './bench/email.ts';
 import { benchForms } from './bench/forms.ts';
@@ -24,10 +26,10 @@ import { measureLatency } from './bench/latency.ts';
 import { benchTelegram } from './bench/telegram.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
 import { deleteKeysWithPrefix } from './bench/redis-keys.ts';
-import { formatResults } from './bench/report.ts';
+import { formatRuns, type Results } from './bench/report.ts';
 import { seedCrm } from './bench/seed.ts';
 import { senderStream } from './bench/senders.ts';
-import { storeConfig } from './bench/worker-child.ts';
+import { storeConfig, type StoreArgs } from './bench/worker-child.ts';
 import { createWorkspace } from './bench/workspace.ts';
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -62,11 +64,9 @@ async function bench(): Promise<string> {
     );
   const runId = randomBytes(4).toString('hex');
   const prefix = `${config.queuePrefix}-bench-${runId}`;
-  const workspace = createWorkspace(options.dataDir, runId);
-  closers.push(() => workspace.remove());
-  progress(`database ${workspace.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
+  const database = await benchDatabase(options, runId);
+  progress(`database ${describe(database)}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
 
-  const database = { kind: 'sqlite', file: workspace.databaseFile } as const;
   const store = await openStore(storeConfig(database), { durability: 'full' });
   closers.push(() => store.close());
   const seeding = performance.now();
@@ -100,36 +100,67 @@ async function bench(): Promise<string> {
   progress(`one durable inbox commit: ${inboxCommitMs.toFixed(2)} ms`);
   const noop = await drainNoop(context, options.backlog);
   progress(`noop: ${Math.round(noop.perSecond)} msgs/s`);
-  const ingest = await drainIngest(context, options.backlog, next);
-  progress(
-    `ingest: ${Math.round(ingest.drain.perSecond)} msgs/s; latency phase for ${options.seconds} s`,
-  );
-  const latency = await measureLatency(
-    context,
-    { child: ingest.child, producer: ingest.producer, finishedSoFar: ingest.drain.finished },
-    { rate: options.rate, seconds: options.seconds, next },
-  );
-  const { maxRssBytes, memory } = await ingest.child.stats();
-  return formatResults({
-    clients: options.clients,
-    returning: options.returning,
-    concurrency: config.ingestConcurrency ?? JOBS.ingest.concurrency,
-    cpus: availableParallelism(),
-    noop,
-    ingest: ingest.drain,
-    latency,
-    rate: options.rate,
-    inboxCommitMs,
-    maxRssBytes,
-    memory,
-  });
+  const runs: Results[] = [];
+  for (const processes of options.workers) {
+    const label = `w${processes}`;
+    const ingest = await drainIngest(context, options.backlog, next, processes, label);
+    progress(
+      `ingest (${processes} worker${processes > 1 ? 's' : ''}): ${Math.round(ingest.drain.perSecond)} msgs/s; ` +
+        `latency phase at ${options.rate} msgs/s for ${options.seconds} s`,
+    );
+    const latency = await measureLatency(
+      context,
+      { workers: ingest.workers, producer: ingest.producer, finishedSoFar: ingest.drain.finished },
+      { rate: options.rate, seconds: options.seconds, next, label },
+    );
+    const { maxRssBytes, memory } = await ingest.workers.stats();
+    await ingest.workers.stop();
+    runs.push({
+      store: options.store,
+      workers: processes,
+      clients: options.clients,
+      returning: options.returning,
+      concurrency: config.ingestConcurrency ?? JOBS.ingest.concurrency,
+      cpus: availableParallelism(),
+      noop,
+      ingest: ingest.drain,
+      latency,
+      rate: options.rate,
+      inboxCommitMs,
+      maxRssBytes,
+      memory,
+    });
+  }
+  return formatRuns(runs);
 }
 
-process.on('SIGINT', () => {
-  progress('interrupted: cleaning up');
-  interrupt.abort();
-  void closeAll().finally(() => process.exit(130));
-});
+/** The bench's own database: a SQLite file in a workspace, or a PostgreSQL database it creates. */
+async function benchDatabase(options: BenchOptions, runId: string): Promise<StoreArgs> {
+  if (options.store === 'sqlite') {
+    const workspace = createWorkspace(options.dataDir, runId);
+    closers.push(() => workspace.remove());
+    return { kind: 'sqlite', file: workspace.databaseFile };
+  }
+  const name = `leadwire_bench_${runId}`;
+  const url = await createDatabase(options.databaseUrl, name).catch((error: unknown) => {
+    throw new Error(
+      `PostgreSQL at ${options.databaseUrl} did not make the bench's database (${(error as Error).message}) — start it, or pass --database-url`,
+    );
+  });
+  closers.push(() => dropDatabase(options.databaseUrl, name));
+  return { kind: 'postgres', url };
+}
+
+const describe = (database: StoreArgs) =>
+  database.kind === 'sqlite' ? database.file : scrubSecrets(database.url);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    progress('interrupted: cleaning up');
+    interrupt.abort();
+    void closeAll().finally(() => process.exit(130));
+  });
+}
 
 try {
   const [mode, ...modeArgs] = process.argv.slice(2);

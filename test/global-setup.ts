@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { createDatabase, dropDatabase } from '../db/postgres/admin.ts';
 import { migratePostgres, openPool } from '../db/postgres/open.ts';
-import { adminQuery, databaseUrl, TEST_DATABASE_PREFIX, TEST_STORE } from './helpers/database.ts';
+import { adminQuery, POSTGRES_URL, TEST_DATABASE_PREFIX, TEST_STORE } from './helpers/database.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../db/postgres/migrations', import.meta.url));
 
@@ -35,12 +36,11 @@ export default async function setup({ provide }: TestProject): Promise<void> {
     `SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DATABASE_PREFIX}%'`,
   );
   for (const { datname } of existing) {
-    if (datname !== template) await adminQuery(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    if (datname !== template) await dropDatabase(POSTGRES_URL, datname);
   }
   if (!existing.some((row) => row.datname === template)) {
     const building = `${template}_building`;
-    await adminQuery(`CREATE DATABASE "${building}"`);
-    const pool = openPool({ url: databaseUrl(building), size: 1 });
+    const pool = openPool({ url: await createDatabase(POSTGRES_URL, building), size: 1 });
     try {
       await migratePostgres(pool);
     } finally {

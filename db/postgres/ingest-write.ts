@@ -4,8 +4,20 @@
  * plan creates is known to the other parts as `(SELECT id FROM lead)`.
  */
 import type { IngestPlan } from '../../core/ingest-plan.ts';
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { pgJson, pgText } from './text.ts';
+
+const shapes = new Map<string, string>();
+/** A short stable name for a statement's text (its parameters are not part of it). */
+function shapeOf(text: string): string {
+  let name = shapes.get(text);
+  if (!name) {
+    name = createHash('sha1').update(text).digest('hex').slice(0, 16);
+    shapes.set(text, name);
+  }
+  return name;
+}
 
 class Statement {
   readonly params: unknown[] = [];
@@ -188,6 +200,10 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
       attempts = attempts + 1
     WHERE id = ${q.param(plan.inboxId, 'bigint')} RETURNING lead_id`;
   const text = q.parts.length ? `WITH ${q.parts.join(',\n')}\n${finish}` : finish;
-  const result = await client.query<{ lead_id: number | null }>(text, q.params);
+  // Named by its shape: the few shapes a plan takes are each planned once per connection.
+  const result = await client.query<{ lead_id: number | null }>(
+    { name: `ingest-write-${shapeOf(text)}`, text },
+    q.params,
+  );
   return result.rows[0]?.lead_id ?? null;
 }

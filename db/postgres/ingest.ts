@@ -44,8 +44,11 @@ export async function lockIdentityKeys(client: pg.PoolClient, keys: Iterable<str
   const list = [...new Set(keys)];
   if (!list.length) return;
   await client.query(
-    `SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS}, k)
-     FROM (SELECT DISTINCT hashtext(key) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS locks`,
+    {
+      name: 'lock-identities',
+      text: `SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS}, k)
+             FROM (SELECT DISTINCT hashtext(key) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS locks`,
+    },
     [list],
   );
 }
@@ -53,8 +56,11 @@ export async function lockIdentityKeys(client: pg.PoolClient, keys: Iterable<str
 /** Locks the keys only if none of them is taken; false when one is. */
 async function tryLockIdentityKeys(client: pg.PoolClient, keys: string[]): Promise<boolean> {
   const result = await client.query<{ ok: boolean }>(
-    `SELECT bool_and(pg_try_advisory_xact_lock(${IDENTITY_LOCKS}, hashtext(key))) AS ok
-     FROM unnest($1::text[]) AS key`,
+    {
+      name: 'try-lock-identities',
+      text: `SELECT bool_and(pg_try_advisory_xact_lock(${IDENTITY_LOCKS}, hashtext(key))) AS ok
+             FROM unnest($1::text[]) AS key`,
+    },
     [keys],
   );
   return result.rows[0]?.ok === true;
@@ -166,36 +172,57 @@ export class PostgresIngest implements IngestRepository {
         // Someone may have changed those records between the read and the lock: read again.
         continue;
       }
-      const planned = await this.withQueueTurn(client, item, current, state, plan);
+      const planned = await this.withQueueTurn(item, current, state, plan);
       return outcomeOf(planned, await writePlan(client, planned));
     }
   }
 
   /**
-   * A new lead from the round robin takes the channel's turn under a row lock, so two workers
-   * creating leads on one channel at once give them to two operators, not the same one twice.
+   * A new lead from the channel's round robin takes its turn with a compare-and-set on the
+   * channel row, on a connection of its own and committed at once: "the operator after the last
+   * one, if the last one is still who I read". Had the turn moved meanwhile, the plan is made
+   * again from the fresh turn. Holding the channel row until this transaction commits would make
+   * every new lead of the channel, on every worker, wait for the one before it. A transaction
+   * that rolls back after taking a turn skips that operator once; nothing else.
    */
   private async withQueueTurn(
-    client: pg.PoolClient,
     item: IngestItem,
     current: IngestItem['row'],
-    state: IngestState,
+    first: IngestState,
     plan: PlanIngest,
   ): Promise<IngestPlan> {
-    const planned = plan(item, current, state);
-    if (!planned.advanceQueue) return planned;
-    const turn = await client.query<{ last: number | null }>(
-      'SELECT last_assigned_user_id AS last FROM channels WHERE id = $1 FOR UPDATE',
-      [planned.advanceQueue.channelId],
-    );
-    const last = turn.rows[0]?.last ?? null;
-    if (last === state.operatorQueue.lastAssignedId) return planned;
-    return plan(item, current, {
-      ...state,
-      operatorQueue: { ...state.operatorQueue, lastAssignedId: last },
-    });
+    let state = first;
+    let planned = plan(item, current, state);
+    for (let round = 0; planned.advanceQueue && round < TURN_ROUNDS; round++) {
+      const { channelId, userId } = planned.advanceQueue;
+      const taken = await this.pool.query(TAKE_TURN, [
+        channelId,
+        userId,
+        state.operatorQueue.lastAssignedId,
+      ]);
+      // Taken: the plan's writes need not move the turn again.
+      if (taken.rowCount) return { ...planned, advanceQueue: null };
+      const now = await this.pool.query<{ last: number | null }>(TURN, [channelId]);
+      const lastAssignedId = now.rows[0]?.last ?? null;
+      state = { ...state, operatorQueue: { ...state.operatorQueue, lastAssignedId } };
+      planned = plan(item, current, state);
+    }
+    // Turns kept changing hands: this lead goes to the operator the last plan named.
+    return { ...planned, advanceQueue: null };
   }
 }
+
+/** Compare-and-set rounds for one lead's turn before it settles for the last plan. */
+const TURN_ROUNDS = 10;
+const TAKE_TURN = {
+  name: 'take-turn',
+  text: `UPDATE channels SET last_assigned_user_id = $2
+         WHERE id = $1 AND last_assigned_user_id IS NOT DISTINCT FROM $3 RETURNING id`,
+};
+const TURN = {
+  name: 'queue-turn',
+  text: 'SELECT last_assigned_user_id AS last FROM channels WHERE id = $1',
+};
 
 /** Errors PostgreSQL raised (they carry an SQLSTATE), as opposed to a bug in our own code. */
 function isDatabaseError(error: unknown): boolean {

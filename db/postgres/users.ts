@@ -21,7 +21,7 @@ export function pgUsers(db: PgDb): UserRepository {
     async addToQueue(channelId, userId) {
       await db.transaction(async (tx) => {
         // One addition to a queue at a time, so two never take the same position.
-        await tx.execute(sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR UPDATE`);
+        await tx.execute(sql`SELECT 1 FROM channels WHERE id = ${channelId} FOR NO KEY UPDATE`);
         const [last] = await tx
           .select({ position: max(channelOperators.position) })
           .from(channelOperators)

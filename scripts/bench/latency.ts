@@ -11,7 +11,7 @@ import { feedSteadily, type SteadyFeed } from './feed.ts';
 import type { JobTrace } from './job-trace.ts';
 import { whileWaiting, type BenchContext } from './phases.ts';
 import type { NextBody } from './senders.ts';
-import type { WorkerChild } from './worker-child.ts';
+import type { WorkerGroup } from './worker-group.ts';
 
 export interface Latency extends SteadyFeed {
   /** Milliseconds from inbox recorded to lead committed, one per message, ascending. */
@@ -26,23 +26,23 @@ export interface Latency extends SteadyFeed {
 
 export async function measureLatency(
   context: BenchContext,
-  ingest: { child: WorkerChild; producer: Producer<'ingest'>; finishedSoFar: number },
-  options: { rate: number; seconds: number; next: NextBody },
+  ingest: { workers: WorkerGroup; producer: Producer<'ingest'>; finishedSoFar: number },
+  options: { rate: number; seconds: number; next: NextBody; label: string },
 ): Promise<Latency> {
   const look = inspect(context.store);
   const lastId = await context.store.inbox.maxId();
-  ingest.child.startTrace();
+  ingest.workers.startTrace();
   const feed = await feedSteadily(context.store, ingest.producer, {
     ...options,
-    idPrefix: 'steady-',
+    idPrefix: `${options.label}-steady-`,
     signal: context.signal,
   });
   context.progress(
     `fed ${feed.sent} messages in ${feed.seconds.toFixed(1)} s; waiting for the worker`,
   );
   const recorded = feed.sent - feed.refused;
-  await whileWaiting(context, ingest.child.awaitJobs(ingest.finishedSoFar + recorded));
-  const trace = await ingest.child.takeTrace();
+  await whileWaiting(context, ingest.workers.awaitJobs(ingest.finishedSoFar + recorded));
+  const trace = await ingest.workers.takeTrace();
   // received_at is stamped by the recorder, processed_at inside the ingest transaction.
   const rows = await look.all<{ id: number; received_at: number; processed_at: number }>(
     sql`SELECT id, received_at, processed_at FROM inbox WHERE id > ${lastId} AND status IN ('done', 'ignored')`,

@@ -2,6 +2,12 @@
 import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
+  /** The store measured: SQLite (a file of its own) or PostgreSQL (a database of its own). */
+  store: 'sqlite' | 'postgres';
+  /** Ingest worker processes, one run for each count (PostgreSQL: 1,2,4). */
+  workers: number[];
+  /** The PostgreSQL server the bench makes its database on. */
+  databaseUrl: string;
   /** Clients (each with an email and a phone identity) seeded before the run. */
   clients: number;
   /** Messages in the backlog drained by the ingest worker and by the no-op worker. */
@@ -17,7 +23,11 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench -- [--clients N] [--backlog N] [--rate N] [--seconds N]
-                        [--returning 0..1] [--data-dir DIR]`;
+                        [--returning 0..1] [--data-dir DIR]
+                        [--store sqlite|postgres] [--workers 1,2,4] [--database-url postgres://…]`;
+
+/** Where the bench makes its PostgreSQL database when told nothing else. */
+export const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
 export function readOptions(args: string[] = process.argv.slice(2)): BenchOptions {
   const { values } = parseArgs({
@@ -25,7 +35,10 @@ export function readOptions(args: string[] = process.argv.slice(2)): BenchOption
     options: {
       clients: { type: 'string', default: '1000000' },
       backlog: { type: 'string', default: '20000' },
-      rate: { type: 'string', default: '1000' },
+      rate: { type: 'string' },
+      store: { type: 'string', default: 'sqlite' },
+      workers: { type: 'string' },
+      'database-url': { type: 'string', default: DEFAULT_POSTGRES },
       seconds: { type: 'string', default: '30' },
       returning: { type: 'string', default: '0.5' },
       'data-dir': { type: 'string' },
@@ -39,10 +52,24 @@ export function readOptions(args: string[] = process.argv.slice(2)): BenchOption
   }
   const returning = Number(values.returning);
   if (!(returning >= 0 && returning <= 1)) throw new Error(`--returning must be between 0 and 1`);
+  const store = values.store;
+  if (store !== 'sqlite' && store !== 'postgres')
+    throw new Error(`--store must be sqlite or postgres, got "${store}"\n${USAGE}`);
+  const workers = (values.workers ?? (store === 'postgres' ? '1,2,4' : '1'))
+    .split(',')
+    .map((n) => positiveInteger('workers', n.trim()));
+  const databaseUrl = values['database-url'];
+  if (!/^postgres(ql)?:\/\/[^/]+\/?$/.test(databaseUrl))
+    throw new Error(
+      `--database-url names the server, without a database: postgres://USER@HOST:PORT\n${USAGE}`,
+    );
   return {
+    store,
+    workers,
+    databaseUrl: databaseUrl.replace(/\/$/, ''),
     clients: positiveInteger('clients', values.clients),
     backlog: positiveInteger('backlog', values.backlog),
-    rate: positiveInteger('rate', values.rate),
+    rate: positiveInteger('rate', values.rate ?? (store === 'postgres' ? '500' : '1000')),
     seconds: positiveInteger('seconds', values.seconds),
     returning,
     dataDir: values['data-dir'],

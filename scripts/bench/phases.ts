@@ -11,7 +11,8 @@ import type { Redis } from '../../core/runtime/redis.ts';
 import { enqueueBare, recordBacklog } from './feed.ts';
 import type { WorkerRole } from './protocol.ts';
 import type { NextBody } from './senders.ts';
-import { startWorkerChild, type StoreArgs, type WorkerChild } from './worker-child.ts';
+import type { StoreArgs } from './worker-child.ts';
+import { startWorkerGroup, type WorkerGroup } from './worker-group.ts';
 
 export interface BenchContext {
   /** This run's queue prefix: `${QUEUE_PREFIX}-bench-<run id>`. */
@@ -42,13 +43,13 @@ export interface Drain {
 export async function drainNoop(context: BenchContext, count: number): Promise<Drain> {
   const prefix = `${context.prefix}-noop`;
   const producer = producerFor(context, prefix);
-  const { drain, child } = await drainBacklog(
+  const { drain, workers } = await drainBacklog(
     context,
-    { role: 'noop', prefix, producer },
+    { role: 'noop', prefix, producer, processes: 1 },
     count,
     () => enqueueBare(producer, count, context.signal),
   );
-  await child.stop();
+  await workers.stop();
   return drain;
 }
 
@@ -57,25 +58,32 @@ export interface IngestDrain extends Drain {
   outcomes: Record<string, number>;
 }
 
-/** Leaves the ingest worker running (and its queue resumed) for the latency phase. */
+/**
+ * `processes` ingest workers side by side drain a backlog of `count` messages; they are left
+ * running (and the queue resumed) for the latency phase. Each run records its own messages
+ * (external ids `<label>-backlog-<n>`), so runs can follow one another on the same database.
+ */
 export async function drainIngest(
   context: BenchContext,
   count: number,
   next: NextBody,
-): Promise<{ drain: IngestDrain; child: WorkerChild; producer: Producer<'ingest'> }> {
-  const producer = producerFor(context, context.prefix);
+  processes = 1,
+  label = 'run',
+): Promise<{ drain: IngestDrain; workers: WorkerGroup; producer: Producer<'ingest'> }> {
+  const prefix = `${context.prefix}-${label}`;
+  const producer = producerFor(context, prefix);
   let ids: number[] = [];
-  const worker = { role: 'ingest', prefix: context.prefix, producer } as const;
-  const { drain, child } = await drainBacklog(context, worker, count, async () => {
+  const worker = { role: 'ingest', prefix, producer, processes } as const;
+  const { drain, workers } = await drainBacklog(context, worker, count, async () => {
     ids = await recordBacklog(context.store, producer, {
       count,
       next,
-      idPrefix: 'backlog-',
+      idPrefix: `${label}-backlog-`,
       signal: context.signal,
     });
   });
   const outcomes = await context.store.inbox.outcomes(ids[0] ?? 0, ids[ids.length - 1] ?? 0);
-  return { drain: { ...drain, outcomes }, child, producer };
+  return { drain: { ...drain, outcomes }, workers, producer };
 }
 
 /**
@@ -84,23 +92,24 @@ export async function drainIngest(
  */
 async function drainBacklog(
   context: BenchContext,
-  { role, prefix, producer }: { role: WorkerRole; prefix: string; producer: Producer<'ingest'> },
+  worker: { role: WorkerRole; prefix: string; producer: Producer<'ingest'>; processes: number },
   count: number,
   fill: () => Promise<void>,
-): Promise<{ drain: Drain; child: WorkerChild }> {
+): Promise<{ drain: Drain; workers: WorkerGroup }> {
+  const { role, prefix, producer } = worker;
   await producer.queue.pause();
-  const child = startWorkerChild(role, {
+  const workers = startWorkerGroup(role, worker.processes, {
     prefix,
     ...(role === 'ingest' ? { database: context.database } : {}),
   });
-  context.defer(() => child.stop());
-  await child.ready;
+  context.defer(() => workers.stop());
+  await workers.ready;
   const filling = performance.now();
   await fill();
   context.progress(
     `${role}: ${count} jobs waiting (filled in ${((performance.now() - filling) / 1000).toFixed(1)} s); draining`,
   );
-  const reached = child.awaitJobs(count);
+  const reached = workers.awaitJobs(count);
   const started = performance.now();
   await producer.queue.resume();
   const { completed, failed, gaveUp } =
@@ -113,7 +122,7 @@ async function drainBacklog(
     failed,
     finished: completed + gaveUp,
   };
-  return { drain, child };
+  return { drain, workers };
 }
 
 /** Says every few seconds how many inbox rows are still pending, so a slow run is visibly alive. */

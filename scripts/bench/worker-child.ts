@@ -35,6 +35,8 @@ export interface WorkerChild {
   startTrace(): void;
   takeTrace(): Promise<Reply<'trace'>>;
   stats(): Promise<Reply<'stats'>>;
+  /** Jobs finished so far. */
+  counts(): Promise<Reply<'counts'>>;
   /** Closes the worker gracefully; kills it when that takes too long. */
   stop(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export function startWorkerChild(
     startTrace: () => child.send({ type: 'trace' } satisfies ToWorker),
     takeTrace: () => ask({ type: 'take-trace' }, 'trace'),
     stats: () => ask({ type: 'stats' }, 'stats'),
+    counts: () => ask({ type: 'counts' }, 'counts'),
     stop: () => stopChild(child, exited),
   };
 }

@@ -78,6 +78,8 @@ process.on('message', (message: ToWorker) => {
     trace.start();
   } else if (message.type === 'take-trace') {
     send({ type: 'trace', ...trace.take() });
+  } else if (message.type === 'counts') {
+    send({ type: 'counts', completed, failed, gaveUp });
   } else if (message.type === 'stats') {
     send({ type: 'stats', maxRssBytes: peakRss(), memory: process.memoryUsage() });
   } else if (message.type === 'stop') {

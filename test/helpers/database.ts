@@ -4,8 +4,9 @@
  * from the migrated template (test/global-setup.ts) and dropped afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
+import { createDatabase, dropDatabase, onServer } from '../../db/postgres/admin.ts';
 
 export type TestStoreKind = 'sqlite' | 'postgres';
 
@@ -23,17 +24,8 @@ export const templateName = () => inject('postgresTemplate');
 
 export const databaseUrl = (name: string, base = POSTGRES_URL) => `${base}/${name}`;
 
-export async function adminQuery<T extends pg.QueryResultRow>(
-  text: string,
-  base = POSTGRES_URL,
-): Promise<T[]> {
-  const client = new pg.Client({ connectionString: databaseUrl('postgres', base) });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
+export function adminQuery<T extends pg.QueryResultRow>(text: string, base = POSTGRES_URL) {
+  return onServer<T>(base, text);
 }
 
 export interface TestDatabase {
@@ -49,10 +41,8 @@ export async function freshDatabase(label: string, kind = TEST_STORE): Promise<T
   if (!template)
     throw new Error('TEST_DATABASE=postgres needs the global setup (run through vitest)');
   const name = `${TEST_DATABASE_PREFIX}${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
   return {
-    env: { DATABASE_URL: databaseUrl(name) },
-    // FORCE ends connections a killed process left behind.
-    drop: async () => void (await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    env: { DATABASE_URL: await createDatabase(POSTGRES_URL, name, template) },
+    drop: () => dropDatabase(POSTGRES_URL, name),
   };
 }

@@ -8,7 +8,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { adminQuery } from './database.ts';
+import { createDatabase } from '../../db/postgres/admin.ts';
 import { freePort } from './private-redis.ts';
 
 const run = promisify(execFile);
@@ -87,10 +87,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   return {
     port,
     url: (database) => `${base}/${database}`,
-    async createDatabase(name) {
-      await adminQuery(`CREATE DATABASE "${name}"`, base);
-      return `${base}/${name}`;
-    },
+    createDatabase: (name) => createDatabase(base, name),
     crash: () => stop('immediate'),
     start,
     async cleanup() {

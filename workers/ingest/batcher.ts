@@ -1,13 +1,20 @@
 /**
  * Group commit for the ingest worker: jobs that become ready in the same turn of the event loop
- * are committed together in one transaction (see ingestBatch), and while a commit is in flight
- * (PostgreSQL answers over the network) the next batch gathers behind it. Each job still
- * succeeds or fails on its own; the batch only shares the commit. With a job concurrency of N a
- * batch holds at most N rows, so latency stays one event-loop turn plus one commit.
+ * are committed together in one transaction (see ingestBatch). Each job still succeeds or fails
+ * on its own; the batch only shares the commit. With a job concurrency of N a batch holds at
+ * most N rows, so latency stays one event-loop turn plus one commit.
+ *
+ * SQLite commits synchronously, so a batch is done before the next one gathers. PostgreSQL
+ * answers over the network: a few batches may be in flight at once (each on a connection of its
+ * own, the advisory locks keeping one sender's messages apart); past that, the next batch
+ * gathers behind them.
  */
 import type { IngestOutcome } from '../../core/ports.ts';
 import { inboundMessages, inboxToLeadSeconds } from '../../core/runtime/metrics.ts';
 import { commitBatch, prepareIngest, type IngestDeps, type PreparedIngest } from './handler.ts';
+
+/** Transactions of one worker process in flight at once. */
+const IN_FLIGHT = 4;
 
 interface Waiting {
   prepared: PreparedIngest;
@@ -18,7 +25,7 @@ interface Waiting {
 export class IngestBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
-  private committing = false;
+  private committing = 0;
 
   constructor(private readonly deps: IngestDeps) {}
 
@@ -32,7 +39,7 @@ export class IngestBatcher {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.committing || this.waiting.length === 0) return;
+    if (this.scheduled || this.committing >= IN_FLIGHT || this.waiting.length === 0) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
   }
@@ -41,7 +48,7 @@ export class IngestBatcher {
     const batch = this.waiting;
     this.waiting = [];
     this.scheduled = false;
-    this.committing = true;
+    this.committing += 1;
     let results: Awaited<ReturnType<typeof commitBatch>>;
     try {
       results = await commitBatch(
@@ -51,7 +58,7 @@ export class IngestBatcher {
     } catch (error) {
       results = batch.map(() => ({ ok: false, error }));
     } finally {
-      this.committing = false;
+      this.committing -= 1;
       this.schedule();
     }
     const committedAt = Date.now();
