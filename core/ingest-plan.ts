@@ -226,21 +226,6 @@ export function planIngest(
   }
 }
 
-/**
- * Identity keys of every record the state touches (matched clients, leads by thread or identity):
- * with PostgreSQL, a transaction that loaded this state must hold all of them, so that two
- * messages reaching the same client by different identities are never decided side by side.
- */
-export function touchedIdentityKeys(state: DecisionState): string[] {
-  const keys = new Set<string>();
-  for (const client of state.clients) for (const key of client.identityKeys) keys.add(key);
-  for (const lead of [...state.threadLeads, ...state.simpleLeads])
-    for (const key of lead.senderKeys) keys.add(key);
-  for (const client of state.clients)
-    for (const lead of client.openLeads) for (const key of lead.senderKeys) keys.add(key);
-  return [...keys];
-}
-
 function leadIn(state: DecisionState, id: number): LeadRef | undefined {
   return [
     ...state.threadLeads,

@@ -46,6 +46,8 @@ export interface InboxRepository {
     checkpoint?: SourceCheckpoint,
   ): Promise<RecordedInbox[]>;
   get(id: number): Promise<InboxRow | undefined>;
+  /** The rows of these ids that exist, in no particular order. */
+  getMany(ids: number[]): Promise<InboxRow[]>;
   /** The last word on a row that will not be processed: kept with its error. */
   markFailed(id: number, error: string, attempts: number, at: Date): Promise<void>;
   /** Pending rows received before `before`, oldest first, after id `afterId` (the reconciler's scan). */

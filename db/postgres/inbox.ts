@@ -52,6 +52,7 @@ const BY_EXTERNAL = {
   text: 'SELECT * FROM inbox WHERE channel_id = $1 AND external_id = $2',
 };
 const BY_ID = { name: 'inbox-by-id', text: 'SELECT * FROM inbox WHERE id = $1' };
+const BY_IDS = { name: 'inbox-by-ids', text: 'SELECT * FROM inbox WHERE id = ANY ($1::bigint[])' };
 
 function matching(filter: ReplayFilter, afterId = 0): SQL | undefined {
   return and(
@@ -161,6 +162,10 @@ export function pgInbox(db: PgDb): InboxRepository {
     async get(id) {
       const row = (await pool.query<InboxDbRow>(BY_ID, [id])).rows[0];
       return row && toInbox(row);
+    },
+    async getMany(ids) {
+      if (!ids.length) return [];
+      return (await pool.query<InboxDbRow>(BY_IDS, [ids])).rows.map(toInbox);
     },
     async markFailed(id, error, attempts, at) {
       await pool.query(

@@ -1,8 +1,9 @@
 /**
- * Everything one message's decision needs, read in ONE query under the transaction's locks:
- * the inbox row as it is now, the message already stored under the same external id, the leads
- * its thread points at, the clients and simple leads owning the sender's identities, the
- * channel's operator queue, and the call already open for a callback's phone.
+ * Everything one message's decision needs, locked and read in ONE query: the identity keys of
+ * every record the message may write to (locked without waiting), then the inbox row as it is
+ * now, the message already stored under the same external id, the leads its thread points at,
+ * the clients and simple leads owning the sender's identities, the channel's operator queue, and
+ * the call already open for a callback's phone.
  */
 import type { InboundMessage } from '../../core/inbound.ts';
 import type { IngestState } from '../../core/ingest-plan.ts';
@@ -13,16 +14,18 @@ import type pg from 'pg';
 /**
  * leadwire_ingest_state (migration 0002): $1 channel id, $2 external id, $3 the sender's identity
  * keys, $4 thread references, $5 the lead token of the subject, $6 the inbox row id, $7 the
- * callback's phone key.
+ * callback's phone key, $8 the keys the transaction holds already.
  */
 const STATE = {
   name: 'ingest-state',
-  text: 'SELECT leadwire_ingest_state($1, $2, $3, $4, $5, $6, $7) AS state',
+  text: 'SELECT leadwire_ingest_state($1, $2, $3, $4, $5, $6, $7, $8) AS state',
 };
 
 type LeadJson = Omit<LeadRef, 'updatedAt'> & { updatedAt: string };
 
-interface StateRow {
+type StateRow = { needs: string[] } | Found;
+
+interface Found {
   inbox: {
     status: InboxRow['status'];
     outcome: InboxRow['outcome'];
@@ -45,7 +48,21 @@ interface StateRow {
   operators: number[];
   last_assigned: number | null;
   open_call: { id: number; dueAt: string } | null;
+  touched: string[];
+  locked: string[];
 }
+
+export type LoadedState =
+  /** A record the message touches has a key another transaction holds. */
+  | { needs: string[] }
+  | {
+      current: InboxRow;
+      state: IngestState;
+      /** The identity keys of every record the message may write to. */
+      touched: string[];
+      /** Keys locked by this call (beside those it was told were held). */
+      locked: string[];
+    };
 
 const leadRef = (lead: LeadJson): LeadRef => ({ ...lead, updatedAt: new Date(lead.updatedAt) });
 
@@ -55,7 +72,8 @@ export async function loadState(
   row: InboxRow,
   channel: ChannelInfo,
   message: InboundMessage,
-): Promise<{ current: InboxRow; state: IngestState }> {
+  held: readonly string[],
+): Promise<LoadedState> {
   const result = await client.query<{ state: StateRow }>(STATE, [
     channel.id,
     message.externalId,
@@ -64,15 +82,19 @@ export async function loadState(
     message.leadToken ?? null,
     row.id,
     message.callback?.identityKey ?? null,
+    held,
   ]);
   const found = result.rows[0]?.state;
   if (!found) throw new Error('the decision state query returned no row');
+  if ('needs' in found) return { needs: found.needs };
   const now = found.inbox;
   const current: InboxRow = now
     ? { ...row, ...now, processedAt: now.processedAt === null ? null : new Date(now.processedAt) }
     : row;
   return {
     current,
+    touched: found.touched,
+    locked: found.locked,
     state: {
       alreadyProcessed: found.existing !== null,
       existingLeadId: found.existing,

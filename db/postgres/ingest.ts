@@ -5,21 +5,18 @@
  * transactions never wait for each other in a circle), with the unique constraints behind them.
  *
  * A message can reach records owning identities it does not carry itself (a client known by
- * email and phone, written to by phone): once the state is loaded, the keys of every record it
- * touches are locked too, without waiting. If one of them is taken, the transaction starts again
- * with the larger set locked from the start. A lost race (deadlock, serialisation failure, unique
- * violation) runs the transaction again; it never reaches the inbox row as an error.
+ * email and phone, written to by phone): the state query locks the keys of every record it
+ * touches too, without waiting (migration 0002). If one of them is taken, the transaction starts
+ * again with the larger set locked from the start. A lost race (deadlock, serialisation failure,
+ * unique violation) runs the transaction again; it never reaches the inbox row as an error.
  *
- * A batch of items shares the transaction (group commit); an item whose writes fail is left out
- * and the others run again without it.
+ * A batch of items shares the transaction (group commit), and its statements are pipelined:
+ * BEGIN, the locks and every item's state go in one round trip, every item's writes and COMMIT
+ * in another. An item whose state a write earlier in the batch may change (the same sender, the
+ * same thread, the same message) waits for those writes and reads its state again. An item whose
+ * writes fail is left out and the others run again without it.
  */
-import type { IngestPlan, IngestState } from '../../core/ingest-plan.ts';
-import {
-  awaitsProcessing,
-  finishedOutcome,
-  outcomeOf,
-  touchedIdentityKeys,
-} from '../../core/ingest-plan.ts';
+import { awaitsProcessing, finishedOutcome, outcomeOf } from '../../core/ingest-plan.ts';
 import type { IngestOutcome } from '../../core/ports.ts';
 import type {
   BatchResult,
@@ -29,9 +26,10 @@ import type {
 } from '../../core/repositories/ingest.ts';
 import type pg from 'pg';
 import { postgresTransient, retryable } from './errors.ts';
-import { loadState } from './ingest-state.ts';
+import { loadState, type LoadedState } from './ingest-state.ts';
 import { writePlan } from './ingest-write.ts';
-import { pause, release } from './transaction.ts';
+import { QueueTurns, type PlannedItem } from './queue-turns.ts';
+import { inOneWrite, pause, release } from './transaction.ts';
 
 /** Advisory locks of identity keys live in their own key space: (namespace, hashtext(key)). */
 export const IDENTITY_LOCKS = 1;
@@ -39,31 +37,16 @@ const ATTEMPTS = 8;
 /** Restarts for more locks are not failures, but they too must end. */
 const RESTARTS = 20;
 
+const LOCK_IDENTITIES = {
+  name: 'lock-identities',
+  text: `SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS}, k)
+         FROM (SELECT DISTINCT hashtext(key) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS locks`,
+};
+
 /** Blocks until every key is locked, in one statement, in the lock keys' order. */
 export async function lockIdentityKeys(client: pg.PoolClient, keys: Iterable<string>) {
   const list = [...new Set(keys)];
-  if (!list.length) return;
-  await client.query(
-    {
-      name: 'lock-identities',
-      text: `SELECT pg_advisory_xact_lock(${IDENTITY_LOCKS}, k)
-             FROM (SELECT DISTINCT hashtext(key) AS k FROM unnest($1::text[]) AS key ORDER BY 1) AS locks`,
-    },
-    [list],
-  );
-}
-
-/** Locks the keys only if none of them is taken; false when one is. */
-async function tryLockIdentityKeys(client: pg.PoolClient, keys: string[]): Promise<boolean> {
-  const result = await client.query<{ ok: boolean }>(
-    {
-      name: 'try-lock-identities',
-      text: `SELECT bool_and(pg_try_advisory_xact_lock(${IDENTITY_LOCKS}, hashtext(key))) AS ok
-             FROM unnest($1::text[]) AS key`,
-    },
-    [keys],
-  );
-  return result.rows[0]?.ok === true;
+  if (list.length) await client.query(LOCK_IDENTITIES, [list]);
 }
 
 /** Another transaction holds keys this one needs: start again holding them from the start. */
@@ -79,8 +62,36 @@ class ItemFailed {
   ) {}
 }
 
+/**
+ * Waits for every promise (pipelined queries must all be answered before the connection is
+ * used again) and throws the first failure in the order they were sent: the one that aborted
+ * the transaction, not the "current transaction is aborted" of the statements behind it.
+ */
+async function settled<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+/** What an item's state depends on besides its locked keys: its message and its thread. */
+function conflictKeys(item: IngestItem, touched: string[]): string[] {
+  const { message } = item;
+  return [
+    ...message.identities.map((identity) => identity.key),
+    ...touched,
+    `message:${message.externalId}`,
+    ...message.threadRefs.map((ref) => `message:${ref}`),
+    ...(message.leadToken ? [`lead:${message.leadToken}`] : []),
+    ...(message.callback ? [message.callback.identityKey] : []),
+  ];
+}
+
 export class PostgresIngest implements IngestRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly turns: QueueTurns;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.turns = new QueueTurns(pool);
+  }
 
   async commit(items: IngestItem[], plan: PlanIngest): Promise<BatchResult[]> {
     const results: (BatchResult | undefined)[] = items.map(() => undefined);
@@ -133,101 +144,105 @@ export class PostgresIngest implements IngestRepository {
     plan: PlanIngest,
     extraKeys: Set<string>,
   ): Promise<[number, BatchResult][]> {
-    await client.query('BEGIN');
     const held = new Set(extraKeys);
     for (const { item } of active)
       for (const identity of item.message.identities) held.add(identity.key);
-    await lockIdentityKeys(client, held);
-    const done: [number, BatchResult][] = [];
-    for (const { item, index } of active) {
-      let outcome: IngestOutcome;
+    const load = (item: IngestItem, index: number) =>
+      loadState(client, item.row, item.channel, item.message, [...held]).catch((error: unknown) => {
+        throw ownFailure(error) ? new ItemFailed(index, error) : error;
+      });
+    const { begin, preloaded } = inOneWrite(client, () => ({
+      begin: [client.query('BEGIN'), lockIdentityKeys(client, held)],
+      preloaded: active.map(({ item, index }) => load(item, index)),
+    }));
+    await settled<unknown>([...begin, ...preloaded]);
+    /** Writes planned and not yet sent. */
+    let planned: (PlannedItem & { index: number })[] = [];
+    /** What the writes planned so far may change, and the part of it not yet sent. */
+    const changed = new Set<string>();
+    let unsent = new Set<string>();
+    const leadIds = new Map<number, number | null>();
+    /** Sends the planned writes (and COMMIT after them, at the end) in one write; waits for them. */
+    const flush = async (end?: 'COMMIT') => {
+      await this.turns.take(planned, plan);
+      const { writes, commit } = inOneWrite(client, () => ({
+        writes: planned.map(({ index, plan }) => ({ index, write: writePlan(client, plan) })),
+        commit: end && client.query(end),
+      }));
+      for (const { write } of writes) write.catch(() => undefined);
+      commit?.catch(() => undefined);
+      planned = [];
+      unsent = new Set();
+      for (const [index, leadId] of await this.answered(writes)) leadIds.set(index, leadId);
+      return commit;
+    };
+    const done: [number, BatchResult | ((leadId: number | null) => BatchResult)][] = [];
+    for (const [position, { item, index }] of active.entries()) {
+      let loaded = await preloaded[position]!;
+      const stale =
+        !('needs' in loaded) &&
+        conflictKeys(item, loaded.touched).filter((key) => changed.has(key));
+      if (stale && stale.length) {
+        // A write before it in this batch may have changed what it read: read again, after
+        // sending that write if it has not gone yet.
+        if (stale.some((key) => unsent.has(key))) await flush();
+        loaded = await load(item, index);
+      }
+      if ('needs' in loaded) throw new NeedsLocks(loaded.needs);
+      for (const key of loaded.locked) held.add(key);
+      const { current, state, touched } = loaded;
+      if (!awaitsProcessing(current)) {
+        done.push([index, { ok: true, outcome: finishedOutcome(current) }]);
+        continue;
+      }
+      let one: PlannedItem & { index: number };
       try {
-        outcome = await this.commitOne(client, item, plan, held);
+        one = { index, item, current, state, plan: plan(item, current, state) };
       } catch (error) {
-        if (error instanceof NeedsLocks || postgresTransient(error)) throw error;
-        if (isDatabaseError(error)) throw new ItemFailed(index, error);
         // Planning failed before anything was written: this row fails, the transaction is fine.
         done.push([index, { ok: false, error }]);
         continue;
       }
-      done.push([index, { ok: true, outcome }]);
-    }
-    await client.query('COMMIT');
-    return done;
-  }
-
-  private async commitOne(
-    client: pg.PoolClient,
-    item: IngestItem,
-    plan: PlanIngest,
-    held: Set<string>,
-  ): Promise<IngestOutcome> {
-    for (;;) {
-      const { current, state } = await loadState(client, item.row, item.channel, item.message);
-      if (!awaitsProcessing(current)) return finishedOutcome(current);
-      const missing = touchedIdentityKeys(state).filter((key) => !held.has(key));
-      if (missing.length) {
-        if (!(await tryLockIdentityKeys(client, missing))) throw new NeedsLocks(missing);
-        for (const key of missing) held.add(key);
-        // Someone may have changed those records between the read and the lock: read again.
-        continue;
+      planned.push(one);
+      for (const key of conflictKeys(item, touched)) {
+        changed.add(key);
+        unsent.add(key);
       }
-      const planned = await this.withQueueTurn(item, current, state, plan);
-      return outcomeOf(planned, await writePlan(client, planned));
+      // The plan is final once its turn is taken (flush).
+      done.push([index, (leadId) => ({ ok: true, outcome: outcomeOf(one.plan, leadId) })]);
     }
+    const committed = await (await flush('COMMIT'))!;
+    if (committed.command !== 'COMMIT')
+      throw new Error(`the ingest transaction ended with ${committed.command}`);
+    return done.map(([index, result]) => [
+      index,
+      typeof result === 'function' ? result(leadIds.get(index) ?? null) : result,
+    ]);
   }
 
-  /**
-   * A new lead from the channel's round robin takes its turn with a compare-and-set on the
-   * channel row, on a connection of its own and committed at once: "the operator after the last
-   * one, if the last one is still who I read". Had the turn moved meanwhile, the plan is made
-   * again from the fresh turn. Holding the channel row until this transaction commits would make
-   * every new lead of the channel, on every worker, wait for the one before it. A transaction
-   * that rolls back after taking a turn skips that operator once; nothing else.
-   */
-  private async withQueueTurn(
-    item: IngestItem,
-    current: IngestItem['row'],
-    first: IngestState,
-    plan: PlanIngest,
-  ): Promise<IngestPlan> {
-    let state = first;
-    let planned = plan(item, current, state);
-    for (let round = 0; planned.advanceQueue && round < TURN_ROUNDS; round++) {
-      const { channelId, userId } = planned.advanceQueue;
-      const taken = await this.pool.query(TAKE_TURN, [
-        channelId,
-        userId,
-        state.operatorQueue.lastAssignedId,
-      ]);
-      // Taken: the plan's writes need not move the turn again.
-      if (taken.rowCount) return { ...planned, advanceQueue: null };
-      const now = await this.pool.query<{ last: number | null }>(TURN, [channelId]);
-      const lastAssignedId = now.rows[0]?.last ?? null;
-      state = { ...state, operatorQueue: { ...state.operatorQueue, lastAssignedId } };
-      planned = plan(item, current, state);
+  /** The answers to writes sent, by item; the first that failed fails the batch for its item. */
+  private async answered(
+    writes: { index: number; write: Promise<number | null> }[],
+  ): Promise<[number, number | null][]> {
+    const results = await Promise.allSettled(writes.map(({ write }) => write));
+    const answers: [number, number | null][] = [];
+    for (const [position, result] of results.entries()) {
+      const { index } = writes[position]!;
+      if (result.status === 'fulfilled') answers.push([index, result.value]);
+      else throw ownFailure(result.reason) ? new ItemFailed(index, result.reason) : result.reason;
     }
-    // Turns kept changing hands: this lead goes to the operator the last plan named.
-    return { ...planned, advanceQueue: null };
+    return answers;
   }
 }
 
-/** Compare-and-set rounds for one lead's turn before it settles for the last plan. */
-const TURN_ROUNDS = 10;
-const TAKE_TURN = {
-  name: 'take-turn',
-  text: `UPDATE channels SET last_assigned_user_id = $2
-         WHERE id = $1 AND last_assigned_user_id IS NOT DISTINCT FROM $3 RETURNING id`,
-};
-const TURN = {
-  name: 'queue-turn',
-  text: 'SELECT last_assigned_user_id AS last FROM channels WHERE id = $1',
-};
-
-/** Errors PostgreSQL raised (they carry an SQLSTATE), as opposed to a bug in our own code. */
-function isDatabaseError(error: unknown): boolean {
+/**
+ * An error PostgreSQL raised for one item's statement (it carries an SQLSTATE): a rule of the
+ * schema its writes broke, or a lost race (which runs the batch again), as opposed to the
+ * database being away or a bug in our own code.
+ */
+function ownFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !postgresTransient(error);
 }
 
 function fillMissing(results: (BatchResult | undefined)[], error: unknown): BatchResult[] {

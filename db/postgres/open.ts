@@ -56,6 +56,9 @@ export function openPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'leadwire',
+    // Queries given to one connection go out without waiting for the answer before: a
+    // transaction sends statements that do not depend on each other in one round trip.
+    pipeline: true,
     ...(options.durability === 'normal' ? { options: '-c synchronous_commit=off' } : {}),
   });
   // A connection the server dropped (a restart, a network cut) fails its next query, which says

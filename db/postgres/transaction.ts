@@ -3,6 +3,7 @@
  * serialisation failure, a unique violation) with a short random pause, so a conflict between
  * two workers never reaches an inbox row as an error.
  */
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { postgresTransient, retryable } from './errors.ts';
 
@@ -36,5 +37,21 @@ export async function inTransaction<T>(
       release(client, failure);
     }
     await pause(attempt);
+  }
+}
+
+/**
+ * The queries `send` gives a pipelined connection go out in one write: one system call and one
+ * wake-up of the server for all of them, where each query would otherwise be written (and
+ * answered) on its own. node-postgres writes a query synchronously when the connection is
+ * pipelined, so corking its socket around the calls is enough.
+ */
+export function inOneWrite<T>(client: pg.PoolClient, send: () => T): T {
+  const stream = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+  stream?.cork();
+  try {
+    return send();
+  } finally {
+    stream?.uncork();
   }
 }

@@ -105,6 +105,12 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
       const row = sql.inboxById.get(id);
       return row && toInbox(row);
     },
+    async getMany(ids) {
+      return ids.flatMap((id) => {
+        const row = sql.inboxById.get(id);
+        return row ? [toInbox(row)] : [];
+      });
+    },
     async markFailed(id, error, attempts, at) {
       sql.failInbox.run(error, attempts, at.getTime(), id);
     },

@@ -123,3 +123,32 @@ it('commits a batch in one transaction; a row whose writes fail rolls back alone
   expect(await count(test, sql`SELECT count(*) AS n FROM messages`)).toBe(3);
   expect((await test.store.inbox.get(ids[4]!))?.status).toBe('pending');
 });
+
+it('a batch that interleaves senders keeps each on one lead (later rows see the writes before them)', async () => {
+  // Ana, Ben, Ben, Ana, Ben, Ana by email and phone in turn: once Ben's second row makes the batch
+  // send what it has planned, Ana's rows must still see the lead her first row created.
+  const who = [
+    { email: 'ana@example.com' },
+    { phone: '600 100 200' },
+    { phone: '+34 600 100 200' },
+    { email: 'ANA@example.com' },
+    { phone: '600100200' },
+    { email: 'ana@EXAMPLE.com' },
+  ];
+  const ids: number[] = [];
+  for (const [n, sender] of who.entries())
+    ids.push((await record(`mix-${n}`, raw({ ...sender, message: `m${n}` }))).row.id);
+  const results = await ingestBatch(deps(), ids);
+  expect(results.map((result) => result.ok && result.outcome.outcome)).toEqual([
+    'created_simple',
+    'created_simple',
+    'appended',
+    'appended',
+    'appended',
+    'appended',
+  ]);
+  const leads = await test.look.all<{ lead_id: number; n: number }>(
+    sql`SELECT lead_id, count(*) AS n FROM messages GROUP BY lead_id ORDER BY lead_id`,
+  );
+  expect(leads.map((lead) => Number(lead.n))).toEqual([3, 3]);
+});

@@ -12,6 +12,7 @@
 import type { IngestOutcome } from '../../core/ports.ts';
 import { inboundMessages, inboxToLeadSeconds } from '../../core/runtime/metrics.ts';
 import { commitBatch, prepareIngest, type IngestDeps, type PreparedIngest } from './handler.ts';
+import { gatheredReads } from './reads.ts';
 
 /** Transactions of one worker process in flight at once. */
 const IN_FLIGHT = 4;
@@ -27,7 +28,11 @@ export class IngestBatcher {
   private scheduled = false;
   private committing = 0;
 
-  constructor(private readonly deps: IngestDeps) {}
+  private readonly deps: IngestDeps;
+
+  constructor(deps: IngestDeps) {
+    this.deps = { ...deps, reads: deps.reads ?? gatheredReads(deps.repos) };
+  }
 
   /** Prepares the row (parsing needs no lock), then joins the next group commit. */
   async ingest(inboxId: number): Promise<IngestOutcome> {

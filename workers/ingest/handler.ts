@@ -14,6 +14,7 @@ import type { Repositories } from '../../core/repositories/index.ts';
 import type { BatchResult, IngestItem, PlanIngest } from '../../core/repositories/ingest.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import { EXPANDERS, NORMALISERS, type ExpandDeps } from '../../connectors/normalisers.ts';
+import { directReads, type PrepareReads } from './reads.ts';
 
 export type { BatchResult };
 
@@ -24,6 +25,8 @@ export interface IngestDeps {
   defaultCountry: string | undefined;
   /** What channels with an async parse step (email, Telegram files) need: the blob store and its limits. */
   expand?: ExpandDeps;
+  /** How the prepare step reads rows and channels; one query each when not given. */
+  reads?: PrepareReads;
 }
 
 /** An inbox row read and normalised, ready to be decided and persisted under the write lock. */
@@ -36,10 +39,11 @@ export type PreparedIngest =
  * it has one (reading blobs, parsing mail, fetching files), normalise. Throws on bad input.
  */
 export async function prepareIngest(deps: IngestDeps, inboxId: number): Promise<PreparedIngest> {
-  const row = await deps.repos.inbox.get(inboxId);
+  const reads = deps.reads ?? directReads(deps.repos);
+  const row = await reads.row(inboxId);
   if (!row) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
   if (!awaitsProcessing(row)) return { kind: 'finished', outcome: finishedOutcome(row) };
-  const channel = await deps.repos.channels.info(row.channelId);
+  const channel = await reads.channel(row.channelId);
   if (!channel) {
     throw new MalformedInputError(
       `channel ${row.channelId} of inbox row ${inboxId} does not exist`,

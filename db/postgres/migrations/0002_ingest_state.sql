@@ -1,7 +1,7 @@
--- What one message's decision needs (db/postgres/ingest-state.ts), read in one call. A function
--- of small queries rather than one large statement: PL/pgSQL plans each of them once per
--- connection, where the large statement was planned again for every message (planning it cost
--- several times what running it does). It only reads; the decision itself is made in core/.
+-- What one message's decision needs (db/postgres/ingest-state.ts), locked and read in one call.
+-- A function of small queries rather than one large statement: PL/pgSQL plans each of them once
+-- per connection, where the large statement was planned again for every message (planning it
+-- cost several times what running it does). The decision itself is made in core/.
 CREATE OR REPLACE FUNCTION leadwire_lead_ref(l leads) RETURNS json
 LANGUAGE sql STABLE AS $$
   SELECT json_build_object(
@@ -13,6 +13,12 @@ LANGUAGE sql STABLE AS $$
     END)
 $$;
 --> statement-breakpoint
+-- p_held: the identity keys the transaction has locked already (every key of the batch's
+-- senders, sorted, before any of this). The keys of records the message reaches through other
+-- identities (a client known by email and phone, written to by phone) are locked here without
+-- waiting, and looked at again until no record the message touches has an unlocked key; only
+-- then is the state read. A key held elsewhere ends the call with {"needs": keys}: the caller
+-- rolls back and starts again holding them from the start, in order (never waiting in a circle).
 CREATE OR REPLACE FUNCTION leadwire_ingest_state(
   p_channel bigint,
   p_external text,
@@ -20,14 +26,27 @@ CREATE OR REPLACE FUNCTION leadwire_ingest_state(
   p_refs text[],
   p_token bigint,
   p_inbox bigint,
-  p_call text
+  p_call text,
+  p_held text[]
 ) RETURNS json
-LANGUAGE plpgsql STABLE
--- Its queries are index look-ups whatever the values; planning them anew for each message (the
--- custom plans an array parameter would otherwise get) cost more than running them.
+LANGUAGE plpgsql VOLATILE
+-- Its queries are index look-ups whatever the values. Planning them anew for each message (the
+-- custom plans an array parameter would otherwise get) cost more than running them, so each is
+-- planned once per connection; and a plan made while a table was new and looked empty would
+-- scan it whole for as long as the connection lives, so the plans never scan a table.
 SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 DECLARE
+  v_held text[] := p_held;
+  v_touched text[];
+  v_missing text[];
+  -- The owners of the sender's identities (a client once per identity it matched), and the
+  -- leads the thread points at with their clients.
+  v_key_clients bigint[];
+  v_key_leads bigint[];
+  v_thread_ids bigint[] := '{}';
+  v_thread_clients bigint[] := '{}';
   v_inbox json;
   v_existing bigint;
   v_threads json := '[]';
@@ -37,17 +56,42 @@ DECLARE
   v_last bigint;
   v_call json;
 BEGIN
+  FOR round IN 1..10 LOOP
+    SELECT coalesce(array_agg(client_id) FILTER (WHERE client_id IS NOT NULL), '{}'),
+           coalesce(array_agg(lead_id) FILTER (WHERE lead_id IS NOT NULL), '{}')
+      INTO v_key_clients, v_key_leads
+    FROM identities WHERE key = ANY (p_keys);
+    IF cardinality(p_refs) > 0 OR p_token IS NOT NULL THEN
+      SELECT coalesce(array_agg(l.id), '{}'),
+             coalesce(array_agg(l.client_id) FILTER (WHERE l.client_id IS NOT NULL), '{}')
+        INTO v_thread_ids, v_thread_clients
+      FROM leads l
+      WHERE l.id IN (SELECT lead_id FROM messages WHERE external_id = ANY (p_refs)
+                     UNION SELECT p_token WHERE p_token IS NOT NULL);
+    END IF;
+    -- The identity keys of every record the message may write to.
+    v_touched := ARRAY(
+      SELECT key FROM identities WHERE client_id = ANY (v_key_clients || v_thread_clients)
+      UNION SELECT key FROM identities WHERE lead_id = ANY (v_key_leads || v_thread_ids));
+    v_missing := ARRAY(SELECT unnest(v_touched) EXCEPT SELECT unnest(v_held) ORDER BY 1);
+    EXIT WHEN cardinality(v_missing) = 0;
+    IF round = 10 OR NOT (SELECT bool_and(pg_try_advisory_xact_lock(1, hashtext(k)))
+                          FROM unnest(v_missing) AS k) THEN
+      RETURN json_build_object('needs', v_missing);
+    END IF;
+    -- Locked now; the records may have changed before the lock: look again.
+    v_held := v_held || v_missing;
+  END LOOP;
+  -- Every record read from here on has its keys locked: it stays as read until the commit.
   SELECT json_build_object('status', status, 'outcome', outcome, 'reason', reason, 'error', error,
       'leadId', lead_id, 'attempts', attempts, 'processedAt', processed_at)
     INTO v_inbox FROM inbox WHERE id = p_inbox;
   SELECT lead_id INTO v_existing FROM messages WHERE external_id = p_external AND channel_id = p_channel;
-  IF cardinality(p_refs) > 0 OR p_token IS NOT NULL THEN
+  IF cardinality(v_thread_ids) > 0 THEN
     SELECT coalesce(json_agg(leadwire_lead_ref(l)), '[]') INTO v_threads
-    FROM leads l
-    WHERE l.id IN (SELECT lead_id FROM messages WHERE external_id = ANY (p_refs)
-                   UNION SELECT p_token WHERE p_token IS NOT NULL);
+    FROM leads l WHERE l.id = ANY (v_thread_ids);
   END IF;
-  IF cardinality(p_keys) > 0 THEN
+  IF cardinality(v_key_clients) > 0 THEN
     SELECT coalesce(json_agg(json_build_object(
         'id', m.client_id,
         'matched', m.matched,
@@ -57,17 +101,14 @@ BEGIN
         'openLeads', (SELECT coalesce(json_agg(leadwire_lead_ref(l)), '[]') FROM leads l
                       WHERE l.client_id = m.client_id AND l.open))), '[]')
       INTO v_clients
-    FROM (SELECT client_id, count(*) AS matched FROM identities
-          WHERE key = ANY (p_keys) AND client_id IS NOT NULL GROUP BY client_id) m;
-    -- Every open lead plus the newest closed ones (row 6 needs only one): at most 20. The leads
-    -- owning the keys are found through the key index first, whatever the planner estimates.
-    WITH owned AS MATERIALIZED (
-      SELECT DISTINCT lead_id FROM identities WHERE key = ANY (p_keys) AND lead_id IS NOT NULL
-    )
+    FROM (SELECT c AS client_id, count(*) AS matched FROM unnest(v_key_clients) AS c GROUP BY c) m;
+  END IF;
+  IF cardinality(v_key_leads) > 0 THEN
+    -- Every open lead plus the newest closed ones (row 6 needs only one): at most 20.
     SELECT coalesce(json_agg(leadwire_lead_ref(l) ORDER BY l.open DESC, l.updated_at DESC), '[]')
       INTO v_simple
-    FROM (SELECT l.id FROM owned o JOIN leads l ON l.id = o.lead_id
-          WHERE l.client_id IS NULL ORDER BY l.open DESC, l.updated_at DESC LIMIT 20) s
+    FROM (SELECT id FROM leads WHERE id = ANY (v_key_leads) AND client_id IS NULL
+          ORDER BY open DESC, updated_at DESC LIMIT 20) s
     JOIN leads l ON l.id = s.id;
   END IF;
   SELECT coalesce(array_agg(u.id ORDER BY co.position, u.id), '{}') INTO v_operators
@@ -80,6 +121,7 @@ BEGIN
   END IF;
   RETURN json_build_object('inbox', v_inbox, 'existing', v_existing, 'threads', v_threads,
     'clients', v_clients, 'simple', v_simple, 'operators', v_operators,
-    'last_assigned', v_last, 'open_call', v_call);
+    'last_assigned', v_last, 'open_call', v_call, 'touched', v_touched,
+    'locked', ARRAY(SELECT unnest(v_held) EXCEPT SELECT unnest(p_held)));
 END
 $$;
