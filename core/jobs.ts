@@ -55,5 +55,14 @@ const outbound = {
 } satisfies JobPolicy<z.ZodObject<{ messageId: z.ZodNumber }>>;
 
 export const JOBS = { ingest, outbound } as const;
+
+/**
+ * Ingest jobs one worker process runs at once (INGEST_CONCURRENCY when set). On PostgreSQL a
+ * job spends most of its time waiting on the network, and the jobs waiting together share a
+ * commit: twice as many in flight drain a backlog about 1.4× as fast (npm run bench).
+ */
+export function ingestConcurrency(store: 'sqlite' | 'postgres', configured?: number): number {
+  return configured ?? (store === 'postgres' ? 2 * ingest.concurrency : ingest.concurrency);
+}
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['payload']>;

@@ -64,8 +64,10 @@ export async function openStore(
 export function unreachable(url: string, error: unknown): unknown {
   const reason = connectionProblem(error);
   if (!reason) return error;
+  // The URL's own problems say what to do; an unreachable server may just need starting.
+  const hint = postgresTransient(error) ? ' — start it, or fix the URL (DATABASE_URL)' : '';
   return new StoreUnavailableError(
-    `PostgreSQL at ${scrubSecrets(url)} cannot be used: ${reason} — start it, or fix the URL (DATABASE_URL)`,
+    `PostgreSQL at ${scrubSecrets(url)} cannot be used: ${reason}${hint}`,
     { cause: error },
   );
 }

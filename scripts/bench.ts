@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { JOBS } from '../core/jobs.ts';
+import { ingestConcurrency } from '../core/jobs.ts';
 import { loadConfig } from '../core/runtime/config.ts';
 import { producerConnection, redisAnswers } from '../core/runtime/redis.ts';
 import { scrubSecrets } from '../core/runtime/scrub.ts';
@@ -85,9 +85,11 @@ async function bench(): Promise<string> {
     progress(`deleted ${deleted} Redis keys under ${prefix}`);
   });
 
+  const concurrency = ingestConcurrency(options.store, config.ingestConcurrency);
   const context = {
     prefix,
     database,
+    concurrency,
     store,
     redis,
     progress,
@@ -120,7 +122,7 @@ async function bench(): Promise<string> {
       workers: processes,
       clients: options.clients,
       returning: options.returning,
-      concurrency: config.ingestConcurrency ?? JOBS.ingest.concurrency,
+      concurrency,
       cpus: availableParallelism(),
       noop,
       ingest: ingest.drain,

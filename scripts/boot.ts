@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { systemClock } from '../core/clock.ts';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
+import { ingestConcurrency } from '../core/jobs.ts';
 import type { Store } from '../core/repositories/index.ts';
 import { loadConfig, readSecretVariable, type Config } from '../core/runtime/config.ts';
 import { Lifecycle } from '../core/runtime/lifecycle.ts';
@@ -200,7 +201,7 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
     connection: workerRedis,
     prefix: config.queuePrefix,
     log,
-    ...(config.ingestConcurrency ? { concurrency: config.ingestConcurrency } : {}),
+    concurrency: ingestConcurrency(store.kind, config.ingestConcurrency),
   });
   const producer = createProducer('ingest', producerRedis, config.queuePrefix);
   const reconciler = startReconciler({

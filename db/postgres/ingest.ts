@@ -17,7 +17,6 @@
  * writes fail is left out and the others run again without it.
  */
 import { awaitsProcessing, finishedOutcome, outcomeOf } from '../../core/ingest-plan.ts';
-import type { IngestOutcome } from '../../core/ports.ts';
 import type {
   BatchResult,
   IngestItem,
@@ -26,7 +25,7 @@ import type {
 } from '../../core/repositories/ingest.ts';
 import type pg from 'pg';
 import { postgresTransient, retryable } from './errors.ts';
-import { loadState, type LoadedState } from './ingest-state.ts';
+import { loadState } from './ingest-state.ts';
 import { writePlan } from './ingest-write.ts';
 import { QueueTurns, type PlannedItem } from './queue-turns.ts';
 import { inOneWrite, pause, release } from './transaction.ts';
@@ -88,6 +87,8 @@ function conflictKeys(item: IngestItem, touched: string[]): string[] {
 
 export class PostgresIngest implements IngestRepository {
   private readonly turns: QueueTurns;
+  /** Settles once the latest batch has sent its BEGIN and locks. */
+  private asking: Promise<void> = Promise.resolve();
 
   constructor(private readonly pool: pg.Pool) {
     this.turns = new QueueTurns(pool);
@@ -100,15 +101,26 @@ export class PostgresIngest implements IngestRepository {
     for (let restarts = 0; ;) {
       const active = items.flatMap((item, index) => (results[index] ? [] : [{ item, index }]));
       if (!active.length) return results as BatchResult[];
+      // Batches of this process ask for their locks in the order they were made: a sender's
+      // second message, batched behind the first, must not overtake it because its batch got
+      // an idle connection while the first one's was still being opened.
+      const before = this.asking;
+      let asked!: () => void;
+      this.asking = new Promise((resolve) => (asked = resolve));
       let client: pg.PoolClient;
       try {
+        await before;
         client = await this.pool.connect();
       } catch (error) {
+        asked();
         return fillMissing(results, error);
       }
       let failure: unknown;
       try {
-        const outcomes = await this.run(client, active, plan, extraKeys);
+        // run sends BEGIN and the locks before it first waits.
+        const running = this.run(client, active, plan, extraKeys);
+        asked();
+        const outcomes = await running;
         for (const [index, result] of outcomes) results[index] = result;
         return results as BatchResult[];
       } catch (error) {

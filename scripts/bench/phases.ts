@@ -19,6 +19,8 @@ export interface BenchContext {
   prefix: string;
   /** How worker processes open the bench's database (a SQLite file or a PostgreSQL URL). */
   database: StoreArgs;
+  /** Jobs each worker process (the no-op one too) runs at once. */
+  concurrency: number;
   /** The bench's own connection to the database, with the web process's full durability. */
   store: Store;
   redis: Redis;
@@ -100,6 +102,7 @@ async function drainBacklog(
   await producer.queue.pause();
   const workers = startWorkerGroup(role, worker.processes, {
     prefix,
+    concurrency: context.concurrency,
     ...(role === 'ingest' ? { database: context.database } : {}),
   });
   context.defer(() => workers.stop());

@@ -41,11 +41,17 @@ export interface WorkerChild {
   stop(): Promise<void>;
 }
 
-export function startWorkerChild(
-  role: WorkerRole,
-  options: { prefix: string; database?: StoreArgs },
-): WorkerChild {
+export interface WorkerChildOptions {
+  prefix: string;
+  /** The ingest worker's database (the no-op worker has none). */
+  database?: StoreArgs;
+  /** Jobs the worker runs at once. */
+  concurrency: number;
+}
+
+export function startWorkerChild(role: WorkerRole, options: WorkerChildOptions): WorkerChild {
   const args = ['--role', role, '--prefix', options.prefix];
+  args.push('--concurrency', String(options.concurrency));
   const database = options.database;
   if (database)
     args.push(

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobTrace } from './job-trace.ts';
 import type { WorkerRole } from './protocol.ts';
-import { startWorkerChild, type StoreArgs, type WorkerChild } from './worker-child.ts';
+import { startWorkerChild, type WorkerChild, type WorkerChildOptions } from './worker-child.ts';
 
 /** How often a group of several asks its processes how far they got. */
 const POLL_MS = 20;
@@ -25,7 +25,7 @@ export interface WorkerGroup {
 export function startWorkerGroup(
   role: WorkerRole,
   size: number,
-  options: { prefix: string; database?: StoreArgs },
+  options: WorkerChildOptions,
 ): WorkerGroup {
   const children: WorkerChild[] = Array.from({ length: size }, () =>
     startWorkerChild(role, options),

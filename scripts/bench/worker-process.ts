@@ -7,7 +7,6 @@
 import { parseArgs } from 'node:util';
 import type { Worker } from 'bullmq';
 import { systemClock } from '../../core/clock.ts';
-import { JOBS } from '../../core/jobs.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
@@ -20,11 +19,10 @@ import type { FromWorker, ToWorker, WorkerRole } from './protocol.ts';
 import { storeConfig, type StoreArgs } from './worker-child.ts';
 
 const peakRss = trackPeakRss();
-const { role, prefix, database } = readArgs();
+const { role, prefix, database, concurrency } = readArgs();
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, `bench-${role}`);
-const concurrency = config.ingestConcurrency ?? JOBS.ingest.concurrency;
 const connection = workerConnection(config.redisUrl);
 const closers: (() => unknown)[] = [];
 
@@ -98,24 +96,36 @@ async function stop(current: Worker, redis: Redis): Promise<void> {
   await redis.quit();
 }
 
-function readArgs(): { role: WorkerRole; prefix: string; database: StoreArgs | undefined } {
+function readArgs(): {
+  role: WorkerRole;
+  prefix: string;
+  database: StoreArgs | undefined;
+  concurrency: number;
+} {
   const { values } = parseArgs({
     options: {
       role: { type: 'string' },
       db: { type: 'string' },
       'database-url': { type: 'string' },
       prefix: { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   const { role, prefix, db, 'database-url': url } = values;
+  const concurrency = Number(values.concurrency);
   const database: StoreArgs | undefined = db
     ? { kind: 'sqlite', file: db }
     : url
       ? { kind: 'postgres', url }
       : undefined;
-  if ((role !== 'ingest' && role !== 'noop') || !prefix || (role === 'ingest' && !database))
+  if (
+    (role !== 'ingest' && role !== 'noop') ||
+    !prefix ||
+    !(Number.isInteger(concurrency) && concurrency > 0) ||
+    (role === 'ingest' && !database)
+  )
     throw new Error(
-      'usage: worker-process.ts --role ingest|noop --prefix P [--db FILE | --database-url URL]',
+      'usage: worker-process.ts --role ingest|noop --prefix P --concurrency N [--db FILE | --database-url URL]',
     );
-  return { role, prefix, database };
+  return { role, prefix, database, concurrency };
 }

@@ -39,15 +39,25 @@ interface Waiter<T> {
 /** Calls made in the same turn of the event loop share one `load` of all their keys. */
 function gather<T>(load: (ids: number[]) => Promise<Map<number, T>>) {
   let pending: Map<number, Waiter<T>[]> | undefined;
-  const run = async (batch: Map<number, Waiter<T>[]>) => {
-    let found: Map<number, T>;
+  /** Settles once the answers of the latest load have been handed out. */
+  let delivered: Promise<void> = Promise.resolve();
+  const run = async (batch: Map<number, Waiter<T>[]>, before: Promise<void>) => {
+    let found: Map<number, T> | undefined;
+    let failure: unknown;
     try {
       found = await load([...batch.keys()]);
     } catch (error) {
-      for (const waiting of batch.values()) for (const one of waiting) one.reject(error);
-      return;
+      failure = error;
     }
-    for (const [id, waiting] of batch) for (const one of waiting) one.resolve(found.get(id));
+    // Answers are handed out in the order they were asked for, so rows read in two queries go
+    // on in the order their jobs came (a sender's second message does not overtake the first
+    // because its query came back sooner).
+    await before;
+    for (const [id, waiting] of batch)
+      for (const one of waiting) {
+        if (found) one.resolve(found.get(id));
+        else one.reject(failure);
+      }
   };
   return (id: number): Promise<T | undefined> => {
     if (!pending) {
@@ -55,7 +65,7 @@ function gather<T>(load: (ids: number[]) => Promise<Map<number, T>>) {
       pending = batch;
       setImmediate(() => {
         pending = undefined;
-        void run(batch);
+        delivered = run(batch, delivered);
       });
     }
     const batch = pending;
