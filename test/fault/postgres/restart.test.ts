@@ -105,7 +105,8 @@ it('PostgreSQL crashes mid-burst and comes back: 503s while it is away, then eve
     sendersOnSeveralLeads: 0,
   });
   for (const worker of workers) {
-    expect(worker.child.exitCode).toBeNull();
+    // A worker that died says why in the failure (its last log lines).
+    expect(worker.child.exitCode, worker.logs.slice(-15).join('\n')).toBeNull();
     expect(worker.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
   }
   console.log(
