@@ -50,7 +50,16 @@ export async function openStore(
       throw unreachable(database.url, error);
     }
     const blobs = config.blobDir ? new FileBlobStore(config.blobDir) : new PostgresBlobStore(pool);
-    return guardStore(new PostgresStore(drizzleOf(pool), blobs), postgresTransient);
+    // Round-robin turns are taken while a batch holds a connection of the main pool and its
+    // locks: from a pool of their own, so batches waiting on those locks can never hold every
+    // connection the turn needs. It connects only in a process that ingests.
+    const turns = openPool({
+      url: database.url,
+      size: 1,
+      durability: options.durability ?? 'full',
+      applicationName: `leadwire${options.role ? `-${options.role}` : ''}-turns`,
+    });
+    return guardStore(new PostgresStore(drizzleOf(pool), blobs, turns), postgresTransient);
   }
   if (!config.blobDir) throw new Error('SQLite needs a blob directory');
   const store = openSqliteStore(database.file, new FileBlobStore(config.blobDir), {

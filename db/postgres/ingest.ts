@@ -90,8 +90,12 @@ export class PostgresIngest implements IngestRepository {
   /** Settles once the latest batch has sent its BEGIN and locks. */
   private asking: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pool: pg.Pool) {
-    this.turns = new QueueTurns(pool);
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Not `pool`: see QueueTurns. */
+    turnsPool: pg.Pool,
+  ) {
+    this.turns = new QueueTurns(turnsPool);
   }
 
   async commit(items: IngestItem[], plan: PlanIngest): Promise<BatchResult[]> {
@@ -175,8 +179,17 @@ export class PostgresIngest implements IngestRepository {
     let unsent = new Set<string>();
     const leadIds = new Map<number, number | null>();
     /** Sends the planned writes (and COMMIT after them, at the end) in one write; waits for them. */
+    const indexOf = new Map(active.map(({ item, index }) => [item, index]));
+    /** Planning again for a fresh turn fails the item alone, as its first planning would have. */
+    const replan: PlanIngest = (item, current, state) => {
+      try {
+        return plan(item, current, state);
+      } catch (error) {
+        throw new ItemFailed(indexOf.get(item)!, error);
+      }
+    };
     const flush = async (end?: 'COMMIT') => {
-      await this.turns.take(planned, plan);
+      await this.turns.take(planned, replan);
       const { writes, commit } = inOneWrite(client, () => ({
         writes: planned.map(({ index, plan }) => ({ index, write: writePlan(client, plan) })),
         commit: end && client.query(end),

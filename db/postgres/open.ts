@@ -55,6 +55,10 @@ export function openPool(options: PoolOptions): pg.Pool {
     // instead of every request waiting for a connection that never comes.
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    // A server that vanished without closing the connection (a host down, a network cut) is
+    // noticed by TCP keepalive instead of leaving a transaction waiting forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: options.applicationName ?? 'leadwire',
     // Queries given to one connection go out without waiting for the answer before: a
     // transaction sends statements that do not depend on each other in one round trip.
@@ -76,14 +80,22 @@ export function drizzleOf(client: pg.Pool | pg.PoolClient): PgDb {
 
 export async function migratePostgres(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
+  let failure: unknown;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS });
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      // A failed unlock must not hide why the migration failed; the connection is then closed
+      // rather than pooled, which lets go of the lock with its session.
+      await client
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
+        .catch((error: unknown) => (failure ??= error));
     }
+  } catch (error) {
+    failure = error;
+    throw error;
   } finally {
-    client.release();
+    client.release(failure === undefined ? undefined : (failure as Error));
   }
 }

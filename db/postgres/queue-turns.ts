@@ -4,9 +4,11 @@
  * `last_assigned_user_id`. Moving it inside the ingest transaction would hold the channel row
  * until the commit, and every new lead of the channel, on every worker, would wait for the one
  * before it. Instead the turns a batch takes are taken together just before it writes, with one
- * compare-and-set committed at once on a connection of its own: "from the last one I read to the
- * last one I assigned". Had another worker moved the turn meanwhile, the batch's new leads are
- * planned again from the fresh turn (planning is pure and cheap) and the turn taken again.
+ * compare-and-set committed at once: "from the last one I read to the last one I assigned". Had
+ * another worker moved the turn meanwhile, the batch's new leads are planned again from the fresh
+ * turn (planning is pure and cheap) and the turn taken again. The compare-and-set runs on a pool
+ * of its own (one connection): a batch asks for it while holding a connection of the main pool
+ * and its locks, and the main pool's other connections may all be batches waiting on those.
  *
  * A worker process takes one channel's turns one batch at a time and remembers where the turn
  * is, so its own batches in flight do not race each other; only other processes can. A

@@ -1,4 +1,5 @@
 /** The PostgreSQL store: a pool per process, its repositories, and blobs in the database or on BLOB_DIR. */
+import type pg from 'pg';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Store } from '../../core/repositories/index.ts';
 import { pgActivities, pgAttachments, pgEvents } from './activities.ts';
@@ -33,9 +34,11 @@ export class PostgresStore implements Store {
     /** Drizzle over the pool, for db/ modules only (db copy, measurements). */
     readonly db: PgDb,
     readonly blobs: BlobStore,
+    /** The connection round-robin turns are taken on (queue-turns.ts); its own pool. */
+    private readonly turns: pg.Pool,
   ) {
     this.inbox = pgInbox(db);
-    this.ingest = new PostgresIngest(db.$client);
+    this.ingest = new PostgresIngest(db.$client, turns);
     this.leads = pgLeads(db);
     this.clients = pgClients(db);
     this.channels = pgChannels(db);
@@ -56,7 +59,7 @@ export class PostgresStore implements Store {
   private closing: Promise<void> | undefined;
 
   close(): Promise<void> {
-    this.closing ??= this.db.$client.end();
+    this.closing ??= Promise.all([this.db.$client.end(), this.turns.end()]).then(() => undefined);
     return this.closing;
   }
 }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { newApiKey } from '../../core/api-keys.ts';
 import type { Store } from '../../core/repositories/index.ts';
 import type { ApiRole } from '../../core/repositories/users.ts';
@@ -191,6 +192,22 @@ export async function waitFor(
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * How many ingest workers are connected to the system's queue (BullMQ names their connections).
+ * A worker connects after it has opened and migrated the store, so this says it has started.
+ */
+export async function ingestWorkersConnected(system: Pick<TestSystem, 'config'>): Promise<number> {
+  const queue = new Queue('ingest', {
+    connection: { url: system.config.redisUrl },
+    prefix: system.config.queuePrefix,
+  });
+  try {
+    return await queue.getWorkersCount();
+  } finally {
+    await queue.close();
   }
 }
 

@@ -12,7 +12,7 @@ import { inboxByStatus, intakeLedger } from '../../helpers/intake-ledger.ts';
 import { startPrivatePostgres } from '../../helpers/private-postgres.ts';
 import { pool } from '../../helpers/senders.ts';
 import { CONTACT_FORM, createForm } from '../../helpers/site.ts';
-import { waitFor } from '../../helpers/system.ts';
+import { ingestWorkersConnected, waitFor } from '../../helpers/system.ts';
 import {
   accepted,
   sendAgain,
@@ -38,6 +38,11 @@ it('PostgreSQL crashes mid-burst and comes back: 503s while it is away, then eve
   });
   const web = await current.spawnWeb();
   const workers = [current.spawnWorker(), current.spawnWorker()];
+  // A worker refuses to start while the database is away: both must be up before the crash.
+  await waitFor(
+    'both workers to start',
+    async () => (await ingestWorkersConnected(current)) === workers.length,
+  );
   const site = { baseUrl: web.baseUrl, apiKey: current.apiKey };
   const form = await createForm(site, CONTACT_FORM);
   const target: TrafficTarget = {
