@@ -4,6 +4,7 @@ import type { Identity } from './identities.ts';
 export const SOURCES = [
   'EMAIL',
   'TELEGRAM',
+  'WHATSAPP',
   'WEBFORM',
   'CALLBACK',
   'API',
@@ -12,7 +13,14 @@ export const SOURCES = [
 ] as const;
 export type Source = (typeof SOURCES)[number];
 
-export const CHANNEL_KINDS = ['email', 'telegram', 'webform', 'callback', 'api'] as const;
+export const CHANNEL_KINDS = [
+  'email',
+  'telegram',
+  'whatsapp',
+  'webform',
+  'callback',
+  'api',
+] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /**
@@ -32,8 +40,12 @@ export interface InboundMessage {
   threadRefs: string[];
   /** A lead id found in a subject token like `[#L42]`. */
   leadToken?: number;
-  /** Set when the message is machine-made (auto-reply, bounce, loop); it never becomes a lead. */
-  automated?: { reason: string; bounceOf?: string };
+  /**
+   * Set when the message is machine-made (auto-reply, bounce, loop, a delivery status); it never
+   * becomes a lead. `delivery` reports what became of one of our replies (a bounce, a WhatsApp
+   * status).
+   */
+  automated?: { reason: string; delivery?: DeliveryReport };
   sender: { name?: string; company?: string };
   title?: string;
   text: string;
@@ -49,9 +61,26 @@ export interface InboundMessage {
    * The sender can (no longer) be answered on this identity: a Telegram user who blocked the bot,
    * or unblocked it. Kept per channel; replies check it.
    */
-  reachability?: { identityKey: string; reachable: boolean; reason: string };
+  reachability?: {
+    identityKey: string;
+    reachable: boolean;
+    reason: string;
+    /** When the change happened at the source: an older change never overrides a newer one. */
+    at?: Date;
+  };
   /** Set when a person should check the lead before trusting it (e.g. a form over its daily cap). */
   review?: string;
+}
+
+/** How far one of our replies got, as the channel reports it. */
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
+
+export interface DeliveryReport {
+  /** The external id of our outbound message (the Message-ID we sent, the WhatsApp wamid). */
+  of: string;
+  status: DeliveryStatus;
+  /** Why it failed, as the channel said it. */
+  error?: string;
 }
 
 export interface AttachmentRef {

@@ -6,7 +6,7 @@
  */
 import { planCallback, type CallbackPlan, type OpenCall } from './callback-rule.ts';
 import type { Identity } from './identities.ts';
-import type { AttachmentRef, InboundMessage, Source } from './inbound.ts';
+import type { AttachmentRef, DeliveryReport, InboundMessage, Source } from './inbound.ts';
 import type {
   ClientIdentities,
   DecisionState,
@@ -80,15 +80,26 @@ export interface IngestPlan {
   message: NewInboundMessage | null;
   attachments: AttachmentRef[];
   callback: CallbackPlan | null;
-  /** Our reply that bounced (its external id): marked undelivered. */
-  undeliveredReply: string | null;
+  /** What the channel reported of one of our replies (a bounce, a WhatsApp status). */
+  delivery: DeliveryReport | null;
   /** The sender can (no longer) be answered on the channel. */
   reachability: {
     channelId: number;
     identityKey: string;
     reachable: boolean;
     reason: string;
+    /** When it happened at the source (default: the plan's time); an older change loses. */
+    at?: Date;
   } | null;
+}
+
+/** A reply's delivery steps in order; failed and undelivered come after all of them (final). */
+export const DELIVERY_PROGRESS = ['queued', 'sent', 'delivered', 'read'] as const;
+
+/** Where a report puts a reply: it applies only to replies that have not got that far. */
+export function deliveryRank(report: DeliveryReport): number {
+  const rank = (DELIVERY_PROGRESS as readonly string[]).indexOf(report.status);
+  return rank < 0 ? DELIVERY_PROGRESS.length : rank;
 }
 
 /**
@@ -141,7 +152,7 @@ export function planIngest(
     message: null,
     attachments: [],
     callback: null,
-    undeliveredReply: null,
+    delivery: null,
     reachability: null,
   };
   switch (decision.kind) {
@@ -156,7 +167,7 @@ export function planIngest(
       return {
         ...base,
         finish: { status: 'ignored', outcome: 'ignored', reason: decision.reason },
-        undeliveredReply: decision.bounceOf ?? null,
+        delivery: decision.delivery ?? null,
         reachability: change ? { channelId: channel.id, ...change } : null,
       };
     }

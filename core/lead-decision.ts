@@ -5,7 +5,7 @@
  */
 import type { Clock } from './clock.ts';
 import type { Identity } from './identities.ts';
-import type { InboundMessage } from './inbound.ts';
+import type { DeliveryReport, InboundMessage } from './inbound.ts';
 import { pickResponsible, type OperatorQueue } from './assignment.ts';
 import { pickClient, type ClientCandidate } from './matching.ts';
 
@@ -62,7 +62,7 @@ interface Attach {
 
 export type LeadDecision =
   | { kind: 'skip'; row: 0; reason: string }
-  | { kind: 'ignore'; row: 1; reason: string; bounceOf?: string }
+  | { kind: 'ignore'; row: 1; reason: string; delivery?: DeliveryReport }
   | { kind: 'unreachable'; reason: string }
   | ({ kind: 'append'; row: 2 | 3 | 5; leadId: number } & Attach)
   | ({
@@ -87,8 +87,8 @@ export function decideLead(
   if (state.alreadyProcessed) return { kind: 'skip', row: 0, reason: 'already processed' };
 
   if (message.automated) {
-    const { reason, bounceOf } = message.automated;
-    return { kind: 'ignore', row: 1, reason, ...(bounceOf ? { bounceOf } : {}) };
+    const { reason, delivery } = message.automated;
+    return { kind: 'ignore', row: 1, reason, ...(delivery ? { delivery } : {}) };
   }
   const own = new Set(state.ownIdentityKeys);
   const ownHit = message.identities.find((identity) => own.has(identity.key));

@@ -53,7 +53,9 @@ export function normaliseEmail(
       ? {
           automated: {
             reason: parsed.automated.reason,
-            ...(parsed.automated.bounceOf ? { bounceOf: parsed.automated.bounceOf } : {}),
+            ...(parsed.automated.bounceOf
+              ? { delivery: { of: parsed.automated.bounceOf, status: 'undelivered' as const } }
+              : {}),
           },
         }
       : {}),

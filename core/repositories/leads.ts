@@ -1,6 +1,6 @@
 /** Leads, their conversation (messages in and out) and the stages they move through. */
 import type { Identity } from '../identities.ts';
-import type { ChannelKind, Source } from '../inbound.ts';
+import type { ChannelKind, DeliveryStatus, Source } from '../inbound.ts';
 import type { LeadType } from '../lead-decision.ts';
 import type { Stage } from '../stages.ts';
 import type { ActivityRecord } from './activities.ts';
@@ -31,7 +31,7 @@ export interface LeadRecord {
   closedAt: Date | null;
 }
 
-export type Delivery = 'queued' | 'sent' | 'failed' | 'undelivered';
+export type Delivery = 'queued' | DeliveryStatus;
 
 export interface MessageRecord {
   id: number;

@@ -109,17 +109,21 @@ export function pgChannels(db: PgDb): ChannelRepository {
         .select()
         .from(channelBlocks)
         .where(
-          and(eq(channelBlocks.channelId, channelId), eq(channelBlocks.identityKey, identityKey)),
+          and(
+            eq(channelBlocks.channelId, channelId),
+            eq(channelBlocks.identityKey, identityKey),
+            eq(channelBlocks.reachable, false),
+          ),
         );
       return row;
     },
     async block(channelId, identityKey, reason, at) {
       await db
         .insert(channelBlocks)
-        .values({ channelId, identityKey, reason, blockedAt: at })
+        .values({ channelId, identityKey, reason, reachable: false, blockedAt: at })
         .onConflictDoUpdate({
           target: [channelBlocks.channelId, channelBlocks.identityKey],
-          set: { reason, blockedAt: at },
+          set: { reason, reachable: false, blockedAt: at },
         });
     },
   };

@@ -7,6 +7,8 @@ import type { IngestPlan } from '../../core/ingest-plan.ts';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { pgJson, pgText } from './text.ts';
+import { deliveryRank } from '../../core/ingest-plan.ts';
+import { DELIVERY_RANK_SQL as DELIVERY_RANK } from '../delivery-rank.ts';
 
 const shapes = new Map<string, string>();
 /** A short stable name for a statement's text (its parameters are not part of it). */
@@ -173,25 +175,30 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
            || ${q.param(pgJson(event.payload), 'jsonb')}, ${at})`,
     );
   }
-  if (plan.undeliveredReply) {
+  const report = plan.delivery;
+  if (report) {
+    const error = q.param(report.error ?? null, 'text');
     q.with(
-      'bounced',
-      `UPDATE messages SET delivery = 'undelivered'
-       WHERE external_id = ${q.param(plan.undeliveredReply, 'text')} AND direction = 'out'`,
+      'delivery',
+      // A status only moves a reply forward, whatever order the channel reports them in.
+      `UPDATE messages SET delivery = ${q.param(report.status, 'text')},
+         meta = CASE WHEN ${error} IS NULL THEN meta ELSE meta || jsonb_build_object('deliveryError', ${error}) END
+       WHERE external_id = ${q.param(report.of, 'text')} AND direction = 'out'
+         AND ${DELIVERY_RANK} < ${q.param(deliveryRank(report), 'int')}`,
     );
   }
   const change = plan.reachability;
   if (change) {
-    const channel = q.param(change.channelId, 'bigint');
-    const key = q.param(change.identityKey, 'text');
+    const changedAt = change.at ? q.param(change.at, 'timestamptz') : at;
+    // Only a change newer than the one kept replaces it (Telegram redelivers out of order).
     q.with(
       'reach',
-      change.reachable
-        ? `DELETE FROM channel_blocks WHERE channel_id = ${channel} AND identity_key = ${key}`
-        : `INSERT INTO channel_blocks (channel_id, identity_key, reason, blocked_at)
-           VALUES (${channel}, ${key}, ${q.param(change.reason, 'text')}, ${at})
-           ON CONFLICT (channel_id, identity_key)
-           DO UPDATE SET reason = excluded.reason, blocked_at = excluded.blocked_at`,
+      `INSERT INTO channel_blocks (channel_id, identity_key, reason, reachable, blocked_at)
+       VALUES (${q.param(change.channelId, 'bigint')}, ${q.param(change.identityKey, 'text')},
+         ${q.param(change.reason, 'text')}, ${q.param(change.reachable, 'boolean')}, ${changedAt})
+       ON CONFLICT (channel_id, identity_key) DO UPDATE SET reason = excluded.reason,
+         reachable = excluded.reachable, blocked_at = excluded.blocked_at
+       WHERE excluded.blocked_at >= channel_blocks.blocked_at`,
     );
   }
   const { status, outcome, reason } = plan.finish;

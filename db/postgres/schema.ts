@@ -5,6 +5,7 @@
  * generated from this file by `npm run db:generate` and committed.
  */
 import { sql } from 'drizzle-orm';
+import { CHANNEL_KINDS } from '../../core/inbound.ts';
 import type { ReplayFilter } from '../../core/repositories/inbox.ts';
 import {
   bigint,
@@ -45,7 +46,7 @@ export const users = pgTable('users', {
 
 export const channels = pgTable('channels', {
   id: id(),
-  kind: text('kind', { enum: ['email', 'telegram', 'webform', 'callback', 'api'] }).notNull(),
+  kind: text('kind', { enum: CHANNEL_KINDS }).notNull(),
   name: text('name').notNull(),
   /** Channel-specific settings as JSON (never secrets in plain text). */
   config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
@@ -172,7 +173,9 @@ export const messages = pgTable(
     /** What came with the message beside its text: form fields, UTM, values that were not identities. */
     meta: jsonb('meta').$type<Record<string, unknown>>().notNull().default({}),
     /** Outbound only: queued / sent / failed / undelivered (a bounce came back). */
-    delivery: text('delivery', { enum: ['queued', 'sent', 'failed', 'undelivered'] }),
+    delivery: text('delivery', {
+      enum: ['queued', 'sent', 'delivered', 'read', 'failed', 'undelivered'],
+    }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -381,7 +384,12 @@ export const telegramOffsets = pgTable('telegram_offsets', {
   updatedAt: at('updated_at').notNull(),
 });
 
-/** Identities a channel can no longer answer (a Telegram user who blocked the bot). */
+/**
+ * Whether a channel can answer an identity (a Telegram user who blocked the bot, or unblocked it
+ * again). The row of an unblocked identity is kept with `reachable` true, so a block reported
+ * late (Telegram redelivers out of order) never overrides the newer unblock: `changed_at` is
+ * when the change happened at the source, and only a newer change replaces a row.
+ */
 export const channelBlocks = pgTable(
   'channel_blocks',
   {
@@ -390,6 +398,8 @@ export const channelBlocks = pgTable(
       .references(() => channels.id),
     identityKey: text('identity_key').notNull(),
     reason: text('reason').notNull(),
+    reachable: boolean('reachable').notNull().default(false),
+    /** When the change happened at the source (the block, or the unblock when reachable). */
     blockedAt: at('blocked_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.identityKey] })],

@@ -131,16 +131,20 @@ export function sqliteChannels(db: Db): ChannelRepository {
         .select()
         .from(channelBlocks)
         .where(
-          and(eq(channelBlocks.channelId, channelId), eq(channelBlocks.identityKey, identityKey)),
+          and(
+            eq(channelBlocks.channelId, channelId),
+            eq(channelBlocks.identityKey, identityKey),
+            eq(channelBlocks.reachable, false),
+          ),
         )
         .get();
     },
     async block(channelId, identityKey, reason, at) {
       db.insert(channelBlocks)
-        .values({ channelId, identityKey, reason, blockedAt: at })
+        .values({ channelId, identityKey, reason, reachable: false, blockedAt: at })
         .onConflictDoUpdate({
           target: [channelBlocks.channelId, channelBlocks.identityKey],
-          set: { reason, blockedAt: at },
+          set: { reason, reachable: false, blockedAt: at },
         })
         .run();
     },

@@ -1,5 +1,6 @@
 /** The hot path's SQL (recording inbox rows, ingesting them), prepared once per connection. Each statement is an index lookup. */
 import type { Database, Statement } from 'better-sqlite3';
+import { DELIVERY_RANK_SQL } from '../delivery-rank.ts';
 import type { ChannelInfo, InboxRow } from '../../core/ports.ts';
 
 /** Leads loaded per sender: every open one plus the newest closed ones (row 6 needs only one). */
@@ -125,16 +126,22 @@ export function prepareIngestStatements(client: Database) {
     insertEvent: prepare(
       `INSERT INTO events (type, lead_id, payload, created_at) VALUES (?, ?, ?, ?)`,
     ),
-    block: prepare(
-      `INSERT INTO channel_blocks (channel_id, identity_key, reason, blocked_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (channel_id, identity_key) DO UPDATE SET reason = excluded.reason, blocked_at = excluded.blocked_at`,
+    // A reachability change replaces the row only when it happened later than the one kept.
+    reach: prepare(
+      `INSERT INTO channel_blocks (channel_id, identity_key, reason, reachable, blocked_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (channel_id, identity_key) DO UPDATE SET reason = excluded.reason,
+         reachable = excluded.reachable, blocked_at = excluded.blocked_at
+       WHERE excluded.blocked_at >= channel_blocks.blocked_at`,
     ),
-    unblock: prepare(`DELETE FROM channel_blocks WHERE channel_id = ? AND identity_key = ?`),
     insertClientDuplicate: prepare(
       `INSERT INTO client_duplicates (client_id, other_client_id, lead_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
-    markUndelivered: prepare(
-      `UPDATE messages SET delivery = 'undelivered' WHERE external_id = ? AND direction = 'out'`,
+    // A status only moves a reply forward (queued → sent → delivered → read; failed and
+    // undelivered are final), whatever order the channel reports them in.
+    reportDelivery: prepare(
+      `UPDATE messages SET delivery = @status,
+         meta = CASE WHEN @error IS NULL THEN meta ELSE json_set(meta, '$.deliveryError', @error) END
+       WHERE external_id = @of AND direction = 'out' AND ${DELIVERY_RANK_SQL} < @rank`,
     ),
     finishInbox: prepare(
       `UPDATE inbox SET status = ?, outcome = ?, reason = ?, lead_id = ?, error = NULL, processed_at = ?, attempts = attempts + 1 WHERE id = ?`,

@@ -4,6 +4,7 @@
  * transaction (group commit: one fsync for the batch), each item in its own savepoint.
  */
 import type { Identity } from '../../core/identities.ts';
+import { deliveryRank } from '../../core/ingest-plan.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import {
   awaitsProcessing,
@@ -209,10 +210,26 @@ export class SqliteIngest implements IngestRepository {
       const payload = { leadId, activityId, ...event.payload };
       sql.insertEvent.run(event.type, leadId, JSON.stringify(payload), at);
     }
-    if (plan.undeliveredReply) sql.markUndelivered.run(plan.undeliveredReply);
+    const report = plan.delivery;
+    if (report) {
+      sql.reportDelivery.run({
+        status: report.status,
+        error: report.error ?? null,
+        of: report.of,
+        rank: deliveryRank(report),
+      });
+    }
     const change = plan.reachability;
-    if (change?.reachable) sql.unblock.run(change.channelId, change.identityKey);
-    else if (change) sql.block.run(change.channelId, change.identityKey, change.reason, at);
+    if (change) {
+      const changedAt = change.at?.getTime() ?? at;
+      sql.reach.run(
+        change.channelId,
+        change.identityKey,
+        change.reason,
+        change.reachable ? 1 : 0,
+        changedAt,
+      );
+    }
     const { status, outcome, reason } = plan.finish;
     sql.finishInbox.run(status, outcome, reason, leadId, at, plan.inboxId);
     return outcomeOf(plan, leadId);

@@ -5,6 +5,7 @@
  * generated from this file by `npm run db:generate` and committed.
  */
 import { sql } from 'drizzle-orm';
+import { CHANNEL_KINDS } from '../../core/inbound.ts';
 import type { ReplayFilter } from '../../core/repositories/inbox.ts';
 import {
   check,
@@ -40,7 +41,7 @@ export const users = sqliteTable('users', {
 
 export const channels = sqliteTable('channels', {
   id: integer('id').primaryKey(),
-  kind: text('kind', { enum: ['email', 'telegram', 'webform', 'callback', 'api'] }).notNull(),
+  kind: text('kind', { enum: CHANNEL_KINDS }).notNull(),
   name: text('name').notNull(),
   /** Channel-specific settings as JSON (never secrets in plain text). */
   config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
@@ -167,7 +168,9 @@ export const messages = sqliteTable(
     /** What came with the message beside its text: form fields, UTM, values that were not identities. */
     meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     /** Outbound only: queued / sent / failed / undelivered (a bounce came back). */
-    delivery: text('delivery', { enum: ['queued', 'sent', 'failed', 'undelivered'] }),
+    delivery: text('delivery', {
+      enum: ['queued', 'sent', 'delivered', 'read', 'failed', 'undelivered'],
+    }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -376,7 +379,12 @@ export const telegramOffsets = sqliteTable('telegram_offsets', {
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
-/** Identities a channel can no longer answer (a Telegram user who blocked the bot). */
+/**
+ * Whether a channel can answer an identity (a Telegram user who blocked the bot, or unblocked it
+ * again). The row of an unblocked identity is kept with `reachable` true, so a block reported
+ * late (Telegram redelivers out of order) never overrides the newer unblock: `changed_at` is
+ * when the change happened at the source, and only a newer change replaces a row.
+ */
 export const channelBlocks = sqliteTable(
   'channel_blocks',
   {
@@ -385,6 +393,8 @@ export const channelBlocks = sqliteTable(
       .references(() => channels.id),
     identityKey: text('identity_key').notNull(),
     reason: text('reason').notNull(),
+    reachable: integer('reachable', { mode: 'boolean' }).notNull().default(false),
+    /** When the change happened at the source (the block, or the unblock when reachable). */
     blockedAt: integer('blocked_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.identityKey] })],

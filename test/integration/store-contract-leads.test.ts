@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.ts';
+import type { DeliveryStatus } from '../../core/inbound.ts';
 import type { IngestPlan } from '../../core/ingest-plan.ts';
 import type { Store } from '../../core/repositories/index.ts';
 import { ingestInbox } from '../../workers/ingest/handler.ts';
@@ -229,12 +230,13 @@ describe(`leads on the ${TEST_STORE} store`, () => {
             payload: { repeated: false, phone: '+34600999888' },
           },
         },
-        undeliveredReply: 'our-reply-1',
+        delivery: { of: 'our-reply-1', status: 'undelivered' },
         reachability: {
           channelId: 1,
           identityKey: 'telegram:77',
           reachable: false,
           reason: 'blocked the bot',
+          at: at('2026-06-01T11:00:00Z'),
         },
       }),
     );
@@ -291,6 +293,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
         identityKey: 'telegram:77',
         reachable: true,
         reason: 'unblocked',
+        at: at('2026-06-01T11:30:00Z'),
       },
     }));
     expect(await store.activities.get(activityId)).toMatchObject({ dueAt: sooner, status: 'open' });
@@ -299,9 +302,52 @@ describe(`leads on the ${TEST_STORE} store`, () => {
       repeated: true,
     });
     expect(await store.channels.blockOf(1, 'telegram:77')).toBeUndefined();
+    // A block that happened before the unblock, delivered after it, changes nothing.
+    await commitWith('p-4', { email: 'pablo@leads.test' }, (plan) => ({
+      ...plan,
+      reachability: {
+        channelId: 1,
+        identityKey: 'telegram:77',
+        reachable: false,
+        reason: 'blocked the bot',
+        at: at('2026-06-01T11:10:00Z'),
+      },
+    }));
+    expect(await store.channels.blockOf(1, 'telegram:77')).toBeUndefined();
+  });
+
+  it('delivery reports only move a reply forward, whatever order they arrive in', async () => {
+    const lead = await intake('d-1', { email: 'dora@leads.test', message: 'hi' });
+    const reply = await store.leads.addOutbound({
+      leadId: lead.leadId!,
+      channelId: 1,
+      externalId: 'wamid.ABC',
+      sender: 'Operator',
+      text: 'Hello',
+      meta: {},
+      at: at('2026-06-01T12:00:00Z'),
+    });
+    await store.leads.setDelivery(reply!.id, 'sent', {});
+    const report = (n: number, status: DeliveryStatus, error?: string) =>
+      commitWith(`d-status-${n}`, { email: 'dora@leads.test' }, (plan) => ({
+        ...plan,
+        delivery: { of: 'wamid.ABC', status, ...(error ? { error } : {}) },
+      }));
+    await report(1, 'read');
+    await report(2, 'delivered');
+    await report(3, 'sent');
+    expect((await store.leads.message(reply!.id))?.delivery).toBe('read');
+    await report(4, 'failed', 'the number is not on WhatsApp');
+    expect(await store.leads.message(reply!.id)).toMatchObject({
+      delivery: 'failed',
+      meta: { deliveryError: 'the number is not on WhatsApp' },
+    });
+    await report(5, 'delivered');
+    expect((await store.leads.message(reply!.id))?.delivery).toBe('failed');
   });
 
   it('replies: stored once per external id, delivery changes only a queued reply, retried when failed', async () => {
+    const failedBefore = (await store.leads.replyCounts()).failed ?? 0;
     const lead = await intake('o-1', { email: 'olivia@leads.test', message: 'hi' });
     const draft = {
       leadId: lead.leadId!,
@@ -328,7 +374,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
     // Not queued any more: a late answer from the worker changes nothing.
     await store.leads.setDelivery(reply!.id, 'sent', { late: true });
     expect((await store.leads.message(reply!.id))?.delivery).toBe('failed');
-    expect(await store.leads.replyCounts()).toMatchObject({ failed: 1 });
+    expect(await store.leads.replyCounts()).toMatchObject({ failed: failedBefore + 1 });
     expect(await store.leads.requeueReply(reply!.id)).toBe(true);
     expect(await store.leads.requeueReply(reply!.id)).toBe(false);
     expect((await store.leads.message(reply!.id))?.delivery).toBe('queued');

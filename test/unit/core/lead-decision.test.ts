@@ -126,17 +126,13 @@ describe('row 1: automated messages and mail loops', () => {
   it('ignores an auto-reply with its reason and no bounce reference', () => {
     const decision = decide(message({ automated: { reason: 'auto-reply' } }), state());
     expect(decision).toEqual({ kind: 'ignore', row: 1, reason: 'auto-reply' });
-    expect(decision).not.toHaveProperty('bounceOf');
+    expect(decision).not.toHaveProperty('delivery');
   });
 
   it('passes through the outbound message a bounce refers to', () => {
-    const msg = message({ automated: { reason: 'bounce', bounceOf: '<out-7@leadwire.test>' } });
-    expect(decide(msg, state())).toEqual({
-      kind: 'ignore',
-      row: 1,
-      reason: 'bounce',
-      bounceOf: '<out-7@leadwire.test>',
-    });
+    const delivery = { of: 'out-7@leadwire.test', status: 'undelivered' as const };
+    const msg = message({ automated: { reason: 'bounce', delivery } });
+    expect(decide(msg, state())).toEqual({ kind: 'ignore', row: 1, reason: 'bounce', delivery });
   });
 
   it('never creates or appends for an automated message, whatever it matches', () => {

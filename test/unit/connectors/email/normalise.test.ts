@@ -126,7 +126,7 @@ describe('normaliseEmail', () => {
     const bounce = normaliseEmail(await parsedFixture('dsn-bounce.eml'), context);
     expect(bounce.automated).toEqual({
       reason: 'delivery status report',
-      bounceOf: 'lw.out-123@mail.example.com',
+      delivery: { of: 'lw.out-123@mail.example.com', status: 'undelivered' },
     });
     const away = normaliseEmail(await parsedFixture('out-of-office.eml'), context);
     expect(away.automated).toEqual({ reason: 'Auto-Submitted: auto-replied' });

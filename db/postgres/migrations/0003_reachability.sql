@@ -1,0 +1,1 @@
+ALTER TABLE "channel_blocks" ADD COLUMN "reachable" boolean DEFAULT false NOT NULL;

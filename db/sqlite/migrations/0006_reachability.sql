@@ -1,0 +1,1 @@
+ALTER TABLE `channel_blocks` ADD `reachable` integer DEFAULT false NOT NULL;
