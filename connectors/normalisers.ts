@@ -5,8 +5,9 @@
 import type { ChannelKind, InboundMessage } from '../core/inbound.ts';
 import type { ChannelInfo } from '../core/ports.ts';
 import type { BlobStore } from '../core/repositories/blobs.ts';
-import type { Credentials } from './email/config.ts';
-import { normaliseIntake, type NormaliseContext } from './api/normalise.ts';
+import type { NormaliseContext } from '../core/channel.ts';
+import type { Credentials } from '../core/runtime/secrets.ts';
+import { normaliseIntake } from './api/normalise.ts';
 import { normaliseCallback } from './callback/normalise.ts';
 import { expandEmail, normaliseExpandedEmail } from './email/ingest.ts';
 import { expandTelegram } from './telegram/ingest.ts';

@@ -16,6 +16,34 @@ export class MalformedInputError extends Error {
   }
 }
 
+/** A reply that can never go out as it is (a 5xx from the mail server): shown on the message, not retried. */
+export class PermanentSendError extends Error {
+  override name = 'PermanentSendError';
+}
+
+/** The customer cannot be reached on this channel any more (blocked the bot): marked, not retried. */
+export class RecipientUnreachableError extends PermanentSendError {
+  override name = 'RecipientUnreachableError';
+  constructor(
+    message: string,
+    /** The identity the channel can no longer answer, e.g. `telegram:123`. */
+    readonly identityKey: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The channel asked us to slow down: the reply waits this long, and so do the channel's others. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `rate limited: retry after ${retryAfterSeconds} s`,
+  ) {
+    super(message);
+  }
+}
+
 /** The configuration cannot start a process; `problems` lists every one of them. */
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,4 +1,5 @@
 /** REST intake body → InboundMessage (pure). The same function validates at the door and in the worker. */
+import type { NormaliseContext } from '../../core/channel.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import {
   normaliseEmail,
@@ -10,12 +11,6 @@ import {
 } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import { intakeBody, intakeRaw, scopedExternalId } from './schema.ts';
-
-export interface NormaliseContext {
-  externalId: string;
-  /** The channel's phone country, else the deployment's DEFAULT_COUNTRY. */
-  defaultCountry: string | undefined;
-}
 
 export function normaliseIntake(raw: unknown, context: NormaliseContext): InboundMessage {
   const envelope = intakeRaw.safeParse(raw);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { MalformedInputError } from '../../core/errors.ts';
 import { formatPhone, normalisePhone } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import type { NormaliseContext } from '../api/normalise.ts';
+import type { NormaliseContext } from '../../core/channel.ts';
 import { siteEnvelope } from '../site/envelope.ts';
 
 const callbackRaw = siteEnvelope.extend({

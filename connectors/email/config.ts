@@ -8,6 +8,7 @@ import {
   SecretError,
   secretInput,
   storedSecret,
+  type Credentials,
 } from '../../core/runtime/secrets.ts';
 
 const host = z.string().trim().min(1).max(255);
@@ -132,11 +133,6 @@ export function describeEmailSettings(settings: EmailSettings) {
       ? { smtp: { ...settings.smtp, password: describeSecret(settings.smtp.password) } }
       : {}),
   };
-}
-
-export interface Credentials {
-  secretsKey: string | undefined;
-  readVariable: (name: string) => string | undefined;
 }
 
 export const imapPassword = (settings: EmailSettings, credentials: Credentials) =>

@@ -4,7 +4,8 @@
  * through the API is picked up without a restart.
  */
 import type { Logger } from '../../core/runtime/logger.ts';
-import { emailSettings, type Credentials } from './config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
+import { emailSettings } from './config.ts';
 import { MailboxSession } from './mailbox.ts';
 import type { SyncDeps } from './sync.ts';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { MalformedInputError } from '../../core/errors.ts';
 import { BlobMissingError } from '../../core/repositories/blobs.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import type { NormaliseContext } from '../api/normalise.ts';
+import type { NormaliseContext } from '../../core/channel.ts';
 import type { ExpandDeps } from '../normalisers.ts';
 import { normaliseEmail } from './normalise.ts';
 import { parseEmail } from './parse.ts';

@@ -6,7 +6,8 @@
  */
 import { ImapFlow } from 'imapflow';
 import type { Logger } from '../../core/runtime/logger.ts';
-import { imapPassword, type Credentials, type EmailSettings } from './config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
+import { imapPassword, type EmailSettings } from './config.ts';
 import { syncFolder, type SyncDeps } from './sync.ts';
 
 export interface MailboxOptions extends SyncDeps {

@@ -5,7 +5,7 @@ import {
   type Identity,
 } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import type { NormaliseContext } from '../api/normalise.ts';
+import type { NormaliseContext } from '../../core/channel.ts';
 import type { ParsedAddress, ParsedEmail } from './parsed.ts';
 
 export interface EmailNormaliseContext extends NormaliseContext {

@@ -3,8 +3,10 @@
  * References to the customer's thread, the lead token in the subject, our loop header.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { PermanentSendError } from '../../core/errors.ts';
 import { LOOP_HEADER } from './parsed.ts';
-import { smtpPassword, type Credentials, type EmailSettings } from './config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
+import { smtpPassword, type EmailSettings } from './config.ts';
 import type { EmailReplyMeta } from './compose.ts';
 
 export interface OutgoingEmail extends EmailReplyMeta {
@@ -12,9 +14,6 @@ export interface OutgoingEmail extends EmailReplyMeta {
   text: string;
   channelId: number;
 }
-
-/** A send that can never succeed as it is (5xx from the server): shown on the message, not retried. */
-export class PermanentSendError extends Error {}
 
 const bracket = (id: string) => `<${id}>`;
 

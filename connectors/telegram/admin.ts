@@ -5,7 +5,7 @@
 import type { ChannelRecord, ChannelRepository } from '../../core/repositories/channels.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
-import type { Credentials } from '../email/config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
 import {
   botClient,
   newWebhookSecret,

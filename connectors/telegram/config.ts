@@ -10,7 +10,7 @@ import {
   secretInput,
   storedSecret,
 } from '../../core/runtime/secrets.ts';
-import type { Credentials } from '../email/config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
 
 export const telegramSettingsInput = z
   .object({

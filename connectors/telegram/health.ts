@@ -11,7 +11,7 @@ import {
 } from '../../core/runtime/metrics.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { ChannelRepository } from '../../core/repositories/channels.ts';
-import type { Credentials } from '../email/config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
 import { webhookInfo } from './admin.ts';
 
 export interface WebhookWatchOptions {

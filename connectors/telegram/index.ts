@@ -5,7 +5,7 @@
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import type { Credentials } from '../email/config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
 import { botClient, telegramSettings } from './config.ts';
 import { BotPoller } from './polling.ts';
 

@@ -8,7 +8,7 @@ import {
   type Normalised,
 } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import type { NormaliseContext } from '../api/normalise.ts';
+import type { NormaliseContext } from '../../core/channel.ts';
 import { attachment, describe, fileRefs } from './files.ts';
 import {
   actor,

@@ -4,20 +4,14 @@
  * blocked the bot) is final. Parts already sent are skipped when a job is retried.
  */
 import { TelegramError, type Telegram } from 'telegraf';
-import type { Credentials } from '../email/config.ts';
-import { PermanentSendError } from '../email/send.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
+import {
+  PermanentSendError,
+  RateLimitedError,
+  RecipientUnreachableError,
+} from '../../core/errors.ts';
 import { botClient, type TelegramSettings } from './config.ts';
 import { MAX_MESSAGE_LENGTH } from './update.ts';
-
-/** Telegram asked the bot to slow down: retry this after `retryAfterSeconds`. */
-export class RateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Telegram rate limit: retry after ${retryAfterSeconds} s`);
-  }
-}
-
-/** The customer blocked the bot (403): the message is undeliverable, and so are the next ones. */
-export class BlockedError extends PermanentSendError {}
 
 export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
   const parts: string[] = [];
@@ -77,9 +71,17 @@ export class TelegramSender {
       } catch (error) {
         if (!(error instanceof TelegramError)) throw error;
         const { error_code: code, parameters } = error.response;
-        if (code === 429) throw new RateLimitedError(parameters?.retry_after ?? 5);
-        if (code === 403)
-          throw new BlockedError(`the customer blocked the bot (${error.description})`);
+        if (code === 429) {
+          const wait = parameters?.retry_after ?? 5;
+          throw new RateLimitedError(wait, `Telegram rate limit: retry after ${wait} s`);
+        }
+        // The customer blocked the bot: this reply is undeliverable, and so are the next ones.
+        if (code === 403) {
+          throw new RecipientUnreachableError(
+            `the customer blocked the bot (${error.description})`,
+            `telegram:${chatId}`,
+          );
+        }
         if (code === 400)
           throw new PermanentSendError(`Telegram refused the message: ${error.description}`);
         throw error;

@@ -8,7 +8,7 @@ import {
   type Identity,
 } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import type { NormaliseContext } from '../api/normalise.ts';
+import type { NormaliseContext } from '../../core/channel.ts';
 import { siteEnvelope } from '../site/envelope.ts';
 import { FIELD_TYPES } from './definition.ts';
 

@@ -24,6 +24,12 @@ export type SecretInput = z.infer<typeof secretInput>;
 
 export class SecretError extends Error {}
 
+/** What opens a channel's secrets: the key stored ones are sealed with, and the environment. */
+export interface Credentials {
+  secretsKey: string | undefined;
+  readVariable: (name: string) => string | undefined;
+}
+
 const keyOf = (secretsKey: string) => createHash('sha256').update(secretsKey).digest();
 
 export function sealSecret(input: SecretInput, secretsKey: string | undefined): StoredSecret {

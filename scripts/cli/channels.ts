@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { emailSettings, smtpPassword, type Credentials } from '../../connectors/email/config.ts';
+import { emailSettings, smtpPassword } from '../../connectors/email/config.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
 import { imapClient } from '../../connectors/email/mailbox.ts';
 import { syncFolder } from '../../connectors/email/sync.ts';
 import { readSecretVariable, type Config } from '../../core/runtime/config.ts';

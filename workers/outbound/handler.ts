@@ -8,9 +8,10 @@ import type { Repositories } from '../../core/repositories/index.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import type { EmailReplyMeta } from '../../connectors/email/compose.ts';
 import { emailSettings } from '../../connectors/email/config.ts';
-import { PermanentSendError, type SmtpSender } from '../../connectors/email/send.ts';
+import { PermanentSendError, RecipientUnreachableError } from '../../core/errors.ts';
+import type { SmtpSender } from '../../connectors/email/send.ts';
 import { telegramSettings } from '../../connectors/telegram/config.ts';
-import { BlockedError, type TelegramSender } from '../../connectors/telegram/send.ts';
+import type { TelegramSender } from '../../connectors/telegram/send.ts';
 
 export interface OutboundDeps {
   repos: Pick<Repositories, 'leads' | 'channels'>;
@@ -82,7 +83,7 @@ async function sendTelegram(
     });
     return { status: 'sent', response: `${parts} part(s)` };
   } catch (error) {
-    if (error instanceof BlockedError) {
+    if (error instanceof RecipientUnreachableError) {
       await channels.block(message.channelId, meta.identityKey, 'blocked the bot', new Date());
       await leads.setDelivery(message.id, 'undelivered', {
         telegram: { ...meta, sentParts },

@@ -5,8 +5,7 @@ import { JOBS } from '../../core/jobs.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { outboundMessages } from '../../core/runtime/metrics.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
-import { PermanentSendError } from '../../connectors/email/send.ts';
-import { RateLimitedError } from '../../connectors/telegram/send.ts';
+import { PermanentSendError, RateLimitedError } from '../../core/errors.ts';
 import { scrubError } from '../../core/runtime/scrub.ts';
 import { markSendFailed, sendOutbound, type OutboundDeps } from './handler.ts';
 
