@@ -1,25 +1,20 @@
 /**
- * recordInbound: the one way an outside event enters Leadwire. The inbox row is committed first
- * (the source may be acknowledged from then on), then the row is handed to the ingest queue.
- * If Redis is away the row simply stays pending and the reconciler enqueues it later.
+ * recordInbound: the one way an outside event enters Leadwire (the InboundRecorder of
+ * core/channel.ts). The inbox rows are committed first (the source may be acknowledged from then
+ * on), then handed to the ingest queue within a short deadline: the source is waiting and the
+ * rows are safe. If Redis is away the rows simply stay pending and the reconciler enqueues them.
  */
+import type { InboundRecorder } from '../core/channel.ts';
 import type { RecordedInbox } from '../core/ports.ts';
 import type { InboxRepository } from '../core/repositories/inbox.ts';
 import type { Logger } from '../core/runtime/logger.ts';
 import type { Producer } from '../core/runtime/queues.ts';
 import { occasionalWarning, withinDeadline } from '../core/runtime/redis-outage.ts';
 
-export interface InboundRecorder {
-  record(
-    channelId: number,
-    externalId: string,
-    raw: unknown,
-    receivedAt: Date,
-  ): Promise<RecordedInbox & { enqueued: boolean }>;
-}
+export type { InboundRecorder };
 
 export function createRecorder(
-  inbox: Pick<InboxRepository, 'record'>,
+  inbox: Pick<InboxRepository, 'record' | 'recordBatch'>,
   producer: Producer<'ingest'>,
   log: Logger,
 ): InboundRecorder {
@@ -27,20 +22,32 @@ export function createRecorder(
     log,
     'recorded but not enqueued (Redis unreachable?); the reconciler will enqueue it',
   );
+  /** True when Redis took the jobs in time. */
+  const enqueue = async (rows: RecordedInbox[], channelId: number): Promise<boolean> => {
+    const inboxIds = rows.filter((r) => r.row.status === 'pending').map((r) => r.row.id);
+    if (!inboxIds.length) return false;
+    try {
+      await withinDeadline(producer, () =>
+        inboxIds.length === 1
+          ? producer.add({ inboxId: inboxIds[0] ?? 0 })
+          : producer.addBulk(inboxIds.map((inboxId) => ({ inboxId }))),
+      );
+      return true;
+    } catch (error) {
+      log.debug({ err: error, inboxIds, channelId }, 'recorded but not enqueued');
+      notEnqueued(error, { inboxId: inboxIds[0], count: inboxIds.length, channelId });
+      return false;
+    }
+  };
   return {
     async record(channelId, externalId, raw, receivedAt) {
       const recorded = await inbox.record(channelId, externalId, JSON.stringify(raw), receivedAt);
-      const inboxId = recorded.row.id;
-      if (recorded.row.status !== 'pending') return { ...recorded, enqueued: false };
-      try {
-        // The source is waiting for its answer and the row is safe: Redis gets a short deadline.
-        await withinDeadline(producer, () => producer.add({ inboxId }));
-        return { ...recorded, enqueued: true };
-      } catch (error) {
-        log.debug({ err: error, inboxId, channelId }, 'recorded but not enqueued');
-        notEnqueued(error, { inboxId, channelId });
-        return { ...recorded, enqueued: false };
-      }
+      return { ...recorded, enqueued: await enqueue([recorded], channelId) };
+    },
+    async recordBatch(channelId, events, receivedAt, checkpoint) {
+      const recorded = await inbox.recordBatch(channelId, events, receivedAt, checkpoint);
+      await enqueue(recorded, channelId);
+      return recorded;
     },
   };
 }

@@ -5,7 +5,7 @@
  * processes. Nothing outside a channel's folder asks which kind a channel is.
  *
  * `Http` is what a channel's public routes are made of (an Express router in connectors/); core
- * never mounts them, so it does not need to know.
+ * never mounts them, so it does not need to know. Code that only uses the rest takes `AnyChannel`.
  */
 import type { z } from 'zod';
 import type { ChannelKind, InboundMessage, Source } from './inbound.ts';
@@ -19,7 +19,7 @@ import type { Config } from './runtime/config.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Credentials } from './runtime/secrets.ts';
 
-export interface Channel<Http = unknown> {
+export interface Channel<Http = never> {
   readonly kind: ChannelKind;
   /** The lead source its new leads get (EMAIL, TELEGRAM, …). */
   readonly source: Source;
@@ -54,6 +54,9 @@ export interface Channel<Http = unknown> {
   /** `channels test ID`: logs in with the stored settings and says what works, a line each. */
   test?(channel: ChannelRecord, deps: HealthDeps): Promise<ChannelCheck[]>;
 }
+
+/** A channel whatever its routes are made of: what workers and the connector host use. */
+export type AnyChannel = Channel<unknown>;
 
 /** What a pure normaliser knows beside the raw event. */
 export interface NormaliseContext {
@@ -292,6 +295,7 @@ export interface SavedDeps {
 }
 
 export interface HealthDeps {
+  repos: Pick<Repositories, 'checkpoints'>;
   credentials: Credentials;
   log: Logger;
 }
@@ -300,4 +304,26 @@ export interface ChannelCheck {
   name: string;
   ok: boolean;
   detail: string;
+}
+
+// ── the registry ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Looks a channel up by kind in the registry a process was given; a stored row of a kind no
+ * channel implements (a database from a newer version) fails loudly where it is used.
+ */
+export function channelOf<C extends AnyChannel>(
+  channels: readonly C[],
+  kind: string,
+): C | undefined {
+  return channels.find((channel) => channel.kind === kind);
+}
+
+/** Checks at start that every kind is implemented once, as the job catalog is checked. */
+export function checkRegistry(channels: readonly AnyChannel[]): void {
+  const seen = new Set<string>();
+  for (const channel of channels) {
+    if (seen.has(channel.kind)) throw new Error(`channel kind ${channel.kind} is registered twice`);
+    seen.add(channel.kind);
+  }
 }

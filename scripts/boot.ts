@@ -9,14 +9,15 @@ import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { ingestConcurrency } from '../core/jobs.ts';
 import type { Store } from '../core/repositories/index.ts';
 import { loadConfig, readSecretVariable, type Config } from '../core/runtime/config.ts';
+import type { Credentials } from '../core/runtime/secrets.ts';
 import { Lifecycle } from '../core/runtime/lifecycle.ts';
 import { createLogger, type Logger } from '../core/runtime/logger.ts';
+import { announceChannelChange, watchChannelChanges } from '../core/runtime/channel-changes.ts';
 import {
-  imapSessionConnected,
+  channelSessionConnected,
   labelProcess,
   processId,
   refreshBeforeSnapshot,
-  telegramPollers,
 } from '../core/runtime/metrics.ts';
 import { publishMetrics } from '../core/runtime/metrics-share.ts';
 import { occasionalWarning } from '../core/runtime/redis-outage.ts';
@@ -28,17 +29,16 @@ import {
   stopRedis,
   workerConnection,
 } from '../core/runtime/redis.ts';
+import { checkRegistry } from '../core/channel.ts';
+import { startConnectorHost, type ConnectorHost } from '../connectors/connector-host.ts';
 import { createApp } from '../connectors/http/app.ts';
 import { createRecorder } from '../connectors/record-inbound.ts';
+import { CHANNELS } from '../connectors/registry.ts';
 import { openStore, type OpenStoreOptions } from '../db/open.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
-import { startEmailConnector, type EmailConnector } from '../connectors/email/index.ts';
-import { SmtpSender } from '../connectors/email/send.ts';
-import { startTelegramConnector, type TelegramConnector } from '../connectors/telegram/index.ts';
-import { watchWebhooks } from '../connectors/telegram/health.ts';
-import { TelegramSender } from '../connectors/telegram/send.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
+import { startSenders } from '../workers/outbound/handler.ts';
 import { greetNewLeads } from '../workers/outbound/greeting.ts';
 import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
 
@@ -70,6 +70,7 @@ export async function boot(
     throw error;
   }
   const log = createLogger(config.logLevel, name);
+  checkRegistry(CHANNELS);
   const lifecycle = new Lifecycle(log);
   lifecycle.handleSignals();
   try {
@@ -144,6 +145,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   const outbound = createProducer('outbound', redis, config.queuePrefix);
   const recorder = createRecorder(store.inbox, producer, log);
   const app = createApp({
+    channels: CHANNELS,
     repos: store,
     store,
     recorder,
@@ -158,6 +160,8 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     forms: config.forms,
     formSecret: await siteSecret(store, config.forms.secret),
     secretsKey: config.secretsKey,
+    credentials: credentialsOf(config),
+    announce: (channelId) => announceChannelChange(redis, config.queuePrefix, channelId, log),
     outbound,
     queues: [producer.queue, outbound.queue],
     processId,
@@ -188,16 +192,14 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
   const warn = occasionalWarning(log, 'redis connection error (worker)');
   for (const connection of [workerRedis, producerRedis]) connection.on('error', warn);
   const outbound = createProducer('outbound', producerRedis, config.queuePrefix);
+  const credentials = credentialsOf(config);
   const worker = startIngestWorker({
-    onIngested: greetNewLeads(store.leads, outbound, log),
+    onIngested: greetNewLeads(CHANNELS, store, outbound, log),
+    channels: CHANNELS,
     repos: store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,
-    expand: {
-      blobs: store.blobs,
-      maxAttachmentBytes: config.emailMaxBytes,
-      credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
-    },
+    expand: { blobs: store.blobs, maxAttachmentBytes: config.emailMaxBytes, credentials, log },
     connection: workerRedis,
     prefix: config.queuePrefix,
     log,
@@ -212,12 +214,10 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
     intervalMs: config.reconcileIntervalMs,
     log,
   });
-  const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
-  const smtp = new SmtpSender(credentials);
+  const senders = startSenders(CHANNELS, { credentials, log });
   const outboundWorker = startOutboundWorker({
     repos: store,
-    smtp,
-    telegram: new TelegramSender(credentials),
+    senders: senders.senders,
     connection: workerRedis,
     prefix: config.queuePrefix,
     log,
@@ -240,73 +240,57 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
   lifecycle.onShutdown('ingest worker', () => worker.close());
   lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
   lifecycle.onShutdown('outbound reconciler', () => outboundReconciler.stop());
-  lifecycle.onShutdown('smtp connections', () => smtp.close());
+  lifecycle.onShutdown('reply senders', () => senders.close());
   lifecycle.onShutdown('outbound worker', () => outboundWorker.close());
 }
 
-/** The email connector: one IMAP session per mailbox channel (the Procfile's `email`). */
-export async function startEmail({ config, log, lifecycle }: Booted): Promise<EmailConnector> {
-  // Full durability: a recorded email lets the connector move its IMAP checkpoint past it.
-  const store = await storeOrExit(config, { durability: 'full', migrate: false, role: 'email' });
+/**
+ * A connector process (the Procfile's `email`, `telegram`): a session for every active channel
+ * whose connector runs in it, following channel changes within a second.
+ */
+export async function startConnectors(
+  { config, log, lifecycle }: Booted,
+  process: string,
+): Promise<ConnectorHost> {
+  // Full durability: a recorded event lets the connector move its checkpoint past it (an IMAP
+  // UID, a bot's update offset).
+  const store = await storeOrExit(config, { durability: 'full', migrate: false, role: process });
   const redis = producerConnection(config.redisUrl);
-  redis.on('error', occasionalWarning(log, 'redis connection error (email)'));
+  redis.on('error', occasionalWarning(log, `redis connection error (${process})`));
   const producer = createProducer('ingest', redis, config.queuePrefix);
-  const connector = startEmailConnector({
-    repos: store,
-    blobs: store.blobs,
-    producer,
-    log,
-    maxBytes: config.emailMaxBytes,
-    credentials: { secretsKey: config.secretsKey, readVariable: readSecretVariable },
+  const host = startConnectorHost({
+    channels: CHANNELS.filter((channel) => channel.connector?.process === process),
+    deps: {
+      repos: store,
+      recorder: createRecorder(store.inbox, producer, log),
+      blobs: store.blobs,
+      credentials: credentialsOf(config),
+      config,
+      log,
+    },
   });
+  const changes = watchChannelChanges(
+    config.redisUrl,
+    config.queuePrefix,
+    () => void host.refresh(),
+    log,
+  );
   const stopGauges = refreshBeforeSnapshot(() => {
-    imapSessionConnected.reset();
-    for (const { channelId, connected } of connector.status()) {
-      imapSessionConnected.set({ channel_id: String(channelId) }, connected ? 1 : 0);
+    channelSessionConnected.reset();
+    for (const { kind, channelId, connected } of host.sessions()) {
+      channelSessionConnected.set({ kind, channel_id: String(channelId) }, connected ? 1 : 0);
     }
   });
-  lifecycle.onShutdown('database (email)', () => store.close());
-  lifecycle.onShutdown('redis (email)', () => redis.quit());
-  lifecycle.onShutdown('queue producer (email)', () => producer.queue.close());
-  lifecycle.onShutdown('mailbox sessions', () => connector.stop());
-  lifecycle.onShutdown('mailbox metrics', stopGauges);
-  return connector;
+  lifecycle.onShutdown(`database (${process})`, () => store.close());
+  lifecycle.onShutdown(`redis (${process})`, () => redis.quit());
+  lifecycle.onShutdown(`queue producer (${process})`, () => producer.queue.close());
+  lifecycle.onShutdown('channel changes', () => changes.stop());
+  lifecycle.onShutdown('connector sessions', () => host.stop());
+  lifecycle.onShutdown('session metrics', stopGauges);
+  return host;
 }
 
-/** Long polling for the bots not in webhook mode (the Procfile's `telegram`). */
-export async function startTelegram({
-  config,
-  log,
-  lifecycle,
-}: Booted): Promise<TelegramConnector> {
-  // Full durability: a recorded update lets the poller confirm it to Telegram.
-  const store = await storeOrExit(config, {
-    durability: 'full',
-    migrate: false,
-    role: 'telegram',
-  });
-  const redis = producerConnection(config.redisUrl);
-  redis.on('error', occasionalWarning(log, 'redis connection error (telegram)'));
-  const producer = createProducer('ingest', redis, config.queuePrefix);
-  const credentials = { secretsKey: config.secretsKey, readVariable: readSecretVariable };
-  const connector = startTelegramConnector({
-    repos: store,
-    producer,
-    log,
-    credentials,
-    ...(config.telegramPollSeconds !== undefined
-      ? { pollTimeoutSeconds: config.telegramPollSeconds }
-      : {}),
-  });
-  const stopGauges = refreshBeforeSnapshot(() => telegramPollers.set(connector.bots().length));
-  const webhooks = watchWebhooks({ channels: store.channels, log, credentials });
-  lifecycle.onShutdown('database (telegram)', () => store.close());
-  lifecycle.onShutdown('redis (telegram)', () => redis.quit());
-  lifecycle.onShutdown('queue producer (telegram)', () => producer.queue.close());
-  lifecycle.onShutdown('bot pollers', () => connector.stop());
-  lifecycle.onShutdown('bot metrics', () => {
-    stopGauges();
-    webhooks.stop();
-  });
-  return connector;
+/** What opens channel secrets: SECRETS_KEY, and the environment for `{"env": …}` references. */
+export function credentialsOf(config: Config): Credentials {
+  return { secretsKey: config.secretsKey, readVariable: readSecretVariable };
 }

@@ -1,5 +1,5 @@
 /** Procfile `email`: one IMAP IDLE session per connected mailbox. One process is enough; a second
  * would only fetch the same mail again, which the inbox (unique Message-ID) turns into no-ops. */
-import { boot, startEmail } from './boot.ts';
+import { boot, startConnectors } from './boot.ts';
 
-await startEmail(await boot('email', { redisRequired: false }));
+await startConnectors(await boot('email', { redisRequired: false }), 'email');

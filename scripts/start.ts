@@ -1,8 +1,11 @@
-/** `npm start`: the whole system in one process (web, workers, email, telegram) against ./data and local Redis. */
-import { boot, startEmail, startTelegram, startWeb, startWorkers } from './boot.ts';
+/** `npm start`: the whole system in one process (web, workers, connectors) against ./data and local Redis. */
+import { CHANNELS } from '../connectors/registry.ts';
+import { boot, startConnectors, startWeb, startWorkers } from './boot.ts';
 
 const booted = await boot('leadwire');
 await startWorkers(booted);
-await startEmail(booted);
-await startTelegram(booted);
+// Every connector process the channels name (email, telegram), here in one.
+for (const process of new Set(CHANNELS.flatMap((channel) => channel.connector?.process ?? []))) {
+  await startConnectors(booted, process);
+}
 await startWeb(booted);

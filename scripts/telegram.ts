@@ -1,4 +1,4 @@
 /** Procfile `telegram`: long polling for every bot channel in polling mode. Run one. */
-import { boot, startTelegram } from './boot.ts';
+import { boot, startConnectors } from './boot.ts';
 
-await startTelegram(await boot('telegram', { redisRequired: false }));
+await startConnectors(await boot('telegram', { redisRequired: false }), 'telegram');

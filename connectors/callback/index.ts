@@ -1,22 +1,13 @@
 /** The callback channel (source CALLBACK): the customer leaves a number and is called back. */
-import { parsedDefinition } from '../site/definition-cache.ts';
-import type { SiteChannel } from '../site/routes.ts';
-import { acceptCallback } from './accept.ts';
-import { callbackDefinition, type CallbackDefinition } from './definition.ts';
-import { renderCallback } from './render.ts';
+import type { Channel } from '../../core/channel.ts';
+import { normaliseCallback } from './normalise.ts';
 
-export const callbackChannel: SiteChannel<CallbackDefinition> = {
+export const callbackChannel: Channel = {
   kind: 'callback',
-  mount: '/cb',
-  parse: (widget) => parsedDefinition(widget, callbackDefinition),
-  settings: (definition) => ({
-    allowedOrigins: definition.allowedOrigins,
-    dailyCap: definition.dailyCap,
-  }),
-  renderForm: renderCallback,
-  prefillable: () => ['phone', 'name', 'comment'],
-  accept: acceptCallback,
+  source: 'CALLBACK',
+  label: 'Callback widget',
+  normalise: normaliseCallback,
 };
 
 export { callbackDefinition } from './definition.ts';
-export { normaliseCallback } from './normalise.ts';
+export { callbackSite } from './site.ts';

@@ -1,5 +1,6 @@
 /** The callback request form: phone first, then the optional name, comment and preferred time. */
 import { describeSchedule } from '../../core/working-hours.ts';
+import { fieldValue } from '../site/field-values.ts';
 import type { Widget } from '../../core/repositories/forms.ts';
 import {
   errorId,
@@ -70,7 +71,7 @@ export function renderCallback(
       return [
         `<div class="lw-field${error ? ' lw-invalid' : ''}">`,
         `<label for="${inputId(input.key)}">${escapeHtml(input.label)}${marker}</label>`,
-        input.control(attributes, escapeHtml(view.values[input.key] ?? '')),
+        input.control(attributes, escapeHtml(fieldValue(view.values, input.key) ?? '')),
         input.hint ? `<p id="lw-h-${input.key}" class="lw-hint">${escapeHtml(input.hint)}</p>` : '',
         error ? `<p id="${errorId(input.key)}" class="lw-error">${escapeHtml(error)}</p>` : '',
         '</div>',

@@ -45,6 +45,14 @@ export const emailSettingsInput = z
       .optional(),
     /** The mailbox's own addresses: mail from them is a loop, never a lead. */
     addresses: z.array(address).max(50).default([]),
+    /**
+     * Senders whose mail is people's words though it looks machine-made: a website's form mailer
+     * sending from noreply@ (an address, or `@domain` for every address there).
+     */
+    humanSenders: z
+      .array(z.union([address, z.string().regex(/^@[^\s@]+\.[^\s@]+$/, 'an address or @domain')]))
+      .max(100)
+      .default([]),
     /** Mail received before this (ISO date) is not ingested on first connect; default: now. */
     ingestSince: z.iso.datetime({ offset: true }).optional(),
     pollSeconds: z.number().int().min(5).max(3600).default(60),
@@ -80,6 +88,8 @@ export const emailSettings = z.object({
     })
     .optional(),
   addresses: z.array(z.string()),
+  /** Optional: settings stored before it existed have none. */
+  humanSenders: z.array(z.string()).default([]),
   ownIdentityKeys: z.array(z.string()),
   ingestSince: z.string(),
   pollSeconds: z.number(),
@@ -118,6 +128,7 @@ export function storeEmailSettings(
         }
       : {}),
     addresses: input.addresses,
+    humanSenders: input.humanSenders,
     ownIdentityKeys: [...new Set(own)],
     ingestSince: input.ingestSince ?? previous?.ingestSince ?? now.toISOString(),
     pollSeconds: input.pollSeconds,

@@ -7,7 +7,9 @@ import { MalformedInputError } from '../../core/errors.ts';
 import { BlobMissingError } from '../../core/repositories/blobs.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import type { NormaliseContext } from '../../core/channel.ts';
-import type { ExpandDeps } from '../normalisers.ts';
+import type { ExpandDeps } from '../../core/channel.ts';
+import type { ChannelInfo } from '../../core/ports.ts';
+import { emailSettings } from './config.ts';
 import { normaliseEmail } from './normalise.ts';
 import { parseEmail } from './parse.ts';
 import type { EmailRaw, ParsedEmail } from './parsed.ts';
@@ -28,7 +30,11 @@ interface ExpandedEmail {
   receivedAt: string;
 }
 
-export async function expandEmail(raw: unknown, deps: ExpandDeps): Promise<ExpandedEmail> {
+export async function expandEmail(
+  raw: unknown,
+  deps: ExpandDeps,
+  channel: ChannelInfo,
+): Promise<ExpandedEmail> {
   const stored = emailRaw.safeParse(raw);
   if (!stored.success) throw new MalformedInputError('the stored email event is not valid');
   const email = stored.data;
@@ -43,6 +49,9 @@ export async function expandEmail(raw: unknown, deps: ExpandDeps): Promise<Expan
   const parsed = await parseEmail(eml, {
     storeAttachment: (content) => deps.blobs.putDurable(content),
     maxAttachmentBytes: deps.maxAttachmentBytes,
+    // Settings that do not parse leave the sender rules at their defaults.
+    humanSenders: emailSettings.safeParse(channel.settings).data?.humanSenders ?? [],
+    ownIdentityKeys: channel.ownIdentityKeys,
     ...(email.truncated ? { truncated: { size: email.size, limit: email.truncated.limit } } : {}),
   });
   return { parsed, receivedAt: email.receivedAt };

@@ -6,6 +6,8 @@ import {
 } from '../../core/identities.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import type { NormaliseContext } from '../../core/channel.ts';
+import { formSender } from './form-fields.ts';
+import { machineSenderRule } from './no-reply-senders.ts';
 import type { ParsedAddress, ParsedEmail } from './parsed.ts';
 
 export interface EmailNormaliseContext extends NormaliseContext {
@@ -21,29 +23,19 @@ export function normaliseEmail(
   parsed: ParsedEmail,
   context: EmailNormaliseContext,
 ): InboundMessage {
-  // Reply-To first: a website's no-reply sender names the customer there.
-  const candidates = [parsed.replyTo, parsed.from].filter((a): a is ParsedAddress => a !== null);
-  const identities: Identity[] = [];
-  const unrecognised: InboundMessage['unrecognised'] = [];
-  let contact: ParsedAddress | undefined;
-  for (const candidate of candidates) {
-    const read = canonicalEmail(candidate.address);
-    if (!read.ok) {
-      unrecognised.push({ kind: 'email', raw: read.raw, reason: read.reason });
-      continue;
-    }
-    identities.push(read.identity);
-    contact = candidate;
-    break;
-  }
+  const { identities, unrecognised, name, replyAddress } = whoWrote(parsed);
   // No identity is not an error here: the decision table stores the message as unreachable.
   const leadToken = Number(LEAD_TOKEN.exec(parsed.subject)?.[1]);
   const inline = parsed.attachments.filter((file) => file.inline).map((file) => file.filename);
+  // What `cid:` links in the HTML point at, so a viewer can show the images in place.
+  const contentIds = parsed.attachments.flatMap((file) =>
+    file.cid ? [{ cid: file.cid, filename: file.filename, sha256: file.sha256 }] : [],
+  );
   return {
     externalId: context.externalId,
     source: 'EMAIL',
     sentAt: sentAt(parsed.date, context.receivedAt),
-    identities: uniqueIdentities(identities),
+    identities,
     unrecognised,
     threadRefs: [
       ...new Set([...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...parsed.references]),
@@ -59,7 +51,7 @@ export function normaliseEmail(
           },
         }
       : {}),
-    sender: contact?.name ? { name: contact.name } : {},
+    sender: name ? { name } : {},
     title: parsed.subject.trim() || '(no subject)',
     text: parsed.reply,
     fields: {},
@@ -83,15 +75,60 @@ export function normaliseEmail(
         date: parsed.date,
         inReplyTo: parsed.inReplyTo,
         references: parsed.references,
-        // The address a reply goes to: the one the lead's identity was taken from.
-        replyAddress: identities[0]?.raw ?? null,
+        // The address a reply goes to: Reply-To when there is a usable one, else the sender.
+        replyAddress,
         text: parsed.text,
         html: parsed.html,
         ...(inline.length ? { inline } : {}),
+        ...(contentIds.length ? { contentIds } : {}),
         ...(parsed.truncated ? { truncated: parsed.truncated } : {}),
       },
     },
   };
+}
+
+interface Writer {
+  identities: Identity[];
+  unrecognised: InboundMessage['unrecognised'];
+  /** The name the lead and the message show. */
+  name?: string;
+  replyAddress: string | null;
+}
+
+/**
+ * Who wrote, and where the answer goes. A person in From names the lead and stays one of its
+ * identities even when Reply-To names someone else (their next message, without Reply-To, finds
+ * the same lead); the Reply-To address is an identity too, and replies go there. When From is not
+ * a person (a no-reply sender, the channel's own address, a listed form mailer), the Reply-To
+ * person names the lead alone: From would put every visitor of a website on one lead.
+ */
+function whoWrote(parsed: ParsedEmail): Writer {
+  const unrecognised: InboundMessage['unrecognised'] = [];
+  const read = (address: ParsedAddress | null | undefined) => {
+    if (!address) return undefined;
+    const result = canonicalEmail(address.address);
+    if (result.ok) return { name: address.name, identity: result.identity };
+    unrecognised.push({ kind: 'email', raw: result.raw, reason: result.reason });
+    return undefined;
+  };
+  const writer = (...people: ({ name?: string; identity: Identity } | undefined)[]): Writer => {
+    const known = people.filter((person) => person !== undefined);
+    return {
+      identities: uniqueIdentities(known.map((person) => person.identity)),
+      unrecognised,
+      ...(known[0]?.name ? { name: known[0].name } : {}),
+      replyAddress: (known[1] ?? known[0])?.identity.raw ?? null,
+    };
+  };
+  // A no-reply Reply-To is nobody to answer.
+  const answerable = parsed.replyTo && !machineSenderRule(parsed.replyTo.address);
+  if (!parsed.fromRole)
+    return writer(read(parsed.from), answerable ? read(parsed.replyTo) : undefined);
+  const replyTo = answerable ? read(parsed.replyTo) : undefined;
+  if (replyTo) return writer(replyTo);
+  // A listed form mailer without Reply-To names the customer in its text ("Email: …").
+  const inText = parsed.fromRole === 'form-mailer' ? formSender(parsed.text) : undefined;
+  return writer(read(inText) ?? read(parsed.from));
 }
 
 /** The Date header when it is believable, else when the mailbox received the message. */

@@ -4,17 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { convert } from 'html-to-text';
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { MalformedInputError } from '../../core/errors.ts';
-import {
-  type AutomatedVerdict,
-  type ParsedAddress,
-  type ParsedAttachment,
-  type ParsedEmail,
-} from './parsed.ts';
+import { type ParsedAddress, type ParsedEmail } from './parsed.ts';
+import { formatSize, keepAttachments } from './attachments.ts';
 import { automatedVerdict } from './automated.ts';
+import { needsCharsetRepair, repairCharsets } from './charset-repair.ts';
+import { fromRoleOf } from './no-reply-senders.ts';
 import { extractReply, isForwardSubject } from './reply.ts';
+
+export { formatSize } from './attachments.ts';
 
 export interface ParseEmailOptions {
   /** Keeps one attachment's content (in the blob store) and returns its hex SHA-256. */
@@ -26,6 +26,13 @@ export interface ParseEmailOptions {
    * note saying so, so that the message still reaches its lead.
    */
   truncated?: { size: number; limit: number };
+  /**
+   * The channel's senders whose mail is people's words though they look like machines (a website
+   * form mailer sending from noreply@): `ana@example.com` or `@example.com`. Default none.
+   */
+  humanSenders?: readonly string[];
+  /** Canonical identity keys of the channel's own addresses: From there is not the customer. */
+  ownIdentityKeys?: readonly string[];
 }
 
 const SANITISE: sanitizeHtml.IOptions = {
@@ -52,28 +59,25 @@ const SANITISE: sanitizeHtml.IOptions = {
 };
 
 export async function parseEmail(eml: Buffer, options: ParseEmailOptions): Promise<ParsedEmail> {
-  let mail: ParsedMail;
-  try {
-    mail = await simpleParser(eml, {
-      skipImageLinks: true,
-      skipTextToHtml: true,
-      skipHtmlToText: true,
-    });
-  } catch (error) {
-    throw new MalformedInputError(`the stored .eml cannot be parsed: ${String(error)}`);
-  }
+  const mail = await readMail(eml);
   const from = firstAddress(mail.from);
+  const replyTo = firstAddress(mail.replyTo);
   const html = mail.html ? sanitizeHtml(mail.html, SANITISE).trim() || null : null;
   const subject = (mail.subject ?? '').trim();
   const inReplyTo = messageIds(mail.inReplyTo)[0] ?? null;
-  const automated = automatedVerdict(mail, eml, from, inReplyTo);
+  const humanSenders = options.humanSenders ?? [];
+  const automated = automatedVerdict({ mail, eml, from, replyTo, inReplyTo, humanSenders });
+  const fromRole = from
+    ? fromRoleOf(from.address, { humanSenders, ownIdentityKeys: options.ownIdentityKeys ?? [] })
+    : undefined;
   let text = (mail.text ?? '').replace(/\r\n?/g, '\n').trim() || (html ? htmlToText(html) : '');
   if (options.truncated)
     text = [truncatedNote(options.truncated), text].filter(Boolean).join('\n\n');
   return {
     messageId: messageIds(mail.messageId)[0] ?? syntheticMessageId(eml),
     from,
-    replyTo: firstAddress(mail.replyTo),
+    ...(fromRole ? { fromRole } : {}),
+    replyTo,
     to: addresses(mail.to),
     cc: addresses(mail.cc),
     subject,
@@ -94,15 +98,23 @@ export function truncatedNote({ size, limit }: { size: number; limit: number }):
   return `This message (${formatSize(size)}) is over the ${formatSize(limit)} limit; only its headers were stored.`;
 }
 
-export function formatSize(bytes: number): string {
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes;
-  let unit = -1;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
+/**
+ * mailparser's reading of the .eml; again from a mended copy when a text part was undecodable
+ * UTF-8 or UTF-7 (see charset-repair.ts). A copy that cannot be mended is no reason to fail: the
+ * first reading stands.
+ */
+async function readMail(eml: Buffer): Promise<ParsedMail> {
+  const read = (source: Buffer) =>
+    simpleParser(source, { skipImageLinks: true, skipTextToHtml: true, skipHtmlToText: true });
+  let mail: ParsedMail;
+  try {
+    mail = await read(eml);
+  } catch (error) {
+    throw new MalformedInputError(`the stored .eml cannot be parsed: ${String(error)}`);
   }
-  return unit < 0 ? `${bytes} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+  if (!needsCharsetRepair(eml, [mail.text, mail.html])) return mail;
+  const mended = await repairCharsets(eml).catch(() => undefined);
+  return mended ? await read(mended).catch(() => mail) : mail;
 }
 
 /** Deterministic, so parsing the same stored .eml twice gives the same external id. */
@@ -158,51 +170,4 @@ function htmlToText(html: string): string {
       })),
     ],
   }).trim();
-}
-
-/**
- * Each attachment into the blob store. An automated message never becomes a lead, so its
- * attachments are not copied out (the stored .eml still has them).
- */
-async function keepAttachments(
-  mail: ParsedMail,
-  automated: AutomatedVerdict | null,
-  options: ParseEmailOptions,
-): Promise<ParsedAttachment[]> {
-  const kept: ParsedAttachment[] = [];
-  for (const [index, part] of mail.attachments.entries()) {
-    const content: Buffer = part.content;
-    const entry: ParsedAttachment = {
-      filename: part.filename?.trim() || `attachment-${index + 1}${extensionOf(part)}`,
-      contentType: part.contentType,
-      size: content.length,
-      sha256: null,
-    };
-    if (isInline(part, mail.html)) entry.inline = true;
-    if (automated) entry.skipped = 'automated message';
-    else if (content.length > options.maxAttachmentBytes)
-      entry.skipped = `larger than the ${formatSize(options.maxAttachmentBytes)} limit`;
-    else entry.sha256 = await options.storeAttachment(content);
-    kept.push(entry);
-  }
-  return kept;
-}
-
-/** Part of the HTML body (`<img src="cid:…">`) rather than a file the sender attached. */
-function isInline(part: Attachment, html: string | false | undefined): boolean {
-  if (part.related) return true;
-  return Boolean(part.cid && html && html.includes(`cid:${part.cid}`));
-}
-
-function extensionOf(part: Attachment): string {
-  const known: Record<string, string> = {
-    'message/rfc822': '.eml',
-    'text/rfc822-headers': '.txt',
-    'text/plain': '.txt',
-    'application/pdf': '.pdf',
-    'image/png': '.png',
-    'image/jpeg': '.jpg',
-    'image/gif': '.gif',
-  };
-  return known[part.contentType.toLowerCase()] ?? '';
 }

@@ -18,7 +18,16 @@ export interface ParsedAttachment {
   skipped?: string;
   /** An inline part (a `cid:` image of the HTML body). */
   inline?: boolean;
+  /** The part's Content-ID without angle brackets: what `cid:` links in the HTML point at. */
+  cid?: string;
 }
+
+/**
+ * Who From is when it is not a person: a no-reply or system sender, a form mailer the channel
+ * lists in `humanSenders`, or one of the channel's own addresses (a website sending as the shop).
+ * Reply-To then names the customer, and From is not one of the customer's identities.
+ */
+export type FromRole = 'no-reply' | 'form-mailer' | 'own-address';
 
 /** Why a message is machine-made and must never become a lead (decision table row 1). */
 export interface AutomatedVerdict {
@@ -32,6 +41,8 @@ export interface ParsedEmail {
   /** Without angle brackets; a stable hash-based id when the message has none. */
   messageId: string;
   from: ParsedAddress | null;
+  /** Absent when From is a person. */
+  fromRole?: FromRole;
   replyTo: ParsedAddress | null;
   to: ParsedAddress[];
   cc: ParsedAddress[];

@@ -4,34 +4,45 @@
  * would be left the whole text is returned instead.
  */
 import EmailReplyParser from 'email-reply-parser';
+import {
+  ADDRESS_HEADER,
+  FORWARD_INTROS,
+  FORWARD_LABELS,
+  ORIGINAL_MESSAGE_LABELS,
+  OUTLOOK_FROM_LABELS,
+  OUTLOOK_SENT_LABELS,
+  OUTLOOK_TO_LABELS,
+  WROTE_HEADERS,
+} from './reply-headers.ts';
 
 export interface ReplyOptions {
   /** The subject says the message is a forward: what was forwarded is kept, not cut as history. */
   forwarded?: boolean;
 }
 
-// Lines that open the quoted history; clients wrap them over two or three lines, so candidates
-// are joined first. A real one starts with a date, which keeps "On the form I wrote:" safe.
-const WROTE_HEADERS = [
-  /^On\s.{5,300}\swrote:$/i, // On Tue, 24 Nov 2026 at 10:15, Ana <ana@example.com> wrote:
-  /^El\s.{5,300}\sescribió:$/i, // El mar, 24 nov 2026 a las 10:15, Ana (<ana@example.com>) escribió:
-  /^.{5,300}\s(?:написал|написала|написал\(а\)|пишет):$/iu, // 24.11.2026 10:15, Иван написал(а):
-];
-// Gmail in Russian writes no verb (`вт, 24 нояб. 2026 г. в 10:15, Иван <ivan@example.ru>:`);
-// trusted only when quoted lines follow.
-const ADDRESS_HEADER = /^.{5,300}<[^<>\s]+@[^<>\s]+>:$/;
-const SEPARATOR =
-  /^-{2,}\s*(?:Original Message|Mensaje original|Исходное сообщение|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}$/i;
+const alternatives = (labels: readonly string[]) =>
+  labels.map((label) => label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+
+const SEPARATOR = new RegExp(
+  `^[*\\s]*-{2,}\\s*(?:${alternatives(ORIGINAL_MESSAGE_LABELS)})\\s*-{2,}[*\\s]*$`,
+  'iu',
+);
 const FORWARD_MARKERS = [
-  /^-{2,}\s*(?:Forwarded message|Mensaje reenviado|Пересылаемое сообщение|Переадресованное сообщение|Message transféré|Weitergeleitete Nachricht)\s*-{2,}$/i,
-  /^(?:Begin forwarded message|Inicio del mensaje reenviado|Comienzo del mensaje reenviado|Начало переадресованного сообщения):$/i,
+  new RegExp(`^-{2,}\\s*(?:${alternatives(FORWARD_LABELS)})\\s*-{2,}$`, 'iu'),
+  new RegExp(`^(?:${alternatives(FORWARD_INTROS)})\\s?:$`, 'iu'),
 ];
 // Outlook quotes nothing: its history is a header block, `From:` then `Sent:` and `To:`/`Subject:`.
-const OUTLOOK_FROM = /^\*?(?:From|De|От|Von)\s?:\*?\s+\S/i;
-const OUTLOOK_SENT = /^\*?(?:Sent|Date|Enviado|Fecha|Отправлено|Дата|Gesendet|Datum)\s?:\*?\s+\S/i;
-const OUTLOOK_TO = /^\*?(?:To|Subject|Para|Asunto|Кому|Тема|An|Betreff)\s?:\*?\s/i;
+const label = (labels: readonly string[], after: string) =>
+  new RegExp(`^\\*?(?:${alternatives(labels)})\\s?[:：]\\*?${after}`, 'iu');
+const OUTLOOK_FROM = label(OUTLOOK_FROM_LABELS, '\\s*\\S');
+const OUTLOOK_SENT = label(OUTLOOK_SENT_LABELS, '\\s*\\S');
+const OUTLOOK_TO = label(OUTLOOK_TO_LABELS, '');
 const UNDERSCORES = /^_{10,}$/;
-const FORWARD_SUBJECT = /^\s*(?:fwd?|rv|tr|wg|enc|пересл)\.?\s*:/i;
+const BARE_FROM = new RegExp(`^\\s*(?:${alternatives(OUTLOOK_FROM_LABELS)})\\s?[:：]`, 'iu');
+// Gmail, Thunderbird: Fwd; Outlook: FW, RV (es), TR (fr), WG (de), I (it), ENC (pt-br), PD (pl),
+// VS (da), VB (sv), VL (fi), İLT (tr); Пересл (ru); 转发 / 轉寄 (zh); 転送 (ja).
+const FORWARD_SUBJECT =
+  /^\s*(?:fwd?|rv|tr|wg|i|enc|pd|vs|vb|vl|İLT|пересл|转发|轉寄|転送)\.?\s*[:：]/iu;
 
 // email-reply-parser's patterns backtrack quadratically on long lines (a 40 KB line takes a
 // second); beyond these sizes only our own line-based cut is applied.
@@ -71,19 +82,29 @@ function historyStart(lines: string[]): number | undefined {
     if (SEPARATOR.test(line)) return i;
     if (UNDERSCORES.test(line) && isOutlookBlock(lines, i + 1)) return i;
     if (isOutlookBlock(lines, i)) return i;
-    // Every header starts with its date (`On Tue, 24 Nov…`, `24.11.2026 10:15, …`).
-    if (!/\d/.test(line.slice(0, 40))) continue;
     for (let span = 1; span <= 3 && i + span <= lines.length; span++) {
-      const parts = lines.slice(i, i + span).map((part) => part.trim());
-      // A wrapped header has no blank line inside; header lines are short, which also keeps
-      // the patterns cheap on long lines.
-      if (parts.includes('') || parts.join(' ').length > 400) break;
-      const candidate = parts.join(' ');
-      if (WROTE_HEADERS.some((re) => re.test(candidate))) return i;
-      if (ADDRESS_HEADER.test(candidate) && nextTextIsQuoted(lines, i + span)) return i;
+      if (isWroteHeader(lines, i, span)) {
+        // A header wrapped below a line of the reply: the header starts further down.
+        const later = Array.from({ length: span - 1 }, (_, k) => i + 1 + k);
+        if (later.some((start) => isWroteHeader(lines, start, i + span - start))) break;
+        return i;
+      }
     }
   }
   return undefined;
+}
+
+/** Lines `at`…`at + span - 1`, joined, are a header that opens quoted history. */
+function isWroteHeader(lines: string[], at: number, span: number): boolean {
+  const parts = lines.slice(at, at + span).map((part) => part.trim());
+  // A wrapped header has no blank line and no quoted line inside; header lines are short, which
+  // also keeps the patterns cheap on long lines.
+  if (parts.some((part) => part === '' || part.startsWith('>'))) return false;
+  const candidate = parts.join(' ');
+  // Every header carries its date or time and ends with a colon: "On the form I wrote:" does not.
+  if (candidate.length > 400 || !/\d/.test(candidate) || !/[:：]$/.test(candidate)) return false;
+  if (WROTE_HEADERS.some((rule) => rule.pattern.test(candidate))) return true;
+  return ADDRESS_HEADER.test(candidate) && nextTextIsQuoted(lines, at + span);
 }
 
 function isOutlookBlock(lines: string[], at: number): boolean {
@@ -122,5 +143,5 @@ function isBareFromLine(fragment: EmailReplyParser.Fragment): boolean {
   if (!fragment.isQuoted() || fragment.isSignature()) return false;
   const lines = fragment.getContent().split('\n');
   const first = lines.find((line) => line.trim() !== '') ?? '';
-  return /^\s*(?:From|De|Von|Van|Da)\s?:/i.test(first) && !lines.some((line) => /^\s*>/.test(line));
+  return BARE_FROM.test(first) && !lines.some((line) => /^\s*>/.test(line));
 }

@@ -5,11 +5,11 @@
  * enqueued, and only then marked seen or moved when the channel asks for it.
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
+import type { InboundRecorder } from '../../core/channel.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { EmailCheckpoint } from '../../core/repositories/checkpoints.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
-import type { Producer } from '../../core/runtime/queues.ts';
 import type { EmailSettings } from './config.ts';
 import type { EmailRaw } from './parsed.ts';
 
@@ -18,9 +18,10 @@ const BATCH = 100;
 const FETCH_BYTES = 32 * 1024 * 1024;
 
 export interface SyncDeps {
-  repos: Pick<Repositories, 'inbox' | 'checkpoints' | 'channels'>;
+  repos: Pick<Repositories, 'checkpoints'>;
+  /** Records a batch's rows with the folder's checkpoint, then enqueues them. */
+  recorder: InboundRecorder;
   blobs: BlobStore;
-  producer: Producer<'ingest'>;
   log: Logger;
   /** Messages over this are recorded with their headers only. */
   maxBytes: number;
@@ -46,7 +47,7 @@ export async function syncFolder(
   deps: SyncDeps,
   target: SyncTarget,
 ): Promise<SyncResult> {
-  const { repos, log } = deps;
+  const { repos, recorder, log } = deps;
   const { channelId, folder, settings } = target;
   const lock = await client.getMailboxLock(folder);
   try {
@@ -92,7 +93,7 @@ export async function syncFolder(
       lastUid = top;
     }
     if (!uids.length && (saved?.uidValidity !== uidValidity || saved.lastUid < final)) {
-      await repos.inbox.recordBatch(channelId, [], new Date(), {
+      await recorder.recordBatch(channelId, [], new Date(), {
         kind: 'email',
         folder,
         uidValidity,
@@ -187,20 +188,11 @@ async function recordBatch(
     emails.push({ externalId, raw: JSON.stringify(raw) });
   }
   // The rows and the folder's checkpoint in ONE transaction: the checkpoint never runs ahead.
-  const rows = await deps.repos.inbox.recordBatch(target.channelId, emails, receivedAt, {
+  const rows = await deps.recorder.recordBatch(target.channelId, emails, receivedAt, {
     kind: 'email',
     folder: target.folder,
     ...checkpoint,
   });
-  const fresh = rows.filter((row) => row.created || row.row.status === 'pending');
-  await deps.producer
-    .addBulk(fresh.map((row) => ({ inboxId: row.row.id })))
-    .catch((error: unknown) =>
-      log.warn(
-        { err: error, channel: target.channelId },
-        'emails recorded but not enqueued; the reconciler will',
-      ),
-    );
   await afterIngest(client, target, uids, log);
   log.info(
     {

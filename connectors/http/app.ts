@@ -1,9 +1,13 @@
-/** The one Express app that hosts every HTTP edge: REST API, health, and later forms and webhooks. */
+/**
+ * The one Express app that hosts every HTTP edge: the channels' webhooks (from the registry), web
+ * forms and callback widgets, the REST intake, the operator API, health, the dashboard, metrics.
+ */
 import { createHmac } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import type { Channel } from '../../core/channel.ts';
 import { StoreUnavailableError } from '../../core/errors.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
@@ -11,26 +15,32 @@ import type { Producer } from '../../core/runtime/queues.ts';
 import type { FormSettings } from '../../core/runtime/config.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Repositories, Store } from '../../core/repositories/index.ts';
-import { activityRoutes } from '../api/activities.ts';
-import { channelRoutes } from '../api/channels.ts';
-import { replyRoutes } from '../api/replies.ts';
-import { apiRoutes, problem } from '../api/index.ts';
-import { callbackChannel, callbackDefinition } from '../callback/index.ts';
+import type { Credentials } from '../../core/runtime/secrets.ts';
+import { intakeRoutes } from '../api/index.ts';
+import { callbackDefinition, callbackSite } from '../callback/index.ts';
 import { widgetAdminRoutes } from '../site/admin.ts';
-import { telegramWebhookRoutes } from '../telegram/webhook.ts';
 import { SiteGuard } from '../site/guard.ts';
 import { messagePage } from '../site/page.ts';
 import { siteRoutes } from '../site/routes.ts';
-import { formDefinition, webformChannel } from '../webform/index.ts';
+import { formDefinition, webformSite } from '../webform/index.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { adminLoginRoutes, requireAdmin } from './admin-session.ts';
 import { authenticate } from './auth.ts';
+import { authFailures } from './auth-failures.ts';
+import { activityRoutes } from './operator/activities.ts';
+import { channelRoutes } from './operator/channels.ts';
+import { clientRoutes } from './operator/clients.ts';
+import { leadRoutes } from './operator/leads.ts';
+import { replyRoutes } from './operator/replies.ts';
+import { problem } from './problem.ts';
 import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { healthRoutes } from './health.ts';
 import { countRequests, metricsRoutes } from './metrics.ts';
 import { redisRateLimit } from './rate-limit.ts';
 
 export interface AppDeps {
+  /** The channel registry: their webhooks are mounted, their settings connected and shown. */
+  channels: readonly Channel<Router>[];
   repos: Repositories;
   /** Answers /readyz. */
   store: Pick<Store, 'ping'>;
@@ -48,6 +58,10 @@ export interface AppDeps {
   formSecret: string;
   /** Seals channel passwords (SECRETS_KEY). */
   secretsKey: string | undefined;
+  /** Opens channel secrets (webhook checks, a channel's health). */
+  credentials: Credentials;
+  /** Tells the connector processes that a channel was saved. */
+  announce?: (channelId: number) => Promise<void>;
   /** Operators' replies go out through this queue. */
   outbound: Producer<'outbound'>;
   /** Every queue of the job catalog, for the dashboard and the metrics. */
@@ -85,9 +99,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes(deps.store, deps.redis));
   app.use(operationsRoutes(deps));
   const site = { ...deps, secret: deps.formSecret };
-  app.use(webformChannel.mount, siteRoutes(site, webformChannel));
-  app.use(callbackChannel.mount, siteRoutes(site, callbackChannel));
-  app.use(telegramWebhookRoutes(deps));
+  app.use(webformSite.mount, siteRoutes(site, webformSite));
+  app.use(callbackSite.mount, siteRoutes(site, callbackSite));
+  // A wrong webhook secret counts against the address like a wrong API key.
+  const guard = { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 };
+  const webhookDeps = { ...deps, authFailures: authFailures(guard) };
+  for (const channel of deps.channels) if (channel.webhook) app.use(channel.webhook(webhookDeps));
   const admin = { repos: deps.repos, guard: new SiteGuard(deps) };
 
   // After authentication, every request counts against the key that made it.
@@ -104,11 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(
     '/api/v1',
-    authenticate(deps.repos.users, deps.apiKey, {
-      redis: deps.redis,
-      prefix: deps.queuePrefix,
-      perMinute: 30,
-    }),
+    authenticate(deps.repos.users, deps.apiKey, guard),
     perKey,
     express.json({ limit: '1mb', strict: true }),
     (req, res, next) => {
@@ -119,7 +132,9 @@ export function createApp(deps: AppDeps): express.Express {
       }
       next();
     },
-    apiRoutes(deps),
+    intakeRoutes(deps),
+    leadRoutes(deps),
+    clientRoutes(deps),
     widgetAdminRoutes(admin, 'webform', '/forms', '/f', formDefinition),
     widgetAdminRoutes(admin, 'callback', '/callbacks', '/cb', callbackDefinition),
     activityRoutes(deps),

@@ -7,6 +7,7 @@
 import type { Request } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
+import type { AuthFailures } from '../../core/channel.ts';
 import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 
 export interface AuthFailureGuard {
@@ -15,19 +16,31 @@ export interface AuthFailureGuard {
   perMinute: number;
 }
 
-const counterKey = (guard: AuthFailureGuard, req: Request) =>
-  `${guard.prefix}:auth-failures:${ipKeyGenerator(req.ip ?? '')}`;
+const counterKey = (guard: AuthFailureGuard, ip: string) =>
+  `${guard.prefix}:auth-failures:${ipKeyGenerator(ip)}`;
 
-export async function tooManyFailures(guard: AuthFailureGuard, req: Request): Promise<boolean> {
-  const failures = Number(
-    await withinDeadline(guard.redis, () => guard.redis.get(counterKey(guard, req))).catch(() => 0),
-  );
-  return failures >= guard.perMinute;
+/** The same guard for the channels' webhooks (a wrong webhook secret counts like a wrong key). */
+export function authFailures(guard: AuthFailureGuard): AuthFailures {
+  return {
+    async blocked(ip) {
+      const failures = Number(
+        await withinDeadline(guard.redis, () => guard.redis.get(counterKey(guard, ip))).catch(
+          () => 0,
+        ),
+      );
+      return failures >= guard.perMinute;
+    },
+    async failed(ip) {
+      const key = counterKey(guard, ip);
+      await withinDeadline(guard.redis, () =>
+        guard.redis.multi().incr(key).expire(key, 60, 'NX').exec(),
+      ).catch(() => undefined);
+    },
+  };
 }
 
-export async function countFailure(guard: AuthFailureGuard, req: Request): Promise<void> {
-  const key = counterKey(guard, req);
-  await withinDeadline(guard.redis, () =>
-    guard.redis.multi().incr(key).expire(key, 60, 'NX').exec(),
-  ).catch(() => undefined);
-}
+export const tooManyFailures = (guard: AuthFailureGuard, req: Request): Promise<boolean> =>
+  authFailures(guard).blocked(req.ip ?? '');
+
+export const countFailure = (guard: AuthFailureGuard, req: Request): Promise<void> =>
+  authFailures(guard).failed(req.ip ?? '');

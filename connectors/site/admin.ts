@@ -8,7 +8,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Widget, WidgetInput, WidgetKind } from '../../core/repositories/forms.ts';
-import { problem } from '../api/index.ts';
+import { problem } from '../http/problem.ts';
 import { requirePermission } from '../http/auth.ts';
 import type { SiteGuard } from './guard.ts';
 

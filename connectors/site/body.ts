@@ -5,6 +5,7 @@
  * limit, or of a type no form sends, is refused.
  */
 import type { Request } from 'express';
+import { fieldRecord } from './field-values.ts';
 import busboy from 'busboy';
 import type { BlobStore, ReceivedBlob } from '../../core/repositories/blobs.ts';
 
@@ -94,7 +95,7 @@ function readText(req: Request, limit: number): Promise<string> {
 }
 
 function urlencodedFields(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
+  const fields = fieldRecord();
   for (const [key, value] of new URLSearchParams(text)) fields[key] ??= value;
   return fields;
 }
@@ -109,7 +110,7 @@ function jsonFields(text: string): Record<string, string> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BodyError(400, 'invalid_json', 'the body must be a JSON object of field values');
   }
-  const fields: Record<string, string> = {};
+  const fields = fieldRecord();
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value === 'string') fields[key] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') fields[key] = String(value);
@@ -131,7 +132,7 @@ function readMultipart(
   limit: number,
 ): Promise<SiteBody> {
   return new Promise((resolve, reject) => {
-    const fields: Record<string, string> = {};
+    const fields = fieldRecord();
     const files: UploadedFile[] = [];
     const writes: Promise<void>[] = [];
     let parser: busboy.Busboy;

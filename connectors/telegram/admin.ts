@@ -7,6 +7,7 @@ import type { Logger } from '../../core/runtime/logger.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
 import {
+  allowedUpdates,
   botClient,
   newWebhookSecret,
   telegramSettings,
@@ -36,13 +37,7 @@ export async function syncWebhook(
     const url = new URL(webhookPath(channel.id), settings.publicBaseUrl).href;
     await telegram.setWebhook(url, {
       secret_token: secret,
-      allowed_updates: [
-        'message',
-        'edited_message',
-        'channel_post',
-        'edited_channel_post',
-        'my_chat_member',
-      ],
+      allowed_updates: allowedUpdates,
     });
     const config: TelegramSettings = { ...settings, webhookSecretHash: hash };
     await channels.setConfig(channel.id, config);

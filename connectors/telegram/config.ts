@@ -11,6 +11,7 @@ import {
   storedSecret,
 } from '../../core/runtime/secrets.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
+import { ALLOWED_UPDATES } from './update.ts';
 
 export const telegramSettingsInput = z
   .object({
@@ -100,6 +101,12 @@ export function botClient(settings: TelegramSettings, credentials: Credentials):
     ...(settings.apiRoot ? { apiRoot: settings.apiRoot } : {}),
   });
 }
+
+type TelegrafUpdateTypes = NonNullable<
+  NonNullable<Parameters<Telegram['setWebhook']>[1]>['allowed_updates']
+>;
+/** ALLOWED_UPDATES as telegraf types them (its 4.16 types predate Telegram Business). */
+export const allowedUpdates = ALLOWED_UPDATES as readonly string[] as TelegrafUpdateTypes;
 
 export const webhookPath = (channelId: number) => `/telegram/${channelId}/webhook`;
 

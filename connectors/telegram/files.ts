@@ -1,4 +1,5 @@
 /** A message's files: which it carries, how each shows as an attachment and in the text. */
+import { posix } from 'node:path';
 import type { AttachmentRef } from '../../core/inbound.ts';
 import type { Post, TelegramFile } from './schema.ts';
 import type { FetchedFile, TelegramFileKind } from './update.ts';
@@ -54,20 +55,70 @@ export function attachment(ref: FileRef, fetched: FetchedFile[]): AttachmentRef 
     }
   }
   const main = ref.versions[0];
-  const [, defaultType, ext] = FILE_KINDS[ref.kind];
-  const [contentType, extension] =
-    ref.kind === 'sticker' && main.is_animated
-      ? ['application/x-tgsticker', '.tgs']
-      : ref.kind === 'sticker' && main.is_video
-        ? ['video/webm', '.webm']
-        : [main.mime_type ?? defaultType, ext];
-  return {
-    filename: main.file_name ?? `${ref.kind}-${main.file_unique_id}${extension}`,
-    contentType,
-    size: main.file_size ?? 0,
-    sha256: null,
-    skipped: 'not fetched',
-  };
+  return { ...fileNaming(ref), size: main.file_size ?? 0, sha256: null, skipped: 'not fetched' };
+}
+
+// The type a file has when its message names none, by the extension Telegram's file_path has.
+const TYPE_OF_EXTENSION: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  oga: 'audio/ogg',
+  ogg: 'audio/ogg',
+  opus: 'audio/ogg',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  tgs: 'application/x-tgsticker',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  zip: 'application/zip',
+};
+// The extension a made-up name gets for a type. Telegram stores voice notes as `.oga`; players
+// and operating systems know Ogg as `.ogg`.
+const EXTENSION_OF_TYPE: Record<string, string> = {
+  'image/jpeg': '.jpg',
+  'image/png': '.png',
+  'image/gif': '.gif',
+  'image/webp': '.webp',
+  'audio/ogg': '.ogg',
+  'audio/mpeg': '.mp3',
+  'audio/mp4': '.m4a',
+  'video/mp4': '.mp4',
+  'video/quicktime': '.mov',
+  'video/webm': '.webm',
+  'application/x-tgsticker': '.tgs',
+  'application/pdf': '.pdf',
+  'text/plain': '.txt',
+  'application/zip': '.zip',
+};
+
+/**
+ * A file's name and type. A document (or a video, audio or GIF sent as a file) keeps its own
+ * name; anything else is `<kind>-<file_unique_id>` with the extension of its type. The type is
+ * the message's MIME type, else what getFile's `file_path` ends in (`voice/file_3.oga`), else the
+ * kind's: photos are always JPEG, animated stickers Lottie (`.tgs`), video stickers WebM.
+ */
+export function fileNaming(ref: FileRef, filePath?: string) {
+  const main = ref.versions[0];
+  const [, kindType, kindExtension] = FILE_KINDS[ref.kind];
+  const pathExtension = filePath ? posix.extname(filePath).slice(1).toLowerCase() : '';
+  const contentType =
+    ref.kind === 'photo'
+      ? 'image/jpeg'
+      : ref.kind === 'sticker' && main.is_animated
+        ? 'application/x-tgsticker'
+        : ref.kind === 'sticker' && main.is_video
+          ? 'video/webm'
+          : (main.mime_type ?? TYPE_OF_EXTENSION[pathExtension] ?? kindType);
+  if (main.file_name) return { filename: main.file_name, contentType };
+  const extension =
+    EXTENSION_OF_TYPE[contentType] ?? (pathExtension ? `.${pathExtension}` : kindExtension);
+  return { filename: `${ref.kind}-${main.file_unique_id}${extension}`, contentType };
 }
 
 /** `[photo]`, `[document report.pdf]`, `[voice message 0:07]`, `[sticker 😀]`… */

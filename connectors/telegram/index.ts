@@ -1,87 +1,60 @@
-/**
- * The telegram connector (the `telegram` process): a BotPoller for every active bot channel in
- * polling mode, re-read every 30 s so bots added or switched to webhooks are picked up.
- */
-import type { Repositories } from '../../core/repositories/index.ts';
-import type { Logger } from '../../core/runtime/logger.ts';
-import type { Producer } from '../../core/runtime/queues.ts';
-import type { Credentials } from '../../core/runtime/secrets.ts';
-import { botClient, telegramSettings } from './config.ts';
+/** The Telegram channel (source TELEGRAM): bots by webhook or long polling, Business chats, replies. */
+import type { Router } from 'express';
+import type { Channel } from '../../core/channel.ts';
+import { syncWebhook, webhookInfo } from './admin.ts';
+import { checkBot } from './check.ts';
+import { botClient } from './config.ts';
+import { watchWebhooks } from './health.ts';
+import { expandTelegram } from './ingest.ts';
+import { normaliseTelegram } from './normalise.ts';
 import { BotPoller } from './polling.ts';
+import { telegramReplies } from './replies.ts';
+import { readTelegramSettings, telegramChannelSettings } from './settings.ts';
+import type { ExpandedUpdate } from './update.ts';
+import { telegramWebhookRoutes } from './webhook.ts';
 
-export interface TelegramConnectorOptions {
-  repos: Pick<Repositories, 'inbox' | 'checkpoints' | 'channels'>;
-  producer: Producer<'ingest'>;
-  log: Logger;
-  credentials: Credentials;
-  refreshMs?: number;
-  /** getUpdates long-poll seconds (tests use short ones). */
-  pollTimeoutSeconds?: number;
-}
-
-export interface TelegramConnector {
-  bots(): number[];
-  stop(): Promise<void>;
-}
-
-export function startTelegramConnector(options: TelegramConnectorOptions): TelegramConnector {
-  const pollers = new Map<number, { poller: BotPoller; version: string }>();
-  const log = options.log.child({ connector: 'telegram' });
-
-  const refresh = async () => {
-    const wanted = new Map<number, string>();
-    for (const channel of await options.repos.channels.list('telegram')) {
-      const settings = telegramSettings.safeParse(channel.config);
-      if (!channel.active || !settings.success || settings.data.mode !== 'polling') continue;
-      wanted.set(channel.id, JSON.stringify(channel.config));
-    }
-    for (const [channelId, running] of pollers) {
-      if (wanted.get(channelId) === running.version) continue;
-      pollers.delete(channelId);
-      await running.poller.stop();
-      log.info({ channel: channelId }, 'bot polling stopped');
-    }
-    for (const [channelId, version] of wanted) {
-      if (pollers.has(channelId)) continue;
-      const settings = telegramSettings.parse(JSON.parse(version));
-      let telegram;
-      try {
-        telegram = botClient(settings, options.credentials);
-      } catch (error) {
-        log.error({ channel: channelId, err: (error as Error).message }, 'bot token unavailable');
-        continue;
-      }
+export const telegramChannel: Channel<Router> = {
+  kind: 'telegram',
+  source: 'TELEGRAM',
+  label: 'Telegram bot',
+  settings: telegramChannelSettings,
+  normalise: (expanded, context) => normaliseTelegram(expanded as ExpandedUpdate, context),
+  expand: expandTelegram,
+  replies: telegramReplies,
+  connector: {
+    process: 'telegram',
+    // A bot in webhook mode gets its updates from Telegram through the web process.
+    wanted: (channel) => readTelegramSettings(channel.config)?.mode === 'polling',
+    start(channel, deps) {
+      const settings = readTelegramSettings(channel.config);
+      if (!settings) throw new Error(`channel ${channel.id} has no valid bot settings`);
       const poller = new BotPoller({
-        ...options,
-        channelId,
-        telegram,
-        ...(options.pollTimeoutSeconds !== undefined
-          ? { timeoutSeconds: options.pollTimeoutSeconds }
+        repos: deps.repos,
+        recorder: deps.recorder,
+        log: deps.log,
+        channelId: channel.id,
+        telegram: botClient(settings, deps.credentials),
+        ...(deps.config.telegramPollSeconds !== undefined
+          ? { timeoutSeconds: deps.config.telegramPollSeconds }
           : {}),
       });
-      pollers.set(channelId, { poller, version });
       poller.start();
-      log.info({ channel: channelId }, 'bot polling started');
-    }
-  };
-
-  let refreshing: Promise<void> = refresh().catch((error: unknown) =>
-    log.error({ err: error }, 'could not read the bot channels'),
-  );
-  const timer = setInterval(() => {
-    refreshing = refreshing
-      .then(refresh)
-      .catch((error: unknown) => log.error({ err: error }, 'could not read the bot channels'));
-  }, options.refreshMs ?? 30_000);
-  timer.unref();
-
-  return {
-    bots: () => [...pollers.keys()],
-    async stop() {
-      clearInterval(timer);
-      await refreshing;
-      await Promise.all([...pollers.values()].map(({ poller }) => poller.stop()));
-      pollers.clear();
+      return { connected: () => poller.connected, stop: () => poller.stop() };
     },
-  };
-}
+    monitor: (deps) => watchWebhooks({ channels: deps.repos.channels, ...deps }),
+  },
+  webhook: telegramWebhookRoutes,
+  async onSaved(channel, deps) {
+    const webhook = await syncWebhook(deps.channels, channel, deps.credentials, deps.log);
+    return webhook ? { webhook } : undefined;
+  },
+  async health(channel, { credentials }) {
+    const info = await webhookInfo(channel, credentials);
+    return info ? { webhookInfo: info } : undefined;
+  },
+  async test(channel, { credentials }) {
+    const settings = readTelegramSettings(channel.config);
+    if (!settings) return [{ name: 'settings', ok: false, detail: 'not valid bot settings' }];
+    return checkBot(settings, credentials);
+  },
+};

@@ -1,64 +1,30 @@
 /**
- * The worker's side of a Telegram update: the message's files are fetched with getFile into the
- * blob store (up to the channel's size limit; larger ones are noted), then the pure normaliser
- * runs. A file Telegram refuses to hand out is noted too; a network failure retries the job.
+ * The worker's side of a Telegram update, before the pure normaliser: a button press is answered
+ * so the customer's button stops spinning, and the files of a message that can be a lead are
+ * fetched with getFile into the blob store (up to the channel's size limit; larger ones are
+ * noted). A file Telegram refuses to hand out is noted too; a network failure retries the job.
+ * An update that will be ignored (relevance.ts) downloads nothing.
  */
+import type { Telegram } from 'telegraf';
 import { z } from 'zod';
+import type { ExpandDeps } from '../../core/channel.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { ChannelInfo } from '../../core/ports.ts';
-import type { ExpandDeps } from '../normalisers.ts';
-import { botClient, telegramSettings } from './config.ts';
-import type { ExpandedUpdate, FetchedFile, TelegramFileKind } from './update.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+import { botClient, telegramSettings, type TelegramSettings } from './config.ts';
+import { fileNaming, fileRefs, type FileRef } from './files.ts';
+import { carriedMessage, whyIgnored } from './relevance.ts';
+import { telegramUpdate, type CallbackQuery } from './schema.ts';
+import type { ExpandedUpdate, FetchedFile } from './update.ts';
 
 const raw = z.object({ kind: z.literal('telegram'), update: z.unknown(), receivedAt: z.string() });
 
-interface FileRef {
-  file_id: string;
-  file_unique_id: string;
-  file_size?: number;
-  file_name?: string;
-  mime_type?: string;
-  emoji?: string;
-}
-
-const DEFAULT_TYPES: Record<TelegramFileKind, string> = {
-  photo: 'image/jpeg',
-  document: 'application/octet-stream',
-  voice: 'audio/ogg',
-  audio: 'audio/mpeg',
-  video: 'video/mp4',
-  video_note: 'video/mp4',
-  animation: 'video/mp4',
-  sticker: 'image/webp',
-};
-
-/** The files a message carries (for a photo, only its largest size). */
-export function filesOf(update: unknown): { kind: TelegramFileKind; file: FileRef }[] {
-  const u = update as Record<string, Record<string, unknown> | undefined>;
-  const message = u.message ?? u.edited_message ?? u.channel_post ?? u.edited_channel_post;
-  if (!message) return [];
-  const found: { kind: TelegramFileKind; file: FileRef }[] = [];
-  const photos = message.photo as FileRef[] | undefined;
-  const largest = photos?.reduce((a, b) => ((b.file_size ?? 0) > (a.file_size ?? 0) ? b : a));
-  if (largest) found.push({ kind: 'photo', file: largest });
-  for (const kind of [
-    'document',
-    'voice',
-    'audio',
-    'video',
-    'video_note',
-    'animation',
-    'sticker',
-  ] as const) {
-    const file = message[kind] as FileRef | undefined;
-    if (file?.file_id) found.push({ kind, file });
-  }
-  return found;
-}
+/** What this step uses of the worker's deps; it runs without a log or credentials when it can. */
+export type TelegramExpandDeps = Pick<ExpandDeps, 'blobs'> & Partial<Omit<ExpandDeps, 'blobs'>>;
 
 export async function expandTelegram(
   stored: unknown,
-  deps: ExpandDeps,
+  deps: TelegramExpandDeps,
   channel: ChannelInfo,
 ): Promise<ExpandedUpdate> {
   const parsed = raw.safeParse(stored);
@@ -67,50 +33,74 @@ export async function expandTelegram(
   if (!settings.success)
     throw new MalformedInputError(`channel ${channel.id} has no valid bot settings`);
   const { update, receivedAt } = parsed.data;
-  const wanted = filesOf(update);
-  const files: FetchedFile[] = [];
-  if (wanted.length) {
-    if (!deps.credentials)
-      throw new Error('the worker has no credentials to download Telegram files');
-    const telegram = botClient(settings.data, deps.credentials);
-    for (const { kind, file } of wanted) {
-      const base: FetchedFile = {
-        kind,
-        fileId: file.file_id,
-        fileUniqueId: file.file_unique_id,
-        filename: file.file_name ?? `${kind}-${file.file_unique_id}`,
-        contentType: file.mime_type ?? DEFAULT_TYPES[kind],
-        size: file.file_size ?? 0,
-        sha256: null,
-      };
-      if ((file.file_size ?? 0) > settings.data.maxFileBytes) {
-        files.push({
-          ...base,
-          skipped: `larger than the ${settings.data.maxFileBytes / 1024 / 1024} MB limit`,
-        });
-        continue;
-      }
-      let link: URL;
-      try {
-        link = await telegram.getFileLink(file.file_id);
-      } catch (error) {
-        const code = (error as { response?: { error_code?: number } }).response?.error_code;
-        if (code === 400) {
-          files.push({
-            ...base,
-            skipped: `Telegram would not hand it out: ${(error as Error).message}`,
-          });
-          continue;
-        }
-        throw error;
-      }
-      // A stuck download must not hold a worker slot for ever: it fails and is retried.
-      const response = await fetch(link, { signal: AbortSignal.timeout(60_000) });
-      if (!response.ok)
-        throw new Error(`downloading a Telegram file failed: HTTP ${response.status}`);
-      const content = Buffer.from(await response.arrayBuffer());
-      files.push({ ...base, size: content.length, sha256: await deps.blobs.putDurable(content) });
-    }
+  const { allowGroups, maxFileBytes } = settings.data;
+  const expanded: ExpandedUpdate = { update, receivedAt, files: [], allowGroups };
+  const read = telegramUpdate.safeParse(update);
+  // A broken update is the normaliser's to refuse, saying what is wrong: nothing to do here.
+  if (!read.success) return expanded;
+
+  if (read.data.callback_query) await answerPress(read.data.callback_query, settings.data, deps);
+  const carried = carriedMessage(read.data);
+  const wanted = carried && !whyIgnored(read.data, allowGroups) ? fileRefs(carried.post) : [];
+  if (!wanted.length) return expanded;
+  if (!deps.credentials)
+    throw new Error('the worker has no credentials to download Telegram files');
+  const telegram = botClient(settings.data, deps.credentials);
+  for (const ref of wanted)
+    expanded.files.push(await fetchFile(telegram, ref, maxFileBytes, deps.blobs));
+  return expanded;
+}
+
+/**
+ * answerCallbackQuery, best effort: Telegram refuses a query it stopped waiting for ("query is
+ * too old") or answered before (this job ran already), and the press is on the lead either way.
+ */
+async function answerPress(
+  query: CallbackQuery,
+  settings: TelegramSettings,
+  deps: TelegramExpandDeps,
+) {
+  try {
+    if (!deps.credentials) throw new Error('the worker has no credentials to open the bot token');
+    await botClient(settings, deps.credentials).answerCbQuery(query.id);
+  } catch (error) {
+    deps.log?.debug({ callbackQueryId: query.id, err: error }, 'callback query not answered');
   }
-  return { update, receivedAt, files, allowGroups: settings.data.allowGroups };
+}
+
+async function fetchFile(
+  telegram: Telegram,
+  ref: FileRef,
+  maxBytes: number,
+  blobs: BlobStore,
+): Promise<FetchedFile> {
+  // For a photo only the largest size is fetched.
+  const main = ref.versions[0];
+  const base: FetchedFile = {
+    kind: ref.kind,
+    fileId: main.file_id,
+    fileUniqueId: main.file_unique_id,
+    ...fileNaming(ref),
+    size: main.file_size ?? 0,
+    sha256: null,
+  };
+  if (base.size > maxBytes)
+    return { ...base, skipped: `larger than the ${maxBytes / 1024 / 1024} MB limit` };
+  let file: Awaited<ReturnType<Telegram['getFile']>>;
+  try {
+    file = await telegram.getFile(main.file_id);
+  } catch (error) {
+    const code = (error as { response?: { error_code?: number } }).response?.error_code;
+    if (code !== 400) throw error;
+    return { ...base, skipped: `Telegram would not hand it out: ${(error as Error).message}` };
+  }
+  if (!file.file_path) return { ...base, skipped: 'Telegram gave no file_path for it' };
+  // file_path (`voice/file_3.oga`) tells the type when the message does not.
+  const named: FetchedFile = { ...base, ...fileNaming(ref, file.file_path) };
+  const link = await telegram.getFileLink(file);
+  // A stuck download must not hold a worker slot for ever: it fails and is retried.
+  const response = await fetch(link, { signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`downloading a Telegram file failed: HTTP ${response.status}`);
+  const content = Buffer.from(await response.arrayBuffer());
+  return { ...named, size: content.length, sha256: await blobs.putDurable(content) };
 }

@@ -4,14 +4,16 @@
  * batch to Telegram only after it is in the inbox, so a restart neither skips nor replays.
  */
 import type { Telegram } from 'telegraf';
+import type { InboundRecorder } from '../../core/channel.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
-import type { Producer } from '../../core/runtime/queues.ts';
+import { allowedUpdates } from './config.ts';
 import type { TelegramRaw } from './update.ts';
 
 export interface PollerOptions {
-  repos: Pick<Repositories, 'inbox' | 'checkpoints'>;
-  producer: Producer<'ingest'>;
+  repos: Pick<Repositories, 'checkpoints'>;
+  /** Records a batch of updates with the next offset, then enqueues them. */
+  recorder: InboundRecorder;
   log: Logger;
   channelId: number;
   telegram: Telegram;
@@ -22,20 +24,14 @@ export interface PollerOptions {
 const MIN_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 
-export const ALLOWED_UPDATES = [
-  'message',
-  'edited_message',
-  'channel_post',
-  'edited_channel_post',
-  'my_chat_member',
-] as const;
-
 export class BotPoller {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private polling: AbortController | undefined;
   private readonly log: Logger;
+  /** The last getUpdates round answered (for the gauges); false while it fails. */
+  connected = false;
 
   constructor(private readonly options: PollerOptions) {
     this.log = options.log.child({ channel: options.channelId });
@@ -62,8 +58,10 @@ export class BotPoller {
     while (!this.stopped) {
       try {
         await this.pollOnce();
+        this.connected = true;
         backoff = MIN_BACKOFF_MS;
       } catch (error) {
+        this.connected = false;
         if (this.stopped) break;
         const delay = backoff / 2 + Math.random() * (backoff / 2);
         this.log.warn(
@@ -81,7 +79,7 @@ export class BotPoller {
 
   /** One getUpdates round: record what came, then the next call confirms it. */
   async pollOnce(): Promise<number> {
-    const { repos, channelId, telegram, producer } = this.options;
+    const { repos, channelId, telegram, recorder } = this.options;
     const offset = await repos.checkpoints.telegramOffset(channelId);
     // Aborted by stop(): a long poll must not hold up a shutdown for its whole timeout.
     this.polling = new AbortController();
@@ -92,7 +90,7 @@ export class BotPoller {
           offset: offset ?? 0,
           limit: 100,
           timeout: this.options.timeoutSeconds ?? 25,
-          allowed_updates: [...ALLOWED_UPDATES],
+          allowed_updates: allowedUpdates,
         },
         // telegraf types its option with the abort-controller polyfill; node-fetch takes the native one.
         { signal: this.polling.signal as never },
@@ -104,7 +102,7 @@ export class BotPoller {
     const receivedAt = new Date();
     // The updates and the next offset in ONE transaction: the offset Telegram is told next
     // (which confirms everything below it) can never be ahead of the inbox.
-    const rows = await repos.inbox.recordBatch(
+    await recorder.recordBatch(
       channelId,
       updates.map((update) => {
         const raw: TelegramRaw = { kind: 'telegram', update, receivedAt: receivedAt.toISOString() };
@@ -113,12 +111,6 @@ export class BotPoller {
       receivedAt,
       { kind: 'telegram', nextOffset: Math.max(...updates.map((update) => update.update_id)) + 1 },
     );
-    const pending = rows.filter((row) => row.row.status === 'pending');
-    await producer
-      .addBulk(pending.map((row) => ({ inboxId: row.row.id })))
-      .catch((error: unknown) =>
-        this.log.warn({ err: error }, 'updates recorded but not enqueued; the reconciler will'),
-      );
     this.log.debug({ count: updates.length }, 'telegram updates recorded');
     return updates.length;
   }

@@ -13,6 +13,16 @@ import {
 import { botClient, type TelegramSettings } from './config.ts';
 import { MAX_MESSAGE_LENGTH } from './update.ts';
 
+/**
+ * A Business chat is answered through the business account's connection. telegraf 4.16 types
+ * predate Telegram Business, so the field is added outside its types (the Bot API takes it).
+ */
+function businessExtra(to: { businessConnectionId?: string | undefined }) {
+  if (!to.businessConnectionId) return undefined;
+  const extra: object = { business_connection_id: to.businessConnectionId };
+  return extra as Parameters<Telegram['sendMessage']>[2];
+}
+
 export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
   const parts: string[] = [];
   let rest = text;
@@ -57,7 +67,7 @@ export class TelegramSender {
   async send(
     channelId: number,
     settings: TelegramSettings,
-    chatId: number,
+    to: { chatId: number; businessConnectionId?: string | undefined },
     text: string,
     alreadySent: number,
     onPart: (index: number, messageId: number) => Promise<void>,
@@ -67,7 +77,7 @@ export class TelegramSender {
     for (let index = alreadySent; index < parts.length; index++) {
       let sent;
       try {
-        sent = await telegram.sendMessage(chatId, parts[index] ?? '');
+        sent = await telegram.sendMessage(to.chatId, parts[index] ?? '', businessExtra(to));
       } catch (error) {
         if (!(error instanceof TelegramError)) throw error;
         const { error_code: code, parameters } = error.response;
@@ -79,7 +89,7 @@ export class TelegramSender {
         if (code === 403) {
           throw new RecipientUnreachableError(
             `the customer blocked the bot (${error.description})`,
-            `telegram:${chatId}`,
+            `telegram:${to.chatId}`,
           );
         }
         if (code === 400)

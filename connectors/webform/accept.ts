@@ -3,6 +3,7 @@
  * act on, at least one contact we can answer, and the raw event the inbox keeps.
  */
 import { normaliseEmail, normalisePhone } from '../../core/identities.ts';
+import { fieldValue } from '../site/field-values.ts';
 import type { FieldError } from '../site/page.ts';
 import type { AcceptInput, AcceptResult } from '../site/routes.ts';
 import { targetOf, type FormDefinition, type FormField } from './definition.ts';
@@ -53,7 +54,9 @@ export function acceptWebform(input: AcceptInput<FormDefinition>): AcceptResult 
         fail(field, 'Please attach a file.');
       continue;
     }
-    let value = (posted[field.key] ?? (field.type === 'hidden' ? (field.value ?? '') : '')).trim();
+    let value = (
+      fieldValue(posted, field.key) ?? (field.type === 'hidden' ? (field.value ?? '') : '')
+    ).trim();
     if (field.type === 'checkbox' || field.type === 'consent') {
       value = CHECKED.has(value.toLowerCase()) ? 'yes' : '';
       if (field.type === 'consent' && value) consent = { text: field.label, at: now.toISOString() };

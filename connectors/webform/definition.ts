@@ -1,5 +1,6 @@
 /** A web form's definition: its fields and what each maps to, and how the form answers. */
 import { z } from 'zod';
+import { RESERVED_KEYS } from '../site/field-values.ts';
 
 export const FIELD_TYPES = [
   'text',
@@ -21,7 +22,8 @@ const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 const key = z
   .string()
   .regex(KEY, 'lower-case letters, digits and _, starting with a letter, at most 40')
-  .refine((value) => !value.startsWith('lw_'), 'keys starting with lw_ are reserved');
+  .refine((value) => !value.startsWith('lw_'), 'keys starting with lw_ are reserved')
+  .refine((value) => !RESERVED_KEYS.has(value), 'this name is reserved; choose another key');
 
 export const formField = z
   .object({

@@ -1,26 +1,13 @@
 /** The web form channel (source WEBFORM): hosted page, embeddable form, posts into the inbox. */
-import { parsedDefinition } from '../site/definition-cache.ts';
-import type { SiteChannel } from '../site/routes.ts';
-import { acceptWebform } from './accept.ts';
-import { formDefinition, type FormDefinition } from './definition.ts';
-import { renderWebform } from './render.ts';
+import type { Channel } from '../../core/channel.ts';
+import { normaliseWebform } from './normalise.ts';
 
-export const webformChannel: SiteChannel<FormDefinition> = {
+export const webformChannel: Channel = {
   kind: 'webform',
-  mount: '/f',
-  parse: (widget) => parsedDefinition(widget, formDefinition),
-  settings: (definition) => ({
-    allowedOrigins: definition.allowedOrigins,
-    dailyCap: definition.dailyCap,
-    ...(definition.redirectUrl ? { redirectUrl: definition.redirectUrl } : {}),
-  }),
-  renderForm: renderWebform,
-  prefillable: (definition) =>
-    definition.fields
-      .filter((field) => !['consent', 'checkbox', 'file'].includes(field.type))
-      .map((field) => field.key),
-  accept: acceptWebform,
+  source: 'WEBFORM',
+  label: 'Web form',
+  normalise: normaliseWebform,
 };
 
 export { formDefinition } from './definition.ts';
-export { normaliseWebform } from './normalise.ts';
+export { webformSite } from './site.ts';

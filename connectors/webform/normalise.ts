@@ -1,5 +1,6 @@
 /** A recorded web form submission → InboundMessage (pure): fields to identities, lead fields and text. */
 import { z } from 'zod';
+import { fieldRecord } from '../site/field-values.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import {
   normaliseEmail,
@@ -52,7 +53,8 @@ export function normaliseWebform(raw: unknown, context: NormaliseContext): Inbou
   const identities: Identity[] = [];
   const unrecognised: InboundMessage['unrecognised'] = [];
   const standard: Record<string, string> = {};
-  const fields: Record<string, string> = {};
+  // A form made before `constructor` and the like were reserved may still have such a key.
+  const fields = fieldRecord();
   for (const field of submission.fields) {
     const read =
       field.target === 'email'

@@ -1,5 +1,6 @@
 /** The web form as server-rendered HTML: labels, errors tied to their fields, values kept. */
 import type { Widget } from '../../core/repositories/forms.ts';
+import { fieldValue } from '../site/field-values.ts';
 import {
   errorId,
   errorSummary,
@@ -22,7 +23,7 @@ export function renderWebform(widget: Widget, definition: FormDefinition, view: 
   const errors = new Map(view.errors.map((error) => [error.key, error.message]));
   const multipart = definition.fields.some((field) => field.type === 'file');
   const fields = definition.fields
-    .map((field) => renderField(field, view.values[field.key], errors.get(field.key)))
+    .map((field) => renderField(field, fieldValue(view.values, field.key), errors.get(field.key)))
     .join('');
   return [
     `<form class="lw-form" method="post" action="${escapeHtml(view.action)}"`,
@@ -97,8 +98,10 @@ function renderField(
       return shell(`${label}<input id="${id}" type="file" name="${name}"${aria}>`);
     default: {
       const type = field.type === 'phone' ? 'tel' : field.type === 'email' ? 'email' : 'text';
-      const autocomplete =
-        AUTOCOMPLETE[field.mapsTo ?? (field.type === 'text' ? field.key : field.type)];
+      const autocomplete = fieldValue(
+        AUTOCOMPLETE,
+        field.mapsTo ?? (field.type === 'text' ? field.key : field.type),
+      );
       const extra = [
         autocomplete ? ` autocomplete="${autocomplete}"` : '',
         type === 'tel' ? ' inputmode="tel"' : '',

@@ -18,7 +18,7 @@ export interface ChannelRecord {
 }
 
 export interface ChannelInput {
-  kind: 'email' | 'telegram';
+  kind: ChannelKind;
   name: string;
   defaultCountry: string | null;
   appendScope: 'any' | 'same-channel';

@@ -102,11 +102,15 @@ export interface LeadRepository {
    */
   addOutbound(message: NewOutbound): Promise<MessageRecord | undefined>;
   message(id: number): Promise<MessageRecord | undefined>;
-  /** How sending ended, for a reply still queued; `extra` is merged into its meta. */
+  /**
+   * How sending ended, for a reply still queued; `extra` is merged into its meta. `externalId`
+   * is the id the channel gave the message (a WhatsApp wamid): its statuses are matched by it.
+   */
   setDelivery(
     id: number,
     delivery: Exclude<Delivery, 'queued'>,
     extra: Record<string, unknown>,
+    externalId?: string,
   ): Promise<void>;
   /** Replaces a message's meta (the parts of a split reply already sent). */
   setMeta(id: number, meta: Record<string, unknown>): Promise<void>;

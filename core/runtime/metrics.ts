@@ -79,11 +79,14 @@ export const httpSeconds = new Histogram({
   registers: [registry],
 });
 
-/** 1 while a mailbox's IMAP session is connected, 0 while it reconnects. */
-export const imapSessionConnected = new Gauge({
-  name: 'leadwire_imap_session_connected',
-  help: 'Whether the IMAP session of an email channel is connected (1) or reconnecting (0)',
-  labelNames: ['channel_id'] as const,
+/**
+ * One series per connector session (a mailbox's IMAP session, a bot's long polling): 1 while it
+ * is connected, 0 while it reconnects. `count by (kind)` is how many sessions a process runs.
+ */
+export const channelSessionConnected = new Gauge({
+  name: 'leadwire_channel_session_connected',
+  help: 'Whether a connector session (IMAP mailbox, polled bot) is connected (1) or reconnecting (0)',
+  labelNames: ['kind', 'channel_id'] as const,
   registers: [registry],
 });
 
@@ -106,11 +109,5 @@ export const telegramWebhookUp = new Gauge({
   name: 'leadwire_telegram_webhook_up',
   help: "Whether a bot's webhook is set and Telegram answered getWebhookInfo",
   labelNames: ['channel_id'] as const,
-  registers: [registry],
-});
-
-export const telegramPollers = new Gauge({
-  name: 'leadwire_telegram_pollers',
-  help: 'Bots this process long-polls',
   registers: [registry],
 });

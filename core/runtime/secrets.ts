@@ -5,6 +5,15 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { rememberSecret } from './scrub.ts';
+
+/**
+ * A channel may read its secret only from a variable with this prefix: otherwise an admin key
+ * could name SECRETS_KEY or API_KEY as a bot token and have it sent to a server of its choosing.
+ */
+export const SECRET_VARIABLE_PREFIX = 'LEADWIRE_SECRET_';
+const SECRET_VARIABLE = /^LEADWIRE_SECRET_[A-Z0-9_]+$/;
+const variableRule = `a variable named ${SECRET_VARIABLE_PREFIX}… (capital letters, digits and _), e.g. ${SECRET_VARIABLE_PREFIX}SALES_IMAP`;
 
 /** As stored in a channel's config. */
 export const storedSecret = z.union([
@@ -15,9 +24,7 @@ export type StoredSecret = z.infer<typeof storedSecret>;
 
 /** As given to the API or the CLI: a variable name, or the value to encrypt. */
 export const secretInput = z.union([
-  z
-    .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') })
-    .strict(),
+  z.object({ env: z.string().regex(SECRET_VARIABLE, variableRule) }).strict(),
   z.object({ value: z.string().min(1).max(4096) }).strict(),
 ]);
 export type SecretInput = z.infer<typeof secretInput>;
@@ -34,6 +41,7 @@ const keyOf = (secretsKey: string) => createHash('sha256').update(secretsKey).di
 
 export function sealSecret(input: SecretInput, secretsKey: string | undefined): StoredSecret {
   if ('env' in input) return { env: input.env };
+  rememberSecret(input.value);
   if (!secretsKey) {
     throw new SecretError(
       'set SECRETS_KEY to store passwords encrypted, or give {"env": "VARIABLE"} to read it from the environment',
@@ -53,8 +61,15 @@ export function openSecret(
   readVariable: (name: string) => string | undefined,
 ): string {
   if ('env' in stored) {
+    // Also checked here: a channel stored before the rule must not read Leadwire's own settings.
+    if (!SECRET_VARIABLE.test(stored.env)) {
+      throw new SecretError(
+        `the secret names ${stored.env}, which a channel may not read: use ${variableRule}, and give it again with PATCH /api/v1/channels/:id`,
+      );
+    }
     const value = readVariable(stored.env);
     if (!value) throw new SecretError(`the environment variable ${stored.env} is not set`);
+    rememberSecret(value);
     return value;
   }
   if (!secretsKey)
@@ -69,10 +84,12 @@ export function openSecret(
       Buffer.from(iv, 'base64url'),
     );
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([
+    const value = Buffer.concat([
       decipher.update(Buffer.from(sealed, 'base64url')),
       decipher.final(),
     ]).toString('utf8');
+    rememberSecret(value);
+    return value;
   } catch {
     throw new SecretError(
       'the stored secret cannot be decrypted: SECRETS_KEY is not the one it was stored with',

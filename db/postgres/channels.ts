@@ -106,7 +106,12 @@ export function pgChannels(db: PgDb): ChannelRepository {
     },
     async blockOf(channelId, identityKey) {
       const [row] = await db
-        .select()
+        .select({
+          channelId: channelBlocks.channelId,
+          identityKey: channelBlocks.identityKey,
+          reason: channelBlocks.reason,
+          blockedAt: channelBlocks.blockedAt,
+        })
         .from(channelBlocks)
         .where(
           and(

@@ -131,11 +131,15 @@ export function pgLeads(db: PgDb): LeadRepository {
 
     message,
 
-    async setDelivery(id, delivery, extra) {
+    async setDelivery(id, delivery, extra, externalId) {
       // Merged in the database: the worker and a bounce may both be writing this message's meta.
       await db
         .update(messages)
-        .set({ delivery, meta: sql`${messages.meta} || ${JSON.stringify(extra)}::jsonb` })
+        .set({
+          delivery,
+          meta: sql`${messages.meta} || ${JSON.stringify(extra)}::jsonb`,
+          ...(externalId ? { externalId } : {}),
+        })
         .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')));
     },
 

@@ -128,7 +128,12 @@ export function sqliteChannels(db: Db): ChannelRepository {
     },
     async blockOf(channelId, identityKey) {
       return db
-        .select()
+        .select({
+          channelId: channelBlocks.channelId,
+          identityKey: channelBlocks.identityKey,
+          reason: channelBlocks.reason,
+          blockedAt: channelBlocks.blockedAt,
+        })
         .from(channelBlocks)
         .where(
           and(

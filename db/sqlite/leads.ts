@@ -140,13 +140,13 @@ export function sqliteLeads(db: Db): LeadRepository {
       return message(id);
     },
 
-    async setDelivery(id, delivery, extra) {
+    async setDelivery(id, delivery, extra, externalId) {
       db.transaction(
         (tx) => {
           const current = tx.select().from(messages).where(eq(messages.id, id)).get();
           if (!current) return;
           tx.update(messages)
-            .set({ delivery, meta: { ...current.meta, ...extra } })
+            .set({ delivery, meta: { ...current.meta, ...extra }, ...(externalId ? { externalId } : {}) })
             .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')))
             .run();
         },

@@ -11,6 +11,7 @@ import { loadConfig } from '../../core/runtime/config.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { workerConnection, type Redis } from '../../core/runtime/redis.ts';
+import { CHANNELS } from '../../connectors/registry.ts';
 import { openStore } from '../../db/open.ts';
 import { startIngestWorker } from '../../workers/ingest/index.ts';
 import { traceJobs } from './job-trace.ts';
@@ -32,6 +33,7 @@ async function startWorker(): Promise<Worker> {
   const store = await openStore(storeConfig(database), { durability: 'normal', migrate: false });
   closers.push(() => store.close());
   return startIngestWorker({
+    channels: CHANNELS,
     repos: store,
     clock: systemClock,
     defaultCountry: config.defaultCountry,

@@ -19,8 +19,8 @@ import { Lifecycle } from '../../core/runtime/lifecycle.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { inspect, type Inspector } from '../../db/inspect.ts';
 import { openStore } from '../../db/open.ts';
-import type { EmailConnector } from '../../connectors/email/index.ts';
-import { startEmail, startWeb, startWorkers, type Booted } from '../../scripts/boot.ts';
+import type { ConnectorHost } from '../../connectors/connector-host.ts';
+import { startConnectors, startWeb, startWorkers, type Booted } from '../../scripts/boot.ts';
 import { freshDatabase, type TestStoreKind } from './database.ts';
 import { freePort } from './private-redis.ts';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './redis.ts';
@@ -41,7 +41,7 @@ export interface TestSystem {
   /** Starts `scripts/worker.ts` as a child process; its output is collected in `logs`. */
   spawnWorker(): WorkerProcess;
   /** Starts the email connector inside the test process. */
-  startInProcessEmail(): Promise<EmailConnector>;
+  startInProcessEmail(): Promise<ConnectorHost>;
   /** Starts `scripts/email.ts` as a child process. */
   spawnEmail(): WorkerProcess;
   /**
@@ -139,7 +139,7 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
     store,
     look: inspect(store),
     startInProcessWorker: () => startWorkers(booted),
-    startInProcessEmail: () => startEmail(booted),
+    startInProcessEmail: () => startConnectors(booted, 'email'),
     spawnEmail: () => spawnScript('scripts/email.ts'),
     spawnWorker: () => spawnScript('scripts/worker.ts'),
     async spawnWeb(port) {

@@ -58,6 +58,7 @@ const badRequest = (what: string) =>
   new BotApiError({ error_code: 400, description: `Bad Request: ${what}` });
 
 export const MAX_TEXT_LENGTH = 4096;
+const QUERY_TOO_OLD = 'query is too old and response timeout expired or query ID is invalid';
 /** Bots may download files up to 20 MB through getFile. */
 export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 /** Update types a bot receives only when it names them in allowed_updates. */
@@ -95,6 +96,7 @@ export class BotState {
   /** Messages by `chat:message_id`, so that replies can quote them. */
   private readonly messages = new Map<string, Params>();
   private readonly chats = new Map<string, { chat: Params; lastMessageId: number }>();
+  private readonly answeredQueries = new Set<string>();
 
   constructor(readonly user: BotUser) {}
 
@@ -189,6 +191,14 @@ export class BotState {
       ...(this.webhook && { max_connections: this.webhook.maxConnections }),
       ...(this.allowedUpdates.length && { allowed_updates: this.allowedUpdates }),
     };
+  }
+
+  /** Like Telegram, a callback query can be answered once; a second answer is refused. */
+  answerCallbackQuery(params: Params): true {
+    const id = String(params.callback_query_id ?? '');
+    if (!id || this.answeredQueries.has(id)) throw badRequest(QUERY_TOO_OLD);
+    this.answeredQueries.add(id);
+    return true;
   }
 
   sendMessage(params: Params): Params {

@@ -3,7 +3,7 @@
  * reached from here. It speaks the real HTTP API — `POST /bot<token>/<method>` with JSON,
  * urlencoded, multipart or query-string params, and `GET /file/bot<token>/<path>` downloads — for
  * the methods Leadwire uses: getMe, getUpdates (long polling), setWebhook, deleteWebhook,
- * getWebhookInfo, sendMessage and getFile. Point telegraf at it with
+ * getWebhookInfo, sendMessage, answerCallbackQuery and getFile. Point telegraf at it with
  * `new Telegram(token, { apiRoot })`.
  *
  * Webhook delivery behaves like Telegram's: every queued update is POSTed as JSON (with
@@ -106,6 +106,8 @@ export async function startBotApi(options: BotApiOptions = {}): Promise<BotApi> 
         return bot.sendMessage(params);
       case 'getfile':
         return files.getFile(params);
+      case 'answercallbackquery':
+        return bot.answerCallbackQuery(params);
       default:
         throw new BotApiError(NOT_FOUND);
     }

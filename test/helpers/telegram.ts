@@ -4,7 +4,9 @@
  * telegram connector (the `telegram` process's pollers) started inside the test process.
  */
 import { readFileSync } from 'node:fs';
-import { startTelegramConnector, type TelegramConnector } from '../../connectors/telegram/index.ts';
+import { startConnectorHost, type ConnectorHost } from '../../connectors/connector-host.ts';
+import { createRecorder } from '../../connectors/record-inbound.ts';
+import { telegramChannel } from '../../connectors/telegram/index.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
@@ -108,7 +110,7 @@ export function nextOffset(system: TestSystem, channelId: number): Promise<numbe
 }
 
 export interface Polling {
-  connector: TelegramConnector;
+  connector: ConnectorHost;
   stop(): Promise<void>;
 }
 
@@ -120,12 +122,17 @@ export async function startPolling(system: TestSystem, pollTimeoutSeconds = 1): 
     redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
   );
   const producer = createProducer('ingest', redis, system.config.queuePrefix);
-  const connector = startTelegramConnector({
-    repos: system.store,
-    producer,
-    log: createLogger('silent'),
-    credentials: { secretsKey: system.config.secretsKey, readVariable: () => undefined },
-    pollTimeoutSeconds,
+  const log = createLogger('silent');
+  const connector = startConnectorHost({
+    channels: [telegramChannel],
+    deps: {
+      repos: system.store,
+      recorder: createRecorder(system.store.inbox, producer, log),
+      blobs: system.store.blobs,
+      credentials: { secretsKey: system.config.secretsKey, readVariable: () => undefined },
+      config: { ...system.config, telegramPollSeconds: pollTimeoutSeconds },
+      log,
+    },
     refreshMs: 500,
   });
   return {

@@ -112,12 +112,12 @@ describe('mailbox channels', () => {
           imap: {
             host: 'imap.example.com',
             user: 'sales@shop.example',
-            password: { env: 'SALES_IMAP_PASSWORD' },
+            password: { env: 'LEADWIRE_SECRET_SALES_IMAP' },
           },
         }),
       );
       expect(byReference.status).toBe(201);
-      expect(byReference.body.imap.password).toEqual({ env: 'SALES_IMAP_PASSWORD' });
+      expect(byReference.body.imap.password).toEqual({ env: 'LEADWIRE_SECRET_SALES_IMAP' });
     } finally {
       await bare.close();
     }

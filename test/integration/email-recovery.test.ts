@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmailConnector } from '../../connectors/email/index.ts';
+import type { ConnectorHost } from '../../connectors/connector-host.ts';
 import { truncatedNote } from '../../connectors/email/parse.ts';
 import { connectMailbox, customerEmail, inboxOf } from '../helpers/email.ts';
 import {
@@ -225,7 +225,7 @@ describe('a connector killed in the middle of a 400-message mailbox', () => {
 describe('afterIngest on the server: \\Seen or a move to another folder', () => {
   let imap: ImapTestServer;
   let system: TestSystem;
-  let connector: EmailConnector | undefined;
+  let connector: ConnectorHost | undefined;
   let sales: number;
   let other: number;
 
@@ -303,7 +303,7 @@ describe('afterIngest on the server: \\Seen or a move to another folder', () => 
 describe('a message over EMAIL_MAX_MB', () => {
   let imap: ImapTestServer;
   let system: TestSystem;
-  let connector: EmailConnector | undefined;
+  let connector: ConnectorHost | undefined;
   let channelId: number;
 
   beforeAll(async () => {
@@ -367,7 +367,7 @@ describe('a mailbox connected with history older than ingestSince', () => {
     const imap = await startImapServer('email-history');
     const system = await startSystem({ label: 'email-history', env: { SECRETS_KEY } });
     await system.startInProcessWorker();
-    let connector: EmailConnector | undefined;
+    let connector: ConnectorHost | undefined;
     try {
       const old = new Date('2019-05-01T10:00:00Z');
       const history = Array.from({ length: 3 }, (_, n) =>

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
-import type { EmailConnector } from '../../connectors/email/index.ts';
+import type { ConnectorHost } from '../../connectors/connector-host.ts';
 import { runChannelCommand } from '../../scripts/cli/channels.ts';
 import {
   connectMailbox,
@@ -22,7 +22,7 @@ import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts
 
 let imap: ImapTestServer;
 let system: TestSystem;
-let connector: EmailConnector | undefined;
+let connector: ConnectorHost | undefined;
 let channelId: number;
 const received: ParsedMail[] = [];
 let smtp: SMTPServer;
@@ -91,9 +91,14 @@ describe('a connected mailbox', () => {
     connector = await system.startInProcessEmail();
     const [plain] = await processed(1);
     // The session shows as connected in the metrics.
-    const sessions = (await snapshot()).find((m) => m.name === 'leadwire_imap_session_connected');
+    const sessions = (await snapshot()).find(
+      (m) => m.name === 'leadwire_channel_session_connected',
+    );
     expect(sessions?.values).toContainEqual(
-      expect.objectContaining({ labels: { channel_id: String(channelId) }, value: 1 }),
+      expect.objectContaining({
+        labels: { kind: 'email', channel_id: String(channelId) },
+        value: 1,
+      }),
     );
     expect(plain).toMatchObject({
       external_id: 'CAF=plain.4711@mail.example.com',

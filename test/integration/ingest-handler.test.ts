@@ -4,6 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { IngestRepository } from '../../core/repositories/ingest.ts';
+import { CHANNELS } from '../../connectors/registry.ts';
 import { ingestBatch, ingestInbox } from '../../workers/ingest/handler.ts';
 import { count } from '../helpers/rows.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
@@ -11,6 +12,7 @@ import { openTestStore, type TestStore } from '../helpers/store.ts';
 let test: TestStore;
 const clock = fixedClock('2026-11-24T10:00:00Z');
 const deps = (ingest?: IngestRepository) => ({
+  channels: CHANNELS,
   repos: { ...test.store, ...(ingest ? { ingest } : {}) },
   clock,
   defaultCountry: 'ES',

@@ -9,6 +9,7 @@ import { fixedClock } from '../../core/clock.ts';
 import type { DeliveryStatus } from '../../core/inbound.ts';
 import type { IngestPlan } from '../../core/ingest-plan.ts';
 import type { Store } from '../../core/repositories/index.ts';
+import { CHANNELS } from '../../connectors/registry.ts';
 import { ingestInbox } from '../../workers/ingest/handler.ts';
 import { TEST_STORE } from '../helpers/database.ts';
 import { addUser, count } from '../helpers/rows.ts';
@@ -26,7 +27,7 @@ const clock = fixedClock('2026-06-01T10:00:00.000Z');
 const intake = async (externalId: string, body: Record<string, unknown>) => {
   const raw = JSON.stringify({ body, receivedAt: '2026-06-01T09:00:00.000Z' });
   const { row } = await store.inbox.record(1, externalId, raw, new Date());
-  return ingestInbox({ repos: store, clock, defaultCountry: 'ES' }, row.id);
+  return ingestInbox({ channels: CHANNELS, repos: store, clock, defaultCountry: 'ES' }, row.id);
 };
 
 /** Commits one recorded row with a plan changed by `change` (the writes a channel could ask for). */

@@ -84,8 +84,10 @@ describe('the webhook endpoint', () => {
       error: expect.stringMatching(/update_id/),
     });
     expect((await post(big, secret())).status).toBe(413);
-    // A channel that is not a webhook bot has no webhook, whatever the secret.
-    expect((await post(update, secret(), bot.id + 1000)).status).toBe(404);
+    // A channel that is not a webhook bot answers as a wrong secret does: a prober learns nothing.
+    const unknown = await post(update, secret(), bot.id + 1000);
+    const wrong = await post(update, 'wrong');
+    expect([unknown.status, await unknown.json()]).toEqual([wrong.status, await wrong.json()]);
     expect(await inboxOf(system, bot.id)).toEqual([]);
 
     // The same update with the right secret is taken.
@@ -139,6 +141,31 @@ describe('the webhook endpoint', () => {
     } finally {
       watch.stop();
     }
+  });
+});
+
+describe('guessing webhook secrets', () => {
+  // Behind the loopback proxy every test trusts, X-Forwarded-For names the caller.
+  const from = (ip: string, body: string, token: string) =>
+    fetch(webhookUrl(bot.id), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-telegram-bot-api-secret-token': token,
+        'x-forwarded-for': ip,
+      },
+      body,
+    });
+
+  it('counts wrong secrets against the address like wrong API keys; the right one still passes', async () => {
+    const update = JSON.stringify({ ...fixture('text'), update_id: 90_001 });
+    const answers: number[] = [];
+    for (let i = 0; i < 31; i++) answers.push((await from('203.0.113.9', update, `g${i}`)).status);
+    expect(answers.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(answers[30]).toBe(429);
+    // Another address is not held up, and the right secret passes even from the guesser's.
+    expect((await from('198.51.100.7', update, 'wrong')).status).toBe(401);
+    expect((await from('203.0.113.9', update, secret())).status).toBe(200);
   });
 });
 

@@ -35,7 +35,6 @@ const lead = async (id: number | null) => (await api(system)('GET', `/api/v1/lea
 const channel = async (id: number) => (await api(system)('GET', `/api/v1/channels/${id}`)).body;
 const reply = (leadId: number | null, text: string) =>
   api(system)('POST', `/api/v1/leads/${leadId}/messages`, { text });
-const webhookUrl = (channelId: number) => `${system.baseUrl}/telegram/${channelId}/webhook`;
 
 /** Telegram delivers the update to the webhook; the worker finishes its inbox row. */
 async function deliver(update: Update) {
@@ -80,17 +79,17 @@ describe('a bot in webhook mode', () => {
       files.set(name, { ...expected, content });
     };
     register('photo-caption', 'photo', {
-      filename: 'photo-AQADvsMxG28rSFJ9',
+      filename: 'photo-AQADvsMxG28rSFJ9.jpg',
       contentType: 'image/jpeg',
     });
     register('document', 'document', {
       filename: 'quote-request.pdf',
       contentType: 'application/pdf',
     });
-    register('voice', 'voice', { filename: 'voice-AgADrBkAAkvKSFA', contentType: 'audio/ogg' });
+    register('voice', 'voice', { filename: 'voice-AgADrBkAAkvKSFA.ogg', contentType: 'audio/ogg' });
     register('video', 'video', { filename: 'IMG_2041.MP4', contentType: 'video/mp4' });
     register('sticker', 'sticker', {
-      filename: 'sticker-AgADBQADwDZPEw',
+      filename: 'sticker-AgADBQADwDZPEw.webp',
       contentType: 'image/webp',
     });
 
@@ -173,24 +172,16 @@ describe('a bot in webhook mode', () => {
         lead_id: null,
       });
     }
-    // setWebhook's allowed_updates leaves button presses out, so Telegram never creates one;
-    // one that arrives anyway is kept on the inbox as unsupported, not dropped.
+    // A button press is subscribed to: it goes on the presser's lead, and is answered.
     const callback = fixture('callback-query');
-    expect(botApi.pushUpdate(bot.token, callback)).toBeUndefined();
-    const posted = await fetch(webhookUrl(bot.id), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-telegram-bot-api-secret-token': botApi.webhook(bot.token)?.secretToken ?? '',
-      },
-      body: JSON.stringify(callback),
+    const pressed = await deliver(callback);
+    expect(pressed).toMatchObject({ status: 'done', outcome: 'appended' });
+    expect((await lead(pressed.lead_id)).messages.at(-1)).toMatchObject({
+      text: 'pressed: Llamadme',
     });
-    expect(posted.status).toBe(200);
-    expect(await processedUpdate(system, bot.id, callback.update_id)).toMatchObject({
-      status: 'ignored',
-      reason: 'unsupported update type: callback_query',
-      lead_id: null,
-    });
+    expect(botApi.calls(bot.token, 'answerCallbackQuery')).toEqual([
+      expect.objectContaining({ callback_query_id: '477261958103944377' }),
+    ]);
   });
 
   it('stops replies to a customer who blocked the bot, and allows them once unblocked', async () => {

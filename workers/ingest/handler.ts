@@ -4,6 +4,7 @@
  * row changes nothing. No Redis here: the BullMQ wiring is in index.ts, so this is tested
  * directly against both stores.
  */
+import { channelOf, type AnyChannel, type ExpandDeps } from '../../core/channel.ts';
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
@@ -13,13 +14,14 @@ import type { ChannelInfo, InboxRow, IngestOutcome } from '../../core/ports.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { BatchResult, IngestItem, PlanIngest } from '../../core/repositories/ingest.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
-import { EXPANDERS, NORMALISERS, type ExpandDeps } from '../../connectors/normalisers.ts';
 import { directReads, type PrepareReads } from './reads.ts';
 
 export type { BatchResult };
 
 export interface IngestDeps {
   repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest'>;
+  /** The channel registry: each row's channel normalises (and expands) its own events. */
+  channels: readonly AnyChannel[];
   clock: Clock;
   /** DEFAULT_COUNTRY: phones without a country code are read in it when the channel has none. */
   defaultCountry: string | undefined;
@@ -49,16 +51,15 @@ export async function prepareIngest(deps: IngestDeps, inboxId: number): Promise<
       `channel ${row.channelId} of inbox row ${inboxId} does not exist`,
     );
   }
-  const normalise = NORMALISERS[channel.kind];
-  if (!normalise) throw new MalformedInputError(`no normaliser for channel kind "${channel.kind}"`);
+  const implementation = channelOf(deps.channels, channel.kind);
+  if (!implementation) throw new MalformedInputError(`no channel of kind "${channel.kind}"`);
   let raw = parseRaw(row.raw);
-  const expand = EXPANDERS[channel.kind];
-  if (expand) {
+  if (implementation.expand) {
     if (!deps.expand)
       throw new Error(`the ${channel.kind} channel needs the blob store in the worker`);
-    raw = await expand(raw, deps.expand, channel);
+    raw = await implementation.expand(raw, deps.expand, channel);
   }
-  const message = normalise(raw, {
+  const message = implementation.normalise(raw, {
     externalId: row.externalId,
     defaultCountry: channel.defaultCountry ?? deps.defaultCountry,
   });

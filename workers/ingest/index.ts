@@ -1,6 +1,7 @@
 /** The BullMQ ingest worker: thin wiring around `ingestInbox`. */
 import { UnrecoverableError, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { AnyChannel, ExpandDeps } from '../../core/channel.ts';
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { JOBS } from '../../core/jobs.ts';
@@ -10,12 +11,12 @@ import type { Logger } from '../../core/runtime/logger.ts';
 import { inboundMessages } from '../../core/runtime/metrics.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
 import { scrubError } from '../../core/runtime/scrub.ts';
-import type { ExpandDeps } from '../../connectors/normalisers.ts';
 import { IngestBatcher } from './batcher.ts';
 import { describeError } from './handler.ts';
 
 export interface IngestWorkerOptions {
   repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest'>;
+  channels: readonly AnyChannel[];
   clock: Clock;
   defaultCountry: string | undefined;
   expand?: ExpandDeps;

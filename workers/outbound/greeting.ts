@@ -1,40 +1,51 @@
 /**
- * A bot's optional greeting: sent once, right after a Telegram chat starts a new lead, through
- * the same outbound queue as operators' replies (so 429s and blocks are handled the same way).
+ * A channel's optional greeting: sent once, right after a customer's first message starts a new
+ * lead there (a Telegram bot's or a WhatsApp number's welcome), through the same outbound queue as
+ * operators' replies, so rate limits and blocks are handled the same way.
  */
+import { channelOf, type AnyChannel } from '../../core/channel.ts';
 import type { IngestOutcome } from '../../core/ports.ts';
-import type { LeadRepository } from '../../core/repositories/leads.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
-import { telegramSettings } from '../../connectors/telegram/config.ts';
 
 export function greetNewLeads(
-  leads: Pick<LeadRepository, 'lastInboundOn' | 'addOutbound'>,
+  channels: readonly AnyChannel[],
+  repos: {
+    leads: Pick<Repositories['leads'], 'lastInboundOn' | 'addOutbound'>;
+    channels: Pick<Repositories['channels'], 'blockOf'>;
+  },
   outbound: Producer<'outbound'>,
   log: Logger,
 ) {
+  const greeting = channels.filter((channel) => channel.replies?.greeting);
   return async (outcome: IngestOutcome): Promise<void> => {
     if (outcome.outcome !== 'created_simple' && outcome.outcome !== 'created_repeat') return;
-    if (outcome.leadId === null) return;
-    const route = await leads.lastInboundOn(outcome.leadId, ['telegram']);
-    const settings = route ? telegramSettings.safeParse(route.channel.config) : undefined;
-    const greeting = settings?.success ? settings.data.greeting : undefined;
-    const chatId = (route?.message.meta.telegram as { chatId?: number } | undefined)?.chatId;
-    if (!route || !greeting || chatId === undefined) return;
+    const leadId = outcome.leadId;
+    if (leadId === null || !greeting.length) return;
     try {
-      const message = await leads.addOutbound({
-        leadId: outcome.leadId,
+      const route = await repos.leads.lastInboundOn(
+        leadId,
+        greeting.map((channel) => channel.kind),
+      );
+      const replies = route ? channelOf(greeting, route.channel.kind)?.replies : undefined;
+      const text = route ? replies?.greeting?.(route.channel) : undefined;
+      if (!route || !replies || !text) return;
+      const draft = await replies.draft({ leadId, ...route }, { text }, repos);
+      if (!draft.ok) return;
+      const message = await repos.leads.addOutbound({
+        leadId,
         channelId: route.channel.id,
         // One greeting per lead, whatever happens to this job.
-        externalId: `tg-greeting-${outcome.leadId}`,
+        externalId: `greeting-${leadId}`,
         sender: route.channel.name,
-        text: greeting,
-        meta: { telegram: { chatId, identityKey: `telegram:${chatId}` }, greeting: true },
+        text: draft.text,
+        meta: { ...draft.meta, greeting: true },
         at: new Date(),
       });
       if (message) await outbound.add({ messageId: message.id });
     } catch (error) {
-      log.warn({ err: error, leadId: outcome.leadId }, 'greeting not sent');
+      log.warn({ err: error, leadId }, 'greeting not sent');
     }
   };
 }

@@ -1,4 +1,8 @@
-/** The BullMQ outbound worker: thin wiring around `sendOutbound`, with retries for transient errors. */
+/**
+ * The BullMQ outbound worker: thin wiring around `sendOutbound`, with retries for transient
+ * errors. A channel that asks to slow down (a bot's 429, WhatsApp's rate limits) pauses all of
+ * its replies until the time it gave; other channels go on.
+ */
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS } from '../../core/jobs.ts';
@@ -18,7 +22,7 @@ export interface OutboundWorkerOptions extends OutboundDeps {
 
 export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
   const { log, repos } = options;
-  const pauseKey = (channelId: number) => `${options.prefix}:telegram:pause:${channelId}`;
+  const pauseKey = (channelId: number) => `${options.prefix}:channel:pause:${channelId}`;
   /** Moves the job to the delayed set until `until`; BullMQ then runs it again. */
   const delay = async (job: Job, token: string | undefined, until: number) => {
     await job.moveToDelayed(until, token);
@@ -41,7 +45,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
       };
       const count = (result: string) =>
         outboundMessages.inc({ channel: kind ?? 'unknown', result });
-      // One bot told to wait (429) waits for all its replies; other bots go on.
+      // One channel told to wait waits for all its replies; other channels go on.
       const pausedUntil = channelId ? Number(await options.connection.get(pauseKey(channelId))) : 0;
       if (pausedUntil > Date.now()) return delay(job, token, pausedUntil);
       try {
@@ -62,7 +66,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
           );
           log.warn(
             { ...context, channel: channelId, retryAfter: error.retryAfterSeconds },
-            'Telegram rate limit: waiting',
+            'channel rate limit: waiting',
           );
           return delay(job, token, until);
         }

@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../../../core/inbound.ts';
+import { composeReply } from '../../../../connectors/email/compose.ts';
 import { normaliseEmail } from '../../../../connectors/email/normalise.ts';
 import { parseEmail } from '../../../../connectors/email/parse.ts';
 import type { ParsedEmail } from '../../../../connectors/email/parsed.ts';
+import { parse } from './fixtures.ts';
+
+/** Where an operator's reply to the message goes (the stored message's meta, as the outbox reads it). */
+const answeredAt = (message: InboundMessage) =>
+  composeReply({ externalId: message.externalId, meta: message.meta ?? {} }, 1)?.to;
+
+const fixturePath = (name: string) => new URL(`../../../fixtures/email/${name}`, import.meta.url);
 
 const RECEIVED_AT = '2026-11-24T12:00:00.000Z';
 const context = {
@@ -214,5 +223,118 @@ describe('normaliseEmail', () => {
       size: 32_715_571,
       limit: 26_214_400,
     });
+  });
+});
+
+describe('normaliseEmail: who wrote when Reply-To is someone else', () => {
+  const keys = (message: { identities: { key: string }[] }) =>
+    message.identities.map((identity) => identity.key);
+
+  it('keeps both people: From names the lead, Reply-To is an identity too and gets the replies', async () => {
+    const message = normaliseEmail(
+      await parse(readFileSync(fixturePath('reply-to-person.eml'))),
+      context,
+    );
+    expect(keys(message)).toEqual([
+      'email:m.silva@construtora-silva.example',
+      'email:marta.silva@example.pt',
+    ]);
+    expect(message.sender).toEqual({ name: 'Marta Silva' });
+    expect((message.meta?.email as { replyAddress: string }).replyAddress).toBe(
+      'marta.silva@example.pt',
+    );
+    expect(answeredAt(message)).toBe('marta.silva@example.pt');
+  });
+
+  it('so the same person writing again without Reply-To shares an identity with the lead', async () => {
+    const first = normaliseEmail(
+      await parse(readFileSync(fixturePath('reply-to-person.eml'))),
+      context,
+    );
+    const again = normaliseEmail(
+      parsed({ from: { address: 'M.Silva@construtora-silva.example', name: 'Marta Silva' } }),
+      context,
+    );
+    expect(keys(again)).toEqual(['email:m.silva@construtora-silva.example']);
+    expect(keys(first)).toContain(keys(again)[0]);
+  });
+
+  it('names one identity once when Reply-To is the same address', () => {
+    const message = normaliseEmail(
+      parsed({ replyTo: { address: 'ANA@example.com', name: 'Ana (work)' } }),
+      context,
+    );
+    expect(keys(message)).toEqual(['email:ana@example.com']);
+    expect(message.sender).toEqual({ name: 'Ana' });
+  });
+
+  it('ignores a no-reply Reply-To: nobody to answer there', () => {
+    const message = normaliseEmail(
+      parsed({ replyTo: { address: 'noreply@tool.example', name: 'Tool' } }),
+      context,
+    );
+    expect(keys(message)).toEqual(['email:ana@example.com']);
+    expect((message.meta?.email as { replyAddress: string }).replyAddress).toBe('ana@example.com');
+  });
+
+  it.each([
+    ['a no-reply sender', 'no-reply', 'no-reply@shop.example'],
+    [
+      'the channel’s own address (a website sending as the shop)',
+      'own-address',
+      'sales@shop.example',
+    ],
+    ['a form mailer the channel lists', 'form-mailer', 'forms@shop.example'],
+  ] as const)(
+    'when From is %s, the Reply-To person alone names the lead',
+    (_, fromRole, address) => {
+      const message = normaliseEmail(
+        parsed({
+          from: { address, name: 'Shop Website' },
+          fromRole,
+          replyTo: { address: 'carla@example.org', name: 'Carla Gómez' },
+        }),
+        context,
+      );
+      expect(keys(message)).toEqual(['email:carla@example.org']);
+      expect(message.sender).toEqual({ name: 'Carla Gómez' });
+      expect(answeredAt(message)).toBe('carla@example.org');
+    },
+  );
+
+  it('takes the group out of a Google Groups post to the channel’s own group address', async () => {
+    const eml = readFileSync(fixturePath('google-group.eml'));
+    const own = {
+      humanSenders: ['ventas@shop.example'],
+      ownIdentityKeys: ['email:ventas@shop.example'],
+    };
+    const message = normaliseEmail(await parse(eml, own), context);
+    expect(message).not.toHaveProperty('automated');
+    expect(keys(message)).toEqual(['email:ana.perez@example.com']);
+    expect(message.sender).toEqual({ name: 'Ana Pérez' });
+  });
+
+  it('finds the customer in the text of a listed form mailer that has no Reply-To', async () => {
+    const eml = readFileSync(fixturePath('form-mailer-body.eml'));
+    const message = normaliseEmail(
+      await parse(eml, { humanSenders: ['noreply@shop.example'] }),
+      context,
+    );
+    expect(message).not.toHaveProperty('automated');
+    expect(keys(message)).toEqual(['email:lucia.fernandez@example.es']);
+    expect(message.sender).toEqual({ name: 'Lucía Fernández' });
+    expect(answeredAt(message)).toBe('lucia.fernandez@example.es');
+  });
+
+  it('keeps From for a listed form mailer whose text names nobody', () => {
+    const message = normaliseEmail(
+      parsed({
+        from: { address: 'noreply@shop.example', name: 'Shop Website' },
+        fromRole: 'form-mailer',
+        text: 'Someone asked for a callback.',
+      }),
+      context,
+    );
+    expect(keys(message)).toEqual(['email:noreply@shop.example']);
   });
 });

@@ -213,7 +213,13 @@ describe('parseEmail: attachments', () => {
     const { blobs, options } = memoryStore();
     const parsed = await parseEmail(fixture('multipart-attachments.eml'), options);
     expect(parsed.attachments.map(({ sha256: _, ...rest }) => rest)).toEqual([
-      { filename: 'logo.png', contentType: 'image/png', size: 75, inline: true },
+      {
+        filename: 'logo.png',
+        contentType: 'image/png',
+        size: 75,
+        inline: true,
+        cid: 'logo.7f3a@example.net',
+      },
       { filename: 'plano-salón.pdf', contentType: 'application/pdf', size: 218 },
       { filename: 'room.png', contentType: 'image/png', size: 73 },
     ]);
@@ -320,7 +326,7 @@ describe('parseEmail: automated mail', () => {
         'Subject: failure notice\nIn-Reply-To: <lw.out-77@mail.example.com>',
       );
     expect((await parse(eml)).automated).toEqual({
-      reason: 'sent by postmaster',
+      reason: 'sent by POSTMASTER@mx.example.org',
       bounceOf: 'lw.out-77@mail.example.com',
     });
   });

@@ -1,56 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MalformedInputError } from '../../../../core/errors.ts';
-import { normaliseTelegram } from '../../../../connectors/telegram/normalise.ts';
-import type { FetchedFile } from '../../../../connectors/telegram/update.ts';
-
-const RECEIVED_AT = '2026-11-24T12:00:00.000Z';
-const INBOX_ID = 'tg-update-inbox-row';
-const ANA = { kind: 'telegram', key: 'telegram:111111111', raw: '@ana_perez' };
-const BOB = { kind: 'telegram', key: 'telegram:222222222', raw: '@bob_m' };
-
-type Json = Record<string, unknown>;
-
-function fixture(name: string): Json {
-  const path = new URL(`../../../fixtures/telegram/${name}.json`, import.meta.url);
-  return JSON.parse(readFileSync(path, 'utf8')) as Json;
-}
-
-/** A fixture with fields of its message (or other payload) replaced; `undefined` removes one. */
-function patched(name: string, key: string, changes: Json): Json {
-  const update = fixture(name);
-  const payload = { ...(update[key] as Json), ...changes };
-  for (const [field, value] of Object.entries(changes))
-    if (value === undefined) delete payload[field];
-  return { ...update, [key]: payload };
-}
-
-function normalise(
-  update: unknown,
-  options: { files?: FetchedFile[]; allowGroups?: boolean; defaultCountry?: string } = {},
-) {
-  return normaliseTelegram(
-    {
-      update,
-      receivedAt: RECEIVED_AT,
-      files: options.files ?? [],
-      allowGroups: options.allowGroups ?? false,
-    },
-    { externalId: INBOX_ID, defaultCountry: options.defaultCountry ?? 'ES' },
-  );
-}
-
-function fetched(overrides: Partial<FetchedFile> & Pick<FetchedFile, 'kind'>): FetchedFile {
-  return {
-    fileId: 'unused-file-id',
-    fileUniqueId: 'unused-unique-id',
-    filename: 'file.bin',
-    contentType: 'application/octet-stream',
-    size: 1,
-    sha256: 'a'.repeat(64),
-    ...overrides,
-  };
-}
+import { ANA, BOB, fetched, fixture, INBOX_ID, normalise, patched, type Json } from './helpers.ts';
 
 describe('normaliseTelegram: private text messages', () => {
   it('turns a text message into a message from the user, keyed by chat and message id', () => {
@@ -304,9 +254,9 @@ describe('normaliseTelegram: files', () => {
   });
 
   it('shows other content by its name and still takes it as a message', () => {
-    const poll = { id: '5', question: 'Azul o negro?', options: [], is_closed: false };
-    const message = normalise(patched('text', 'message', { text: undefined, poll }));
-    expect(message.text).toBe('[poll]');
+    const story = { chat: { id: -1001987654321, type: 'channel', title: 'Ofertas' }, id: 5 };
+    const message = normalise(patched('text', 'message', { text: undefined, story }));
+    expect(message.text).toBe('[story]');
     expect(message.automated).toBeUndefined();
     expect(message.identities).toEqual([ANA]);
   });
@@ -473,6 +423,8 @@ describe('normaliseTelegram: updates that are not messages', () => {
         identityKey: 'telegram:111111111',
         reachable: false,
         reason: 'blocked the bot',
+        // The store keeps only the newest change: the update's own date says which that is.
+        at: new Date(1795515600 * 1000),
       },
       meta: { telegram: { oldStatus: 'member', newStatus: 'kicked' } },
     });
@@ -485,6 +437,7 @@ describe('normaliseTelegram: updates that are not messages', () => {
       identityKey: 'telegram:111111111',
       reachable: true,
       reason: 'unblocked the bot',
+      at: new Date(1795519200 * 1000),
     });
     expect(message.identities).toEqual([ANA]);
   });
@@ -529,17 +482,6 @@ describe('normaliseTelegram: updates that are not messages', () => {
   });
 
   it('stores unsupported update types as ignored, with the user when there is one', () => {
-    const pressed = normalise(fixture('callback-query'));
-    expect(pressed).toMatchObject({
-      externalId: INBOX_ID,
-      identities: [ANA],
-      automated: { reason: 'unsupported update type: callback_query' },
-      // A button press carries no date of its own.
-      sentAt: new Date(RECEIVED_AT),
-      sender: { name: 'Ana Pérez' },
-    });
-    expect(pressed.reachability).toBeUndefined();
-
     const reaction = normalise({
       update_id: 904512323,
       message_reaction: {
@@ -551,17 +493,32 @@ describe('normaliseTelegram: updates that are not messages', () => {
         new_reaction: [{ type: 'emoji', emoji: '👍' }],
       },
     });
-    expect(reaction.automated).toEqual({ reason: 'unsupported update type: message_reaction' });
-    expect(reaction.identities).toEqual([ANA]);
-    expect(reaction.sentAt).toEqual(new Date(1795512700 * 1000));
+    expect(reaction).toMatchObject({
+      externalId: INBOX_ID,
+      identities: [ANA],
+      automated: { reason: 'unsupported update type: message_reaction' },
+      sentAt: new Date(1795512700 * 1000),
+      sender: { name: 'Ana' },
+    });
+    expect(reaction.reachability).toBeUndefined();
+
+    const inline = normalise({
+      update_id: 904512327,
+      inline_query: {
+        id: '477261958103944999',
+        from: { id: 222222222, is_bot: false, first_name: 'Bob', username: 'bob_m' },
+        query: 'chaqueta',
+        offset: '',
+      },
+    });
+    expect(inline.automated).toEqual({ reason: 'unsupported update type: inline_query' });
+    expect(inline.identities).toEqual([BOB]);
+    // An inline query carries no date of its own.
+    expect(inline.sentAt).toEqual(new Date('2026-11-24T12:00:00.000Z'));
 
     const poll = normalise({ update_id: 904512324, poll: { id: '1', question: '?', options: [] } });
     expect(poll.automated).toEqual({ reason: 'unsupported update type: poll' });
     expect(poll.identities).toEqual([]);
-
-    const business = patched('text', 'message', {});
-    const viaBusiness = normalise({ update_id: 904512325, business_message: business.message });
-    expect(viaBusiness.automated).toEqual({ reason: 'unsupported update type: business_message' });
   });
 });
 

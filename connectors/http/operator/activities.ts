@@ -2,10 +2,10 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { BlobStore } from '../../core/repositories/blobs.ts';
-import type { Repositories } from '../../core/repositories/index.ts';
-import { requirePermission } from '../http/auth.ts';
-import { invalidQuery, problem } from './index.ts';
+import type { BlobStore } from '../../../core/repositories/blobs.ts';
+import type { Repositories } from '../../../core/repositories/index.ts';
+import { requirePermission } from '../auth.ts';
+import { invalidQuery, problem } from '../problem.ts';
 
 const activityQuery = z.object({
   responsibleId: z.coerce.number().int().positive().optional(),

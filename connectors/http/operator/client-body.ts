@@ -7,7 +7,7 @@ import {
   uniqueIdentities,
   type Identity,
   type Normalised,
-} from '../../core/identities.ts';
+} from '../../../core/identities.ts';
 
 const list = (max: number) => z.array(z.string().trim().min(1).max(max)).max(20).default([]);
 

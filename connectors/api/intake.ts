@@ -1,0 +1,146 @@
+/**
+ * The REST intake (the API channel): `POST /api/v1/leads` records a message from an integration
+ * in the inbox, `GET /api/v1/inbox/:id` says how far it got. An intake key sees only the rows it
+ * sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { InboundRecorder } from '../../core/channel.ts';
+import { MalformedInputError } from '../../core/errors.ts';
+import type { InboxRow } from '../../core/ports.ts';
+import type { Repositories } from '../../core/repositories/index.ts';
+import { requirePermission } from '../http/auth.ts';
+import { problem } from '../http/problem.ts';
+import { normaliseIntake } from './normalise.ts';
+import { intakeRaw, scopedExternalId, type IntakeRaw } from './schema.ts';
+
+/** The seeded REST intake channel (db/migrations/0001_seed.sql). */
+export const API_CHANNEL_ID = 1;
+const WAIT_MS = 5000;
+
+export interface IntakeDeps {
+  repos: Pick<Repositories, 'inbox' | 'channels'>;
+  recorder: InboundRecorder;
+  defaultCountry: string | undefined;
+}
+
+const idParam = z.coerce.number().int().positive();
+
+export function intakeRoutes(deps: IntakeDeps): Router {
+  const { inbox, channels } = deps.repos;
+  const router = Router();
+
+  router.post('/leads', requirePermission('intake'), async (req, res) => {
+    const body: unknown = req.body;
+    const apiKeyId = res.locals.principal?.keyId ?? null;
+    const externalId = intakeExternalId(req, apiKeyId);
+    if (!externalId) {
+      return problem(
+        res,
+        400,
+        'invalid_idempotency_key',
+        'Idempotency-Key must be 1–200 characters',
+      );
+    }
+    const receivedAt = new Date();
+    const raw: IntakeRaw = { body, receivedAt: receivedAt.toISOString(), apiKeyId };
+    // The channel's country first, as the worker does, so what is accepted here will ingest.
+    const defaultCountry =
+      (await channels.info(API_CHANNEL_ID))?.defaultCountry ?? deps.defaultCountry;
+    try {
+      normaliseIntake(raw, { externalId, defaultCountry });
+    } catch (error) {
+      if (!(error instanceof MalformedInputError)) throw error;
+      const unreachable = error.code === 'unreachable';
+      return problem(
+        res,
+        unreachable ? 422 : 400,
+        unreachable ? 'unreachable' : 'invalid_body',
+        error.message,
+        error.details,
+      );
+    }
+    const recorded = await deps.recorder.record(API_CHANNEL_ID, externalId, raw, receivedAt);
+    if (
+      !recorded.created &&
+      JSON.stringify((JSON.parse(recorded.row.raw) as { body: unknown }).body) !==
+        JSON.stringify(body)
+    ) {
+      return problem(
+        res,
+        409,
+        'idempotency_conflict',
+        'this Idempotency-Key (or externalId) was already used with a different body',
+      );
+    }
+    const inboxId = recorded.row.id;
+    if (req.query.wait === 'true' || req.query.wait === '1') {
+      const row = await waitForInbox(inbox, inboxId, WAIT_MS);
+      if (row && row.status !== 'pending') {
+        const outcome = recorded.created ? row.outcome : 'duplicate';
+        return res.status(row.status === 'failed' ? 422 : 200).json({
+          inboxId,
+          leadId: row.leadId,
+          outcome,
+          status: row.status,
+          ...(row.reason ? { reason: row.reason } : {}),
+          ...(row.error ? { error: row.error } : {}),
+        });
+      }
+    }
+    res.status(202).json({
+      inboxId,
+      status: recorded.row.status,
+      ...(recorded.created ? {} : { duplicate: true }),
+    });
+  });
+
+  router.get('/inbox/:id', requirePermission('intake'), async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const row = id.success ? await inbox.get(id.data) : undefined;
+    // An intake key sees only the rows it sent; operators and admins see every row.
+    const principal = res.locals.principal;
+    const visible = row && (principal?.role !== 'intake' || sentBy(row) === principal.keyId);
+    if (!row || !visible)
+      return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
+    res.json(inboxStatus(row));
+  });
+
+  return router;
+}
+
+/** What the API shows of an inbox row: everything but the raw event. */
+function inboxStatus(row: InboxRow) {
+  const { raw: _raw, ...status } = row;
+  return status;
+}
+
+function sentBy(row: InboxRow): number | null | undefined {
+  const parsed = intakeRaw.safeParse(JSON.parse(row.raw));
+  return parsed.success ? (parsed.data.apiKeyId ?? null) : undefined;
+}
+
+async function waitForInbox(inbox: IntakeDeps['repos']['inbox'], id: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    const row = await inbox.get(id);
+    if (!row || row.status !== 'pending' || Date.now() >= deadline) return row;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+/**
+ * The message's external id: the client's Idempotency-Key (or body `externalId`), scoped to the
+ * API key that sent it so two integrators can never collide; a random one when neither is given.
+ * Undefined when the header is unusable.
+ */
+function intakeExternalId(req: Request, apiKeyId: number | null): string | undefined {
+  const header = req.get('idempotency-key');
+  const declared: unknown = (req.body as { externalId?: unknown } | undefined)?.externalId;
+  const given = header ?? (typeof declared === 'string' ? declared : undefined);
+  if (given === undefined) return `api-${randomUUID()}`;
+  const key = given.trim();
+  if (key.length === 0 || key.length > 200) return undefined;
+  return scopedExternalId(apiKeyId, key);
+}

@@ -1,0 +1,121 @@
+/**
+ * The small Graph API client the channel needs: `{apiRoot}/{version}/…` with the access token as
+ * a bearer header (never in a URL, an error or a log), a timeout on every call, and Graph's
+ * error object kept whole so callers can decide by its code.
+ */
+import { DEFAULT_API_ROOT, type WhatsAppSettings } from './config.ts';
+import { describeError } from './errors.ts';
+import type { GraphErrorObject } from './schema.ts';
+
+export interface GraphErrorBody extends GraphErrorObject {
+  type?: string;
+  error_subcode?: number;
+  fbtrace_id?: string;
+}
+
+/** Graph answered with an error status. */
+export class GraphError extends Error {
+  override name = 'GraphError';
+  constructor(
+    readonly status: number,
+    readonly body: GraphErrorBody,
+    /** From a Retry-After header, when Graph sent one. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`WhatsApp answered HTTP ${status}: ${describeError(body)}`);
+  }
+
+  get code(): number | undefined {
+    return this.body.code;
+  }
+}
+
+/** Graph could not be reached, or did not answer in time: worth trying again later. */
+export class GraphUnreachableError extends Error {
+  override name = 'GraphUnreachableError';
+}
+
+interface CallOptions {
+  method?: 'GET' | 'POST';
+  query?: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+}
+
+export class GraphClient {
+  readonly root: string;
+
+  constructor(
+    private readonly settings: WhatsAppSettings,
+    private readonly token: string,
+  ) {
+    this.root = (settings.apiRoot ?? DEFAULT_API_ROOT).replace(/\/+$/, '');
+  }
+
+  /** `GET|POST {apiRoot}/{version}/{path}` → the JSON Graph answered. */
+  async call<T>(path: string, options: CallOptions): Promise<T> {
+    const url = new URL(`${this.root}/${this.settings.apiVersion}/${path}`);
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      url.searchParams.set(key, value);
+    const response = await this.fetch(url, options.timeoutMs, {
+      method: options.method ?? 'GET',
+      ...(options.body === undefined
+        ? {}
+        : { body: JSON.stringify(options.body), headers: { 'content-type': 'application/json' } }),
+    });
+    const text = await response.text();
+    const json = parseJson(text);
+    if (!response.ok) throw graphError(response, json, text);
+    return json as T;
+  }
+
+  /** A media file from the URL Graph gave for it (the same bearer token is required). */
+  async download(url: string, timeoutMs: number): Promise<{ content: Buffer; type?: string }> {
+    const response = await this.fetch(new URL(url), timeoutMs, { method: 'GET' });
+    if (!response.ok) {
+      const text = await response.text();
+      throw graphError(response, parseJson(text), text);
+    }
+    const type = response.headers.get('content-type') ?? undefined;
+    return { content: Buffer.from(await response.arrayBuffer()), ...(type ? { type } : {}) };
+  }
+
+  private async fetch(url: URL, timeoutMs: number, init: RequestInit): Promise<Response> {
+    const headers = {
+      ...(init.headers as Record<string, string>),
+      authorization: `Bearer ${this.token}`,
+    };
+    try {
+      return await fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${timeoutMs / 1000} s`
+          : (cause?.code ?? cause?.message ?? (error as Error).message);
+      throw new GraphUnreachableError(
+        `WhatsApp's Graph API at ${url.origin} cannot be reached: ${why}`,
+      );
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function graphError(response: Response, json: unknown, text: string): GraphError {
+  const body = (json as { error?: GraphErrorBody } | undefined)?.error;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new GraphError(
+    response.status,
+    body && typeof body === 'object'
+      ? body
+      : { message: text.slice(0, 200) || response.statusText },
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * Meta's webhook for one phone number channel:
+ * - GET /whatsapp/:channelId/webhook answers the verification handshake (the verify token);
+ * - POST /whatsapp/:channelId/webhook takes the raw body, checks X-Hub-Signature-256 with the app
+ *   secret before parsing it, records every message and status in ONE transaction, then says 200.
+ * An unknown, inactive or unsigned channel answers exactly like a wrong signature (no oracle).
+ */
+import express, {
+  Router,
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+} from 'express';
+import type { WebhookDeps } from '../../core/channel.ts';
+import type { ChannelRecord } from '../../core/repositories/channels.ts';
+import type { Logger } from '../../core/runtime/logger.ts';
+import { appSecret, readSettings, verifyTokenMatches, type WhatsAppSettings } from './config.ts';
+import { inboxRows } from './rows.ts';
+import { notification } from './schema.ts';
+import { sampledWarnings } from './sampled-log.ts';
+import { signatureMatches } from './signature.ts';
+
+/** Posts carry no files (media is fetched separately); this is far above any real one. */
+const BODY_LIMIT = '3mb';
+const PATH = '/whatsapp/:channelId/webhook';
+// Meta's challenge is a number; anything else is not echoed back.
+const CHALLENGE = /^[\w.-]{1,256}$/;
+const UNAUTHORIZED = { ok: false, error: 'missing or wrong X-Hub-Signature-256' };
+
+export function whatsappWebhook(deps: WebhookDeps): Router {
+  const router = Router();
+  const log = deps.log.child({ connector: 'whatsapp' });
+  const refused = sampledWarnings(log);
+
+  const channelOf = async (param: string, activeOnly: boolean) => {
+    const id = Number(param);
+    const channel =
+      Number.isSafeInteger(id) && id > 0 ? await deps.repos.channels.get(id) : undefined;
+    const settings = channel?.kind === 'whatsapp' ? readSettings(channel.config) : undefined;
+    if (!channel || !settings || (activeOnly && !channel.active)) return undefined;
+    return { channel, settings };
+  };
+  const ipOf = (req: Request) => req.ip ?? '';
+
+  const notBlocked: RequestHandler = async (req, res, next) => {
+    if (await deps.authFailures.blocked(ipOf(req)))
+      return res.status(429).json({ ok: false, error: 'too many failed attempts; wait a minute' });
+    next();
+  };
+
+  router.get(PATH, notBlocked, async (req, res) => {
+    const { 'hub.mode': mode, 'hub.verify_token': token, 'hub.challenge': challenge } = req.query;
+    // Inactive channels verify too: the admin connects the webhook before switching one on.
+    const found = await channelOf(String(req.params.channelId), false);
+    const ok =
+      mode === 'subscribe' &&
+      typeof challenge === 'string' &&
+      CHALLENGE.test(challenge) &&
+      found !== undefined &&
+      verifyTokenMatches(found.settings, token);
+    if (!ok) {
+      await deps.authFailures.failed(ipOf(req));
+      refused(String(req.params.channelId), { ip: ipOf(req) }, 'webhook verification refused');
+      return res.status(403).type('text/plain').send('Forbidden');
+    }
+    log.info({ channel: found.channel.id }, 'Meta verified the WhatsApp webhook');
+    res.status(200).type('text/plain').send(challenge);
+  });
+
+  const tooLarge: ErrorRequestHandler = (error: { type?: string }, req, res, next) => {
+    if (error.type !== 'entity.too.large') return next(error);
+    log.warn(
+      { channel: req.params.channelId, ip: ipOf(req) },
+      'WhatsApp webhook body over the limit',
+    );
+    res.status(413).json({ ok: false, error: `the body is over ${BODY_LIMIT}` });
+  };
+
+  const receive: RequestHandler = async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const found = await channelOf(String(req.params.channelId), true);
+    const secret = found && openAppSecret(found.channel, found.settings, deps, log);
+    // A right signature passes before the guard is asked: wrong posts from an address Meta
+    // shares must not hold up Meta's deliveries.
+    if (!found || !secret || !signatureMatches(body, req.get('x-hub-signature-256'), secret)) {
+      if (await deps.authFailures.blocked(ipOf(req)))
+        return res.status(429).json({ ok: false, error: 'too many failed attempts; wait a minute' });
+      // A secret we cannot open is our problem, not the caller's: not counted against it.
+      if (!found || secret) await deps.authFailures.failed(ipOf(req));
+      refused(String(req.params.channelId), { ip: ipOf(req) }, 'unsigned or wrongly signed post');
+      return res.status(401).json(UNAUTHORIZED);
+    }
+    const { channel, settings } = found;
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      log.warn({ channel: channel.id }, 'WhatsApp webhook body is not valid JSON');
+      return res.status(400).json({ ok: false, error: 'the body is not valid JSON' });
+    }
+    const parsed = notification.safeParse(json);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      log.warn({ channel: channel.id, issues }, 'WhatsApp webhook body is not a notification');
+      return res
+        .status(400)
+        .json({ ok: false, error: 'not a whatsapp_business_account notification', issues });
+    }
+    const receivedAt = new Date();
+    const post = inboxRows(parsed.data, settings.phoneNumberId, receivedAt);
+    if (post.foreign.length) {
+      log.warn(
+        { channel: channel.id, phoneNumberIds: post.foreign, expected: settings.phoneNumberId },
+        'webhook changes for another phone number skipped: check phoneNumberId and the app subscription',
+      );
+    }
+    if (post.otherFields.length)
+      log.debug({ channel: channel.id, fields: post.otherFields }, 'webhook fields not read');
+    if (post.errors.length)
+      log.warn({ channel: channel.id, errors: post.errors }, 'WhatsApp reports errors');
+    if (post.rows.length) await deps.recorder.recordBatch(channel.id, post.rows, receivedAt);
+    res.status(200).json({ ok: true, recorded: post.rows.length });
+  };
+
+  router.post(
+    PATH,
+    express.raw({ type: () => true, limit: BODY_LIMIT }),
+    receive,
+    tooLarge,
+  );
+  return router;
+}
+
+function openAppSecret(
+  channel: ChannelRecord,
+  settings: WhatsAppSettings,
+  deps: WebhookDeps,
+  log: Logger,
+): string | undefined {
+  try {
+    return appSecret(settings, deps.credentials);
+  } catch (error) {
+    log.error(
+      { channel: channel.id, err: (error as Error).message },
+      'the app secret cannot be read: WhatsApp posts are refused until appSecret is fixed',
+    );
+    return undefined;
+  }
+}
