@@ -76,6 +76,7 @@ export async function saveChannel(
     previous: existing?.config,
   });
   if (prepared && !prepared.ok) issues.push(...prepared.issues);
+  if (prepared?.ok) issues.push(...(await variablesTaken(channels, prepared.config, existing)));
   if (base.success) {
     for (const id of await users.unknownUsers(base.data.operatorIds))
       issues.push({ path: 'operatorIds', message: `user ${id} does not exist` });
@@ -100,6 +101,43 @@ export async function saveChannel(
   });
   await deps.announce?.(stored.id);
   return { ok: true, channel: (await channels.get(stored.id)) ?? stored, saved };
+}
+
+/**
+ * A secret variable serves one channel: a channel naming another's variable could send that
+ * secret to a server of its own (its IMAP host, its API root) without anyone knowing the value.
+ */
+async function variablesTaken(
+  channels: ChannelAdminDeps['repos']['channels'],
+  config: Record<string, unknown>,
+  existing: ChannelRecord | undefined,
+): Promise<SettingsIssue[]> {
+  const wanted = variablesOf(config);
+  if (!wanted.size) return [];
+  const issues: SettingsIssue[] = [];
+  for (const other of await channels.list()) {
+    if (other.id === existing?.id) continue;
+    for (const [name, path] of variablesOf(other.config)) {
+      const here = wanted.get(name);
+      if (here === undefined) continue;
+      issues.push({
+        path: here,
+        message: `${name} is the secret of channel ${other.id} (${path}); give this channel a variable of its own`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** Every `{"env": NAME}` in stored settings, with where it is. */
+function variablesOf(value: unknown, path = ''): Map<string, string> {
+  const found = new Map<string, string>();
+  if (typeof value !== 'object' || value === null) return found;
+  const env = (value as { env?: unknown }).env;
+  if (typeof env === 'string' && Object.keys(value).length === 1) found.set(env, path || '(root)');
+  for (const [key, item] of Object.entries(value))
+    for (const [name, at] of variablesOf(item, path ? `${path}.${key}` : key)) found.set(name, at);
+  return found;
 }
 
 /** PATCH: the shown channel with the patch laid over it, validated whole like a new one. */

@@ -201,8 +201,12 @@ export interface Sender {
 export interface OutboundRequest {
   channel: ChannelRecord;
   message: MessageRecord;
-  /** Records progress (the parts of a split reply already sent), so a retry never repeats one. */
-  saveMeta(meta: Record<string, unknown>): Promise<void>;
+  /**
+   * Records progress (the parts of a split reply already sent), so a retry never repeats one,
+   * and the id the channel gave the message as soon as it is known (its statuses may come at
+   * once). Never throws: a write that fails is logged, and the send goes on.
+   */
+  saveMeta(meta: Record<string, unknown>, externalId?: string): Promise<void>;
 }
 
 export interface SendResult {

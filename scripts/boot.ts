@@ -175,6 +175,14 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE')
+      exitWith(
+        `port ${config.port} is already in use (another Leadwire, or another program): stop it, or set PORT to a free port`,
+      );
+    if (error.code === 'EACCES')
+      exitWith(`port ${config.port} needs privileges this user does not have: set PORT above 1024`);
+    throw error;
   });
   log.info({ port: config.port }, `web listening on http://localhost:${config.port}`);
   lifecycle.onShutdown('database (web)', () => store.close());

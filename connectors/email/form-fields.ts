@@ -32,14 +32,20 @@ export const NAME_LABELS: readonly FieldLabelRule[] = [
   { labels: ['имя', 'фио'], source: 'Russian form plugins' },
 ];
 
-const FIELD = /^\s*\*?([^:：\n]{1,40}?)\*?\s*[:：]\s*(.+?)\s*$/;
+// The label is short and the value is trimmed in code: a pattern ending in `(.+?)\s*$` takes
+// quadratic time on a long run of spaces, and anyone can mail a line like that.
+const FIELD = /^[ \t]{0,20}\*?([^:：\n]{1,40}?)\*?[ \t]{0,20}[:：](.*)$/;
+/** A labelled line is short; longer lines are prose (or an attack) and are not read. */
+const MAX_LINE = 1000;
 const ADDRESS = /^<?(?:mailto:)?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+?)>?$/i;
 
 function fieldValue(text: string, rules: readonly FieldLabelRule[]): string | undefined {
   const labels = new Set(rules.flatMap((rule) => rule.labels));
   for (const line of text.split('\n')) {
+    if (line.length > MAX_LINE) continue;
     const match = FIELD.exec(line);
-    if (match && labels.has((match[1] ?? '').trim().toLowerCase())) return match[2];
+    const value = match?.[2]?.trim();
+    if (match && value && labels.has((match[1] ?? '').trim().toLowerCase())) return value;
   }
   return undefined;
 }

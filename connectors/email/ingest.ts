@@ -3,13 +3,13 @@
  * (attachments into the blob store too), then normalised by the pure `normaliseEmail`.
  */
 import { z } from 'zod';
+import { readEmailSettings } from './settings.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { BlobMissingError } from '../../core/repositories/blobs.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import type { NormaliseContext } from '../../core/channel.ts';
 import type { ExpandDeps } from '../../core/channel.ts';
 import type { ChannelInfo } from '../../core/ports.ts';
-import { emailSettings } from './config.ts';
 import { normaliseEmail } from './normalise.ts';
 import { parseEmail } from './parse.ts';
 import type { EmailRaw, ParsedEmail } from './parsed.ts';
@@ -50,7 +50,7 @@ export async function expandEmail(
     storeAttachment: (content) => deps.blobs.putDurable(content),
     maxAttachmentBytes: deps.maxAttachmentBytes,
     // Settings that do not parse leave the sender rules at their defaults.
-    humanSenders: emailSettings.safeParse(channel.settings).data?.humanSenders ?? [],
+    humanSenders: readEmailSettings(channel.settings)?.humanSenders ?? [],
     ownIdentityKeys: channel.ownIdentityKeys,
     ...(email.truncated ? { truncated: { size: email.size, limit: email.truncated.limit } } : {}),
   });

@@ -99,8 +99,9 @@ interface Writer {
  * Who wrote, and where the answer goes. A person in From names the lead and stays one of its
  * identities even when Reply-To names someone else (their next message, without Reply-To, finds
  * the same lead); the Reply-To address is an identity too, and replies go there. When From is not
- * a person (a no-reply sender, the channel's own address, a listed form mailer), the Reply-To
- * person names the lead alone: From would put every visitor of a website on one lead.
+ * that person's own mailbox (a no-reply sender, the channel's own address, a listed form mailer,
+ * or a sender writing on someone's behalf), the Reply-To person names the lead alone: a shared
+ * From would put every visitor of a website on one lead.
  */
 function whoWrote(parsed: ParsedEmail): Writer {
   const unrecognised: InboundMessage['unrecognised'] = [];
@@ -122,7 +123,7 @@ function whoWrote(parsed: ParsedEmail): Writer {
   };
   // A no-reply Reply-To is nobody to answer.
   const answerable = parsed.replyTo && !machineSenderRule(parsed.replyTo.address);
-  if (!parsed.fromRole)
+  if (!parsed.fromRole && (!answerable || ownMailbox(parsed.from, parsed.replyTo)))
     return writer(read(parsed.from), answerable ? read(parsed.replyTo) : undefined);
   const replyTo = answerable ? read(parsed.replyTo) : undefined;
   if (replyTo) return writer(replyTo);
@@ -130,6 +131,28 @@ function whoWrote(parsed: ParsedEmail): Writer {
   const inText = parsed.fromRole === 'form-mailer' ? formSender(parsed.text) : undefined;
   return writer(read(inText) ?? read(parsed.from));
 }
+
+/**
+ * Whether From is the Reply-To person's own mailbox rather than a sender writing for them: the
+ * two addresses are at one domain (a colleague, an assistant), or From's local part carries the
+ * person's name (`m.silva@work.example` for Marta Silva, who answers at home). A website's
+ * `forms@` or `website@` that sends every visitor's message, even under the visitor's name, is
+ * neither, and must not become an identity they all share.
+ */
+function ownMailbox(from: ParsedAddress | null, replyTo: ParsedAddress | null): boolean {
+  if (!from || !replyTo) return true;
+  const domain = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  const [a, b] = [domain(from.address), domain(replyTo.address)];
+  if (a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)) return true;
+  // The person is who Reply-To names (its display name and its own address), never From's name:
+  // a mailer called "Shop Website" at website@ must not pass for the visitor's mailbox.
+  const local = (address: string) => plain(address.slice(0, address.lastIndexOf('@')));
+  const person = `${plain(replyTo.name ?? '')} ${local(replyTo.address)}`.split(/[^a-z]+/);
+  return person.some((part) => part.length >= 3 && local(from.address).includes(part));
+}
+
+/** Lower-case Latin letters without accents: `Gómez` → `gomez`. */
+const plain = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 /** The Date header when it is believable, else when the mailbox received the message. */
 function sentAt(date: string | null, receivedAt: string): Date {

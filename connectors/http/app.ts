@@ -18,7 +18,7 @@ import type { Repositories, Store } from '../../core/repositories/index.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
 import { intakeRoutes } from '../api/index.ts';
 import { callbackDefinition, callbackSite } from '../callback/index.ts';
-import { widgetAdminRoutes } from '../site/admin.ts';
+import { widgetAdminRoutes } from './operator/widgets.ts';
 import { SiteGuard } from '../site/guard.ts';
 import { messagePage } from '../site/page.ts';
 import { siteRoutes } from '../site/routes.ts';

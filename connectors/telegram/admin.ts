@@ -3,6 +3,7 @@
  * the mode (setWebhook with a fresh secret_token in webhook mode, deleteWebhook in polling mode).
  */
 import type { ChannelRecord, ChannelRepository } from '../../core/repositories/channels.ts';
+import { readTelegramSettings } from './settings.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
@@ -10,7 +11,6 @@ import {
   allowedUpdates,
   botClient,
   newWebhookSecret,
-  telegramSettings,
   webhookPath,
   type TelegramSettings,
 } from './config.ts';
@@ -24,9 +24,8 @@ export async function syncWebhook(
   credentials: Credentials,
   log: Logger,
 ): Promise<WebhookState | undefined> {
-  const parsed = telegramSettings.safeParse(channel.config);
-  if (!parsed.success) return undefined;
-  const settings = parsed.data;
+  const settings = readTelegramSettings(channel.config);
+  if (!settings) return undefined;
   try {
     const telegram = botClient(settings, credentials);
     if (settings.mode !== 'webhook' || !channel.active) {
@@ -51,11 +50,11 @@ export async function syncWebhook(
 
 /** Telegram's own view of the webhook (pending updates, last error), so a broken one is visible. */
 export async function webhookInfo(channel: ChannelRecord, credentials: Credentials) {
-  const parsed = telegramSettings.safeParse(channel.config);
-  if (!parsed.success || parsed.data.mode !== 'webhook') return undefined;
+  const settings = readTelegramSettings(channel.config);
+  if (settings?.mode !== 'webhook') return undefined;
   try {
     const info = await Promise.race([
-      botClient(parsed.data, credentials).getWebhookInfo(),
+      botClient(settings, credentials).getWebhookInfo(),
       new Promise<never>((_, reject) =>
         setTimeout(() => reject(new Error('Telegram did not answer in 5 s')), 5000).unref(),
       ),

@@ -6,12 +6,13 @@
  * An update that will be ignored (relevance.ts) downloads nothing.
  */
 import type { Telegram } from 'telegraf';
+import { readTelegramSettings } from './settings.ts';
 import { z } from 'zod';
 import type { ExpandDeps } from '../../core/channel.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { ChannelInfo } from '../../core/ports.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
-import { botClient, telegramSettings, type TelegramSettings } from './config.ts';
+import { botClient, type TelegramSettings } from './config.ts';
 import { fileNaming, fileRefs, type FileRef } from './files.ts';
 import { carriedMessage, whyIgnored } from './relevance.ts';
 import { telegramUpdate, type CallbackQuery } from './schema.ts';
@@ -29,23 +30,22 @@ export async function expandTelegram(
 ): Promise<ExpandedUpdate> {
   const parsed = raw.safeParse(stored);
   if (!parsed.success) throw new MalformedInputError('the stored Telegram event is not valid');
-  const settings = telegramSettings.safeParse(channel.settings);
-  if (!settings.success)
-    throw new MalformedInputError(`channel ${channel.id} has no valid bot settings`);
+  const settings = readTelegramSettings(channel.settings);
+  if (!settings) throw new MalformedInputError(`channel ${channel.id} has no valid bot settings`);
   const { update, receivedAt } = parsed.data;
-  const { allowGroups, maxFileBytes } = settings.data;
+  const { allowGroups, maxFileBytes } = settings;
   const expanded: ExpandedUpdate = { update, receivedAt, files: [], allowGroups };
   const read = telegramUpdate.safeParse(update);
   // A broken update is the normaliser's to refuse, saying what is wrong: nothing to do here.
   if (!read.success) return expanded;
 
-  if (read.data.callback_query) await answerPress(read.data.callback_query, settings.data, deps);
+  if (read.data.callback_query) await answerPress(read.data.callback_query, settings, deps);
   const carried = carriedMessage(read.data);
   const wanted = carried && !whyIgnored(read.data, allowGroups) ? fileRefs(carried.post) : [];
   if (!wanted.length) return expanded;
   if (!deps.credentials)
     throw new Error('the worker has no credentials to download Telegram files');
-  const telegram = botClient(settings.data, deps.credentials);
+  const telegram = botClient(settings, deps.credentials);
   for (const ref of wanted)
     expanded.files.push(await fetchFile(telegram, ref, maxFileBytes, deps.blobs));
   return expanded;

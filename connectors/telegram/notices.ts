@@ -42,7 +42,14 @@ export function normaliseMembership(
   if (!blocked && !unblocked) return message;
   const identityKey = `telegram:${from.id}`;
   const said = blocked ? 'blocked the bot' : 'unblocked the bot';
-  return { ...message, reachability: { identityKey, reachable: unblocked, reason: said, at } };
+  // Telegram dates are whole seconds; a reply refused (403) in that same second is recorded at
+  // our millisecond. The change happened by the end of its second, which is when it counts: an
+  // unblock then wins over a refusal it followed within that second.
+  const changedAt = new Date(at.getTime() + 999);
+  return {
+    ...message,
+    reachability: { identityKey, reachable: unblocked, reason: said, at: changedAt },
+  };
 }
 
 export function unsupportedReason(update: Update): string {

@@ -12,6 +12,7 @@ import {
 } from '../../core/errors.ts';
 import { botClient, type TelegramSettings } from './config.ts';
 import { MAX_MESSAGE_LENGTH } from './update.ts';
+import { splitText } from '../../core/split-text.ts';
 
 /**
  * A Business chat is answered through the business account's connection. telegraf 4.16 types
@@ -21,28 +22,6 @@ function businessExtra(to: { businessConnectionId?: string | undefined }) {
   if (!to.businessConnectionId) return undefined;
   const extra: object = { business_connection_id: to.businessConnectionId };
   return extra as Parameters<Telegram['sendMessage']>[2];
-}
-
-export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    const cut = [
-      window.lastIndexOf('\n\n'),
-      window.lastIndexOf('\n'),
-      window.lastIndexOf(' '),
-    ].find((at) => at > max / 2);
-    let end = cut ?? max;
-    // Never between the two halves of a surrogate pair (an emoji would arrive broken).
-    const before = rest.charCodeAt(end - 1);
-    if (before >= 0xd800 && before <= 0xdbff) end -= 1;
-    const part = rest.slice(0, end).trimEnd();
-    if (part) parts.push(part);
-    rest = rest.slice(end).trimStart();
-  }
-  if (rest) parts.push(rest);
-  return parts;
 }
 
 export class TelegramSender {
@@ -73,7 +52,7 @@ export class TelegramSender {
     onPart: (index: number, messageId: number) => Promise<void>,
   ): Promise<number> {
     const telegram = this.client(channelId, settings);
-    const parts = splitText(text);
+    const parts = splitText(text, MAX_MESSAGE_LENGTH);
     for (let index = alreadySent; index < parts.length; index++) {
       let sent;
       try {

@@ -30,7 +30,8 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
     const channel = Number.isSafeInteger(channelId)
       ? await deps.repos.channels.get(channelId)
       : undefined;
-    const settings = channel?.kind === 'telegram' ? readTelegramSettings(channel.config) : undefined;
+    const settings =
+      channel?.kind === 'telegram' ? readTelegramSettings(channel.config) : undefined;
     const live = channel?.active && settings?.mode === 'webhook';
     const given = req.get('x-telegram-bot-api-secret-token');
     // The right secret passes before the guard is asked: a flood of wrong ones from the same

@@ -69,15 +69,39 @@ export class GraphClient {
     return json as T;
   }
 
-  /** A media file from the URL Graph gave for it (the same bearer token is required). */
-  async download(url: string, timeoutMs: number): Promise<{ content: Buffer; type?: string }> {
-    const response = await this.fetch(new URL(url), timeoutMs, { method: 'GET' });
+  /**
+   * A media file from the URL Graph gave for it (the same bearer token is required). The token
+   * goes only over HTTPS, or to the API root's own origin (a local Graph in tests); the body is
+   * read up to `maxBytes` and no further (`undefined` content: it was larger).
+   */
+  async download(
+    url: string,
+    timeoutMs: number,
+    maxBytes: number,
+  ): Promise<{ content: Buffer | undefined; size: number; type?: string }> {
+    const target = new URL(url);
+    if (target.protocol !== 'https:' && target.origin !== new URL(this.root).origin) {
+      throw new GraphError(400, {
+        message: `refusing to send the access token to ${target.origin}`,
+      });
+    }
+    const response = await this.fetch(target, timeoutMs, { method: 'GET' });
     if (!response.ok) {
       const text = await response.text();
       throw graphError(response, parseJson(text), text);
     }
     const type = response.headers.get('content-type') ?? undefined;
-    return { content: Buffer.from(await response.arrayBuffer()), ...(type ? { type } : {}) };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body ?? []) {
+      size += (chunk as Uint8Array).length;
+      if (size > maxBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        return { content: undefined, size, ...(type ? { type } : {}) };
+      }
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+    return { content: Buffer.concat(chunks), size, ...(type ? { type } : {}) };
   }
 
   private async fetch(url: URL, timeoutMs: number, init: RequestInit): Promise<Response> {
@@ -113,9 +137,10 @@ function graphError(response: Response, json: unknown, text: string): GraphError
   const retryAfter = Number(response.headers.get('retry-after'));
   return new GraphError(
     response.status,
+    // Graph's own error object; any other answer is not repeated (it could be anything at all).
     body && typeof body === 'object'
       ? body
-      : { message: text.slice(0, 200) || response.statusText },
+      : { message: `${response.statusText || 'error'}${text ? ' (not a Graph error)' : ''}` },
     Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
   );
 }

@@ -88,6 +88,7 @@ export async function whatsappSaved(channel: ChannelRecord, _deps: SavedDeps) {
       url: settings.publicBaseUrl ? new URL(path, settings.publicBaseUrl).href : path,
       verifyToken: 'the one you gave',
       subscribe: ['messages'],
+      note: 'Meta sends every number of an app to one callback URL: if the app already calls another WhatsApp channel of this Leadwire, leave it, each number reaches its own channel',
     },
   };
 }

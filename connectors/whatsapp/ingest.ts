@@ -82,16 +82,17 @@ async function fetchMedia(
   if (declared > limit) return note(`larger than the ${megabytes(limit)} MB limit`, type, declared);
   if (!info.url) return note('WhatsApp gave no download URL for it', type, declared);
 
-  let content: Buffer;
+  let content: Buffer | undefined;
+  let size: number;
   try {
-    ({ content } = await graph.download(info.url, DOWNLOAD_TIMEOUT_MS));
+    ({ content, size } = await graph.download(info.url, DOWNLOAD_TIMEOUT_MS, limit));
   } catch (error) {
     const why = refused(error);
     if (why) return note(why, type, declared);
     throw error;
   }
-  if (content.length > limit)
-    return note(`larger than the ${megabytes(limit)} MB limit`, type, content.length);
+  // Read no further than the limit: a file Graph did not give a size for is cut off there.
+  if (!content) return note(`larger than the ${megabytes(limit)} MB limit`, type, size);
   return {
     mediaId: media.id,
     filename: filenameOf(kind, media, type),

@@ -1,8 +1,8 @@
 /**
  * Operators' replies through the Cloud API (`POST /{phone-number-id}/messages`): free text, split
  * over WhatsApp's 4,096 characters, or an approved template outside the 24-hour window. Each
- * part's wamid is recorded as it goes, so a retried job never sends a part twice; the last one
- * becomes the reply's external id, which the delivery statuses then find.
+ * part's wamid is recorded as it goes, so a retried job never sends a part twice; the first one
+ * becomes the reply's external id as soon as it is known, which the delivery statuses then find.
  */
 import { PermanentSendError } from '../../core/errors.ts';
 import type { OutboundRequest, Sender, SenderDeps, SendResult } from '../../core/channel.ts';
@@ -10,6 +10,7 @@ import { accessToken, readSettings } from './config.ts';
 import { GraphClient, GraphError } from './graph.ts';
 import { MAX_TEXT_LENGTH } from './raw.ts';
 import { sendError } from './send-errors.ts';
+import { splitText } from '../../core/split-text.ts';
 
 const SEND_TIMEOUT_MS = 30_000;
 
@@ -48,7 +49,7 @@ export function whatsappSender(deps: SenderDeps): Sender {
       const graph = new GraphClient(settings, token);
       const payloads = meta.template
         ? [templatePayload(meta.to, meta.template)]
-        : splitText(message.text).map((part) => textPayload(meta.to, part));
+        : splitText(message.text, MAX_TEXT_LENGTH).map((part) => textPayload(meta.to, part));
       if (!payloads.length) throw new PermanentSendError('an empty reply cannot be sent');
 
       const sentParts = [...(meta.sentParts ?? [])];
@@ -72,8 +73,8 @@ export function whatsappSender(deps: SenderDeps): Sender {
         }
         status = sent.message_status ?? status;
         sentParts.push(sent.id);
-        // Outside the try: a failed bookkeeping write must not count as a failed send.
-        await request.saveMeta({ ...message.meta, whatsapp: { ...meta, sentParts } });
+        // The first part's wamid names the reply at once: its statuses may come within a second.
+        await request.saveMeta({ ...message.meta, whatsapp: { ...meta, sentParts } }, sentParts[0]);
       }
       const what = meta.template ? `template ${meta.template.name}` : `${payloads.length} part(s)`;
       return {
@@ -82,7 +83,7 @@ export function whatsappSender(deps: SenderDeps): Sender {
           whatsapp: { ...meta, sentParts },
           sent: { parts: payloads.length, at: new Date().toISOString() },
         },
-        externalId: sentParts[sentParts.length - 1],
+        externalId: sentParts[0],
       };
     },
   };
@@ -111,26 +112,4 @@ function templatePayload(to: string, template: NonNullable<WhatsAppReplyMeta['te
       ...(parameters.length ? { components: [{ type: 'body', parameters }] } : {}),
     },
   };
-}
-
-/** Cuts at a paragraph, a line or a word where possible, never inside an emoji. */
-export function splitText(text: string, max = MAX_TEXT_LENGTH): string[] {
-  const parts: string[] = [];
-  let rest = text.trim();
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    const cut = [
-      window.lastIndexOf('\n\n'),
-      window.lastIndexOf('\n'),
-      window.lastIndexOf(' '),
-    ].find((at) => at > max / 2);
-    let end = cut ?? max;
-    const before = rest.charCodeAt(end - 1);
-    if (before >= 0xd800 && before <= 0xdbff) end -= 1;
-    const part = rest.slice(0, end).trimEnd();
-    if (part) parts.push(part);
-    rest = rest.slice(end).trimStart();
-  }
-  if (rest) parts.push(rest);
-  return parts;
 }

@@ -84,7 +84,9 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
     // shares must not hold up Meta's deliveries.
     if (!found || !secret || !signatureMatches(body, req.get('x-hub-signature-256'), secret)) {
       if (await deps.authFailures.blocked(ipOf(req)))
-        return res.status(429).json({ ok: false, error: 'too many failed attempts; wait a minute' });
+        return res
+          .status(429)
+          .json({ ok: false, error: 'too many failed attempts; wait a minute' });
       // A secret we cannot open is our problem, not the caller's: not counted against it.
       if (!found || secret) await deps.authFailures.failed(ipOf(req));
       refused(String(req.params.channelId), { ip: ipOf(req) }, 'unsigned or wrongly signed post');
@@ -108,26 +110,54 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
     }
     const receivedAt = new Date();
     const post = inboxRows(parsed.data, settings.phoneNumberId, receivedAt);
-    if (post.foreign.length) {
+    // Meta sends every number of an app to the app's one callback URL: changes about another
+    // number go to the channel of that number, when its app secret signed this very post.
+    const batches = [{ channelId: channel.id, rows: post.rows }];
+    const unowned: string[] = [];
+    for (const phoneNumberId of new Set(post.foreign)) {
+      const sibling = await siblingOf(phoneNumberId, body, req.get('x-hub-signature-256'));
+      if (!sibling) unowned.push(phoneNumberId);
+      else
+        batches.push({
+          channelId: sibling,
+          rows: inboxRows(parsed.data, phoneNumberId, receivedAt).rows,
+        });
+    }
+    if (unowned.length) {
       log.warn(
-        { channel: channel.id, phoneNumberIds: post.foreign, expected: settings.phoneNumberId },
-        'webhook changes for another phone number skipped: check phoneNumberId and the app subscription',
+        { channel: channel.id, phoneNumberIds: unowned, expected: settings.phoneNumberId },
+        'webhook changes for a phone number no active channel has (connect it to keep them)',
       );
     }
     if (post.otherFields.length)
       log.debug({ channel: channel.id, fields: post.otherFields }, 'webhook fields not read');
     if (post.errors.length)
       log.warn({ channel: channel.id, errors: post.errors }, 'WhatsApp reports errors');
-    if (post.rows.length) await deps.recorder.recordBatch(channel.id, post.rows, receivedAt);
-    res.status(200).json({ ok: true, recorded: post.rows.length });
+    let recorded = 0;
+    for (const batch of batches) {
+      if (!batch.rows.length) continue;
+      await deps.recorder.recordBatch(batch.channelId, batch.rows, receivedAt);
+      recorded += batch.rows.length;
+    }
+    res.status(200).json({ ok: true, recorded });
   };
 
-  router.post(
-    PATH,
-    express.raw({ type: () => true, limit: BODY_LIMIT }),
-    receive,
-    tooLarge,
-  );
+  /** The active channel of `phoneNumberId` whose app secret also verifies the post, if any. */
+  const siblingOf = async (
+    phoneNumberId: string,
+    body: Buffer,
+    signature: string | undefined,
+  ): Promise<number | undefined> => {
+    for (const candidate of await deps.repos.channels.list('whatsapp')) {
+      const settings = readSettings(candidate.config);
+      if (!candidate.active || settings?.phoneNumberId !== phoneNumberId) continue;
+      const secret = openAppSecret(candidate, settings, deps, log);
+      if (secret && signatureMatches(body, signature, secret)) return candidate.id;
+    }
+    return undefined;
+  };
+
+  router.post(PATH, express.raw({ type: () => true, limit: BODY_LIMIT }), receive, tooLarge);
   return router;
 }
 

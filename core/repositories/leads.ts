@@ -112,8 +112,11 @@ export interface LeadRepository {
     extra: Record<string, unknown>,
     externalId?: string,
   ): Promise<void>;
-  /** Replaces a message's meta (the parts of a split reply already sent). */
-  setMeta(id: number, meta: Record<string, unknown>): Promise<void>;
+  /**
+   * Replaces a message's meta (the parts of a split reply already sent) and, when given, its
+   * external id (the id the channel gave it).
+   */
+  setMeta(id: number, meta: Record<string, unknown>, externalId?: string): Promise<void>;
   /** Replies still queued that were stored before `before`: the reconciler gives each its job. */
   queuedBefore(before: Date, limit: number): Promise<number[]>;
   /** A failed reply back to `queued`, so its retried job sends it. */

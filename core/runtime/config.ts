@@ -1,11 +1,13 @@
 /**
- * The one place that reads `process.env`. Every setting is validated once at start-up and
- * every problem is listed together in one error, so a misconfigured deployment is fixed in one go.
+ * The one place that reads `process.env` (and `.env`). Every setting is validated once at start-up
+ * and every problem is listed together in one error, so a misconfigured deployment is fixed in one go.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { parseEnvFile } from './env-file.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -137,7 +139,41 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
+/**
+ * Fills the variables the real environment leaves unset (or empty) from `.env` in the working
+ * directory, or the file ENV_FILE names, so the server and the CLI started from the same
+ * directory get the same settings. The values go into `process.env` itself, so the secret
+ * variables a channel names (`readSecretVariable`) are found there too. A missing `.env` is
+ * fine; a missing ENV_FILE, an unreadable file or a line that is not NAME=value is a ConfigError.
+ */
+export function applyEnvFile(env: NodeJS.ProcessEnv, dir = process.cwd()): void {
+  const named = env.ENV_FILE?.trim();
+  const file = path.resolve(dir, named || '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    if (code === 'ENOENT' && !named) return;
+    throw new ConfigError([
+      code === 'ENOENT'
+        ? `ENV_FILE: there is no file ${file}`
+        : `${named ? 'ENV_FILE' : '.env'}: cannot read ${file} (${code})`,
+    ]);
+  }
+  const { values, problems } = parseEnvFile(text);
+  if (problems.length) throw new ConfigError(problems.map((problem) => `${file}: ${problem}`));
+  for (const [name, value] of Object.entries(values)) {
+    if (!env[name]?.trim()) env[name] = value;
+  }
+}
+
+/**
+ * The configuration from the process's environment (with `.env`), or from exactly the variables
+ * given: an environment passed in (a test's, a benchmark child's) is complete as it is.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) applyEnvFile(env);
   const parsed = schema.safeParse(withoutEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(

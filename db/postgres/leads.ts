@@ -143,8 +143,11 @@ export function pgLeads(db: PgDb): LeadRepository {
         .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')));
     },
 
-    async setMeta(id, meta) {
-      await db.update(messages).set({ meta }).where(eq(messages.id, id));
+    async setMeta(id, meta, externalId) {
+      await db
+        .update(messages)
+        .set({ meta, ...(externalId ? { externalId } : {}) })
+        .where(eq(messages.id, id));
     },
 
     async queuedBefore(before, limit) {

@@ -146,7 +146,11 @@ export function sqliteLeads(db: Db): LeadRepository {
           const current = tx.select().from(messages).where(eq(messages.id, id)).get();
           if (!current) return;
           tx.update(messages)
-            .set({ delivery, meta: { ...current.meta, ...extra }, ...(externalId ? { externalId } : {}) })
+            .set({
+              delivery,
+              meta: { ...current.meta, ...extra },
+              ...(externalId ? { externalId } : {}),
+            })
             .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')))
             .run();
         },
@@ -154,8 +158,11 @@ export function sqliteLeads(db: Db): LeadRepository {
       );
     },
 
-    async setMeta(id, meta) {
-      db.update(messages).set({ meta }).where(eq(messages.id, id)).run();
+    async setMeta(id, meta, externalId) {
+      db.update(messages)
+        .set({ meta, ...(externalId ? { externalId } : {}) })
+        .where(eq(messages.id, id))
+        .run();
     },
 
     async queuedBefore(before, limit) {

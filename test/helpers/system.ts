@@ -42,6 +42,10 @@ export interface TestSystem {
   spawnWorker(): WorkerProcess;
   /** Starts the email connector inside the test process. */
   startInProcessEmail(): Promise<ConnectorHost>;
+  /** Starts a connector process (`email`, `telegram`) inside the test process. */
+  startInProcessConnectors(process: string): Promise<ConnectorHost>;
+  /** Starts a Procfile script (`scripts/web.ts`, …) as a child process with this system's env. */
+  spawnScript(script: string, env?: Record<string, string>): WorkerProcess;
   /** Starts `scripts/email.ts` as a child process. */
   spawnEmail(): WorkerProcess;
   /**
@@ -140,6 +144,8 @@ export async function startSystem(options: SystemOptions): Promise<TestSystem> {
     look: inspect(store),
     startInProcessWorker: () => startWorkers(booted),
     startInProcessEmail: () => startConnectors(booted, 'email'),
+    startInProcessConnectors: (process) => startConnectors(booted, process),
+    spawnScript,
     spawnEmail: () => spawnScript('scripts/email.ts'),
     spawnWorker: () => spawnScript('scripts/worker.ts'),
     async spawnWeb(port) {

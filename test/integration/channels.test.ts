@@ -118,6 +118,43 @@ describe('mailbox channels', () => {
       );
       expect(byReference.status).toBe(201);
       expect(byReference.body.imap.password).toEqual({ env: 'LEADWIRE_SECRET_SALES_IMAP' });
+      // Only the channel's own variables: naming Leadwire's settings is refused…
+      const own = await api(bare)(
+        'POST',
+        '/api/v1/channels',
+        mailbox({
+          imap: { host: 'imap.evil.example', user: 'x', password: { env: 'SECRETS_KEY' } },
+        }),
+      );
+      expect(own.status).toBe(422);
+      expect(own.body.details).toEqual([
+        { path: 'imap.password.env', message: expect.stringContaining('LEADWIRE_SECRET_') },
+      ]);
+      // …and so is another channel's, which would go to this channel's server.
+      const taken = await api(bare)(
+        'POST',
+        '/api/v1/channels',
+        mailbox({
+          name: 'Elsewhere',
+          imap: {
+            host: 'imap.evil.example',
+            user: 'x',
+            password: { env: 'LEADWIRE_SECRET_SALES_IMAP' },
+          },
+        }),
+      );
+      expect(taken.status).toBe(422);
+      expect(taken.body.details).toEqual([
+        {
+          path: 'imap.password',
+          message: `LEADWIRE_SECRET_SALES_IMAP is the secret of channel ${byReference.body.id} (imap.password); give this channel a variable of its own`,
+        },
+      ]);
+      // The channel itself may keep naming it when it is edited.
+      const renamed = await api(bare)('PATCH', `/api/v1/channels/${byReference.body.id}`, {
+        name: 'Sales (renamed)',
+      });
+      expect(renamed.status).toBe(200);
     } finally {
       await bare.close();
     }

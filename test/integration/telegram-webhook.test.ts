@@ -142,6 +142,37 @@ describe('the webhook endpoint', () => {
       watch.stop();
     }
   });
+
+  it('never echoes a token read from the environment, whatever its shape', async () => {
+    // Not shaped like a bot token, so only its value can give it away.
+    const odd = 'odd-token_shape.4815162342';
+    process.env.LEADWIRE_SECRET_ODD_BOT = odd;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const nowhere = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const created = await api(system)('POST', '/api/v1/channels', {
+        kind: 'telegram',
+        name: 'Odd bot',
+        token: { env: 'LEADWIRE_SECRET_ODD_BOT' },
+        mode: 'webhook',
+        publicBaseUrl: system.baseUrl,
+        apiRoot: nowhere,
+      });
+      expect(created.status).toBe(201);
+      // setWebhook could not reach the Bot API: the error quotes the URL, token and all.
+      expect(created.body.webhook).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('<secret>'),
+      });
+      expect(JSON.stringify(created.body)).not.toContain(odd);
+      const shown = await channel(created.body.id as number);
+      expect(JSON.stringify(shown)).not.toContain(odd);
+    } finally {
+      delete process.env.LEADWIRE_SECRET_ODD_BOT;
+    }
+  });
 });
 
 describe('guessing webhook secrets', () => {

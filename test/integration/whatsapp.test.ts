@@ -323,6 +323,30 @@ describe('replies', () => {
   });
 });
 
+describe('two numbers of one Meta app', () => {
+  it('takes each number to its own channel, whichever channel URL Meta calls', async () => {
+    const otherNumber = '106540352249999';
+    graph.addNumber({ phoneNumberId: otherNumber, token: TOKEN });
+    const second = (await connectNumber({ name: 'Second number', phoneNumberId: otherNumber }))
+      .id as number;
+    // One post to the first channel's URL, about both numbers (Meta batches per app).
+    const forFirst = from('text', '34611000021');
+    const forSecond = from('text', '34611000022');
+    forSecond.entry[0].changes[0].value.metadata.phone_number_id = otherNumber;
+    const post = { ...forFirst, entry: [...forFirst.entry, ...forSecond.entry] };
+    expect((await signed(post, channelId)).status).toBe(200);
+    expect((await processed(wamidOf(forFirst), channelId)).outcome).toBe('created_simple');
+    expect((await processed(wamidOf(forSecond), second)).outcome).toBe('created_simple');
+    // A number no channel has is not recorded anywhere (and not on the first channel).
+    const stray = from('text', '34611000023');
+    stray.entry[0].changes[0].value.metadata.phone_number_id = '999999999999999';
+    expect((await signed(stray, channelId)).status).toBe(200);
+    expect((await inboxOf(system, channelId)).map((r) => r.external_id)).not.toContain(
+      wamidOf(stray),
+    );
+  });
+});
+
 describe('the greeting', () => {
   it('goes once to a customer whose first message starts a lead', async () => {
     const greeting = '¡Hola! Una persona del equipo le contesta enseguida.';
@@ -332,8 +356,25 @@ describe('the greeting', () => {
     const toCustomer = () => graph.sent(PHONE_NUMBER_ID).filter((m) => m.to === '34611000007');
     await waitFor('the greeting', () => toCustomer().length === 1);
     expect(toCustomer()[0]).toMatchObject({ type: 'text', text: greeting });
-    expect((await deliver(from('text', '34611000007'), greeter)).outcome).toBe('appended');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const second = await deliver(from('text', '34611000007'), greeter);
+    expect(second.outcome).toBe('appended');
+    // The greeting step runs inside the ingest job: once the job is completed it has had its say.
+    const { Queue } = await import('bullmq');
+    const ingest = new Queue('ingest', {
+      connection: { url: system.config.redisUrl },
+      prefix: system.config.queuePrefix,
+    });
+    try {
+      await waitFor('the second message’s job', async () => {
+        return (await ingest.getJobState(`inbox-${second.id}`)) === 'completed';
+      });
+    } finally {
+      await ingest.close();
+    }
+    const greetings = ((await lead(second.lead_id)).messages as Reply[]).filter(
+      (m) => m.meta.greeting === true,
+    );
+    expect(greetings).toHaveLength(1);
     expect(toCustomer()).toHaveLength(1);
   });
 });

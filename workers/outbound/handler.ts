@@ -6,12 +6,14 @@
 import type { AnyChannel, Sender, SenderDeps } from '../../core/channel.ts';
 import { PermanentSendError, RecipientUnreachableError } from '../../core/errors.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
+import type { Logger } from '../../core/runtime/logger.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 
 export interface OutboundDeps {
   repos: Pick<Repositories, 'leads' | 'channels'>;
   /** One sender per channel kind that can answer (see `startSenders`). */
   senders: ReadonlyMap<string, Sender>;
+  log?: Logger;
 }
 
 export type SendOutcome = { status: 'sent' | 'skipped'; response?: string };
@@ -44,7 +46,14 @@ export async function sendOutbound(deps: OutboundDeps, messageId: number): Promi
     const result = await sender.send({
       channel,
       message,
-      saveMeta: (meta) => leads.setMeta(message.id, meta),
+      // A part that went out stays sent: a failed bookkeeping write must not fail the job (its
+      // retry would send the part again). The final write below carries the same progress.
+      saveMeta: (meta, externalId) =>
+        leads
+          .setMeta(message.id, meta, externalId)
+          .catch((error: unknown) =>
+            deps.log?.warn({ err: error, messageId: message.id }, 'reply progress not recorded'),
+          ),
     });
     await leads.setDelivery(message.id, 'sent', result.meta, result.externalId);
     return { status: 'sent', response: result.response };

@@ -37,3 +37,15 @@ describe('the customer in a form notification’s text', () => {
     expect(formSender(text)).toBeUndefined();
   });
 });
+
+describe('a hostile form notification', () => {
+  it('reads lines full of spaces at once, not in minutes', () => {
+    const spaces = `Note: a${' '.repeat(990)}x\n`.repeat(2000);
+    const text = `Name: Ana\nNote: a${' '.repeat(1_000_000)}x\n${spaces}Email: ana@example.com\n`;
+    const started = process.hrtime.bigint();
+    expect(formSender(text)).toEqual({ address: 'ana@example.com', name: 'Ana' });
+    // The old pattern took minutes on this text; a linear one takes milliseconds, so even a
+    // machine busy with everything else stays far inside this bound.
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5000);
+  });
+});

@@ -259,6 +259,39 @@ describe('normaliseEmail: who wrote when Reply-To is someone else', () => {
     expect(keys(first)).toContain(keys(again)[0]);
   });
 
+  it.each([
+    ['a site mailbox under the visitor’s name', 'Carla Gómez', 'forms@shop.example'],
+    ['a site mailbox under the site’s name', 'Shop Website', 'website@shop.example'],
+    ['a CRM sending on the visitor’s behalf', 'Carla Gómez via Shop', 'info@crm-mailer.example'],
+  ])('keeps %s out of the identities: every visitor would share it', (_, name, address) => {
+    const visitor = (who: string) =>
+      normaliseEmail(
+        parsed({
+          from: { address, name },
+          replyTo: { address: `${who}@example.org`, name: 'Carla Gómez' },
+        }),
+        context,
+      );
+    expect(keys(visitor('carla'))).toEqual(['email:carla@example.org']);
+    expect(keys(visitor('bob'))).toEqual(['email:bob@example.org']);
+    expect(answeredAt(visitor('carla'))).toBe('carla@example.org');
+  });
+
+  it('keeps a colleague at the same domain as an identity too', () => {
+    const message = normaliseEmail(
+      parsed({
+        from: { address: 'director@construtora.example', name: 'Rui Costa' },
+        replyTo: { address: 'assistente@construtora.example', name: 'Inês (assistente)' },
+      }),
+      context,
+    );
+    expect(keys(message)).toEqual([
+      'email:director@construtora.example',
+      'email:assistente@construtora.example',
+    ]);
+    expect(answeredAt(message)).toBe('assistente@construtora.example');
+  });
+
   it('names one identity once when Reply-To is the same address', () => {
     const message = normaliseEmail(
       parsed({ replyTo: { address: 'ANA@example.com', name: 'Ana (work)' } }),

@@ -423,8 +423,9 @@ describe('normaliseTelegram: updates that are not messages', () => {
         identityKey: 'telegram:111111111',
         reachable: false,
         reason: 'blocked the bot',
-        // The store keeps only the newest change: the update's own date says which that is.
-        at: new Date(1795515600 * 1000),
+        // The store keeps only the newest change: the update's own date says which that is
+        // (the end of its whole second, so it wins over our own record within that second).
+        at: new Date(1795515600 * 1000 + 999),
       },
       meta: { telegram: { oldStatus: 'member', newStatus: 'kicked' } },
     });
@@ -437,7 +438,7 @@ describe('normaliseTelegram: updates that are not messages', () => {
       identityKey: 'telegram:111111111',
       reachable: true,
       reason: 'unblocked the bot',
-      at: new Date(1795519200 * 1000),
+      at: new Date(1795519200 * 1000 + 999),
     });
     expect(message.identities).toEqual([ANA]);
   });

@@ -123,6 +123,18 @@ it('notes a file over the limit without downloading it', async () => {
   expect(downloads()).toBe(fetched);
 });
 
+it('stops reading a file Graph gave no size for once it passes the limit', async () => {
+  graph.addMedia('1166846181421424', Buffer.alloc(3 * 1024 * 1024, 7), {
+    mimeType: 'video/mp4',
+    fileSize: 0,
+  });
+  const expanded = await expand('video', channel(1));
+  expect(expanded.media).toMatchObject({ sha256: null, skipped: 'larger than the 1 MB limit' });
+  // Cut off just past the limit, not read to its end.
+  expect(expanded.media?.size).toBeGreaterThan(1024 * 1024);
+  expect(expanded.media?.size).toBeLessThan(3 * 1024 * 1024);
+});
+
 it('notes a file WhatsApp will not hand out, and keeps the message', async () => {
   const expanded = await expand('sticker');
   expect(expanded.media).toMatchObject({

@@ -150,7 +150,7 @@ describe('health, test and onSaved', () => {
       {
         name: 'app secret',
         ok: false,
-        detail: 'the environment variable NOT_SET_ANYWHERE is not set',
+        detail: 'the environment variable LEADWIRE_SECRET_NOT_SET_ANYWHERE is not set',
       },
       {
         name: 'access token',
@@ -169,6 +169,7 @@ describe('health, test and onSaved', () => {
         url: '/whatsapp/21/webhook',
         verifyToken: 'the one you gave',
         subscribe: ['messages'],
+        note: expect.stringContaining('one callback URL'),
       },
     });
     const published = channel({ publicBaseUrl: 'https://leads.example.com' });

@@ -11,7 +11,7 @@ import {
 } from '../../../../core/errors.ts';
 import { GraphError } from '../../../../connectors/whatsapp/graph.ts';
 import { sendError } from '../../../../connectors/whatsapp/send-errors.ts';
-import { splitText, whatsappSender } from '../../../../connectors/whatsapp/send.ts';
+import { whatsappSender } from '../../../../connectors/whatsapp/send.ts';
 import type { WhatsAppReplyMeta } from '../../../../connectors/whatsapp/send.ts';
 import { whatsappSettingsSupport } from '../../../../connectors/whatsapp/settings.ts';
 import { RATE_LIMITED, startFakeGraph, type FakeGraph } from '../../../helpers/whatsapp-graph.ts';
@@ -99,10 +99,12 @@ describe('the WhatsApp sender', () => {
     const text = words.map((word, i) => (i % 150 === 149 ? `${word}\n\n` : `${word} `)).join('');
     const { message, saved } = reply(text, { to: '34600000002' });
     // The part after the first fails (a 5xx): the job fails, the first part stays recorded.
-    const saveMeta = async (meta: Record<string, unknown>) => {
+    const savedIds: (string | undefined)[] = [];
+    const saveMeta = async (meta: Record<string, unknown>, externalId?: string) => {
       if (!saved.length)
         graph.failNext({ status: 500, error: { message: 'Unknown error', code: 1 } });
       saved.push(meta);
+      savedIds.push(externalId);
     };
     const failed = await sender
       .send({ channel: channel(), message, saveMeta })
@@ -124,8 +126,10 @@ describe('the WhatsApp sender', () => {
         .split(/\s+/),
     ).toEqual(words);
     expect((result.meta.whatsapp as WhatsAppReplyMeta).sentParts).toEqual(sent.map((m) => m.wamid));
-    expect(result.externalId).toBe(sent[2]?.wamid);
+    // The reply is known by its first part's wamid from the moment that part is accepted.
+    expect(result.externalId).toBe(sent[0]?.wamid);
     expect(saved).toHaveLength(3);
+    expect(savedIds).toEqual(Array(3).fill(sent[0]?.wamid));
   });
 
   it('sends an approved template with its body parameters', async () => {
@@ -240,19 +244,5 @@ describe('Graph errors → what the outbound worker does', () => {
       expect(mapped).toBeInstanceOf(GraphError);
       expect(mapped).not.toBeInstanceOf(PermanentSendError);
     }
-  });
-});
-
-describe('splitText', () => {
-  it('keeps short text whole, cuts at paragraphs, never splits an emoji', () => {
-    expect(splitText('hola', 10)).toEqual(['hola']);
-    expect(splitText(`${'a'.repeat(6)}\n\n${'b'.repeat(6)} ccc`, 10)).toEqual([
-      'aaaaaa',
-      'bbbbbb ccc',
-    ]);
-    const emoji = `a${'😀'.repeat(3000)}`;
-    const parts = splitText(emoji);
-    expect(parts.join('')).toBe(emoji);
-    expect(parts.every((part) => part.length <= 4096 && !/^[\uDC00-\uDFFF]/.test(part))).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../core/errors.ts';
-import { DEFAULT_REDIS_URL, loadConfig } from '../../../../core/runtime/config.ts';
+import { applyEnvFile, DEFAULT_REDIS_URL, loadConfig } from '../../../../core/runtime/config.ts';
 
 /** The ConfigError `loadConfig` throws for `env`; fails the test when it does not throw one. */
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -316,5 +318,111 @@ describe('loadConfig problems', () => {
       'loopback',
       '10.0.0.0/8',
     ]);
+  });
+});
+
+describe('.env', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  /** A temp working directory holding `name` with `text`. */
+  function dirWith(text: string, name = '.env'): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-env-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, name), text);
+    return dir;
+  }
+  function envFileError(env: NodeJS.ProcessEnv, dir: string): ConfigError {
+    try {
+      applyEnvFile(env, dir);
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected applyEnvFile to throw a ConfigError');
+  }
+
+  it('fills what the real environment leaves unset; the real environment wins', () => {
+    const dir = dirWith(
+      [
+        '# the shared settings',
+        'PORT=4100',
+        'export QUEUE_PREFIX = acme',
+        'SECRETS_KEY="a key with # and spaces, 32+ chars"  # a comment',
+        "LEADWIRE_SECRET_SALES_IMAP='p@ss word'",
+        'LOG_LEVEL=debug',
+        'DEFAULT_COUNTRY=ES',
+        '',
+      ].join('\n'),
+    );
+    const env: NodeJS.ProcessEnv = { PORT: '5000', LOG_LEVEL: ' ', HOME: '/root' };
+    applyEnvFile(env, dir);
+    expect(env).toEqual({
+      PORT: '5000',
+      QUEUE_PREFIX: 'acme',
+      SECRETS_KEY: 'a key with # and spaces, 32+ chars',
+      LEADWIRE_SECRET_SALES_IMAP: 'p@ss word',
+      LOG_LEVEL: 'debug',
+      DEFAULT_COUNTRY: 'ES',
+      HOME: '/root',
+    });
+    expect(loadConfig(env)).toMatchObject({ port: 5000, queuePrefix: 'acme', logLevel: 'debug' });
+  });
+
+  it('reads a multi-line quoted value as Node does', () => {
+    const env: NodeJS.ProcessEnv = {};
+    applyEnvFile(env, dirWith('A="first\nsecond"\r\nB=2\n'));
+    expect(env).toEqual({ A: 'first\nsecond', B: '2' });
+  });
+
+  it('is fine without a .env, and reads the file ENV_FILE names instead', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const empty = mkdtempSync(path.join(tmpdir(), 'leadwire-env-'));
+    dirs.push(empty);
+    applyEnvFile(env, empty);
+    expect(env).toEqual({});
+    const dir = dirWith('PORT=4200\n', 'staging.env');
+    const named: NodeJS.ProcessEnv = { ENV_FILE: 'staging.env' };
+    applyEnvFile(named, dir);
+    expect(named).toEqual({ ENV_FILE: 'staging.env', PORT: '4200' });
+  });
+
+  it('names each malformed line, a missing ENV_FILE and an unreadable .env, never a value', () => {
+    const dir = dirWith('PORT=1\nsecret-password\n2X=3\nAPI_KEY="unterminated\nB=2\n');
+    const error = envFileError({}, dir);
+    const file = path.join(dir, '.env');
+    expect(error.problems).toEqual([
+      `${file}: line 2 is not NAME=value (a name is letters, digits and _)`,
+      `${file}: line 3 is not NAME=value (a name is letters, digits and _)`,
+      `${file}: line 4: the value of API_KEY opens a " that is never closed`,
+    ]);
+    expect(error.message).not.toContain('secret-password');
+    expect(envFileError({ ENV_FILE: 'prod.env' }, dir).problems).toEqual([
+      `ENV_FILE: there is no file ${path.join(dir, 'prod.env')}`,
+    ]);
+    const unreadable = mkdtempSync(path.join(tmpdir(), 'leadwire-env-'));
+    dirs.push(unreadable);
+    mkdirSync(path.join(unreadable, '.env'));
+    expect(envFileError({}, unreadable).problems).toEqual([
+      `.env: cannot read ${path.join(unreadable, '.env')} (EISDIR)`,
+    ]);
+  });
+
+  it('is read for the process environment only: an environment given is complete', () => {
+    const dir = dirWith('PORT=4300\nFORM_MAX_FILES=7\n', 'test.env');
+    expect(loadConfig({ ENV_FILE: path.join(dir, 'test.env') }).port).toBe(3000);
+    const saved = { ...process.env };
+    try {
+      process.env.ENV_FILE = path.join(dir, 'test.env');
+      process.env.PORT = '4301';
+      delete process.env.FORM_MAX_FILES;
+      expect(loadConfig()).toMatchObject({ port: 4301, forms: { maxFiles: 7 } });
+      // The secret variables a channel names are read from process.env: the file is there too.
+      expect(process.env.FORM_MAX_FILES).toBe('7');
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { splitText } from '../../../../connectors/telegram/send.ts';
+import { splitText } from '../../../core/split-text.ts';
 
-describe('splitText', () => {
+describe('splitText: a long reply in parts', () => {
   it('keeps a text within the limit whole', () => {
     expect(splitText('hola', 10)).toEqual(['hola']);
   });
@@ -15,7 +15,7 @@ describe('splitText', () => {
   });
 
   it('never cuts an emoji in half', () => {
-    const parts = splitText(`a${'😀'.repeat(3000)}`);
+    const parts = splitText(`a${'😀'.repeat(3000)}`, 4096);
     const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
     expect(parts.some((part) => loneSurrogate.test(part) || part.length > 4096)).toBe(false);
     expect(parts.join('')).toBe(`a${'😀'.repeat(3000)}`);
