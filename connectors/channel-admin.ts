@@ -4,24 +4,18 @@
  * operator API and the CLI both come here; after a save the channel's `onSaved` runs (a webhook is
  * registered) and the connector processes are told, so the channel starts within a second.
  */
-import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AnyChannel, SettingsIssue } from '../core/channel.ts';
 import type { ChannelRecord } from '../core/repositories/channels.ts';
 import type { Repositories } from '../core/repositories/index.ts';
 import type { Logger } from '../core/runtime/logger.ts';
 import type { Credentials } from '../core/runtime/secrets.ts';
-import { issuesOf } from './settings-issues.ts';
+import { defaultCountryField, issuesOf } from './channel-fields.ts';
 
 const common = z.object({
   kind: z.string(),
   name: z.string().trim().min(1).max(200),
-  defaultCountry: z
-    .string()
-    .transform((value) => value.toUpperCase())
-    .refine(isSupportedCountry, 'an ISO 3166 alpha-2 country code such as ES')
-    .nullable()
-    .default(null),
+  defaultCountry: defaultCountryField,
   appendScope: z.enum(['any', 'same-channel']).default('any'),
   active: z.boolean().default(true),
   operatorIds: z.array(z.number().int().positive()).max(200).default([]),

@@ -1,7 +1,7 @@
 /** A mailbox's settings behind the channel contract: validated, sealed, shown and edited. */
 import { settingsReader, type ChannelSettings, type SettingsIssue } from '../../core/channel.ts';
 import { SecretError } from '../../core/runtime/secrets.ts';
-import { issuesOf, objectOf } from '../settings-issues.ts';
+import { issuesOf, objectOf } from '../channel-fields.ts';
 import {
   describeEmailSettings,
   emailSettings,

@@ -3,8 +3,8 @@
  * CLI. The body is flat: the channel settings (slug, title, country, operator queue, active)
  * beside the kind-specific definition, validated by its own schema.
  */
-import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { defaultCountryField } from '../channel-fields.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Widget, WidgetInput } from '../../core/repositories/forms.ts';
 
@@ -13,12 +13,7 @@ const settingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -, at most 64'),
   title: z.string().trim().min(1).max(200),
-  defaultCountry: z
-    .string()
-    .transform((value) => value.toUpperCase())
-    .refine(isSupportedCountry, 'an ISO 3166 alpha-2 country code such as ES')
-    .nullable()
-    .default(null),
+  defaultCountry: defaultCountryField,
   operatorIds: z.array(z.number().int().positive()).max(200).default([]),
   active: z.boolean().default(true),
 });

@@ -1,7 +1,7 @@
 /** A bot's settings behind the channel contract: validated, the token sealed, shown and edited. */
 import { settingsReader, type ChannelSettings } from '../../core/channel.ts';
 import { SecretError } from '../../core/runtime/secrets.ts';
-import { issuesOf } from '../settings-issues.ts';
+import { issuesOf } from '../channel-fields.ts';
 import {
   describeTelegramSettings,
   storeTelegramSettings,

@@ -5,7 +5,7 @@
  */
 import type { ChannelSettings, SettingsIssue } from '../../core/channel.ts';
 import { describeSecret, sealSecret, SecretError } from '../../core/runtime/secrets.ts';
-import { issuesOf } from '../settings-issues.ts';
+import { issuesOf } from '../channel-fields.ts';
 import {
   hashVerifyToken,
   whatsappSettings,

@@ -13,7 +13,7 @@ import {
   type ChannelAdminDeps,
   type SavedChannel,
 } from '../../channel-admin.ts';
-import { objectOf } from '../../settings-issues.ts';
+import { objectOf } from '../../channel-fields.ts';
 import { requirePermission } from '../auth.ts';
 import { problem } from '../problem.ts';
 
