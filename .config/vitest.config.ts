@@ -14,6 +14,8 @@ export default defineConfig({
     exclude: postgres ? [] : ['test/**/postgres/**'],
     // TEST_DATABASE=postgres: the migrated template every test database is copied from.
     globalSetup: ['test/global-setup.ts'],
+    // A developer's .env never reaches the tests or the processes they start.
+    env: { ENV_FILE: '/dev/null' },
     // Integration tests start worker processes and share one Redis and two cores;
     // running files one at a time keeps timings honest and avoids starving the workers.
     fileParallelism: false,

@@ -283,11 +283,15 @@ export async function startConnectors(
     () => void host.refresh(),
     log,
   );
+  // Only this host's series: `npm start` runs several hosts in one process, on one gauge.
+  let shown: { kind: string; channel_id: string }[] = [];
   const stopGauges = refreshBeforeSnapshot(() => {
-    channelSessionConnected.reset();
-    for (const { kind, channelId, connected } of host.sessions()) {
-      channelSessionConnected.set({ kind, channel_id: String(channelId) }, connected ? 1 : 0);
-    }
+    for (const labels of shown) channelSessionConnected.remove(labels);
+    shown = host.sessions().map(({ kind, channelId }) => ({ kind, channel_id: String(channelId) }));
+    host.sessions().forEach(({ connected }, index) => {
+      const labels = shown[index];
+      if (labels) channelSessionConnected.set(labels, connected ? 1 : 0);
+    });
   });
   lifecycle.onShutdown(`database (${process})`, () => store.close());
   lifecycle.onShutdown(`redis (${process})`, () => redis.quit());

@@ -1,174 +1,77 @@
 /**
- * `npm run leadwire -- <command>`: the operator's command line.
- *   api-keys create --name NAME [--role admin|operator|intake]   prints a new key once
- *   api-keys list                                                 names, roles, prefixes
- *   api-keys revoke <id>
- *   users create --name NAME --email EMAIL [--role operator] [--queue CHANNEL_ID]
- *   forms … / callbacks …                                         see scripts/cli/widgets.ts
- *   queues … / inbox replay …        see scripts/cli/queues.ts and scripts/cli/replay.ts
+ * `npm run leadwire -- <command>`: the operator's command line. The commands are listed in
+ * scripts/cli/commands.ts; this file answers help and finds the command, scripts/cli/run.ts runs
+ * it. A mistake in what was typed (an unknown command or option, a missing or bad value, a file
+ * that cannot be read) is answered with a sentence and the command's usage, exit code 2; a
+ * configuration or service problem with its message, exit code 1. Nothing here calls process.exit:
+ * output to a pipe is written out before the process ends.
  */
-import { parseArgs } from 'node:util';
-import { newApiKey } from '../core/api-keys.ts';
-import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
-import type { Store } from '../core/repositories/index.ts';
-import type { ApiRole, UserRole } from '../core/repositories/users.ts';
-import { loadConfig } from '../core/runtime/config.ts';
-import { RedisUnavailableError } from '../core/runtime/redis.ts';
-import { openStore } from '../db/open.ts';
-import { CHANNEL_USAGE, runChannelCommand } from './cli/channels.ts';
-import { CommandFailed, DB_USAGE, runDbCommand } from './cli/db.ts';
-import { InterruptedError } from './cli/interrupt.ts';
-import { QUEUE_USAGE, runQueuesCommand } from './cli/queues.ts';
-import { INBOX_USAGE, runInboxCommand } from './cli/replay.ts';
-import { CliError, runWidgetCommand, WIDGET_USAGE } from './cli/widgets.ts';
+import { COMMANDS, type Command } from './cli/commands.ts';
+import { CliError, nearest, parseStrict } from './cli/options.ts';
 
-const USAGE = `usage: npm run leadwire -- <command>
-  api-keys create --name NAME [--role admin|operator|intake]
-  api-keys list
-  api-keys revoke ID
-  users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]
-${WIDGET_USAGE}
-${CHANNEL_USAGE}
-${QUEUE_USAGE}
-${INBOX_USAGE}
-${DB_USAGE}`;
+const RUN = 'npm run leadwire --';
 
-const ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
+const OVERVIEW = `usage: ${RUN} <command> [options]
+${COMMANDS.map((command) => command.usage).join('\n')}
+${RUN} help <command> (or <command> --help) shows one command`;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
-  process.exit(2);
+const helpOf = (command: Command) => `usage: ${RUN} ${command.name} …\n${command.usage}`;
+
+/** A mistake in what was typed: the sentence, then what to type instead; exit code 2. */
+function usageError(message: string, help: string): number {
+  process.stderr.write(`${message}\n\n${help}\n`);
+  return 2;
 }
 
-const USER_ROLES: UserRole[] = ['operator', 'supervisor', 'admin'];
+/** `--help`: what was asked for, on stdout; exit code 0. */
+function printHelp(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return 0;
+}
 
-async function run(store: Store, argv: string[]): Promise<string> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      role: { type: 'string' },
-      email: { type: 'string' },
-      queue: { type: 'string' },
-      file: { type: 'string' },
-      since: { type: 'string' },
-    },
-  });
-  const [group, command, arg] = positionals;
+function commandNamed(name: string): Command | string {
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command) return command;
+  const near = nearest(
+    name,
+    COMMANDS.map((candidate) => candidate.name),
+  );
+  return `unknown command: ${name}${near ? ` (did you mean ${near}?)` : ''}; the commands are below`;
+}
+
+/** The command to run with its options checked, or the exit code once help or a mistake is printed. */
+function chooseCommand(argv: string[]): Command | number {
+  const [first, ...rest] = argv;
+  if (first === undefined)
+    return usageError('no command given: say what to do, e.g. `api-keys list`', OVERVIEW);
+  if (first === 'help' || first === '--help' || first === '-h') {
+    if (rest[0] === undefined) return printHelp(OVERVIEW);
+    const asked = commandNamed(rest[0]);
+    return typeof asked === 'string' ? usageError(asked, OVERVIEW) : printHelp(helpOf(asked));
+  }
+  if (first.startsWith('-'))
+    return usageError(`put the command first: ${RUN} <command> [options]`, OVERVIEW);
+  const command = commandNamed(first);
+  if (typeof command === 'string') return usageError(command, OVERVIEW);
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) return printHelp(helpOf(command));
   try {
-    const answer = await runWidgetCommand(store, group, command, arg, values.file);
-    if (answer !== undefined) return answer;
+    parseStrict(argv, command.options);
   } catch (error) {
-    if (error instanceof CliError) fail(error.message);
-    throw error;
+    if (!(error instanceof CliError)) throw error;
+    const typed = argv.slice(0, 2).filter((word) => !word.startsWith('-'));
+    return usageError(`${typed.join(' ')}: ${error.message}`, helpOf(command));
   }
-  if (group === 'api-keys' && command === 'create') {
-    if (!values.name) fail('api-keys create needs --name');
-    const role = (values.role ?? 'operator') as ApiRole;
-    if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
-    const { key, prefix, hash } = newApiKey();
-    const id = await store.users.createApiKey({ name: values.name, role, prefix, hash });
-    return `created API key ${id} "${values.name}" (${role}). It is shown only now, keep it safe:\n${key}`;
-  }
-  if (group === 'api-keys' && command === 'list') {
-    const rows = await store.users.listApiKeys();
-    return (
-      rows
-        .map(
-          (k) => `${k.id}\t${k.prefix}…\t${k.role}\t${k.name}${k.revokedAt ? '\t(revoked)' : ''}`,
-        )
-        .join('\n') || 'no API keys yet'
-    );
-  }
-  if (group === 'api-keys' && command === 'revoke') {
-    const id = Number(arg);
-    if (!Number.isInteger(id)) fail('api-keys revoke needs the key id');
-    if (!(await store.users.revokeApiKey(id, new Date()))) fail(`there is no API key ${id}`);
-    return `revoked API key ${id}`;
-  }
-  if (group === 'users' && command === 'create') {
-    if (!values.name || !values.email) fail('users create needs --name and --email');
-    const role = (values.role ?? 'operator') as UserRole;
-    if (!USER_ROLES.includes(role)) fail(`--role must be one of ${USER_ROLES.join(', ')}`);
-    const channelId = values.queue === undefined ? undefined : Number(values.queue);
-    if (channelId !== undefined && !(await store.channels.get(channelId)))
-      fail(`there is no channel ${values.queue} (see \`channels list\`)`);
-    const user = await store.users.createUser({
-      name: values.name,
-      email: values.email.toLowerCase(),
-      role,
-    });
-    if (channelId !== undefined) await store.users.addToQueue(channelId, user.id);
-    return `created user ${user.id} ${user.name} <${user.email}>${values.queue ? ` in the operator queue of channel ${values.queue}` : ''}`;
-  }
-  fail(positionals.length ? `unknown command: ${positionals.join(' ')}` : 'no command given');
+  return command;
 }
 
-let config;
-let store: Store;
-try {
-  config = loadConfig();
-  store = await openStore(config, { migrate: true });
-} catch (error) {
-  if (!(error instanceof ConfigError || error instanceof StoreUnavailableError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
-try {
-  const argv = process.argv.slice(2);
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    // The other commands' options are checked by `run` and the modules; this parse only finds
-    // the command, so every option that takes a value is named (its value is no positional).
-    strict: false,
-    options: Object.fromEntries(
-      [
-        'since',
-        'until',
-        'file',
-        'name',
-        'role',
-        'email',
-        'queue',
-        'limit',
-        'id',
-        'channel',
-        'status',
-        'to',
-      ].map((name) => [name, { type: 'string' as const }]),
-    ),
-  });
-  let answer: string | undefined;
-  try {
-    // The queue and replay commands parse their own options strictly: a mistyped filter must
-    // not widen a replay to rows nobody meant.
-    if (positionals[0] === 'queues') answer = await runQueuesCommand(store, config, argv);
-    else if (positionals[0] === 'inbox') answer = await runInboxCommand(store, config, argv);
-    else if (positionals[0] === 'db') answer = await runDbCommand(store, argv);
-    else
-      answer = await runChannelCommand(store, config, positionals, {
-        since: typeof values.since === 'string' ? values.since : undefined,
-        file: typeof values.file === 'string' ? values.file : undefined,
-      });
-  } catch (error) {
-    if (error instanceof CliError) fail(error.message);
-    if (
-      error instanceof RedisUnavailableError ||
-      error instanceof StoreUnavailableError ||
-      error instanceof CommandFailed
-    ) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    if (error instanceof InterruptedError) {
-      process.stdout.write(`${error.message}\n`);
-      process.exit(error.exitCode);
-    }
-    throw error;
-  }
-  process.stdout.write(`${answer ?? (await run(store, argv))}\n`);
-} finally {
-  await store.close();
+const argv = process.argv.slice(2);
+const command = chooseCommand(argv);
+if (typeof command === 'number') {
+  process.exitCode = command;
+} else {
+  // Loaded only now: help and usage mistakes are answered without the database code.
+  const { runCommand } = await import('./cli/run.ts');
+  process.exitCode = await runCommand(command, argv, (message) =>
+    usageError(message, helpOf(command)),
+  );
 }

@@ -111,7 +111,9 @@ export function storeEmailSettings(
     ? sealSecret(input.imap.password, secretsKey)
     : previous?.imap.password;
   if (!imapSecret)
-    throw new SecretError('imap.password is required: {"env": "VARIABLE"} or {"value": "…"}');
+    throw new SecretError(
+      'imap.password is required: {"env": "LEADWIRE_SECRET_…"} or {"value": "…"}',
+    );
   const { password: smtpGiven, ...smtp } = input.smtp ?? { password: undefined };
   const smtpSecret = smtpGiven ? sealSecret(smtpGiven, secretsKey) : previous?.smtp?.password;
   return {

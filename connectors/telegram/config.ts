@@ -68,7 +68,9 @@ export function storeTelegramSettings(
     token = sealSecret(input.token, secretsKey);
   }
   if (!token)
-    throw new SecretError('token is required: {"env": "VARIABLE"} or {"value": "123:ABC…"}');
+    throw new SecretError(
+      'token is required: {"env": "LEADWIRE_SECRET_…"} or {"value": "123:ABC…"}',
+    );
   return {
     token,
     botId: botId ?? 0,

@@ -105,6 +105,15 @@ export class GraphClient {
   }
 
   private async fetch(url: URL, timeoutMs: number, init: RequestInit): Promise<Response> {
+    // A header carries only visible ASCII: a token pasted with a stray character would fail as
+    // "cannot be reached", and send nothing.
+    if (!/^[\x21-\x7e]+$/.test(this.token)) {
+      throw new GraphError(401, {
+        code: 190,
+        message:
+          'the access token holds characters no token has (a space, a quote…): give it again',
+      });
+    }
     const headers = {
       ...(init.headers as Record<string, string>),
       authorization: `Bearer ${this.token}`,

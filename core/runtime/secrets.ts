@@ -44,7 +44,7 @@ export function sealSecret(input: SecretInput, secretsKey: string | undefined): 
   rememberSecret(input.value);
   if (!secretsKey) {
     throw new SecretError(
-      'set SECRETS_KEY to store passwords encrypted, or give {"env": "VARIABLE"} to read it from the environment',
+      'set SECRETS_KEY to store passwords encrypted, or give {"env": "LEADWIRE_SECRET_…"} to read it from the environment',
     );
   }
   const iv = randomBytes(12);

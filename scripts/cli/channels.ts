@@ -1,38 +1,34 @@
 /**
- * `leadwire channels …` and `leadwire email backfill …`: connect a mailbox from a JSON file,
- * check that Leadwire can log in, and re-read a period of mail (already recorded mail is a no-op).
+ * `leadwire channels …` and `leadwire email backfill …`: connect a channel (a mailbox, a bot, a
+ * WhatsApp number) from a JSON file, check that Leadwire can log in, and re-read a period of mail
+ * (already recorded mail is a no-op).
  */
-import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
-import { emailSettings, smtpPassword } from '../../connectors/email/config.ts';
-import type { Credentials } from '../../core/runtime/secrets.ts';
-import { imapClient } from '../../connectors/email/mailbox.ts';
-import { syncFolder } from '../../connectors/email/sync.ts';
+import { channelOf } from '../../core/channel.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import { announceChannelChange } from '../../core/runtime/channel-changes.ts';
 import { readSecretVariable, type Config } from '../../core/runtime/config.ts';
-import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import { createProducer } from '../../core/runtime/queues.ts';
-import { producerConnection } from '../../core/runtime/redis.ts';
-import { saveChannel } from '../../connectors/api/channels.ts';
-import { asObject } from '../../connectors/site/admin.ts';
-import { botClient, telegramSettings } from '../../connectors/telegram/config.ts';
-import type { ChannelRecord } from '../../core/repositories/channels.ts';
-import type { Store } from '../../core/repositories/index.ts';
-import { CliError } from './widgets.ts';
+import { producerConnection, type Redis } from '../../core/runtime/redis.ts';
+import { SecretError, type Credentials } from '../../core/runtime/secrets.ts';
+import { scrubSecrets } from '../../core/runtime/scrub.ts';
+import { describeChannel, saveChannel } from '../../connectors/channel-admin.ts';
+import { imapClient } from '../../connectors/email/mailbox.ts';
+import { readEmailSettings } from '../../connectors/email/settings.ts';
+import type { EmailSettings } from '../../connectors/email/config.ts';
+import { syncFolder } from '../../connectors/email/sync.ts';
+import { createRecorder } from '../../connectors/record-inbound.ts';
+import { CHANNELS } from '../../connectors/registry.ts';
+import { objectOf } from '../../connectors/channel-fields.ts';
+import { readJsonObject } from './json-file.ts';
+import { CliError, CommandFailed, idOf } from './options.ts';
 
-export const CHANNEL_USAGE = `  channels list | channels show ID
-  channels create --file CHANNEL.json       a mailbox or a bot: the body of POST /api/v1/channels
-  channels test ID                          logs in (IMAP and SMTP, or the bot) and reports
-  email backfill ID --since YYYY-MM-DD      re-reads the mailbox from that date (no duplicates)
-  (edit a channel with PATCH /api/v1/channels/ID, see the README)`;
-
-async function emailChannel(store: Store, arg: string | undefined) {
-  const channel = await store.channels.get(Number(arg));
-  if (!channel || channel.kind !== 'email')
-    throw new CliError(`there is no mailbox channel ${arg ?? ''}`.trim());
-  const settings = emailSettings.safeParse(channel.config);
-  if (!settings.success) throw new CliError(`channel ${channel.id} has invalid mailbox settings`);
-  return { channel, settings: settings.data };
+async function channelById(store: Store, command: string, arg: string | undefined) {
+  if (arg === undefined) throw new CliError(`${command} needs a channel id: ${command} ID`);
+  const id = idOf(arg);
+  const channel = id === undefined ? undefined : await store.channels.get(id);
+  if (!channel) throw new CliError(`there is no channel ${arg} (see \`channels list\`)`);
+  return channel;
 }
 
 export async function runChannelCommand(
@@ -46,6 +42,7 @@ export async function runChannelCommand(
     secretsKey: config.secretsKey,
     readVariable: readSecretVariable,
   };
+  const log = createLogger('warn', 'cli');
   if (group === 'channels' && command === 'list') {
     return (
       (await store.channels.list())
@@ -54,142 +51,137 @@ export async function runChannelCommand(
     );
   }
   if (group === 'channels' && command === 'show') {
-    const channel = await store.channels.get(Number(arg));
-    if (!channel) throw new CliError(`there is no channel ${arg ?? ''}`.trim());
-    const { config: settings, ...rest } = channel;
-    const shown = {
-      ...rest,
-      config: { ...settings, imap: '(see the API)', smtp: '(see the API)' },
-    };
-    return JSON.stringify(shown, null, 2);
+    const channel = await channelById(store, 'channels show', arg);
+    return JSON.stringify(describeChannel({ channels: CHANNELS }, channel), null, 2);
   }
   if (group === 'channels' && command === 'create') {
-    if (!values.file)
-      throw new CliError('channels create needs --file (a JSON file, or - for stdin)');
-    const body = JSON.parse(readFileSync(values.file === '-' ? 0 : values.file, 'utf8')) as unknown;
-    const saved = await saveChannel(
-      { repos: store, secretsKey: config.secretsKey, log: createLogger('warn', 'cli') },
-      asObject(body),
-    );
-    if (!saved.ok) {
-      throw new CliError(
-        `${saved.message}:\n${saved.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    const body = readJsonObject(values.file, 'channels create');
+    const redis = producerConnection(config.redisUrl);
+    redis.on('error', () => undefined);
+    try {
+      const saved = await saveChannel(
+        {
+          channels: CHANNELS,
+          repos: store,
+          secretsKey: config.secretsKey,
+          credentials,
+          log,
+          // A running `email` or `telegram` process starts the channel at once. This connection
+          // is brand new and queues nothing while it connects: the notice waits for it.
+          announce: async (channelId) => {
+            await connected(redis, ANNOUNCE_WAIT_MS);
+            await announceChannelChange(redis, config.queuePrefix, channelId, log);
+          },
+        },
+        body,
       );
+      if (!saved.ok) {
+        throw new CliError(
+          `${saved.message}:\n${saved.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+        );
+      }
+      const shown = Object.entries(saved.saved ?? {}).map(
+        ([key, value]) => `\n${key}: ${describeSaved(value)}`,
+      );
+      return `created ${saved.channel.kind} channel ${saved.channel.id} "${saved.channel.name}"${shown.join('')}`;
+    } finally {
+      redis.disconnect();
     }
-    const webhook = saved.webhook
-      ? saved.webhook.ok
-        ? `\nwebhook: ${saved.webhook.url ?? 'removed (polling mode)'}`
-        : `\nwebhook NOT set: ${saved.webhook.error}`
-      : '';
-    return `created ${saved.channel.kind} channel ${saved.channel.id} "${saved.channel.name}"${webhook}`;
   }
   if (group === 'channels' && command === 'test') {
-    const channel = await store.channels.get(Number(arg));
-    if (channel?.kind === 'telegram') return testBot(channel, credentials);
-    return testMailbox(await emailChannel(store, arg), credentials);
+    const channel = await channelById(store, 'channels test', arg);
+    const test = channelOf(CHANNELS, channel.kind)?.test;
+    if (!test) return `channel ${channel.id} "${channel.name}" (${channel.kind}): nothing to test`;
+    const checks = await test(channel, { repos: store, credentials, log });
+    // The usual reason: the server has SECRETS_KEY, the shell running the CLI does not.
+    const sealed = !config.secretsKey && JSON.stringify(channel.config).includes('"encrypted":');
+    return [
+      `channel ${channel.id} "${channel.name}" (${channel.kind})`,
+      ...checks.map((check) => `${check.name}: ${check.ok ? '' : 'FAILED — '}${check.detail}`),
+      ...(sealed
+        ? [
+            'SECRETS_KEY is not set here: stored passwords and tokens open only with the key they were saved with. Give the CLI the server’s SECRETS_KEY (in .env or the environment) and run this again.',
+          ]
+        : []),
+    ].join('\n');
   }
   if (group === 'email' && command === 'backfill') {
     const since = values.since ? new Date(values.since) : undefined;
     if (!since || Number.isNaN(since.getTime()))
       throw new CliError('email backfill needs --since YYYY-MM-DD');
-    return backfill(store, config, await emailChannel(store, arg), since, credentials);
+    return backfill(store, config, arg, since, credentials);
   }
   return undefined;
 }
 
-async function testBot(channel: ChannelRecord, credentials: Credentials): Promise<string> {
-  const settings = telegramSettings.safeParse(channel.config);
-  if (!settings.success) throw new CliError(`channel ${channel.id} has invalid bot settings`);
-  const lines = [`channel ${channel.id} "${channel.name}" (${settings.data.mode})`];
-  try {
-    const telegram = botClient(settings.data, credentials);
-    const me = await telegram.getMe();
-    lines.push(`bot @${me.username} (id ${me.id}) answers`);
-    const info = await telegram.getWebhookInfo();
-    lines.push(
-      info.url
-        ? `webhook ${info.url}: ${info.pending_update_count} pending${info.last_error_message ? `, last error: ${info.last_error_message}` : ''}`
-        : 'no webhook (polling)',
-    );
-  } catch (error) {
-    lines.push(`Bot API: FAILED — ${scrubSecrets((error as Error).message)}`);
-  }
-  return lines.join('\n');
+/** Past this the notice is dropped: the connectors' periodic look (30 s) finds the channel. */
+const ANNOUNCE_WAIT_MS = 2000;
+
+function connected(redis: Redis, waitMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, waitMs);
+    function done() {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
 }
 
-async function testMailbox(
-  { channel, settings }: Awaited<ReturnType<typeof emailChannel>>,
-  credentials: Credentials,
-): Promise<string> {
-  const lines = [`channel ${channel.id} "${channel.name}"`];
-  const client = imapClient(settings, credentials);
-  client.on('error', () => undefined);
+/** What `onSaved` reported (a webhook's state): a line a person reads. */
+function describeSaved(value: unknown): string {
+  const state = objectOf(value);
+  if (state.ok === true)
+    return typeof state.url === 'string' ? state.url : 'removed (polling mode)';
+  if (state.ok === false) return `NOT set: ${String(state.error)}`;
+  return JSON.stringify(value);
+}
+
+/** The mailbox's IMAP client; a secret that cannot be read is the operator's to fix (exit 1). */
+function openMailbox(channelId: number, settings: EmailSettings, credentials: Credentials) {
   try {
-    await client.connect();
-    lines.push(
-      `IMAP ${settings.imap.host}:${settings.imap.port}: logged in as ${settings.imap.user}`,
-    );
-    for (const folder of settings.folders) {
-      const status = await client.status(folder, {
-        messages: true,
-        unseen: true,
-        uidValidity: true,
-      });
-      lines.push(
-        status
-          ? `  ${folder}: ${status.messages ?? 0} messages, ${status.unseen ?? 0} unseen, UIDVALIDITY ${String(status.uidValidity)}`
-          : `  ${folder}: not found`,
-      );
-    }
-    await client.logout();
+    const client = imapClient(settings, credentials);
+    client.on('error', () => undefined);
+    return client;
   } catch (error) {
-    lines.push(
-      `IMAP ${settings.imap.host}:${settings.imap.port}: FAILED — ${(error as Error).message}`,
+    if (!(error instanceof SecretError)) throw error;
+    throw new CommandFailed(
+      `email backfill: ${error.message} (\`channels test ${channelId}\` checks every setting)`,
     );
   }
-  if (settings.smtp) {
-    const pass = smtpPassword(settings, credentials);
-    const transport = nodemailer.createTransport({
-      host: settings.smtp.host,
-      port: settings.smtp.port,
-      secure: settings.smtp.secure,
-      ...(settings.smtp.user && pass ? { auth: { user: settings.smtp.user, pass } } : {}),
-    });
-    try {
-      await transport.verify();
-      lines.push(
-        `SMTP ${settings.smtp.host}:${settings.smtp.port}: ready to send as ${settings.smtp.from}`,
-      );
-    } catch (error) {
-      lines.push(
-        `SMTP ${settings.smtp.host}:${settings.smtp.port}: FAILED — ${(error as Error).message}`,
-      );
-    } finally {
-      transport.close();
-    }
-  } else lines.push('SMTP: not configured (replies cannot be sent)');
-  return lines.join('\n');
 }
 
 async function backfill(
   store: Store,
   config: Config,
-  { channel, settings }: Awaited<ReturnType<typeof emailChannel>>,
+  arg: string | undefined,
   since: Date,
   credentials: Credentials,
 ): Promise<string> {
-  const redis = producerConnection(config.redisUrl);
-  const producer = createProducer('ingest', redis, config.queuePrefix);
-  const client = imapClient(settings, credentials);
-  client.on('error', () => undefined);
-  const lines: string[] = [];
+  const channel = await channelById(store, 'email backfill', arg);
+  const settings = channel.kind === 'email' ? readEmailSettings(channel.config) : undefined;
+  if (!settings) throw new CliError(`channel ${channel.id} is not a mailbox with valid settings`);
+  const client = openMailbox(channel.id, settings, credentials);
   try {
     await client.connect();
+  } catch (error) {
+    client.close();
+    throw new CommandFailed(
+      `email backfill: cannot log in to ${settings.imap.host}:${settings.imap.port}: ${scrubSecrets((error as Error).message)} (\`channels test ${channel.id}\` checks the settings)`,
+    );
+  }
+  const redis = producerConnection(config.redisUrl);
+  const producer = createProducer('ingest', redis, config.queuePrefix);
+  const log = createLogger('warn', 'cli');
+  const lines: string[] = [];
+  try {
     const deps = {
       repos: store,
+      recorder: createRecorder(store.inbox, producer, log),
       blobs: store.blobs,
-      producer,
-      log: createLogger('warn', 'cli'),
+      log,
       maxBytes: config.emailMaxBytes,
     };
     for (const folder of settings.folders) {
@@ -205,8 +197,10 @@ async function backfill(
     }
     await client.logout();
   } finally {
+    client.close();
     await producer.queue.close();
-    await redis.quit();
+    // Never connected (Redis away): nothing to say goodbye to, and the real error goes on.
+    await redis.quit().catch(() => redis.disconnect());
   }
   return lines.join('\n');
 }

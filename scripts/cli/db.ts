@@ -8,27 +8,18 @@ import { CopyRefused, copyToPostgres, type CopyReport } from '../../db/copy.ts';
 import { unguarded } from '../../db/errors.ts';
 import type { SqliteStore } from '../../db/sqlite/store.ts';
 import { table } from './format.ts';
-import { parseStrict } from './options.ts';
+import { COMMAND_OPTIONS } from './commands.ts';
+import { CliError, CommandFailed, parseStrict } from './options.ts';
 import { startProgress, type Progress } from './progress.ts';
-import { CliError } from './widgets.ts';
-
-export const DB_USAGE = `  db copy --to postgres://USER@HOST/DB [--no-blobs]
-                                            copies this SQLite deployment into an empty PostgreSQL
-                                            (--no-blobs: BLOB_DIR will serve DATA_DIR/blobs as they are)`;
-
-/** The command ran but its result is wrong: printed as it is, exit code 1. */
-export class CommandFailed extends Error {
-  override name = 'CommandFailed';
-}
 
 export async function runDbCommand(store: Store, argv: string[]): Promise<string | undefined> {
-  const { values, positionals } = parseStrict(argv, {
-    to: { type: 'string' },
-    'no-blobs': { type: 'boolean' },
-  });
+  const { values, positionals } = parseStrict(argv, COMMAND_OPTIONS.db);
   const [group, command] = positionals;
   if (group !== 'db') return undefined;
-  if (command !== 'copy') throw new CliError(`unknown command: db ${command ?? ''}`.trim());
+  if (command !== 'copy')
+    throw new CliError(
+      command === undefined ? 'db needs a command: copy' : `unknown command: db ${command}`,
+    );
   const url = values.to;
   if (!url || !/^postgres(ql)?:\/\//.test(url))
     throw new CliError('db copy needs --to postgres://USER@HOST:5432/DATABASE');

@@ -6,7 +6,7 @@ import type { Job } from 'bullmq';
 import type { QueueName } from '../../core/jobs.ts';
 import type { QueueRepos } from './queues.ts';
 import { failedJobIds, QUEUE_NAMES, recordOf, type Queues } from './queue-client.ts';
-import { CliError } from './widgets.ts';
+import { CliError } from './options.ts';
 
 /** Jobs retried at once: a few round trips each, pipelined on the one connection; one commit. */
 const PARALLEL = 200;

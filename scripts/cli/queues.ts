@@ -3,23 +3,18 @@
  * the durable record (inbox rows, replies), and retrying failed jobs once the cause is fixed.
  */
 import { INBOX_STATUSES } from '../../core/ports.ts';
+import type { QueueName } from '../../core/jobs.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Config } from '../../core/runtime/config.ts';
 import { table } from './format.ts';
-import { limitOption, parseStrict, queueOption } from './options.ts';
+import { COMMAND_OPTIONS } from './commands.ts';
+import { CliError, parseStrict } from './options.ts';
 import { openQueues, QUEUE_NAMES, type Queues } from './queue-client.ts';
 import { listFailed } from './queues-failed.ts';
 import { retryAll, retryOne } from './queues-retry.ts';
-import { CliError } from './widgets.ts';
 
 // Part of this command's surface: the integration tests open the very queues it reads.
 export { openQueues, type Queues };
-
-export const QUEUE_USAGE = `  queues                                    jobs per queue and state, inbox rows and replies by status
-  queues failed [--queue ingest|outbound] [--limit N]
-                                            failed jobs with their error and inbox row / reply
-  queues retry JOB_ID | queues retry --all [--queue ingest|outbound]
-                                            runs failed jobs again (their inbox rows back to pending)`;
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
@@ -30,11 +25,7 @@ export async function runQueuesCommand(
   config: Config,
   argv: string[],
 ): Promise<string | undefined> {
-  const { values, positionals } = parseStrict(argv, {
-    queue: { type: 'string' },
-    limit: { type: 'string' },
-    all: { type: 'boolean' },
-  });
+  const { values, positionals } = parseStrict(argv, COMMAND_OPTIONS.queues);
   const [group, command, arg] = positionals;
   if (group !== 'queues') return undefined;
   const only = queueOption(values.queue);
@@ -81,4 +72,18 @@ async function counts(repos: QueueRepos, queues: Queues): Promise<string> {
       ['', ...deliveries.map((delivery) => replies[delivery] ?? 0)],
     ]),
   ].join('\n');
+}
+
+function queueOption(value: string | undefined): QueueName[] {
+  if (value === undefined) return QUEUE_NAMES;
+  const name = QUEUE_NAMES.find((q) => q === value);
+  if (!name) throw new CliError(`--queue must be one of ${QUEUE_NAMES.join(', ')}`);
+  return [name];
+}
+
+function limitOption(value: string | undefined): number {
+  if (value === undefined) return 20;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a whole number');
+  return limit;
 }

@@ -1,7 +1,7 @@
 /** A replay's selection: read from the command's options, shown back, and what it resets. */
 import { INBOX_STATUSES, type InboxStatus } from '../../core/ports.ts';
 import type { ReplayFilter } from '../../core/repositories/inbox.ts';
-import { CliError } from './widgets.ts';
+import { CliError, idOf } from './options.ts';
 
 export function parseFilter(values: {
   id?: string | undefined;
@@ -12,14 +12,14 @@ export function parseFilter(values: {
 }): ReplayFilter | undefined {
   const filter: ReplayFilter = {};
   if (values.id !== undefined) {
-    const ids = values.id.split(',').map((part) => Number(part.trim()));
-    if (!ids.every((id) => Number.isInteger(id) && id > 0))
+    const ids = values.id.split(',').map(idOf);
+    if (!ids.every((id) => id !== undefined))
       throw new CliError('--id takes inbox ids separated by commas, e.g. --id 12,15');
     filter.ids = ids;
   }
   if (values.channel !== undefined) {
-    const channelId = Number(values.channel);
-    if (!Number.isInteger(channelId) || channelId < 1)
+    const channelId = idOf(values.channel);
+    if (channelId === undefined)
       throw new CliError('--channel takes a channel id (see `channels list`)');
     filter.channelId = channelId;
   }

@@ -10,21 +10,12 @@ import type { ReplayRun } from '../../core/repositories/replays.ts';
 import type { Config } from '../../core/runtime/config.ts';
 import { table } from './format.ts';
 import { InterruptedError, withSignal } from './interrupt.ts';
-import { parseStrict } from './options.ts';
+import { COMMAND_OPTIONS } from './commands.ts';
+import { CliError, idOf, parseStrict } from './options.ts';
 import { startProgress, type Progress } from './progress.ts';
 import { openQueues, type Queues } from './queue-client.ts';
 import { enqueue } from './replay-enqueue.ts';
 import { describeFilter, parseFilter, resettable } from './replay-filter.ts';
-import { CliError } from './widgets.ts';
-
-export const INBOX_USAGE = `  inbox replay [--id N,M…] [--channel ID] [--status failed,ignored,pending,done]
-               [--since ISO] [--until ISO] [--dry-run]
-                                            runs matching rows again after a fix: failed rows (and
-                                            ignored ones when --status names them) go back to
-                                            pending; done rows stay as they are. Ctrl-C stops
-                                            after the current batch
-  inbox replay --resume [RUN_ID]            goes on with the newest unfinished run (or RUN_ID)
-  inbox replays                             replay runs and how far they got`;
 
 /** Rows per batch: one SELECT, one UPDATE, one pipelined look-up and one addBulk. */
 const BATCH = 500;
@@ -44,19 +35,16 @@ export async function runInboxCommand(
   argv: string[],
   options: InboxCommandOptions = {},
 ): Promise<string | undefined> {
-  const { values, positionals } = parseStrict(argv, {
-    id: { type: 'string' },
-    channel: { type: 'string' },
-    status: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    resume: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  });
+  const { values, positionals } = parseStrict(argv, COMMAND_OPTIONS.inbox);
   const [group, command, arg] = positionals;
   if (group !== 'inbox') return undefined;
   if (command === 'replays') return describeRuns(await repos.replays.list());
-  if (command !== 'replay') throw new CliError(`unknown command: inbox ${command ?? ''}`.trim());
+  if (command !== 'replay')
+    throw new CliError(
+      command === undefined
+        ? 'inbox needs a command: replay or replays'
+        : `unknown command: inbox ${command}`,
+    );
   const selected = parseFilter(values);
   let run: ReplayRun | undefined;
   if (values.resume) {
@@ -98,7 +86,8 @@ async function resumable(repos: ReplayRepos, arg: string | undefined): Promise<R
     if (!run) throw new CliError('there is no unfinished replay to resume (see `inbox replays`)');
     return run;
   }
-  const run = await repos.replays.get(Number(arg));
+  const id = idOf(arg);
+  const run = id === undefined ? undefined : await repos.replays.get(id);
   if (!run) throw new CliError(`there is no replay run ${arg} (see \`inbox replays\`)`);
   if (run.finishedAt)
     throw new CliError(

@@ -2,21 +2,12 @@
  * `leadwire forms …` and `leadwire callbacks …`: the same definitions as POST/PATCH
  * /api/v1/forms and /api/v1/callbacks, read from a JSON file (or `-` for stdin).
  */
-import { readFileSync } from 'node:fs';
 import { callbackDefinition } from '../../connectors/callback/definition.ts';
-import {
-  asObject,
-  flatWidget,
-  validateWidget,
-  type WidgetRepos,
-} from '../../connectors/site/admin.ts';
+import { flatWidget, validateWidget, type WidgetRepos } from '../../connectors/site/admin.ts';
 import { formDefinition } from '../../connectors/webform/definition.ts';
 import type { Widget, WidgetKind } from '../../core/repositories/forms.ts';
-
-export const WIDGET_USAGE = `  forms list | forms show ID
-  forms create --file FORM.json        (the body of POST /api/v1/forms; - reads stdin)
-  forms update ID --file CHANGES.json  (the body of PATCH /api/v1/forms/ID)
-  callbacks list | show ID | create --file W.json | update ID --file CHANGES.json`;
+import { readJsonObject } from './json-file.ts';
+import { CliError, idOf } from './options.ts';
 
 const KINDS: Record<
   string,
@@ -25,18 +16,6 @@ const KINDS: Record<
   forms: { kind: 'webform', schema: formDefinition, mount: '/f' },
   callbacks: { kind: 'callback', schema: callbackDefinition, mount: '/cb' },
 };
-
-export class CliError extends Error {}
-
-function readJson(file: string | undefined): Record<string, unknown> {
-  if (!file) throw new CliError('--file is required (a JSON file, or - for stdin)');
-  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  try {
-    return asObject(JSON.parse(text));
-  } catch (error) {
-    throw new CliError(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 const line = (w: Widget, mount: string) =>
   `${w.id}\t${w.active ? 'active' : 'closed'}\t${mount}/${w.slug}\t${w.title}`;
@@ -53,8 +32,11 @@ export async function runWidgetCommand(
   if (!entry || !group) return undefined;
   const { kind, schema, mount } = entry;
   const find = async () => {
-    const widget = await repos.forms.get(kind, Number(arg));
-    if (!widget) throw new CliError(`there is no ${kind} ${arg ?? ''}`.trim());
+    const id = idOf(arg);
+    if (arg === undefined)
+      throw new CliError(`${group} ${command} needs an id: ${group} ${command} ID`);
+    const widget = id === undefined ? undefined : await repos.forms.get(kind, id);
+    if (!widget) throw new CliError(`there is no ${kind} ${arg} (see \`${group} list\`)`);
     return widget;
   };
   const save = async (body: Record<string, unknown>, existing?: Widget) => {
@@ -76,15 +58,22 @@ export async function runWidgetCommand(
     case 'show':
       return JSON.stringify(flatWidget(await find()), null, 2);
     case 'create': {
-      const created = await save(readJson(file));
+      const created = await save(readJsonObject(file, `${group} create`));
       return `created ${kind} ${created.id}: ${mount}/${created.slug} (embed: ${mount}/${created.slug}/embed.js)`;
     }
     case 'update': {
       const widget = await find();
-      const updated = await save({ ...flatWidget(widget), ...readJson(file) }, widget);
+      const updated = await save(
+        { ...flatWidget(widget), ...readJsonObject(file, `${group} update`) },
+        widget,
+      );
       return `updated ${kind} ${updated.id}: ${line(updated, mount)}`;
     }
     default:
-      throw new CliError(`unknown command: ${group} ${command ?? ''}`.trim());
+      throw new CliError(
+        command === undefined
+          ? `${group} needs a command: list, show, create or update`
+          : `unknown command: ${group} ${command}`,
+      );
   }
 }

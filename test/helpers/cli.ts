@@ -15,7 +15,8 @@ export interface CliProcess {
 export function spawnCli(env: Record<string, string>, args: string[]): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // A developer's .env must not leak into a test: the test's environment is all there is.
+    env: { ...process.env, ENV_FILE: '/dev/null', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };

@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { openQueues, runQueuesCommand, type Queues } from '../../scripts/cli/queues.ts';
-import { CliError } from '../../scripts/cli/widgets.ts';
+import { CliError } from '../../scripts/cli/options.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 import { addInboxRow, intakeRaw } from '../helpers/rows.ts';

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { openQueues, type Queues } from '../../scripts/cli/queues.ts';
 import { runInboxCommand } from '../../scripts/cli/replay.ts';
-import { CliError } from '../../scripts/cli/widgets.ts';
+import { CliError } from '../../scripts/cli/options.ts';
 import { countInbox, openBurst } from '../helpers/burst.ts';
 import { runCli, spawnCli } from '../helpers/cli.ts';
 import { startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
@@ -130,7 +130,12 @@ it('selects rows by id, channel, status and received-at range, combined', async 
   await expect(replay('replay', '--status', 'lost')).rejects.toThrow(
     new CliError('--status takes pending, done, ignored, failed (comma-separated)'),
   );
-  await expect(replay('replay', '--chanel', '2')).rejects.toThrow(CliError);
+  await expect(replay('replay', '--chanel', '2')).rejects.toThrow(
+    new CliError('unknown option --chanel (did you mean --channel?)'),
+  );
+  await expect(replay('replay', '--resume', 'x')).rejects.toThrow(
+    new CliError('there is no replay run x (see `inbox replays`)'),
+  );
   await expect(replay('replay', '--resume')).rejects.toThrow(
     new CliError('there is no unfinished replay to resume (see `inbox replays`)'),
   );

@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CliError, runWidgetCommand } from '../../scripts/cli/widgets.ts';
+import { CliError } from '../../scripts/cli/options.ts';
+import { runWidgetCommand } from '../../scripts/cli/widgets.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
 
 let test: TestStore;
