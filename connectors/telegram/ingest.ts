@@ -20,12 +20,9 @@ import type { ExpandedUpdate, FetchedFile } from './update.ts';
 
 const raw = z.object({ kind: z.literal('telegram'), update: z.unknown(), receivedAt: z.string() });
 
-/** What this step uses of the worker's deps; it runs without a log or credentials when it can. */
-export type TelegramExpandDeps = Pick<ExpandDeps, 'blobs'> & Partial<Omit<ExpandDeps, 'blobs'>>;
-
 export async function expandTelegram(
   stored: unknown,
-  deps: TelegramExpandDeps,
+  deps: ExpandDeps,
   channel: ChannelInfo,
 ): Promise<ExpandedUpdate> {
   const parsed = raw.safeParse(stored);
@@ -43,8 +40,6 @@ export async function expandTelegram(
   const carried = carriedMessage(read.data);
   const wanted = carried && !whyIgnored(read.data, allowGroups) ? fileRefs(carried.post) : [];
   if (!wanted.length) return expanded;
-  if (!deps.credentials)
-    throw new Error('the worker has no credentials to download Telegram files');
   const telegram = botClient(settings, deps.credentials);
   for (const ref of wanted)
     expanded.files.push(await fetchFile(telegram, ref, maxFileBytes, deps.blobs));
@@ -55,16 +50,11 @@ export async function expandTelegram(
  * answerCallbackQuery, best effort: Telegram refuses a query it stopped waiting for ("query is
  * too old") or answered before (this job ran already), and the press is on the lead either way.
  */
-async function answerPress(
-  query: CallbackQuery,
-  settings: TelegramSettings,
-  deps: TelegramExpandDeps,
-) {
+async function answerPress(query: CallbackQuery, settings: TelegramSettings, deps: ExpandDeps) {
   try {
-    if (!deps.credentials) throw new Error('the worker has no credentials to open the bot token');
     await botClient(settings, deps.credentials).answerCbQuery(query.id);
   } catch (error) {
-    deps.log?.debug({ callbackQueryId: query.id, err: error }, 'callback query not answered');
+    deps.log.debug({ callbackQueryId: query.id, err: error }, 'callback query not answered');
   }
 }
 

@@ -22,6 +22,7 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
     log,
     'telegram webhook refused: wrong secret token or no such webhook bot',
     60_000,
+    (context) => String(context.channel),
   );
 
   const verify: RequestHandler = async (req, res, next) => {

@@ -14,10 +14,10 @@ import express, {
 import type { WebhookDeps } from '../../core/channel.ts';
 import type { ChannelRecord } from '../../core/repositories/channels.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
 import { appSecret, readSettings, verifyTokenMatches, type WhatsAppSettings } from './config.ts';
 import { inboxRows } from './rows.ts';
 import { notification } from './schema.ts';
-import { sampledWarnings } from './sampled-log.ts';
 import { signatureMatches } from './signature.ts';
 
 /** Posts carry no files (media is fetched separately); this is far above any real one. */
@@ -30,7 +30,10 @@ const UNAUTHORIZED = { ok: false, error: 'missing or wrong X-Hub-Signature-256' 
 export function whatsappWebhook(deps: WebhookDeps): Router {
   const router = Router();
   const log = deps.log.child({ connector: 'whatsapp' });
-  const refused = sampledWarnings(log);
+  // Refusals are logged the first time, then at most once a minute per channel with a count.
+  const perChannel = (context: Record<string, unknown>) => String(context.channel);
+  const unverified = occasionalWarning(log, 'webhook verification refused', 60_000, perChannel);
+  const unsigned = occasionalWarning(log, 'unsigned or wrongly signed post', 60_000, perChannel);
 
   const channelOf = async (param: string, activeOnly: boolean) => {
     const id = Number(param);
@@ -60,7 +63,7 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
       verifyTokenMatches(found.settings, token);
     if (!ok) {
       await deps.authFailures.failed(ipOf(req));
-      refused(String(req.params.channelId), { ip: ipOf(req) }, 'webhook verification refused');
+      unverified('refused', { channel: String(req.params.channelId), ip: ipOf(req) });
       return res.status(403).type('text/plain').send('Forbidden');
     }
     log.info({ channel: found.channel.id }, 'Meta verified the WhatsApp webhook');
@@ -89,7 +92,7 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
           .json({ ok: false, error: 'too many failed attempts; wait a minute' });
       // A secret we cannot open is our problem, not the caller's: not counted against it.
       if (!found || secret) await deps.authFailures.failed(ipOf(req));
-      refused(String(req.params.channelId), { ip: ipOf(req) }, 'unsigned or wrongly signed post');
+      unsigned('refused', { channel: String(req.params.channelId), ip: ipOf(req) });
       return res.status(401).json(UNAUTHORIZED);
     }
     const { channel, settings } = found;

@@ -61,18 +61,22 @@ export function occasionalWarning(
   log: Logger,
   message: string,
   intervalMs = 10_000,
+  /** Sampled apart per key (e.g. per channel), so one noisy source does not hide another. */
+  keyOf: (context: Record<string, unknown>) => string = () => '',
 ): (error: unknown, context?: Record<string, unknown>) => void {
-  let last = 0;
-  let left = 0;
+  const seen = new Map<string, { at: number; left: number }>();
   return (error, context = {}) => {
     const now = Date.now();
-    if (now - last < intervalMs) {
-      left += 1;
+    const key = keyOf(context);
+    const last = seen.get(key);
+    if (last && now - last.at < intervalMs) {
+      last.left += 1;
       return;
     }
-    last = now;
+    // Keys can come from a URL: keep the memory of them bounded.
+    if (seen.size >= 1000) seen.clear();
+    seen.set(key, { at: now, left: 0 });
     const err = error instanceof Error ? error.message : String(error);
-    log.warn({ ...context, err, ...(left ? { alsoSince: left } : {}) }, message);
-    left = 0;
+    log.warn({ ...context, err, ...(last?.left ? { alsoSince: last.left } : {}) }, message);
   };
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storeTelegramSettings } from '../../connectors/telegram/config.ts';
 import { expandTelegram } from '../../connectors/telegram/ingest.ts';
 import type { ChannelInfo } from '../../core/ports.ts';
+import { createLogger } from '../../core/runtime/logger.ts';
 import { FileBlobStore } from '../../db/files/blob-store.ts';
 import { startBotApi, type BotApi } from '../helpers/telegram-api.ts';
 import { fixture } from '../helpers/telegram.ts';
@@ -63,7 +64,7 @@ it('fetches a file under the limit into the blob store', async () => {
   const raw = { kind: 'telegram', update, receivedAt: new Date().toISOString() };
   const expanded = await expandTelegram(
     raw,
-    { blobs, maxAttachmentBytes: 1e9, credentials },
+    { blobs, maxAttachmentBytes: 1e9, credentials, log: createLogger('silent') },
     channel(20),
   );
   expect(expanded.files).toEqual([
@@ -91,7 +92,7 @@ it('notes a file over the channel limit without downloading it, and one Telegram
   const before = botApi.calls(token, 'getFile').length;
   const expanded = await expandTelegram(
     raw,
-    { blobs, maxAttachmentBytes: 1e9, credentials },
+    { blobs, maxAttachmentBytes: 1e9, credentials, log: createLogger('silent') },
     channel(1),
   );
   expect(expanded.files[0]).toMatchObject({ sha256: null, skipped: 'larger than the 1 MB limit' });
@@ -103,7 +104,7 @@ it('notes a file over the channel limit without downloading it, and one Telegram
   };
   const refused = await expandTelegram(
     { kind: 'telegram', update: unknown, receivedAt: new Date().toISOString() },
-    { blobs, maxAttachmentBytes: 1e9, credentials },
+    { blobs, maxAttachmentBytes: 1e9, credentials, log: createLogger('silent') },
     channel(20),
   );
   expect(refused.files[0]).toMatchObject({

@@ -5,7 +5,7 @@ import { createLogger } from '../../../../core/runtime/logger.ts';
 import { hashVerifyToken, verifyTokenMatches } from '../../../../connectors/whatsapp/config.ts';
 import type { WhatsAppSettings } from '../../../../connectors/whatsapp/config.ts';
 import { inboxRows } from '../../../../connectors/whatsapp/rows.ts';
-import { sampledWarnings } from '../../../../connectors/whatsapp/sampled-log.ts';
+import { occasionalWarning } from '../../../../core/runtime/redis-outage.ts';
 import { notification } from '../../../../connectors/whatsapp/schema.ts';
 import { signatureMatches, signBody } from '../../../../connectors/whatsapp/signature.ts';
 import { fixture, OURS, PHONE_NUMBER_ID, RECEIVED_AT, storedEvents } from './fixtures.ts';
@@ -124,11 +124,16 @@ describe('refusals in the log', () => {
       },
     });
     vi.useFakeTimers({ now: new Date('2026-11-24T12:00:00Z') });
-    const refused = sampledWarnings(createLogger('warn', 'test', sink));
-    for (let i = 0; i < 5; i++) refused('7', { ip: '203.0.113.9' }, 'unsigned post');
-    refused('8', {}, 'unsigned post');
+    const refused = occasionalWarning(
+      createLogger('warn', 'test', sink),
+      'unsigned post',
+      60_000,
+      (context) => String(context.channel),
+    );
+    for (let i = 0; i < 5; i++) refused('refused', { channel: '7', ip: '203.0.113.9' });
+    refused('refused', { channel: '8' });
     vi.advanceTimersByTime(61_000);
-    refused('7', {}, 'unsigned post');
+    refused('refused', { channel: '7' });
     expect(lines.map(({ channel, alsoSince, msg }) => ({ channel, alsoSince, msg }))).toEqual([
       { channel: '7', alsoSince: undefined, msg: 'unsigned post' },
       { channel: '8', alsoSince: undefined, msg: 'unsigned post' },
