@@ -156,6 +156,17 @@ export interface ReplyInput {
   text: string;
   /** A pre-approved message template (WhatsApp, outside the 24-hour window). */
   template?: TemplateInput;
+  /**
+   * Builds the reply's external id instead of a random value (from the caller's Idempotency-Key):
+   * the same request drafts the same id, which the channel's unique external ids then refuse.
+   */
+  unique?: string;
+}
+
+/** Who wrote a reply, kept as `meta.operator` on every reply (an integration: its key's name). */
+export interface ReplyOperator {
+  userId: number | null;
+  name: string;
 }
 
 export interface TemplateInput {
@@ -192,10 +203,21 @@ export interface Sender {
   /**
    * Sends one queued reply. Throws PermanentSendError (core/errors) for what will never go out
    * as it is, RecipientUnreachableError when the customer cannot be reached on this channel any
-   * more, RateLimitedError when the channel asks to wait; anything else is retried.
+   * more, RateLimitedError when the channel asks to wait; anything else is retried. An error the
+   * channel's server answered carries that answer as its `cause` (a `ServerAnswer`).
    */
   send(request: OutboundRequest): Promise<SendResult>;
   close?(): void | Promise<void>;
+}
+
+/** What a channel's server said when it refused a send: kept on a reply that fails for good. */
+export interface ServerAnswer {
+  /** The HTTP status (Bot API, Graph API) or the SMTP reply code. */
+  status?: number;
+  /** The provider's own error code when it has one beside the status (WhatsApp's 131047). */
+  code?: number;
+  /** The server's words (never a credential). */
+  message: string;
 }
 
 export interface OutboundRequest {

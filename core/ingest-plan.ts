@@ -82,6 +82,8 @@ export interface IngestPlan {
   callback: CallbackPlan | null;
   /** What the channel reported of one of our replies (a bounce, a WhatsApp status). */
   delivery: DeliveryReport | null;
+  /** Outbox events about the lead and the message (`callback` carries its own). */
+  events: PlannedEvent[];
   /** The sender can (no longer) be answered on the channel. */
   reachability: {
     channelId: number;
@@ -100,6 +102,54 @@ export const DELIVERY_PROGRESS = ['queued', 'sent', 'delivered', 'read'] as cons
 export function deliveryRank(report: DeliveryReport): number {
   const rank = (DELIVERY_PROGRESS as readonly string[]).indexOf(report.status);
   return rank < 0 ? DELIVERY_PROGRESS.length : rank;
+}
+
+/**
+ * An event the plan writes to the outbox, in order, in the plan's transaction. Its payload is
+ * `details` after the ids known only once stored: `leadId`, and `messageId` for an event about
+ * the plan's message.
+ */
+export interface PlannedEvent {
+  type: 'lead.created' | 'message.received';
+  of: 'lead' | 'message';
+  details: Record<string, unknown>;
+}
+
+/** What a new lead and a received message announce (the callback rule has its own event). */
+function plannedEvents(lead: NewLead | null, message: NewInboundMessage): PlannedEvent[] {
+  const received: PlannedEvent = {
+    type: 'message.received',
+    of: 'message',
+    details: { channelId: message.channelId },
+  };
+  if (!lead) return [received];
+  const created: PlannedEvent = {
+    type: 'lead.created',
+    of: 'lead',
+    details: {
+      type: lead.type,
+      channelId: lead.channelId,
+      source: lead.source,
+      clientId: lead.clientId,
+    },
+  };
+  return [created, received];
+}
+
+/**
+ * What a reply's new delivery status tells integrations, beside the lead and message ids:
+ * `message.sent`, `message.delivered`, `message.read`, or `message.failed` with the status and
+ * what went wrong (failed; undelivered: a bounce, a customer who blocked the bot). Written only
+ * when the status changed the message.
+ */
+export function deliveryEvent(
+  status: DeliveryReport['status'],
+  error?: unknown,
+): { type: string; details: Record<string, unknown> } {
+  if (status !== 'failed' && status !== 'undelivered')
+    return { type: `message.${status}`, details: {} };
+  const reason = typeof error === 'string' ? { message: error } : (error ?? null);
+  return { type: 'message.failed', details: { status, error: reason } };
 }
 
 /**
@@ -153,6 +203,7 @@ export function planIngest(
     attachments: [],
     callback: null,
     delivery: null,
+    events: [],
     reachability: null,
   };
   switch (decision.kind) {
@@ -182,18 +233,8 @@ export function planIngest(
       const responsibleId = created
         ? decision.responsibleId
         : (leadIn(state, decision.leadId)?.responsibleId ?? null);
-      return {
-        ...base,
-        finish: {
-          status: 'done',
-          outcome: created
-            ? decision.type === 'repeat'
-              ? 'created_repeat'
-              : 'created_simple'
-            : 'appended',
-          reason: null,
-        },
-        lead: created
+      const lead: IngestPlan['lead'] =
+        decision.kind === 'create'
           ? {
               create: {
                 type: decision.type,
@@ -211,7 +252,28 @@ export function planIngest(
                 review: message.review ?? null,
               },
             }
-          : { append: decision.leadId },
+          : { append: decision.leadId };
+      const stored: NewInboundMessage = {
+        channelId: channel.id,
+        externalId: message.externalId,
+        inboxId: row.id,
+        sender: senderLabel(message),
+        text: message.text,
+        sentAt: message.sentAt,
+        meta: messageMeta(message),
+      };
+      return {
+        ...base,
+        finish: {
+          status: 'done',
+          outcome: created
+            ? decision.type === 'repeat'
+              ? 'created_repeat'
+              : 'created_simple'
+            : 'appended',
+          reason: null,
+        },
+        lead,
         advanceQueue:
           created && decision.roundRobin && decision.responsibleId !== null
             ? { channelId: channel.id, userId: decision.responsibleId }
@@ -219,15 +281,8 @@ export function planIngest(
         leadIdentities: decision.addToLead,
         clientIdentities: decision.addToClient,
         clientDuplicates: decision.possibleDuplicates,
-        message: {
-          channelId: channel.id,
-          externalId: message.externalId,
-          inboxId: row.id,
-          sender: senderLabel(message),
-          text: message.text,
-          sentAt: message.sentAt,
-          meta: messageMeta(message),
-        },
+        message: stored,
+        events: plannedEvents('create' in lead ? lead.create : null, stored),
         attachments: message.attachments ?? [],
         callback: message.callback
           ? planCallback(message.callback, state.openCall, responsibleId)

@@ -21,11 +21,19 @@ import type { SqliteStore } from './sqlite/store.ts';
 export const TABLES = [
   'departments',
   'users',
+  'roles',
+  'userRoles',
+  'sessions',
   'channels',
   'channelOperators',
   'stages',
+  'dealStages',
+  'junkReasons',
   'clients',
   'leads',
+  'deals',
+  'timeline',
+  'notes',
   'identities',
   'messages',
   'inbox',
@@ -47,9 +55,13 @@ export const TABLES = [
 const WITH_IDENTITY = new Set<string>([
   'departments',
   'users',
+  'roles',
   'channels',
   'clients',
   'leads',
+  'deals',
+  'timeline',
+  'notes',
   'identities',
   'messages',
   'inbox',
@@ -63,6 +75,19 @@ const WITH_IDENTITY = new Set<string>([
 ]);
 
 const PAGE = 500;
+
+/**
+ * The rows the migrations seed (the default stages, the REST intake channel, the roles, deal
+ * stages and junk reasons): a database holding at most these is still empty, and they give way to
+ * the source's.
+ */
+const SEEDED: Partial<Record<(typeof TABLES)[number], number>> = {
+  channels: 1,
+  stages: 5,
+  roles: 3,
+  dealStages: 5,
+  junkReasons: 5,
+};
 
 export class CopyRefused extends Error {
   override name = 'CopyRefused';
@@ -108,8 +133,7 @@ export async function copyToPostgres(
     });
     const target = drizzleOf(pool);
     const before = await targetCounts(target);
-    const seeded = (name: string, n: number) =>
-      (name === 'stages' && n <= 5) || (name === 'channels' && n <= 1);
+    const seeded = (name: string, n: number) => n <= (SEEDED[name as (typeof TABLES)[number]] ?? 0);
     const taken = [...before].filter(([name, n]) => n > 0 && !seeded(name, n));
     if (taken.length) {
       throw new CopyRefused(
@@ -127,9 +151,8 @@ export async function copyToPostgres(
     const blobCount = options.blobs ? await countOf(source.blobs.list()) : 0;
     options.progress.total([...counts.values()].reduce((a, b) => a + b, 0) + blobCount);
 
-    // The migrations' own rows (default stages, the REST intake channel) give way to the source's.
-    await pool.query('DELETE FROM stages');
-    await pool.query('DELETE FROM channels');
+    for (const name of Object.keys(SEEDED) as (typeof TABLES)[number][])
+      await pool.query(`DELETE FROM ${sqlName(pgSchema[name] as PgTable)}`);
     for (const name of TABLES) {
       await copyTable(source, target, name, options.progress);
       if (WITH_IDENTITY.has(name)) {

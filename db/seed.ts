@@ -16,12 +16,30 @@ export interface CrmSeed {
   /** Clients are numbered 1..clients. */
   clients: number;
   client(n: number): { name: string; responsibleId: number; identities: Identity[] };
+  /** Leads numbered 1..count on the REST intake channel (channel 1), after the clients. */
+  leads?: { count: number; lead(n: number): SeedLead };
 }
+
+/** An open lead on stage NEW with one inbound message (its id is the lead's). */
+export interface SeedLead {
+  /** A repeat lead's client; null for a simple lead, which owns `identities`. */
+  clientId: number | null;
+  identities: Identity[];
+  responsibleId: number | null;
+  title: string;
+  name: string | null;
+  company: string | null;
+  message: string;
+  at: Date;
+}
+
+/** What has been seeded so far: `done` clients, then `done` leads. */
+export type SeedProgress = (done: number, what: 'clients' | 'leads') => void;
 
 export async function seedCrm(
   store: Store,
   seed: CrmSeed,
-  onProgress: (done: number) => void,
+  onProgress: SeedProgress,
 ): Promise<void> {
   if (store.kind === 'postgres')
     await seedPostgres(unguarded<PostgresStore>(store).db.$client, seed, onProgress);

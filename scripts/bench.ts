@@ -7,7 +7,8 @@
  * everything it created (database, Redis keys under its prefix) however it ends.
  * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts), and
  * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts), and
- * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts).
+ * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts), and
+ * `npm run bench -- search` the lead list's searches among a million leads (scripts/bench/search.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -22,6 +23,7 @@ import { readOptions, type BenchOptions } from './bench/options.ts';
 import { timeInboxCommit } from './bench/feed.ts';
 import { benchEmail } from './bench/email.ts';
 import { benchForms } from './bench/forms.ts';
+import { benchSearch } from './bench/search.ts';
 import { measureLatency } from './bench/latency.ts';
 import { benchTelegram } from './bench/telegram.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
@@ -137,7 +139,10 @@ async function bench(): Promise<string> {
 }
 
 /** The bench's own database: a SQLite file in a workspace, or a PostgreSQL database it creates. */
-async function benchDatabase(options: BenchOptions, runId: string): Promise<StoreArgs> {
+async function benchDatabase(
+  options: Pick<BenchOptions, 'store' | 'dataDir' | 'databaseUrl'>,
+  runId: string,
+): Promise<StoreArgs> {
   if (options.store === 'sqlite') {
     const workspace = createWorkspace(options.dataDir, runId);
     closers.push(() => workspace.remove());
@@ -179,7 +184,12 @@ try {
         ? await benchEmail(modeContext)
         : mode === 'telegram'
           ? await benchTelegram(modeContext)
-          : await bench();
+          : mode === 'search'
+            ? await benchSearch({
+                ...modeContext,
+                database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
+              })
+            : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {

@@ -155,6 +155,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     apiKey: config.apiKey,
     defaultCountry: config.defaultCountry,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    sessions: config.sessions,
     trustProxy: config.trustProxy,
     blobs: store.blobs,
     forms: config.forms,

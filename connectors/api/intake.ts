@@ -77,6 +77,11 @@ export function intakeRoutes(deps: IntakeDeps): Router {
     const inboxId = recorded.row.id;
     if (req.query.wait === 'true' || req.query.wait === '1') {
       const row = await waitForInbox(inbox, inboxId, WAIT_MS);
+      // An intake key learns that its message is in, never what it became: the outcome and the
+      // lead would tell whoever holds the key whether an address belongs to a client.
+      if (row && row.status !== 'pending' && res.locals.principal?.actor.intakeOnly) {
+        return res.status(200).json({ inboxId, status: row.status });
+      }
       if (row && row.status !== 'pending') {
         const outcome = recorded.created ? row.outcome : 'duplicate';
         return res.status(row.status === 'failed' ? 422 : 200).json({
@@ -104,7 +109,9 @@ export function intakeRoutes(deps: IntakeDeps): Router {
     const visible = row && (principal?.role !== 'intake' || sentBy(row) === principal.keyId);
     if (!row || !visible)
       return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
-    res.json(inboxStatus(row));
+    res.json(
+      principal?.actor.intakeOnly ? { inboxId: row.id, status: row.status } : inboxStatus(row),
+    );
   });
 
   return router;

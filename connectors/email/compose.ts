@@ -1,4 +1,5 @@
-/** What a reply to an email thread looks like: recipient, subject with the lead token, threading ids. */
+/** What a reply to an email thread looks like: recipient, subject with the lead token, threading ids, sender name. */
+import type { ReplyOperator } from '../../core/channel.ts';
 import { normaliseEmail } from '../../core/identities.ts';
 
 export interface EmailReplyMeta {
@@ -50,4 +51,21 @@ export function composeReply(
 export function newMessageId(from: string, unique: string): string {
   const domain = from.split('@')[1] ?? 'leadwire.invalid';
   return `lw.${unique}@${domain}`;
+}
+
+/**
+ * The display name of a reply's From (the address is always the mailbox's). With `operator`,
+ * "Ana García (Acme Support)": the inbox list shows only this name, so the customer sees a person
+ * answering and still recognises the company they wrote to, whichever colleague answers next;
+ * the operator's name alone when the mailbox has no name. An integration's key name is not a
+ * person's, so its replies keep the mailbox's name.
+ */
+export function replyFromName(
+  smtp: { fromName?: string | undefined; replyFromName?: 'channel' | 'operator' | undefined },
+  operator: ReplyOperator | undefined,
+): string | undefined {
+  const mailbox = smtp.fromName?.trim() || undefined;
+  const person = operator?.userId != null ? operator.name.trim() : '';
+  if (smtp.replyFromName !== 'operator' || !person) return mailbox;
+  return mailbox ? `${person} (${mailbox})` : person;
 }

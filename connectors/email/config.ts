@@ -40,6 +40,11 @@ export const emailSettingsInput = z
         password: secretInput.optional(),
         from: address,
         fromName: z.string().max(200).optional(),
+        /**
+         * The name a reply's From shows: `channel` (default) is `fromName`; `operator` is the
+         * operator who wrote it, with `fromName` after it in brackets when there is one.
+         */
+        replyFromName: z.enum(['channel', 'operator']).optional(),
       })
       .strict()
       .optional(),
@@ -85,6 +90,8 @@ export const emailSettings = z.object({
       password: storedSecret.optional(),
       from: z.string(),
       fromName: z.string().optional(),
+      /** Optional: settings stored before it existed have none (`channel`). */
+      replyFromName: z.enum(['channel', 'operator']).optional(),
     })
     .optional(),
   addresses: z.array(z.string()),

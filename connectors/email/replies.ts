@@ -1,8 +1,8 @@
 /** Replies on a mailbox: a draft threaded to the customer's email, sent over the channel's SMTP. */
 import { randomUUID } from 'node:crypto';
-import type { ReplySupport } from '../../core/channel.ts';
+import type { ReplyOperator, ReplySupport } from '../../core/channel.ts';
 import { PermanentSendError } from '../../core/errors.ts';
-import { composeReply, newMessageId, type EmailReplyMeta } from './compose.ts';
+import { composeReply, newMessageId, replyFromName, type EmailReplyMeta } from './compose.ts';
 import { SmtpSender } from './send.ts';
 import { readEmailSettings } from './settings.ts';
 
@@ -29,7 +29,7 @@ export const emailReplies: ReplySupport = {
     }
     return {
       ok: true,
-      externalId: newMessageId(smtp.from, randomUUID()),
+      externalId: newMessageId(smtp.from, reply.unique ?? randomUUID()),
       sender: smtp.from,
       text: reply.text,
       meta: { email: { ...email, from: smtp.from } },
@@ -43,11 +43,13 @@ export const emailReplies: ReplySupport = {
         if (!settings) throw new PermanentSendError(`channel ${channel.id} cannot send replies`);
         const email = message.meta.email as EmailReplyMeta | undefined;
         if (!email) throw new PermanentSendError(`message ${message.id} has no email envelope`);
+        const operator = message.meta.operator as ReplyOperator | undefined;
         const result = await smtp.send(settings, {
           ...email,
           messageId: message.externalId,
           text: message.text,
           channelId: channel.id,
+          fromName: settings.smtp && replyFromName(settings.smtp, operator),
         });
         return {
           response: result.response,

@@ -3,6 +3,7 @@
  * References to the customer's thread, the lead token in the subject, our loop header.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { ServerAnswer } from '../../core/channel.ts';
 import { PermanentSendError } from '../../core/errors.ts';
 import { LOOP_HEADER } from './parsed.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
@@ -13,6 +14,8 @@ export interface OutgoingEmail extends EmailReplyMeta {
   messageId: string;
   text: string;
   channelId: number;
+  /** The From display name (the address is the mailbox's); none: the bare address. */
+  fromName: string | undefined;
 }
 
 const bracket = (id: string) => `<${id}>`;
@@ -51,7 +54,7 @@ export class SmtpSender {
     if (!smtp) throw new PermanentSendError(`channel ${mail.channelId} has no SMTP settings`);
     try {
       const info = await this.transport(mail.channelId, settings).sendMail({
-        from: smtp.fromName ? { name: smtp.fromName, address: smtp.from } : smtp.from,
+        from: mail.fromName ? { name: mail.fromName, address: smtp.from } : smtp.from,
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
@@ -67,13 +70,20 @@ export class SmtpSender {
         ),
       };
     } catch (error) {
-      const code = (error as { responseCode?: number }).responseCode;
-      if (code !== undefined && code >= 500) {
+      const { responseCode: code, response } = error as { responseCode?: number; response?: string };
+      if (code === undefined) throw error;
+      // The server's own reply line ("550 5.1.1 <x@y>: Recipient address rejected"), kept on the
+      // message when the send fails for good.
+      const cause: ServerAnswer = { status: code, message: response ?? (error as Error).message };
+      if (code >= 500) {
         throw new PermanentSendError(
           `the mail server refused the message: ${(error as Error).message}`,
+          { cause },
         );
       }
-      throw error;
+      throw new Error(`the mail server did not take the message: ${(error as Error).message}`, {
+        cause,
+      });
     }
   }
 

@@ -24,12 +24,17 @@ import { messagePage } from '../site/page.ts';
 import { siteRoutes } from '../site/routes.ts';
 import { formDefinition, webformSite } from '../webform/index.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
-import { adminLoginRoutes, requireAdmin } from './admin-session.ts';
+import { adminLoginRoutes, requireAdmin, type AdminAuthDeps } from './admin-session.ts';
+import { sessionRoutes, signInRoutes } from './session.ts';
 import { authenticate } from './auth.ts';
 import { authFailures } from './auth-failures.ts';
 import { activityRoutes } from './operator/activities.ts';
 import { channelRoutes } from './operator/channels.ts';
 import { clientRoutes } from './operator/clients.ts';
+import { dealRoutes } from './operator/deals.ts';
+import { stageRoutes } from './operator/stages.ts';
+import { customFieldRoutes } from './operator/custom-fields.ts';
+import { peopleRoutes } from './operator/people.ts';
 import { leadRoutes } from './operator/leads.ts';
 import { replyRoutes } from './operator/replies.ts';
 import { problem } from './problem.ts';
@@ -50,6 +55,8 @@ export interface AppDeps {
   log: Logger;
   apiKey: string | undefined;
   defaultCountry: string | undefined;
+  /** Idle and absolute lifetimes of a signed-in session (SESSION_IDLE_HOURS, SESSION_MAX_HOURS). */
+  sessions?: { idleMs: number; maxMs: number };
   /** Requests per minute per API key (or per IP before authentication). */
   rateLimitPerMinute?: number;
   blobs: BlobStore;
@@ -72,16 +79,23 @@ export interface AppDeps {
   processId: string;
 }
 
-/** The operations pages: the queue dashboard and the metrics, for admins only. */
-function operationsRoutes(deps: AppDeps): express.Router {
-  const adminAuth = {
+/** How requests authenticate: keys, sessions, the failure guard. */
+function authDeps(deps: AppDeps): AdminAuthDeps {
+  return {
     users: deps.repos.users,
     log: deps.log,
     apiKey: deps.apiKey,
-    // Shared by every web process, like the form secret it is derived from.
-    sessionSecret: createHmac('sha256', deps.formSecret).update('admin-session').digest('hex'),
     guard: { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 },
+    session: {
+      // Shared by every web process, like the form secret it is derived from.
+      secret: createHmac('sha256', deps.formSecret).update('session').digest('hex'),
+      ...(deps.sessions ?? { idleMs: 8 * 3600_000, maxMs: 72 * 3600_000 }),
+    },
   };
+}
+
+/** The operations pages: the queue dashboard and the metrics, for admins only. */
+function operationsRoutes(deps: AppDeps, adminAuth: AdminAuthDeps): express.Router {
   const router = express.Router();
   router.use(adminLoginRoutes(adminAuth));
   router.use(DASHBOARD_PATH, requireAdmin(adminAuth), dashboardRouter(deps.queues));
@@ -97,7 +111,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(countRequests);
   app.use(helmet());
   app.use(healthRoutes(deps.store, deps.redis));
-  app.use(operationsRoutes(deps));
+  const auth = authDeps(deps);
+  app.use(operationsRoutes(deps, auth));
+  app.use(signInRoutes(auth));
   const site = { ...deps, secret: deps.formSecret };
   app.use(webformSite.mount, siteRoutes(site, webformSite));
   app.use(callbackSite.mount, siteRoutes(site, callbackSite));
@@ -109,7 +125,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   // After authentication, every request counts against the key that made it.
   const perKey = redisRateLimit(deps, 'api', deps.rateLimitPerMinute ?? 6000, {
-    keyGenerator: (_req, res) => `key:${res.locals.principal?.keyId ?? 'bootstrap'}`,
+    keyGenerator: (_req, res) => {
+      const principal = res.locals.principal;
+      return principal?.sessionId
+        ? `user:${principal.user?.id}`
+        : `key:${principal?.keyId ?? 'bootstrap'}`;
+    },
     handler: (_req, res) =>
       problem(
         res,
@@ -121,7 +142,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(
     '/api/v1',
-    authenticate(deps.repos.users, deps.apiKey, guard),
+    authenticate(auth),
     perKey,
     express.json({ limit: '1mb', strict: true }),
     (req, res, next) => {
@@ -132,9 +153,14 @@ export function createApp(deps: AppDeps): express.Express {
       }
       next();
     },
+    sessionRoutes(auth),
     intakeRoutes(deps),
     leadRoutes(deps),
     clientRoutes(deps),
+    dealRoutes(deps),
+    stageRoutes(deps),
+    customFieldRoutes(deps),
+    peopleRoutes(deps),
     widgetAdminRoutes(admin, 'webform', '/forms', '/f', formDefinition),
     widgetAdminRoutes(admin, 'callback', '/callbacks', '/cb', callbackDefinition),
     activityRoutes(deps),

@@ -4,6 +4,7 @@
  * Only failures count, so any number of requests with a valid key pass. While Redis is away the
  * guard is off and authentication itself still works.
  */
+import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
@@ -44,3 +45,29 @@ export const tooManyFailures = (guard: AuthFailureGuard, req: Request): Promise<
 
 export const countFailure = (guard: AuthFailureGuard, req: Request): Promise<void> =>
   authFailures(guard).failed(req.ip ?? '');
+
+/**
+ * Failed sign-ins per account (an email address, hashed: no address is written to Redis), so
+ * guessing one person's password from many addresses is as slow as from one.
+ */
+export function accountFailures(
+  guard: Pick<AuthFailureGuard, 'redis' | 'prefix'>,
+  limit: number,
+  windowSeconds: number,
+): AuthFailures {
+  const key = (account: string) =>
+    `${guard.prefix}:signin-failures:${createHash('sha256').update(account).digest('hex').slice(0, 32)}`;
+  return {
+    async blocked(account) {
+      const failures = Number(
+        await withinDeadline(guard.redis, () => guard.redis.get(key(account))).catch(() => 0),
+      );
+      return failures >= limit;
+    },
+    async failed(account) {
+      await withinDeadline(guard.redis, () =>
+        guard.redis.multi().incr(key(account)).expire(key(account), windowSeconds, 'NX').exec(),
+      ).catch(() => undefined);
+    },
+  };
+}

@@ -1,61 +1,177 @@
-/** `Authorization: Bearer <key>` for operator and intake endpoints. */
+/**
+ * Authentication of the REST API: `Authorization: Bearer <key>` (integrations, scripts) or the
+ * session cookie a sign-in sets (people). Valid credentials pass before the failure guard is
+ * asked, and only credentials that were sent and wrong count against an address: a page with 30
+ * `<img>` tags (no credentials at all) locks nobody out. A cookie-authenticated unsafe request
+ * must come from our own origin and carry the session's CSRF token.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ApiRole, UserRepository } from '../../core/repositories/users.ts';
-import { verifyApiKey, type ApiPrincipal } from './api-keys.ts';
+import { canManage } from '../../core/permissions.ts';
+import { hashApiKey, sameHash } from '../../core/api-keys.ts';
+import type { UserRepository } from '../../core/repositories/users.ts';
 import { countFailure, tooManyFailures, type AuthFailureGuard } from './auth-failures.ts';
+import { BOOTSTRAP_PRINCIPAL, keyPrincipal, userActor, type Principal } from './principal.ts';
+import { problem } from './problem.ts';
 
 declare module 'express-serve-static-core' {
   interface Locals {
-    principal?: ApiPrincipal;
+    principal?: Principal;
   }
 }
 
-/** What each role may do: admin everything, operator the CRM, intake only posting leads. */
-const ALLOWED: Record<ApiRole, ReadonlySet<string>> = {
-  admin: new Set(['intake', 'read', 'write', 'admin']),
-  operator: new Set(['intake', 'read', 'write']),
-  intake: new Set(['intake']),
-};
+export const SESSION_COOKIE = 'lw_session';
+export const CSRF_HEADER = 'x-csrf-token';
 
-export type Permission = 'intake' | 'read' | 'write' | 'admin';
+export interface AuthDeps {
+  users: Pick<UserRepository, 'activeKeyByHash' | 'actorFacts' | 'activeSession'>;
+  /** API_KEY from the environment (an admin key), if set. */
+  apiKey: string | undefined;
+  guard: AuthFailureGuard;
+  session: SessionSettings;
+}
 
-export function authenticate(
-  users: Pick<UserRepository, 'activeKeyByHash' | 'activeKeyById'>,
-  bootstrapKey: string | undefined,
-  guard: AuthFailureGuard,
-): RequestHandler {
+export interface SessionSettings {
+  /** Keys the CSRF tokens; shared by every web process. */
+  secret: string;
+  /** A session unused this long ends. */
+  idleMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  maxMs: number;
+}
+
+export const sessionIdOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The CSRF token of a session: a keyed hash of its id, so it needs no storage of its own. */
+export const csrfTokenOf = (secret: string, sessionId: string) =>
+  createHmac('sha256', secret).update(`csrf:${sessionId}`).digest('base64url');
+
+export function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no session, not a server error
+    }
+  }
+  return undefined;
+}
+
+/** Resolves a presented key; the bootstrap API_KEY from the environment is an admin. */
+export async function principalOfKey(
+  deps: Pick<AuthDeps, 'users' | 'apiKey'>,
+  presented: string,
+): Promise<Principal | undefined> {
+  const hash = hashApiKey(presented);
+  if (deps.apiKey && sameHash(hash, hashApiKey(deps.apiKey))) return BOOTSTRAP_PRINCIPAL;
+  const key = await deps.users.activeKeyByHash(hash);
+  return key ? keyPrincipal(deps.users, key) : undefined;
+}
+
+/** The signed-in user behind a session cookie, if the session is alive. */
+export async function principalOfSession(
+  deps: Pick<AuthDeps, 'users' | 'session'>,
+  token: string,
+): Promise<Principal | undefined> {
+  const id = sessionIdOf(token);
+  const found = await deps.users.activeSession(id, new Date(), deps.session.idleMs);
+  if (!found) return undefined;
+  const acting = await userActor(deps.users, found.user.id);
+  if (!acting) return undefined;
+  return { keyId: null, sessionId: id, name: acting.user.name, role: 'user', ...acting };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Why a cookie-authenticated request may not change anything, if it may not. */
+export function crossSiteProblem(
+  req: Request,
+  secret: string,
+  sessionId: string,
+): string | undefined {
+  if (!UNSAFE.has(req.method)) return undefined;
+  const origin = req.get('origin');
+  if (origin && origin !== `${req.protocol}://${req.get('host')}`) {
+    return `requests from ${origin} may not use this session`;
+  }
+  const site = req.get('sec-fetch-site');
+  if (!origin && site && site !== 'same-origin' && site !== 'none') {
+    return 'cross-site requests may not use this session';
+  }
+  const sent = Buffer.from(req.get(CSRF_HEADER) ?? '');
+  const expected = Buffer.from(csrfTokenOf(secret, sessionId));
+  if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+    return `send the session's CSRF token (GET /api/v1/session) in the ${CSRF_HEADER} header`;
+  }
+  return undefined;
+}
+
+export function authenticate(deps: AuthDeps): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (await tooManyFailures(guard, req)) {
-      res.status(429).set('Retry-After', '60').json({
-        error: 'rate_limited',
-        message: 'too many failed authentications from this address; retry in a minute',
-      });
-      return;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const token = bearer ? undefined : cookieValue(req, SESSION_COOKIE);
+    const principal = bearer
+      ? await principalOfKey(deps, bearer)
+      : token
+        ? await principalOfSession(deps, token)
+        : undefined;
+    if (principal) {
+      if (principal.sessionId) {
+        const refused = crossSiteProblem(req, deps.session.secret, principal.sessionId);
+        if (refused) return problem(res, 403, 'cross_site', refused);
+      }
+      res.locals.principal = principal;
+      return next();
     }
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match?.[1] ? await verifyApiKey(users, match[1], bootstrapKey) : undefined;
-    if (!principal) {
-      await countFailure(guard, req);
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({
-        error: 'unauthorized',
-        message:
-          'send a valid API key as `Authorization: Bearer <key>` (create one with `npm run leadwire -- api-keys create --name NAME`)',
-      });
-      return;
+    // A wrong key counts against the address; a stale cookie or no credentials do not.
+    if (bearer) {
+      if (await tooManyFailures(deps.guard, req)) {
+        res.set('Retry-After', '60');
+        return problem(
+          res,
+          429,
+          'rate_limited',
+          'too many failed authentications from this address; retry in a minute',
+        );
+      }
+      await countFailure(deps.guard, req);
     }
-    res.locals.principal = principal;
-    next();
+    res.set('WWW-Authenticate', 'Bearer');
+    problem(
+      res,
+      401,
+      'unauthorized',
+      token
+        ? 'your session has ended; sign in again (POST /api/v1/session)'
+        : 'sign in (POST /api/v1/session) or send an API key as `Authorization: Bearer <key>` (create one with `npm run leadwire -- api-keys create --name NAME`)',
+    );
   };
 }
 
+export type Permission = 'intake' | 'read' | 'write' | 'admin';
+
+/**
+ * A coarse gate before the records' own scopes: intake keys only post leads, `admin` needs a
+ * role that manages. Which records a request reaches is decided by core/permissions.ts scopeOf.
+ */
 export function requirePermission(permission: Permission): RequestHandler {
   return (_req, res, next) => {
-    const role = res.locals.principal?.role;
-    if (role && ALLOWED[role].has(permission)) return next();
-    res.status(403).json({
-      error: 'forbidden',
-      message: `this API key's role (${role ?? 'none'}) may not ${permission}`,
-    });
+    const principal = res.locals.principal;
+    const actor = principal?.actor;
+    const allowed =
+      actor !== undefined &&
+      (permission === 'intake' ||
+        (!actor.intakeOnly && (permission !== 'admin' || canManage(actor))));
+    if (allowed) return next();
+    problem(
+      res,
+      403,
+      'forbidden',
+      principal?.role === 'intake'
+        ? `this intake key may only post leads`
+        : `${principal?.name ?? 'this caller'} may not ${permission === 'admin' ? 'administer Leadwire' : permission}`,
+    );
   };
 }

@@ -52,7 +52,7 @@ export const telegramReplies: ReplySupport = {
     };
     return {
       ok: true,
-      externalId: `tg-out-${randomUUID()}`,
+      externalId: `tg-out-${reply.unique ?? randomUUID()}`,
       sender: channel.name,
       text: reply.text,
       meta: { telegram: meta },

@@ -4,6 +4,7 @@
  * blocked the bot) is final. Parts already sent are skipped when a job is retried.
  */
 import { TelegramError, type Telegram } from 'telegraf';
+import type { ServerAnswer } from '../../core/channel.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
 import {
   PermanentSendError,
@@ -64,16 +65,22 @@ export class TelegramSender {
           const wait = parameters?.retry_after ?? 5;
           throw new RateLimitedError(wait, `Telegram rate limit: retry after ${wait} s`);
         }
+        // What the Bot API said, kept on the reply if it never goes out.
+        const cause: ServerAnswer = { status: code, message: error.description };
         // The customer blocked the bot: this reply is undeliverable, and so are the next ones.
         if (code === 403) {
-          throw new RecipientUnreachableError(
+          const blocked = new RecipientUnreachableError(
             `the customer blocked the bot (${error.description})`,
             `telegram:${to.chatId}`,
           );
+          blocked.cause = cause;
+          throw blocked;
         }
         if (code === 400)
-          throw new PermanentSendError(`Telegram refused the message: ${error.description}`);
-        throw error;
+          throw new PermanentSendError(`Telegram refused the message: ${error.description}`, {
+            cause,
+          });
+        throw new Error(`Telegram did not take the message: ${error.description}`, { cause });
       }
       // Outside the try: a failed bookkeeping write must not count as a failed send.
       await onPart(index, sent.message_id);

@@ -68,7 +68,7 @@ export async function draftReply(
   };
   return {
     ok: true,
-    externalId: `wa-out-${randomUUID()}`,
+    externalId: `wa-out-${reply.unique ?? randomUUID()}`,
     sender: channel.name,
     text: template ? templateText(template) : reply.text,
     meta: { whatsapp: meta },

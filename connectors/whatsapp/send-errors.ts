@@ -3,6 +3,7 @@
  * never go out as it is (outside the 24-hour window, an unreachable number, a dead token) is
  * final and shown to the operator, anything transient (5xx, Graph's "try again") is retried.
  */
+import type { ServerAnswer } from '../../core/channel.ts';
 import { PermanentSendError, RateLimitedError } from '../../core/errors.ts';
 import { describeError, WINDOW_CLOSED } from './errors.ts';
 import type { GraphError } from './graph.ts';
@@ -20,7 +21,32 @@ const TRANSIENT = new Set([1, 2, 131000, 131016, 133004]);
 /** The customer cannot get this message on WhatsApp (not a user, old app, not allowed). */
 const RECIPIENT = new Set([131021, 131026, 131030, 131049, 131050, 130472]);
 
+/**
+ * A refused send in the worker's terms, carrying Graph's own answer (HTTP status, error code,
+ * message and details) as its `cause` for the reply that fails for good.
+ */
 export function sendError(error: GraphError, channelId: number): Error {
+  const refused = classify(error, channelId);
+  refused.cause = serverAnswer(error);
+  return refused;
+}
+
+/** `(#131047) Re-engagement message: Message failed to send because …` as Graph said it. */
+function serverAnswer(error: GraphError): ServerAnswer {
+  const { body } = error;
+  const said = body.message ?? body.title;
+  const details = body.error_data?.details;
+  const message = [said, details && details !== said ? details : undefined]
+    .filter(Boolean)
+    .join(': ');
+  return {
+    status: error.status,
+    ...(body.code !== undefined ? { code: body.code } : {}),
+    message: message || error.message,
+  };
+}
+
+function classify(error: GraphError, channelId: number): Error {
   const { code, status } = error;
   const words = describeError(error.body);
   // Its words carry the hint: the operator has to send a template instead.

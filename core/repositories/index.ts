@@ -9,6 +9,8 @@ import type { BlobStore } from './blobs.ts';
 import type { ChannelRepository } from './channels.ts';
 import type { CheckpointRepository } from './checkpoints.ts';
 import type { ClientRepository } from './clients.ts';
+import type { CustomFieldRepository } from './custom-fields.ts';
+import type { DealRepository } from './deals.ts';
 import type { EventRepository } from './events.ts';
 import type { FormRepository } from './forms.ts';
 import type { InboxRepository } from './inbox.ts';
@@ -16,6 +18,7 @@ import type { IngestRepository } from './ingest.ts';
 import type { LeadRepository } from './leads.ts';
 import type { ReplayRepository } from './replays.ts';
 import type { SettingRepository } from './settings.ts';
+import type { StageRepository } from './stages.ts';
 import type { UserRepository } from './users.ts';
 
 export interface Repositories {
@@ -23,6 +26,8 @@ export interface Repositories {
   ingest: IngestRepository;
   leads: LeadRepository;
   clients: ClientRepository;
+  deals: DealRepository;
+  customFields: CustomFieldRepository;
   channels: ChannelRepository;
   forms: FormRepository;
   activities: ActivityRepository;
@@ -30,6 +35,7 @@ export interface Repositories {
   attachments: AttachmentRepository;
   users: UserRepository;
   settings: SettingRepository;
+  stages: StageRepository;
   checkpoints: CheckpointRepository;
   replays: ReplayRepository;
 }
@@ -40,6 +46,8 @@ export const REPOSITORY_NAMES = [
   'ingest',
   'leads',
   'clients',
+  'deals',
+  'customFields',
   'channels',
   'forms',
   'activities',
@@ -47,6 +55,7 @@ export const REPOSITORY_NAMES = [
   'attachments',
   'users',
   'settings',
+  'stages',
   'checkpoints',
   'replays',
 ] as const satisfies readonly (keyof Repositories)[];
@@ -68,6 +77,8 @@ export type * from './blobs.ts';
 export type * from './channels.ts';
 export type * from './checkpoints.ts';
 export type * from './clients.ts';
+export type * from './custom-fields.ts';
+export type * from './deals.ts';
 export type * from './events.ts';
 export type * from './forms.ts';
 export type * from './inbox.ts';
@@ -75,4 +86,6 @@ export type * from './ingest.ts';
 export type * from './leads.ts';
 export type * from './replays.ts';
 export type * from './settings.ts';
+export type * from './stages.ts';
+export type * from './timeline.ts';
 export type * from './users.ts';

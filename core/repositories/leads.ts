@@ -2,11 +2,14 @@
 import type { Identity } from '../identities.ts';
 import type { ChannelKind, DeliveryStatus, Source } from '../inbound.ts';
 import type { LeadType } from '../lead-decision.ts';
+import type { RecordScope } from '../permissions.ts';
 import type { Stage } from '../stages.ts';
 import type { ActivityRecord } from './activities.ts';
 import type { AttachmentRecord } from './attachments.ts';
 import type { ChannelRecord } from './channels.ts';
 import type { ClientDetail } from './clients.ts';
+import type { DealRecord, NewDeal } from './deals.ts';
+import type { ChangeContext, TimelineEntry } from './timeline.ts';
 
 export interface LeadRecord {
   id: number;
@@ -23,9 +26,15 @@ export interface LeadRecord {
   company: string | null;
   fields: Record<string, string>;
   utm: Record<string, string>;
+  /** Values of the custom fields defined for leads (core/custom-fields.ts). */
+  custom: Record<string, unknown>;
   duplicateOfLeadId: number | null;
   /** Why a person should look at this lead before trusting it. */
   review: string | null;
+  /** A junk lead's reason (a code of the junk reasons). */
+  junkReason: string | null;
+  /** Why nobody was assigned automatically (`capacity`: everyone in the queue was full). */
+  unassigned: string | null;
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
@@ -58,21 +67,101 @@ export interface LeadDetail extends LeadRecord {
   identities: IdentityView[];
   messages: (MessageRecord & { attachments: AttachmentRecord[] })[];
   activities: ActivityRecord[];
+  notes: NoteRecord[];
+  deals: DealRecord[];
+  timeline: TimelineEntry[];
 }
 
+export interface NoteRecord {
+  id: number;
+  leadId: number;
+  authorId: number | null;
+  text: string;
+  createdAt: Date;
+}
+
+export const LEAD_SORTS = ['newest', 'oldest', 'updated'] as const;
+export type LeadSort = (typeof LEAD_SORTS)[number];
+
 export interface LeadFilter {
+  /** Words to find in the lead's name, title, company and message text (full-text search). */
+  q?: string | undefined;
   type?: LeadType | undefined;
   stage?: string | undefined;
   source?: Source | string | undefined;
   clientId?: number | undefined;
   review?: boolean | undefined;
+  responsibleId?: number | undefined;
+  /** Only leads nobody is responsible for (true), or only assigned ones (false). */
+  unassigned?: boolean | undefined;
+  /** Leads whose responsible is in one of these departments (the department and those under it). */
+  departmentIds?: number[] | undefined;
+  channelId?: number | undefined;
+  open?: boolean | undefined;
+  /** Canonical identity keys: leads of the people owning any of them (the lead's or its client's). */
+  identityKeys?: string[] | undefined;
+  createdFrom?: Date | undefined;
+  createdTo?: Date | undefined;
+  sort?: LeadSort | undefined;
   limit: number;
-  /** Id of the last lead of the previous page (leads come newest first). */
-  cursor?: number | undefined;
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor?: string | undefined;
 }
 
-export type StageChange = { ok: true } | { ok: false; reason: 'no-lead' | 'no-stage' };
+/** What an operator changes on a lead (PATCH /api/v1/leads/:id). */
+export interface LeadPatch {
+  stage?: string | undefined;
+  responsibleId?: number | null | undefined;
+  /** With a failure stage (default: the first one): the junk reason's code. */
+  junkReason?: string | undefined;
+  title?: string | undefined;
+  name?: string | null | undefined;
+  company?: string | null | undefined;
+  /** The lead's custom values after the change (checked by core/custom-fields.ts). */
+  custom?: Record<string, unknown> | undefined;
+}
 
+export type LeadProblem = 'no-lead' | 'no-stage' | 'no-user' | 'no-junk-reason' | 'closed';
+
+export type LeadWrite = { ok: true; lead: LeadRecord } | { ok: false; problem: LeadProblem };
+
+/** What conversion needs to know of a lead, read under its locks. */
+export interface ConversionFacts {
+  lead: LeadRecord;
+  /** The lead's own identities (a simple lead's; a repeat lead's are its client's). */
+  identities: IdentityView[];
+  /** Clients owning one of those identities: conversion offers them instead of a second client. */
+  candidates: ClientDetail[];
+  /** The stage conversion moves the lead to (the first success stage). */
+  successStage: string;
+}
+
+/** What a conversion writes, decided by core/conversion.ts from the facts. */
+export interface ConversionPlan {
+  /** An existing client the lead (and its identities) goes to. */
+  clientId: number | null;
+  /** A company to create (the contact's company, or the client itself when no contact). */
+  company: { name: string; responsibleId: number | null } | null;
+  /** A contact to create; its company is the company created or `companyId`. */
+  contact: { name: string; responsibleId: number | null; companyId: number | null } | null;
+  deal: (NewDeal & { title: string }) | null;
+  /** Move the lead's identities to the client (simple leads). */
+  moveIdentities: boolean;
+}
+
+export type ConversionDecision =
+  | { ok: true; plan: ConversionPlan }
+  | { ok: false; problem: string; message: string; candidates?: ClientDetail[] };
+
+export interface ConversionResult {
+  lead: LeadRecord;
+  /** The client the lead now belongs to (created or chosen); null for a deal without a client. */
+  clientId: number | null;
+  /** Clients and deal this conversion created. */
+  companyId: number | null;
+  contactId: number | null;
+  dealId: number | null;
+}
 export interface NewOutbound {
   leadId: number;
   channelId: number;
@@ -84,12 +173,49 @@ export interface NewOutbound {
 }
 
 export interface LeadRepository {
-  list(filter: LeadFilter): Promise<{ leads: LeadRecord[]; nextCursor: string | null }>;
-  get(id: number): Promise<LeadDetail | undefined>;
+  list(
+    filter: LeadFilter,
+    scope: RecordScope,
+  ): Promise<{ leads: LeadRecord[]; nextCursor: string | null }>;
+  /** Undefined when missing or out of `scope`. */
+  get(id: number, scope: RecordScope): Promise<LeadDetail | undefined>;
+  /** The lead alone, when it exists and is in `scope`. */
+  find(id: number, scope: RecordScope): Promise<LeadRecord | undefined>;
   exists(id: number): Promise<boolean>;
-  /** Moves a lead; a success or failure stage closes it (a new message then starts a new lead). */
-  setStage(id: number, code: string, at: Date): Promise<StageChange>;
+  /**
+   * Changes what is given; a success or failure stage closes the lead (a new message then starts
+   * a new lead). Each change goes on the timeline (before and after) with its events
+   * (`lead.updated`, `lead.stage_changed`, `lead.assigned`) in the same transaction.
+   */
+  update(
+    id: number,
+    patch: LeadPatch,
+    context: ChangeContext,
+    scope: RecordScope,
+  ): Promise<LeadWrite>;
+  /**
+   * Converts the lead: reads its facts under its locks (its identity keys on PostgreSQL, the
+   * write lock on SQLite), asks `decide`, and writes the plan in the same transaction: clients,
+   * deal, identities moved, the lead on its success stage and closed, timeline and events.
+   */
+  convert(
+    id: number,
+    scope: RecordScope,
+    decide: (facts: ConversionFacts) => ConversionDecision,
+    context: ChangeContext,
+  ): Promise<
+    | { ok: true; result: ConversionResult }
+    | Exclude<ConversionDecision, { ok: true }>
+    | { ok: false; problem: 'no-lead'; message: string }
+  >;
+  addNote(
+    leadId: number,
+    text: string,
+    context: ChangeContext,
+    scope: RecordScope,
+  ): Promise<NoteRecord | undefined>;
   stages(): Promise<Stage[]>;
+  junkReasons(): Promise<{ code: string; name: string; sort: number }[]>;
 
   /** The newest inbound message on the lead from a channel of one of `kinds`: what a reply answers. */
   lastInboundOn(

@@ -67,6 +67,10 @@ const schema = z.object({
    * IPs (rate limits, failed-login guard) and HTTPS-only cookies depend on it.
    */
   TRUST_PROXY: z.string().default('loopback'),
+  /** A signed-in session unused this many hours ends (sign in again). */
+  SESSION_IDLE_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
+  /** A session ends this many hours after sign-in however busy it is. */
+  SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
   /** API requests per minute per key (per IP before authentication). */
   RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(6000),
   /** Signs the tokens rendered into web forms; generated and kept in the database when unset. */
@@ -112,6 +116,8 @@ export interface Config {
   reconcileIntervalMs: number;
   ingestConcurrency: number | undefined;
   rateLimitPerMinute: number;
+  /** Idle and absolute lifetimes of a signed-in session. */
+  sessions: { idleMs: number; maxMs: number };
   /** Express "trust proxy": a hop count or a list of addresses and names. */
   trustProxy: number | string[];
   forms: FormSettings;
@@ -205,6 +211,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileIntervalMs: value.RECONCILE_INTERVAL_MS,
     ingestConcurrency: value.INGEST_CONCURRENCY,
     rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
+    sessions: {
+      idleMs: value.SESSION_IDLE_HOURS * 3600_000,
+      maxMs: value.SESSION_MAX_HOURS * 3600_000,
+    },
     trustProxy: /^\d+$/.test(value.TRUST_PROXY)
       ? Number(value.TRUST_PROXY)
       : value.TRUST_PROXY.split(',').map((part) => part.trim()),

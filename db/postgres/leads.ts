@@ -1,43 +1,86 @@
 /** PostgreSQL: leads, their messages (operators' replies included) and the stages. */
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { deliveryEvent } from '../../core/ingest-plan.ts';
+import type { RecordScope } from '../../core/permissions.ts';
 import type { LeadRepository } from '../../core/repositories/leads.ts';
+import { encodeCursor, leadConditions, type LeadSearch } from '../lead-filter.ts';
+import { scopeCondition } from '../scope.ts';
+import { pgLeadChanges } from './lead-changes.ts';
+import { recordEvent, timelineOf } from './timeline.ts';
 import { attachmentsOf, listActivities } from './activities.ts';
 import { withOperators } from './channels.ts';
 import { getClient } from './clients.ts';
 import type { PgDb } from './open.ts';
-import { channels, identities, leads, messages, stages } from './schema.ts';
+import {
+  channels,
+  deals,
+  identities,
+  junkReasons,
+  leads,
+  messages,
+  notes,
+  stages,
+  users,
+} from './schema.ts';
+
+/**
+ * `q` through the GIN indexes of migration 0007 (the expressions here are the indexes' own, so
+ * the planner uses them): each word in the lead's fields or in one of its messages.
+ */
+const searchLeads: LeadSearch = ({ words, prefix }) =>
+  sql.join(
+    words.map((word, i) => {
+      // Letters and digits only: quoted, nothing in it is tsquery syntax.
+      const query = sql`to_tsquery('leadwire_search'::regconfig, ${`'${word}'${prefix && i === words.length - 1 ? ':*' : ''}`})`;
+      return sql`${leads.id} IN (SELECT s.id FROM leads s WHERE to_tsvector('leadwire_search'::regconfig,
+          s.title || ' ' || coalesce(s.name, '') || ' ' || coalesce(s.company, '')) @@ ${query}
+        UNION SELECT m.lead_id FROM messages m
+          WHERE to_tsvector('leadwire_search'::regconfig, left(m.text, 100000)) @@ ${query})`;
+    }),
+    sql` AND `,
+  );
+
+/** The lead, when it exists and is in scope (`forUpdate`: locked to the end of the transaction). */
+export async function findLead(
+  db: Pick<PgDb, 'select'>,
+  id: number,
+  scope: RecordScope,
+  forUpdate = false,
+) {
+  const query = db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.id, id), scopeCondition(scope, leads.responsibleId, leads.channelId)));
+  const [lead] = await (forUpdate ? query.for('update') : query);
+  return lead;
+}
 
 export function pgLeads(db: PgDb): LeadRepository {
   const message = async (id: number) =>
     (await db.select().from(messages).where(eq(messages.id, id)))[0];
   return {
-    async list(filter) {
-      const where: SQL[] = [];
-      if (filter.type) where.push(eq(leads.type, filter.type));
-      if (filter.stage) where.push(eq(leads.stage, filter.stage));
-      if (filter.source) where.push(eq(leads.source, filter.source));
-      if (filter.clientId !== undefined) where.push(eq(leads.clientId, filter.clientId));
-      if (filter.cursor !== undefined) where.push(lt(leads.id, filter.cursor));
-      if (filter.review !== undefined)
-        where.push(filter.review ? isNotNull(leads.review) : isNull(leads.review));
+    async list(filter, scope) {
+      const conditions = leadConditions(filter, scope, { leads, identities, users }, searchLeads);
+      if (!conditions) return { leads: [], nextCursor: null };
       const rows = await db
         .select()
         .from(leads)
-        .where(and(...where))
-        .orderBy(desc(leads.id))
+        .where(conditions.where)
+        .orderBy(...conditions.order)
         .limit(filter.limit + 1);
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return {
         leads: page,
-        nextCursor: rows.length > filter.limit && last ? String(last.id) : null,
+        nextCursor:
+          rows.length > filter.limit && last ? encodeCursor(filter.sort ?? 'newest', last) : null,
       };
     },
 
-    async get(id) {
-      const [lead] = await db.select().from(leads).where(eq(leads.id, id));
+    async get(id, scope) {
+      const lead = await findLead(db, id, scope);
       if (!lead) return undefined;
-      const [client, own, history, todo] = await Promise.all([
+      const [client, own, history, todo, written, opened, changes] = await Promise.all([
         lead.clientId === null ? null : getClient(db, lead.clientId),
         db
           .select({ kind: identities.kind, key: identities.key, raw: identities.raw })
@@ -50,6 +93,9 @@ export function pgLeads(db: PgDb): LeadRepository {
           .where(eq(messages.leadId, id))
           .orderBy(asc(messages.sentAt), asc(messages.id)),
         listActivities(db, { leadId: id, limit: 500 }),
+        db.select().from(notes).where(eq(notes.leadId, id)).orderBy(asc(notes.id)),
+        db.select().from(deals).where(eq(deals.leadId, id)).orderBy(asc(deals.id)),
+        timelineOf(db, 'lead', id),
       ]);
       const files = await attachmentsOf(
         db,
@@ -64,26 +110,22 @@ export function pgLeads(db: PgDb): LeadRepository {
           attachments: files.filter((file) => file.messageId === row.id),
         })),
         activities: todo,
+        notes: written,
+        deals: opened,
+        timeline: changes,
       };
     },
+
+    find: (id, scope) => findLead(db, id, scope),
 
     async exists(id) {
       return (await db.select({ id: leads.id }).from(leads).where(eq(leads.id, id))).length > 0;
     },
 
-    async setStage(id, code, at) {
-      const [stage] = await db.select().from(stages).where(eq(stages.code, code));
-      if (!stage) return { ok: false, reason: 'no-stage' };
-      const open = stage.semantics === 'process';
-      const updated = await db
-        .update(leads)
-        .set({ stage: code, open, closedAt: open ? null : at, updatedAt: at })
-        .where(eq(leads.id, id))
-        .returning({ id: leads.id });
-      return updated.length ? { ok: true } : { ok: false, reason: 'no-lead' };
-    },
+    ...pgLeadChanges(db),
 
     stages: () => db.select().from(stages).orderBy(asc(stages.sort)),
+    junkReasons: () => db.select().from(junkReasons).orderBy(asc(junkReasons.sort)),
 
     async lastInboundOn(leadId, kinds) {
       const [row] = await db
@@ -132,15 +174,23 @@ export function pgLeads(db: PgDb): LeadRepository {
     message,
 
     async setDelivery(id, delivery, extra, externalId) {
-      // Merged in the database: the worker and a bounce may both be writing this message's meta.
-      await db
-        .update(messages)
-        .set({
-          delivery,
-          meta: sql`${messages.meta} || ${JSON.stringify(extra)}::jsonb`,
-          ...(externalId ? { externalId } : {}),
-        })
-        .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')));
+      await db.transaction(async (tx) => {
+        // Merged in the database: the worker and a bounce may both be writing this message's meta.
+        const [changed] = await tx
+          .update(messages)
+          .set({
+            delivery,
+            meta: sql`${messages.meta} || ${JSON.stringify(extra)}::jsonb`,
+            ...(externalId ? { externalId } : {}),
+          })
+          .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')))
+          .returning({ leadId: messages.leadId });
+        // Only a change is an event.
+        if (!changed) return;
+        const { type, details } = deliveryEvent(delivery, extra.error);
+        const payload = { leadId: changed.leadId, messageId: id, ...details };
+        await recordEvent(tx, { type, leadId: payload.leadId, payload, at: new Date() });
+      });
     },
 
     async setMeta(id, meta, externalId) {

@@ -12,6 +12,7 @@ import {
   boolean,
   check,
   customType,
+  doublePrecision,
   index,
   jsonb,
   pgTable,
@@ -27,22 +28,68 @@ const id = () => integer('id').primaryKey().generatedByDefaultAsIdentity();
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 const createdAt = () => at('created_at').notNull().defaultNow();
 
+/** Departments form a tree; "department" scope means a user's department and everything under it. */
 export const departments = pgTable('departments', {
   id: id(),
   name: text('name').notNull().unique(),
+  parentId: integer('parent_id'),
+  headId: integer('head_id'),
 });
 
 export const users = pgTable('users', {
   id: id(),
   name: text('name').notNull(),
+  /** Lower-cased: the sign-in name. */
   email: text('email').notNull().unique(),
-  role: text('role', { enum: ['operator', 'supervisor', 'admin'] })
-    .notNull()
-    .default('operator'),
+  /** argon2id (PHC string); null until a password is set (the user cannot sign in yet). */
+  passwordHash: text('password_hash'),
   departmentId: integer('department_id').references(() => departments.id),
   active: boolean('active').notNull().default(true),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  language: text('language').notNull().default('en'),
+  /** Most open leads the user takes automatically (null: no limit). */
+  capacity: integer('capacity'),
   createdAt: createdAt(),
 });
+
+/** A role grants, per entity and action, a scope (core/permissions.ts); `manage` is administration. */
+export const roles = pgTable('roles', {
+  id: id(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  grants: jsonb('grants').$type<Record<string, Record<string, string>>>().notNull(),
+  manage: boolean('manage').notNull().default(false),
+});
+
+export const userRoles = pgTable(
+  'user_roles',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    roleId: integer('role_id')
+      .notNull()
+      .references(() => roles.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.roleId] })],
+);
+
+/** Signed-in browsers: the cookie holds a random token, the row its SHA-256 (never the token). */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: at('created_at').notNull(),
+    /** Moved on at most once a minute by requests; idle expiry counts from it. */
+    seenAt: at('seen_at').notNull(),
+    /** Absolute expiry: the session ends then however busy it is. */
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
 
 export const channels = pgTable('channels', {
   id: id(),
@@ -82,16 +129,39 @@ export const stages = pgTable('stages', {
   semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
 });
 
-export const clients = pgTable('clients', {
-  id: id(),
-  kind: text('kind', { enum: ['contact', 'company'] })
-    .notNull()
-    .default('contact'),
-  name: text('name'),
-  company: text('company'),
-  responsibleId: integer('responsible_id').references(() => users.id),
-  createdAt: createdAt(),
+/** Deals move through stages of their own, with the same fixed semantics as lead stages. */
+export const dealStages = pgTable('deal_stages', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+  semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
 });
+
+/** Why a lead was not useful: the list operators pick from when they mark a lead as junk. */
+export const junkReasons = pgTable('junk_reasons', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+});
+
+export const clients = pgTable(
+  'clients',
+  {
+    id: id(),
+    kind: text('kind', { enum: ['contact', 'company'] })
+      .notNull()
+      .default('contact'),
+    name: text('name'),
+    company: text('company'),
+    /** A contact's company (a client of kind `company`). */
+    companyId: integer('company_id'),
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at'),
+  },
+  (t) => [index('clients_responsible').on(t.responsibleId)],
+);
 
 export const leads = pgTable(
   'leads',
@@ -114,9 +184,15 @@ export const leads = pgTable(
     company: text('company'),
     fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
     utm: jsonb('utm').$type<Record<string, string>>().notNull().default({}),
+    /** Values of the custom fields defined for leads. */
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
     duplicateOfLeadId: integer('duplicate_of_lead_id'),
     /** Why a person should look at this lead before trusting it (a form over its daily cap). */
     review: text('review'),
+    /** A junk lead's reason (a code of junk_reasons). */
+    junkReason: text('junk_reason'),
+    /** Why nobody was assigned automatically (everyone in the queue at capacity, no queue). */
+    unassigned: text('unassigned'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull(),
     closedAt: at('closed_at'),
@@ -125,7 +201,71 @@ export const leads = pgTable(
     check('repeat_has_client', sql`${t.type} <> 'repeat' OR ${t.clientId} IS NOT NULL`),
     index('leads_client_open').on(t.clientId, t.open),
     index('leads_stage').on(t.stage),
+    index('leads_responsible').on(t.responsibleId, t.id),
+    index('leads_channel').on(t.channelId, t.id),
   ],
+);
+
+/** Deals: what a converted lead (or an operator) opens for a client. */
+export const deals = pgTable(
+  'deals',
+  {
+    id: id(),
+    title: text('title').notNull(),
+    amount: doublePrecision('amount'),
+    currency: text('currency'),
+    stage: text('stage')
+      .notNull()
+      .references(() => dealStages.code),
+    open: boolean('open').notNull().default(true),
+    clientId: integer('client_id').references(() => clients.id),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull(),
+    closedAt: at('closed_at'),
+  },
+  (t) => [
+    index('deals_client').on(t.clientId),
+    index('deals_responsible').on(t.responsibleId, t.id),
+    index('deals_lead').on(t.leadId),
+  ],
+);
+
+/**
+ * Who changed what on a lead, client or deal, and when, with the values before and after: the
+ * record's timeline. Written in the same transaction as the change.
+ */
+export const timeline = pgTable(
+  'timeline',
+  {
+    id: id(),
+    entity: text('entity', { enum: ['lead', 'client', 'deal'] }).notNull(),
+    entityId: integer('entity_id').notNull(),
+    /** Null: the system (ingest, automatic assignment). */
+    userId: integer('user_id').references(() => users.id),
+    action: text('action').notNull(),
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
+    at: at('at').notNull(),
+  },
+  (t) => [index('timeline_entity').on(t.entity, t.entityId, t.id)],
+);
+
+/** Operators' internal comments on a lead: never sent to the customer. */
+export const notes = pgTable(
+  'notes',
+  {
+    id: id(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    authorId: integer('author_id').references(() => users.id),
+    text: text('text').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [index('notes_lead').on(t.leadId, t.id)],
 );
 
 /** Email addresses, phones and Telegram ids of a client or of a lead without a client. */
@@ -244,6 +384,8 @@ export const apiKeys = pgTable('api_keys', {
   prefix: text('prefix').notNull(),
   /** SHA-256 of the whole key; the key itself is shown once and never stored. */
   hash: text('hash').notNull().unique(),
+  /** The user the key acts as: its permissions are that user's. */
+  userId: integer('user_id').references(() => users.id),
   createdAt: createdAt(),
   lastUsedAt: at('last_used_at'),
   revokedAt: at('revoked_at'),
@@ -450,4 +592,24 @@ export const blobChunks = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.uploadId, t.seq] })],
+);
+
+/**
+ * Custom fields an installation defines per entity (core/custom-fields.ts): values live in the
+ * records' `custom` column, checked against these definitions on every write.
+ */
+export const customFields = pgTable(
+  'custom_fields',
+  {
+    id: id(),
+    entity: text('entity', { enum: ['lead', 'client', 'deal'] }).notNull(),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    type: text('type').notNull(),
+    required: boolean('required').notNull().default(false),
+    /** The choices of a list or multi-list field. */
+    options: jsonb('options').$type<string[]>().notNull().default([]),
+    sort: integer('sort').notNull().default(0),
+  },
+  (t) => [uniqueIndex('custom_fields_entity_key').on(t.entity, t.key)],
 );

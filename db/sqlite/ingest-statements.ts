@@ -138,10 +138,11 @@ export function prepareIngestStatements(client: Database) {
     ),
     // A status only moves a reply forward (queued → sent → delivered → read; failed and
     // undelivered are final), whatever order the channel reports them in.
-    reportDelivery: prepare(
+    reportDelivery: prepare<{ id: number; lead_id: number }>(
       `UPDATE messages SET delivery = @status,
          meta = CASE WHEN @error IS NULL THEN meta ELSE json_set(meta, '$.deliveryError', @error) END
-       WHERE external_id = @of AND direction = 'out' AND ${DELIVERY_RANK_SQL} < @rank`,
+       WHERE external_id = @of AND direction = 'out' AND ${DELIVERY_RANK_SQL} < @rank
+       RETURNING id, lead_id`,
     ),
     finishInbox: prepare(
       `UPDATE inbox SET status = ?, outcome = ?, reason = ?, lead_id = ?, error = NULL, processed_at = ?, attempts = attempts + 1 WHERE id = ?`,

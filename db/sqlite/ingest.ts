@@ -4,7 +4,7 @@
  * transaction (group commit: one fsync for the batch), each item in its own savepoint.
  */
 import type { Identity } from '../../core/identities.ts';
-import { deliveryRank } from '../../core/ingest-plan.ts';
+import { deliveryEvent, deliveryRank } from '../../core/ingest-plan.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import {
   awaitsProcessing,
@@ -168,7 +168,7 @@ export class SqliteIngest implements IngestRepository {
       sql.insertClientDuplicate.run(plan.clientDuplicates?.clientId, other, leadId, at);
     if (plan.message && leadId !== null) {
       const message = plan.message;
-      const { lastInsertRowid } = sql.insertMessage.run(
+      const { lastInsertRowid: messageId } = sql.insertMessage.run(
         leadId,
         message.channelId,
         message.externalId,
@@ -181,13 +181,17 @@ export class SqliteIngest implements IngestRepository {
       );
       for (const file of plan.attachments) {
         sql.insertAttachment.run(
-          Number(lastInsertRowid),
+          Number(messageId),
           file.filename,
           file.contentType,
           file.size,
           file.sha256,
           file.skipped ?? null,
         );
+      }
+      for (const event of plan.events) {
+        const ids = event.of === 'message' ? { leadId, messageId: Number(messageId) } : { leadId };
+        sql.insertEvent.run(event.type, leadId, JSON.stringify({ ...ids, ...event.details }), at);
       }
     }
     if (plan.callback && leadId !== null) {
@@ -212,12 +216,18 @@ export class SqliteIngest implements IngestRepository {
     }
     const report = plan.delivery;
     if (report) {
-      sql.reportDelivery.run({
+      const changed = sql.reportDelivery.all({
         status: report.status,
         error: report.error ?? null,
         of: report.of,
         rank: deliveryRank(report),
       });
+      // A report that moved a reply forward is an event; a late or repeated one is not.
+      const { type, details } = deliveryEvent(report.status, report.error);
+      for (const reply of changed) {
+        const payload = { leadId: reply.lead_id, messageId: reply.id, ...details };
+        sql.insertEvent.run(type, reply.lead_id, JSON.stringify(payload), at);
+      }
     }
     const change = plan.reachability;
     if (change) {

@@ -1,41 +1,76 @@
 /** SQLite: leads, their messages (operators' replies included) and the stages. */
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { deliveryEvent } from '../../core/ingest-plan.ts';
+import type { RecordScope } from '../../core/permissions.ts';
 import type { LeadRepository } from '../../core/repositories/leads.ts';
+import { encodeCursor, leadConditions, type LeadSearch } from '../lead-filter.ts';
+import { scopeCondition } from '../scope.ts';
+import { sqliteLeadChanges } from './lead-changes.ts';
+import { recordEvent, timelineOf } from './timeline.ts';
 import { attachmentsOf, listActivities } from './activities.ts';
 import { withOperators } from './channels.ts';
 import { getClient } from './clients.ts';
 import type { Db } from './open.ts';
-import { channels, identities, leads, messages, stages } from './schema.ts';
+import {
+  channels,
+  deals,
+  identities,
+  junkReasons,
+  leads,
+  messages,
+  notes,
+  stages,
+  users,
+} from './schema.ts';
+
+/**
+ * `q` through the FTS5 indexes of migration 0010: each word in the lead's fields or in one of its
+ * messages (a phrase of one word in FTS5's syntax, `*` after the last when it is a prefix).
+ */
+const searchLeads: LeadSearch = ({ words, prefix }) =>
+  sql.join(
+    words.map((word, i) => {
+      const match = `"${word}"${prefix && i === words.length - 1 ? '*' : ''}`;
+      return sql`${leads.id} IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ${match}
+        UNION SELECT ${messages.leadId} FROM ${messages} WHERE ${messages.id} IN
+          (SELECT rowid FROM message_search WHERE message_search MATCH ${match}))`;
+    }),
+    sql` AND `,
+  );
+
+/** The lead, when it exists and is in scope. */
+export function findLead(db: Pick<Db, 'select'>, id: number, scope: RecordScope) {
+  return db
+    .select()
+    .from(leads)
+    .where(and(eq(leads.id, id), scopeCondition(scope, leads.responsibleId, leads.channelId)))
+    .get();
+}
 
 export function sqliteLeads(db: Db): LeadRepository {
   const message = (id: number) => db.select().from(messages).where(eq(messages.id, id)).get();
   return {
-    async list(filter) {
-      const where: SQL[] = [];
-      if (filter.type) where.push(eq(leads.type, filter.type));
-      if (filter.stage) where.push(eq(leads.stage, filter.stage));
-      if (filter.source) where.push(eq(leads.source, filter.source));
-      if (filter.clientId !== undefined) where.push(eq(leads.clientId, filter.clientId));
-      if (filter.cursor !== undefined) where.push(lt(leads.id, filter.cursor));
-      if (filter.review !== undefined)
-        where.push(filter.review ? isNotNull(leads.review) : isNull(leads.review));
+    async list(filter, scope) {
+      const conditions = leadConditions(filter, scope, { leads, identities, users }, searchLeads);
+      if (!conditions) return { leads: [], nextCursor: null };
       const rows = db
         .select()
         .from(leads)
-        .where(and(...where))
-        .orderBy(desc(leads.id))
+        .where(conditions.where)
+        .orderBy(...conditions.order)
         .limit(filter.limit + 1)
         .all();
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
       return {
         leads: page,
-        nextCursor: rows.length > filter.limit && last ? String(last.id) : null,
+        nextCursor:
+          rows.length > filter.limit && last ? encodeCursor(filter.sort ?? 'newest', last) : null,
       };
     },
 
-    async get(id) {
-      const lead = db.select().from(leads).where(eq(leads.id, id)).get();
+    async get(id, scope) {
+      const lead = findLead(db, id, scope);
       if (!lead) return undefined;
       const client = lead.clientId === null ? null : (getClient(db, lead.clientId) ?? null);
       const own = db
@@ -63,28 +98,28 @@ export function sqliteLeads(db: Db): LeadRepository {
           attachments: files.filter((file) => file.messageId === row.id),
         })),
         activities: listActivities(db, { leadId: id, limit: 500 }),
+        notes: db.select().from(notes).where(eq(notes.leadId, id)).orderBy(asc(notes.id)).all(),
+        deals: db.select().from(deals).where(eq(deals.leadId, id)).orderBy(asc(deals.id)).all(),
+        timeline: timelineOf(db, 'lead', id),
       };
+    },
+
+    async find(id, scope) {
+      return findLead(db, id, scope);
     },
 
     async exists(id) {
       return db.select({ id: leads.id }).from(leads).where(eq(leads.id, id)).get() !== undefined;
     },
 
-    async setStage(id, code, at) {
-      const stage = db.select().from(stages).where(eq(stages.code, code)).get();
-      if (!stage) return { ok: false, reason: 'no-stage' };
-      const open = stage.semantics === 'process';
-      const updated = db
-        .update(leads)
-        .set({ stage: code, open, closedAt: open ? null : at, updatedAt: at })
-        .where(eq(leads.id, id))
-        .returning({ id: leads.id })
-        .all();
-      return updated.length ? { ok: true } : { ok: false, reason: 'no-lead' };
-    },
+    ...sqliteLeadChanges(db),
 
     async stages() {
       return db.select().from(stages).orderBy(asc(stages.sort)).all();
+    },
+
+    async junkReasons() {
+      return db.select().from(junkReasons).orderBy(asc(junkReasons.sort)).all();
     },
 
     async lastInboundOn(leadId, kinds) {
@@ -144,15 +179,19 @@ export function sqliteLeads(db: Db): LeadRepository {
       db.transaction(
         (tx) => {
           const current = tx.select().from(messages).where(eq(messages.id, id)).get();
-          if (!current) return;
+          // Only a queued reply changes, and only a change is an event.
+          if (current?.delivery !== 'queued') return;
           tx.update(messages)
             .set({
               delivery,
               meta: { ...current.meta, ...extra },
               ...(externalId ? { externalId } : {}),
             })
-            .where(and(eq(messages.id, id), eq(messages.delivery, 'queued')))
+            .where(eq(messages.id, id))
             .run();
+          const { type, details } = deliveryEvent(delivery, extra.error);
+          const payload = { leadId: current.leadId, messageId: id, ...details };
+          recordEvent(tx, { type, leadId: payload.leadId, payload, at: new Date() });
         },
         { behavior: 'immediate' },
       );

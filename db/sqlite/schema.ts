@@ -12,6 +12,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -22,22 +23,68 @@ const createdAt = () =>
     .notNull()
     .default(sql`(unixepoch('subsec') * 1000)`);
 
+/** Departments form a tree; "department" scope means a user's department and everything under it. */
 export const departments = sqliteTable('departments', {
   id: integer('id').primaryKey(),
   name: text('name').notNull().unique(),
+  parentId: integer('parent_id'),
+  headId: integer('head_id'),
 });
 
 export const users = sqliteTable('users', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
+  /** Lower-cased: the sign-in name. */
   email: text('email').notNull().unique(),
-  role: text('role', { enum: ['operator', 'supervisor', 'admin'] })
-    .notNull()
-    .default('operator'),
+  /** argon2id (PHC string); null until a password is set (the user cannot sign in yet). */
+  passwordHash: text('password_hash'),
   departmentId: integer('department_id').references(() => departments.id),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  language: text('language').notNull().default('en'),
+  /** Most open leads the user takes automatically (null: no limit). */
+  capacity: integer('capacity'),
   createdAt: createdAt(),
 });
+
+/** A role grants, per entity and action, a scope (core/permissions.ts); `manage` is administration. */
+export const roles = sqliteTable('roles', {
+  id: integer('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  grants: text('grants', { mode: 'json' }).$type<Record<string, Record<string, string>>>().notNull(),
+  manage: integer('manage', { mode: 'boolean' }).notNull().default(false),
+});
+
+export const userRoles = sqliteTable(
+  'user_roles',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    roleId: integer('role_id')
+      .notNull()
+      .references(() => roles.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.roleId] })],
+);
+
+/** Signed-in browsers: the cookie holds a random token, the row its SHA-256 (never the token). */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Moved on at most once a minute by requests; idle expiry counts from it. */
+    seenAt: integer('seen_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Absolute expiry: the session ends then however busy it is. */
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
 
 export const channels = sqliteTable('channels', {
   id: integer('id').primaryKey(),
@@ -77,16 +124,39 @@ export const stages = sqliteTable('stages', {
   semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
 });
 
-export const clients = sqliteTable('clients', {
-  id: integer('id').primaryKey(),
-  kind: text('kind', { enum: ['contact', 'company'] })
-    .notNull()
-    .default('contact'),
-  name: text('name'),
-  company: text('company'),
-  responsibleId: integer('responsible_id').references(() => users.id),
-  createdAt: createdAt(),
+/** Deals move through stages of their own, with the same fixed semantics as lead stages. */
+export const dealStages = sqliteTable('deal_stages', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+  semantics: text('semantics', { enum: ['process', 'success', 'failure'] }).notNull(),
 });
+
+/** Why a lead was not useful: the list operators pick from when they mark a lead as junk. */
+export const junkReasons = sqliteTable('junk_reasons', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull(),
+});
+
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind', { enum: ['contact', 'company'] })
+      .notNull()
+      .default('contact'),
+    name: text('name'),
+    company: text('company'),
+    /** A contact's company (a client of kind `company`). */
+    companyId: integer('company_id'),
+    custom: text('custom', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('clients_responsible').on(t.responsibleId)],
+);
 
 export const leads = sqliteTable(
   'leads',
@@ -109,9 +179,15 @@ export const leads = sqliteTable(
     company: text('company'),
     fields: text('fields', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     utm: text('utm', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    /** Values of the custom fields defined for leads. */
+    custom: text('custom', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     duplicateOfLeadId: integer('duplicate_of_lead_id'),
     /** Why a person should look at this lead before trusting it (a form over its daily cap). */
     review: text('review'),
+    /** A junk lead's reason (a code of junk_reasons). */
+    junkReason: text('junk_reason'),
+    /** Why nobody was assigned automatically (everyone in the queue at capacity, no queue). */
+    unassigned: text('unassigned'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
     closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
@@ -120,7 +196,71 @@ export const leads = sqliteTable(
     check('repeat_has_client', sql`${t.type} <> 'repeat' OR ${t.clientId} IS NOT NULL`),
     index('leads_client_open').on(t.clientId, t.open),
     index('leads_stage').on(t.stage),
+    index('leads_responsible').on(t.responsibleId, t.id),
+    index('leads_channel').on(t.channelId, t.id),
   ],
+);
+
+/** Deals: what a converted lead (or an operator) opens for a client. */
+export const deals = sqliteTable(
+  'deals',
+  {
+    id: integer('id').primaryKey(),
+    title: text('title').notNull(),
+    amount: real('amount'),
+    currency: text('currency'),
+    stage: text('stage')
+      .notNull()
+      .references(() => dealStages.code),
+    open: integer('open', { mode: 'boolean' }).notNull().default(true),
+    clientId: integer('client_id').references(() => clients.id),
+    responsibleId: integer('responsible_id').references(() => users.id),
+    leadId: integer('lead_id').references(() => leads.id),
+    custom: text('custom', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('deals_client').on(t.clientId),
+    index('deals_responsible').on(t.responsibleId, t.id),
+    index('deals_lead').on(t.leadId),
+  ],
+);
+
+/**
+ * Who changed what on a lead, client or deal, and when, with the values before and after: the
+ * record's timeline. Written in the same transaction as the change.
+ */
+export const timeline = sqliteTable(
+  'timeline',
+  {
+    id: integer('id').primaryKey(),
+    entity: text('entity', { enum: ['lead', 'client', 'deal'] }).notNull(),
+    entityId: integer('entity_id').notNull(),
+    /** Null: the system (ingest, automatic assignment). */
+    userId: integer('user_id').references(() => users.id),
+    action: text('action').notNull(),
+    before: text('before', { mode: 'json' }).$type<Record<string, unknown>>(),
+    after: text('after', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('timeline_entity').on(t.entity, t.entityId, t.id)],
+);
+
+/** Operators' internal comments on a lead: never sent to the customer. */
+export const notes = sqliteTable(
+  'notes',
+  {
+    id: integer('id').primaryKey(),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    authorId: integer('author_id').references(() => users.id),
+    text: text('text').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('notes_lead').on(t.leadId, t.id)],
 );
 
 /** Email addresses, phones and Telegram ids of a client or of a lead without a client. */
@@ -239,6 +379,8 @@ export const apiKeys = sqliteTable('api_keys', {
   prefix: text('prefix').notNull(),
   /** SHA-256 of the whole key; the key itself is shown once and never stored. */
   hash: text('hash').notNull().unique(),
+  /** The user the key acts as: its permissions are that user's. */
+  userId: integer('user_id').references(() => users.id),
   createdAt: createdAt(),
   lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
   revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
@@ -418,3 +560,23 @@ export const replays = sqliteTable('replays', {
   finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
   interruptedAt: integer('interrupted_at', { mode: 'timestamp_ms' }),
 });
+
+/**
+ * Custom fields an installation defines per entity (core/custom-fields.ts): values live in the
+ * records' `custom` column, checked against these definitions on every write.
+ */
+export const customFields = sqliteTable(
+  'custom_fields',
+  {
+    id: integer('id').primaryKey(),
+    entity: text('entity', { enum: ['lead', 'client', 'deal'] }).notNull(),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    type: text('type').notNull(),
+    required: integer('required', { mode: 'boolean' }).notNull().default(false),
+    /** The choices of a list or multi-list field. */
+    options: text('options', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    sort: integer('sort').notNull().default(0),
+  },
+  (t) => [uniqueIndex('custom_fields_entity_key').on(t.entity, t.key)],
+);

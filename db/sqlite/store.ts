@@ -5,6 +5,9 @@ import { sqliteActivities, sqliteAttachments, sqliteEvents } from './activities.
 import { sqliteCheckpoints, sqliteSettings } from './bookkeeping.ts';
 import { sqliteChannels } from './channels.ts';
 import { sqliteClients } from './clients.ts';
+import { sqliteDeals } from './deals.ts';
+import { sqliteStages } from './stages.ts';
+import { sqliteCustomFields } from './custom-fields.ts';
 import { sqliteForms } from './forms.ts';
 import { sqliteInbox } from './inbox.ts';
 import { SqliteIngest } from './ingest.ts';
@@ -20,6 +23,9 @@ export class SqliteStore implements Store {
   readonly ingest;
   readonly leads;
   readonly clients;
+  readonly deals;
+  readonly stages;
+  readonly customFields;
   readonly channels;
   readonly forms;
   readonly activities;
@@ -40,6 +46,9 @@ export class SqliteStore implements Store {
     this.ingest = new SqliteIngest(db, statements);
     this.leads = sqliteLeads(db);
     this.clients = sqliteClients(db);
+    this.deals = sqliteDeals(db);
+    this.stages = sqliteStages(db);
+    this.customFields = sqliteCustomFields(db);
     this.channels = sqliteChannels(db);
     this.forms = sqliteForms(db);
     this.activities = sqliteActivities(db);

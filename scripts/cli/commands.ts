@@ -24,13 +24,24 @@ export interface Command {
 
 /** Each command's options; the modules parse with these too. */
 export const COMMAND_OPTIONS = {
+  init: {
+    name: { type: 'string' },
+    email: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+  },
   'api-keys': { name: { type: 'string' }, role: { type: 'string' } },
   users: {
     name: { type: 'string' },
     email: { type: 'string' },
-    role: { type: 'string' },
+    role: { type: 'string', multiple: true },
+    department: { type: 'string' },
+    capacity: { type: 'string' },
+    'time-zone': { type: 'string' },
+    language: { type: 'string' },
     queue: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
   },
+  departments: { name: { type: 'string' }, parent: { type: 'string' }, head: { type: 'string' } },
   forms: { file: { type: 'string' } },
   callbacks: { file: { type: 'string' } },
   channels: { file: { type: 'string' } },
@@ -51,13 +62,38 @@ export const COMMAND_OPTIONS = {
 type Name = keyof typeof COMMAND_OPTIONS;
 
 const USAGE: Record<Name, string> = {
+  init: `  init                                      creates the first administrator, asking at the
+                                            terminal (password twice, not shown); then sign in
+  init --name NAME --email EMAIL --password-stdin
+                                            the same from a script: the password is the first
+                                            line of standard input`,
   'api-keys': `  api-keys create --name NAME [--role admin|operator|intake]
                                             prints a new key once (default role: operator)
   api-keys list                             names, roles, prefixes
   api-keys revoke ID`,
-  users: `  users create --name NAME --email EMAIL [--role operator|supervisor|admin] [--queue CHANNEL_ID]
-                                            an operator; --queue puts them in that channel's
-                                            round-robin (1 is the REST intake channel)`,
+  users: `  users create --name NAME --email EMAIL [--role ROLE]… [--department ID] [--capacity N]
+               [--time-zone ZONE] [--language LANG] [--queue CHANNEL_ID] [--password-stdin]
+                                            someone who works leads. ROLE: operator (the default),
+                                            supervisor, admin or a role of your own; repeat --role
+                                            or separate with commas. --capacity: most open leads
+                                            they take automatically. --queue puts them in that
+                                            channel's round-robin (1 is the REST intake channel).
+                                            Without --password-stdin they cannot sign in until
+                                            \`users reset-password ID\`
+  users list                                everyone, with roles, department and status
+  users update ID [--name NAME] [--email EMAIL] [--role ROLE]… [--department ID|none]
+               [--capacity N|none] [--time-zone ZONE] [--language LANG]
+                                            --role replaces all their roles
+  users deactivate ID                       signs them out everywhere; no sign-in any more
+  users activate ID                         lets them sign in again
+  users reset-password ID [--password-stdin]
+                                            asks for a new password twice (or reads one line of
+                                            standard input) and signs them out everywhere`,
+  departments: `  departments list                          the tree, with each department's head and users
+  departments create --name NAME [--parent ID] [--head USER_ID]
+  departments update ID [--name NAME] [--parent ID|none] [--head USER_ID|none]
+                                            a supervisor sees their department and all under it
+  departments delete ID                     only once no users and no departments are in it`,
   forms: `  forms list | forms show ID
   forms create --file FORM.json             the body of POST /api/v1/forms (--file - reads stdin)
   forms update ID --file CHANGES.json       the body of PATCH /api/v1/forms/ID`,
@@ -101,8 +137,13 @@ function answered(argv: string[], answer: string | undefined): string {
 }
 
 const RUN: Record<Name, Command['run']> = {
-  'api-keys': async ({ store }, argv) => (await import('./users.ts')).runApiKeyCommand(store, argv),
-  users: async ({ store }, argv) => (await import('./users.ts')).runUserCommand(store, argv),
+  init: async (context, argv) => (await import('./init.ts')).runInit(context, argv),
+  'api-keys': async ({ store }, argv) =>
+    (await import('./api-keys.ts')).runApiKeyCommand(store, argv),
+  users: async ({ store }, argv) =>
+    answered(argv, await (await import('./users.ts')).runUserCommand(store, argv)),
+  departments: async ({ store }, argv) =>
+    answered(argv, await (await import('./departments.ts')).runDepartmentCommand(store, argv)),
   forms: (context, argv) => runWidget('forms', context, argv),
   callbacks: (context, argv) => runWidget('callbacks', context, argv),
   channels: (context, argv) => runChannel('channels', context, argv),

@@ -78,7 +78,13 @@ export async function addUser(
   system: Pick<TestSystem, 'store' | 'look'>,
   values: { name: string; email: string; active?: boolean },
 ) {
-  const user = await system.store.users.createUser({ ...values, role: 'operator' });
+  const written = await system.store.users.createUser({
+    name: values.name,
+    email: values.email,
+    roles: ['operator'],
+  });
+  if (!written.ok) throw new Error(`user ${values.email} was not created: ${written.problem}`);
+  const { user } = written;
   if (values.active === false) {
     await system.look.run(sql`UPDATE users SET active = false WHERE id = ${user.id}`);
     return { ...user, active: false };

@@ -345,7 +345,12 @@ describe('API keys', () => {
       'idempotency-key': 'shared-1',
     });
     expect(theirs.body.inboxId).not.toBe(mine.body.inboxId);
-    expect(theirs.body).toMatchObject({ outcome: 'appended', leadId: mine.body.leadId });
+    // An intake key learns that its message is in, never what it became (a client's address?).
+    expect(theirs.body).toEqual({ inboxId: expect.any(Number), status: 'done' });
+    expect((await partner('GET', `/api/v1/inbox/${theirs.body.inboxId}`)).body).toEqual({
+      inboxId: theirs.body.inboxId,
+      status: 'done',
+    });
     expect((await partner('GET', `/api/v1/inbox/${theirs.body.inboxId}`)).status).toBe(200);
     expect((await partner('GET', `/api/v1/inbox/${mine.body.inboxId}`)).status).toBe(404);
     expect((await partner('GET', `/api/v1/leads/${mine.body.leadId}`)).status).toBe(403);

@@ -112,7 +112,7 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
   const done = await row(broken.id);
   // attempts were reset with the job's: this is the first attempt since the retry.
   expect(done).toMatchObject({ outcome: 'created_simple', error: null, attempts: 1 });
-  const lead = await system.store.leads.get(done?.leadId ?? 0);
+  const lead = await system.store.leads.get(done?.leadId ?? 0, { kind: 'all' });
   expect(lead?.title).toContain('ana.fixed@example.com');
 
   // Retrying again changes nothing; an unknown job is a clear error.

@@ -2,7 +2,7 @@
  * The operations pages: `/metrics` and `/admin/queues` are for admins only (a Bearer key or a
  * login session), and `/metrics` shows what happened in every process, the worker's included.
  */
-import { createHash } from 'node:crypto';
+import { hashPassword } from '../../core/passwords.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
@@ -127,38 +127,52 @@ describe('/admin/queues', () => {
     });
   });
 
-  it('sends a browser to the login page, and a login session opens it until the key is revoked', async () => {
+  it('sends a browser to the sign-in page; an admin session opens it until sign-out or deactivation', async () => {
     const anonymous = await get('/admin/queues', { accept: 'text/html' });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fqueues');
     expect((await get('/admin/queues/api/queues')).status).toBe(401);
 
-    const login = (key: string, next = '/admin/queues') =>
+    const person = async (email: string, role: string) => {
+      const written = await system.store.users.createUser({
+        name: email,
+        email,
+        roles: [role],
+        passwordHash: await hashPassword('correct horse battery'),
+      });
+      if (!written.ok) throw new Error(written.problem);
+      return written.user;
+    };
+    const login = (email: string, password: string, next = '/admin/queues') =>
       fetch(`${system.baseUrl}/admin/login`, {
         method: 'POST',
         redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ key, next }).toString(),
+        body: new URLSearchParams({ email, password, next }).toString(),
       });
-    const wrong = await login('lw_wrong');
+    await person('op@ops.test', 'operator');
+    const admin = await person('admin@ops.test', 'admin');
+    const wrong = await login('admin@ops.test', 'not the password');
     expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('That key is not valid.');
-    const operator = await login((await createApiKey(system.store, 'op', 'operator')).key);
-    expect(operator.status).toBe(401);
-    expect(operator.headers.get('set-cookie')).toBeNull();
+    expect(await wrong.text()).toContain('the email or the password is not right');
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    // An operator signs in, but the operations pages are for roles that manage.
+    const operator = await login('op@ops.test', 'correct horse battery');
+    const operatorCookie = {
+      cookie: (operator.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+    };
+    expect((await get('/admin/queues/api/queues', operatorCookie)).status).toBe(403);
 
-    const admin = await createApiKey(system.store, 'ops admin', 'admin');
-    // A login never redirects off our operations pages.
-    const evil = await login(admin.key, 'https://evil.example/');
+    // A sign-in never redirects off our operations pages.
+    const evil = await login('admin@ops.test', 'correct horse battery', 'https://evil.example/');
     expect(evil.headers.get('location')).toBe('/admin/queues');
-    const ok = await login(admin.key, '/metrics');
+    const ok = await login('ADMIN@ops.test', 'correct horse battery', '/metrics');
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/metrics');
     const setCookie = ok.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(/^lw_admin=/);
+    expect(setCookie).toMatch(/^lw_session=/);
     expect(setCookie).toContain('HttpOnly');
-    expect(setCookie).toContain('SameSite=Strict');
-    expect(setCookie).not.toContain(admin.key.slice(3, 20));
+    expect(setCookie).toContain('SameSite=Lax');
     const cookie = { cookie: setCookie.split(';')[0] ?? '' };
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(200);
     expect((await get('/metrics', cookie)).status).toBe(200);
@@ -166,17 +180,25 @@ describe('/admin/queues', () => {
     // A tampered cookie is nobody's, and a malformed one is no server error.
     const tampered = { cookie: `${cookie.cookie.slice(0, -3)}abc` };
     expect((await get('/admin/queues/api/queues', tampered)).status).toBe(401);
-    expect((await get('/metrics', { cookie: 'lw_admin=%zz' })).status).toBe(401);
-    // The cookie says nothing about the key without the server's secret.
-    const payload = Buffer.from(cookie.cookie.split('=')[1]?.split('.')[0] ?? '', 'base64url');
-    const unkeyed = createHash('sha256').update(admin.key).digest();
-    expect(payload.toString()).not.toContain(unkeyed.toString('hex').slice(0, 12));
-    expect(payload.toString()).not.toContain(unkeyed.toString('base64url').slice(0, 12));
+    expect((await get('/metrics', { cookie: 'lw_session=%zz' })).status).toBe(401);
 
-    await system.store.users.revokeApiKey(admin.id, new Date());
+    // Signing out there ends the session on the server: the old cookie opens nothing.
+    const out = await fetch(`${system.baseUrl}/admin/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...cookie, origin: system.baseUrl },
+    });
+    expect(out.status).toBe(303);
     expect((await get('/admin/queues/api/queues', cookie)).status).toBe(401);
-    const revoked = await get('/admin/queues', { ...cookie, accept: 'text/html' });
-    expect(revoked.headers.get('location')).toContain('expired=1');
+    const ended = await get('/admin/queues', { ...cookie, accept: 'text/html' });
+    expect(ended.headers.get('location')).toContain('expired=1');
+
+    // Deactivating the admin ends a session they opened since, at once.
+    const again = await login('admin@ops.test', 'correct horse battery');
+    const second = { cookie: (again.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
+    expect((await get('/metrics', second)).status).toBe(200);
+    await system.store.users.updateUser(admin.id, { active: false });
+    expect((await get('/metrics', second)).status).toBe(401);
   });
 
   it('a failed job, fixed and retried from the dashboard, becomes a lead', async () => {

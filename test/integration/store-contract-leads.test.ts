@@ -15,6 +15,8 @@ import { TEST_STORE } from '../helpers/database.ts';
 import { addUser, count } from '../helpers/rows.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
 
+const ALL = { kind: 'all' } as const;
+
 let test: TestStore;
 let store: Store;
 beforeAll(async () => {
@@ -73,7 +75,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
       outcome: 'created_simple',
       leadId: expect.any(Number),
     });
-    const lead = await store.leads.get(outcome.leadId!);
+    const lead = await store.leads.get(outcome.leadId!, ALL);
     expect(lead).toMatchObject({
       type: 'simple',
       stage: 'NEW',
@@ -112,39 +114,41 @@ describe(`leads on the ${TEST_STORE} store`, () => {
       message: 'más',
     });
     expect(appended).toEqual({ status: 'done', outcome: 'appended', leadId: outcome.leadId });
-    const after = await store.leads.get(outcome.leadId!);
+    const after = await store.leads.get(outcome.leadId!, ALL);
     expect(after?.identities.map((i) => i.key)).toContain('telegram:5005');
     expect(after?.messages.map((m) => m.text)).toEqual(['Hola', 'más']);
   });
 
   it('lists, filters and pages leads newest first; stages close them', async () => {
     for (const n of [1, 2, 3]) await intake(`page-${n}`, { email: `page${n}@leads.test` });
-    const first = await store.leads.list({ limit: 2 });
+    const first = await store.leads.list({ limit: 2 }, ALL);
     expect(first.leads).toHaveLength(2);
     expect(first.leads[0]!.id).toBeGreaterThan(first.leads[1]!.id);
     expect(first.nextCursor).toBe(String(first.leads[1]!.id));
-    const next = await store.leads.list({ limit: 2, cursor: Number(first.nextCursor) });
+    const next = await store.leads.list({ limit: 2, cursor: first.nextCursor! }, ALL);
     expect(next.leads[0]!.id).toBeLessThan(first.leads[1]!.id);
-    expect((await store.leads.list({ limit: 50, type: 'repeat' })).leads).toEqual([]);
-    expect((await store.leads.list({ limit: 50, review: true })).leads).toEqual([]);
+    expect((await store.leads.list({ limit: 50, type: 'repeat' }, ALL)).leads).toEqual([]);
+    expect((await store.leads.list({ limit: 50, review: true }, ALL)).leads).toEqual([]);
     const id = first.leads[0]!.id;
-    expect(await store.leads.setStage(id, 'NOPE', new Date())).toEqual({
+    const by = { userId: null, at: at('2026-06-02T00:00:00Z') };
+    expect(await store.leads.update(id, { stage: 'NOPE' }, by, ALL)).toEqual({
       ok: false,
-      reason: 'no-stage',
+      problem: 'no-stage',
     });
-    expect(await store.leads.setStage(987_654, 'JUNK', new Date())).toEqual({
+    expect(await store.leads.update(987_654, { stage: 'JUNK' }, by, ALL)).toEqual({
       ok: false,
-      reason: 'no-lead',
+      problem: 'no-lead',
     });
-    expect(await store.leads.setStage(id, 'JUNK', at('2026-06-02T00:00:00Z'))).toEqual({
+    expect(await store.leads.update(id, { stage: 'JUNK' }, by, ALL)).toMatchObject({
       ok: true,
+      lead: { stage: 'JUNK', open: false },
     });
-    expect(await store.leads.get(id)).toMatchObject({
+    expect(await store.leads.get(id, ALL)).toMatchObject({
       stage: 'JUNK',
       open: false,
       closedAt: at('2026-06-02T00:00:00Z'),
     });
-    expect((await store.leads.list({ limit: 50, stage: 'JUNK' })).leads.map((l) => l.id)).toEqual([
+    expect((await store.leads.list({ limit: 50, stage: 'JUNK' }, ALL)).leads.map((l) => l.id)).toEqual([
       id,
     ]);
     expect(await store.leads.exists(id)).toBe(true);
@@ -171,7 +175,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
     });
     const repeat = await intake('r-1', { email: 'marta@leads.test', phone: '611222333' });
     expect(repeat.outcome).toBe('created_repeat');
-    const lead = await store.leads.get(repeat.leadId!);
+    const lead = await store.leads.get(repeat.leadId!, ALL);
     expect(lead).toMatchObject({ type: 'repeat', clientId: marta.id, responsibleId: olga.id });
     expect(lead?.client?.id).toBe(marta.id);
     // The phone belongs to the other client: recorded beside the lead, not copied onto Marta.
@@ -242,7 +246,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
       }),
     );
     expect(call.outcome).toBe('appended');
-    const lead = await store.leads.get(base.leadId!);
+    const lead = await store.leads.get(base.leadId!, ALL);
     const message = lead?.messages.find((m) => m.externalId === 'p-2');
     expect(message?.attachments).toMatchObject([
       {
@@ -361,7 +365,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
     };
     const reply = await store.leads.addOutbound(draft);
     expect(await store.leads.addOutbound(draft)).toBeUndefined();
-    expect((await store.leads.get(lead.leadId!))?.updatedAt).toEqual(at('2026-06-01T12:00:00Z'));
+    expect((await store.leads.get(lead.leadId!, ALL))?.updatedAt).toEqual(at('2026-06-01T12:00:00Z'));
     expect(await store.leads.queuedBefore(at('2026-06-01T12:00:01Z'), 100)).toContain(reply!.id);
     expect(await store.leads.queuedBefore(at('2026-06-01T11:59:59Z'), 100)).not.toContain(
       reply!.id,

@@ -240,12 +240,14 @@ describe(`the ${TEST_STORE} store`, () => {
   });
 
   it('users and API keys: active keys by hash and id, revocation, unknown ids', async () => {
-    const user = await store.users.createUser({
+    const created = await store.users.createUser({
       name: 'Ana',
       email: 'ana@contract.test',
-      role: 'supervisor',
+      roles: ['supervisor'],
     });
-    expect(user).toMatchObject({ role: 'supervisor', active: true, departmentId: null });
+    if (!created.ok) throw new Error(`the user was not created: ${created.problem}`);
+    const { user } = created;
+    expect(user).toMatchObject({ roles: ['supervisor'], active: true, departmentId: null });
     expect(await store.users.userExists(user.id)).toBe(true);
     expect(await store.users.userExists(987_654)).toBe(false);
     expect(await store.users.unknownUsers([user.id, 987_654])).toEqual([987_654]);

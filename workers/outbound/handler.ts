@@ -3,7 +3,7 @@
  * already sent or failed is left alone, so a duplicate job changes nothing. Tested without Redis
  * against a real SMTP server, a local Bot API server and a local Graph API.
  */
-import type { AnyChannel, Sender, SenderDeps } from '../../core/channel.ts';
+import type { AnyChannel, Sender, SenderDeps, ServerAnswer } from '../../core/channel.ts';
 import { PermanentSendError, RecipientUnreachableError } from '../../core/errors.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
@@ -60,21 +60,51 @@ export async function sendOutbound(deps: OutboundDeps, messageId: number): Promi
   } catch (error) {
     if (error instanceof RecipientUnreachableError) {
       await channels.block(message.channelId, error.identityKey, error.message, new Date());
-      await leads.setDelivery(message.id, 'undelivered', { error: scrubSecrets(error.message) });
+      await leads.setDelivery(message.id, 'undelivered', failureMeta(error));
     }
     throw error;
   }
+}
+
+/** Room enough for any server's explanation; a whole HTML error page is not kept. */
+const ANSWER_MAX_CHARS = 500;
+
+/**
+ * What the server answered, as the failed message keeps it: the answer a channel attached to its
+ * error (`cause`), else the error's own words (a network error, a timeout). Scrubbed and trimmed.
+ */
+export function serverAnswerOf(error: unknown): ServerAnswer {
+  const cause = error instanceof Error ? (error.cause as Partial<ServerAnswer> | undefined) : undefined;
+  const given =
+    cause && typeof cause === 'object' && typeof cause.message === 'string' ? cause : undefined;
+  const words = given?.message ?? (error instanceof Error ? error.message : String(error));
+  const message = scrubSecrets(words.trim()).slice(0, ANSWER_MAX_CHARS);
+  return {
+    ...(typeof given?.status === 'number' ? { status: given.status } : {}),
+    ...(typeof given?.code === 'number' ? { code: given.code } : {}),
+    message: message || 'no answer',
+  };
+}
+
+/**
+ * The meta a reply that will not go out keeps: the server's answer as `error`, and our own
+ * sentence (what to do: send a template, set a new token) as `reason` when it says more.
+ */
+function failureMeta(error: unknown): Record<string, unknown> {
+  const answer = serverAnswerOf(error);
+  const reason = error instanceof Error ? scrubSecrets(error.message) : undefined;
+  return { error: answer, ...(reason && reason !== answer.message ? { reason } : {}) };
 }
 
 /** The last word on a reply that will not be sent: kept on the message for the operator. */
 export async function markSendFailed(
   repos: Pick<Repositories, 'leads'>,
   messageId: number,
-  error: string,
+  error: unknown,
   attempts: number,
 ): Promise<void> {
   await repos.leads.setDelivery(messageId, 'failed', {
-    error: scrubSecrets(error),
+    ...failureMeta(error),
     attempts,
     failedAt: new Date().toISOString(),
   });

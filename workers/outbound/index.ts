@@ -74,7 +74,7 @@ export function startOutboundWorker(options: OutboundWorkerOptions): Worker {
         const permanent = error instanceof PermanentSendError;
         const reason = error instanceof Error ? error.message : String(error);
         if (permanent || attempts >= (job.opts.attempts ?? 1)) {
-          await markSendFailed(repos, messageId, reason, attempts).catch((storeError: unknown) =>
+          await markSendFailed(repos, messageId, error, attempts).catch((storeError: unknown) =>
             log.warn({ ...context, err: storeError }, 'could not mark the reply failed'),
           );
           count('failed');

@@ -4,7 +4,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { BlobStore } from '../../../core/repositories/blobs.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
+import { inScope } from '../../../core/permissions.ts';
 import { requirePermission } from '../auth.ts';
+import { scopeFor } from './scope.ts';
 import { invalidQuery, problem } from '../problem.ts';
 
 const activityQuery = z.object({
@@ -44,18 +46,18 @@ export function activityRoutes(deps: ActivityDeps): Router {
     const query = activityQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
     const { due_before: dueBefore, ...filter } = query.data;
-    res.json({
-      activities: await activities.list({
-        ...filter,
-        dueBefore: dueBefore ? new Date(dueBefore) : undefined,
-      }),
+    const scope = scopeFor(res, 'activities', 'read');
+    const rows = await activities.list({
+      ...filter,
+      dueBefore: dueBefore ? new Date(dueBefore) : undefined,
     });
+    res.json({ activities: rows.filter((activity) => inScope(scope, activity)) });
   });
 
   router.post('/activities', requirePermission('write'), async (req, res) => {
     const body = newActivity.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    const lead = await leads.get(body.data.leadId);
+    const lead = await leads.find(body.data.leadId, scopeFor(res, 'leads', 'update'));
     if (!lead) {
       return problem(res, 422, 'unknown_lead', `lead ${body.data.leadId} does not exist`, [
         { path: 'leadId', message: 'no such lead' },
@@ -77,13 +79,18 @@ export function activityRoutes(deps: ActivityDeps): Router {
 
   router.post('/activities/:id/complete', requirePermission('write'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const done = id.success ? await activities.complete(id.data, new Date()) : undefined;
+    const activity = id.success ? await activities.get(id.data) : undefined;
+    const reachable = activity && inScope(scopeFor(res, 'activities', 'update'), activity);
+    const done = reachable ? await activities.complete(activity.id, new Date()) : undefined;
     if (!done) return problem(res, 404, 'not_found', `activity ${req.params.id} does not exist`);
     res.json(done);
   });
 
   /** The outbox, read in order: `after` is the last event id the reader has handled. */
   router.get('/events', requirePermission('read'), async (req, res) => {
+    // The feed is about every lead: only who may read every lead may follow it.
+    if (scopeFor(res, 'leads', 'read').kind !== 'all')
+      return problem(res, 403, 'forbidden', 'the events feed needs read access to all leads');
     const query = eventQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
     const rows = await events.list(query.data.after, query.data.type, query.data.limit);
@@ -92,7 +99,10 @@ export function activityRoutes(deps: ActivityDeps): Router {
 
   router.get('/attachments/:id', requirePermission('read'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const attachment = id.success ? await attachments.get(id.data) : undefined;
+    const found = id.success ? await attachments.get(id.data) : undefined;
+    const message = found && (await leads.message(found.messageId));
+    const reachable = message && (await leads.find(message.leadId, scopeFor(res, 'leads', 'read')));
+    const attachment = reachable ? found : undefined;
     if (!attachment)
       return problem(res, 404, 'not_found', `attachment ${req.params.id} does not exist`);
     if (!attachment.sha256 || !(await deps.blobs.has(attachment.sha256))) {

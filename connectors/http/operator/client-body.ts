@@ -26,6 +26,8 @@ export const clientBody = z
       .regex(/^[A-Za-z]{2}$/)
       .optional(),
     responsibleId: z.number().int().positive().optional(),
+    /** Values of the clients' custom fields, by key. */
+    custom: z.record(z.string().max(40), z.unknown()).optional(),
   })
   .strict()
   .refine((body) => body.name || body.company, {

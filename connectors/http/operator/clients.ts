@@ -1,43 +1,176 @@
-/** Clients (contacts and companies) as operators create and read them. */
+/** Clients (contacts and companies) as operators create, find, open and change them. */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { clientBody, readClientIdentities } from './client-body.ts';
+import { checkCustom, customBody } from './custom-fields.ts';
+import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
 export interface ClientRouteDeps {
-  repos: Pick<Repositories, 'clients' | 'users'>;
+  repos: Pick<Repositories, 'clients' | 'users' | 'customFields'>;
   defaultCountry: string | undefined;
 }
 
 const idParam = z.coerce.number().int().positive();
+const clientQuery = z
+  .object({
+    q: z.string().trim().min(1).max(200).optional(),
+    email: z.string().trim().min(3).max(320).optional(),
+    phone: z.string().trim().min(3).max(64).optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/)
+      .optional(),
+    responsibleId: idParam.optional(),
+    kind: z.enum(['contact', 'company']).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: idParam.optional(),
+  })
+  .strict();
+const identityLists = {
+  emails: z.array(z.string().trim().min(1).max(320)).max(20).default([]),
+  phones: z.array(z.string().trim().min(1).max(64)).max(20).default([]),
+  telegram: z
+    .array(z.union([z.number().int().positive(), z.string().trim().max(64)]))
+    .max(20)
+    .default([]),
+};
+const clientPatch = z
+  .object({
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    company: z.string().trim().min(1).max(200).nullable().optional(),
+    responsibleId: z.number().int().positive().nullable().optional(),
+    custom: customBody,
+    add: z.object(identityLists).strict().optional(),
+    /** Identities to take away, spelled any way (they are normalised). */
+    remove: z.object(identityLists).strict().optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/)
+      .optional(),
+  })
+  .strict();
 
 export function clientRoutes(deps: ClientRouteDeps): Router {
   const { clients, users } = deps.repos;
   const router = Router();
 
   router.post('/clients', requirePermission('write'), async (req, res) => {
+    if (scopeFor(res, 'clients', 'create').kind === 'none')
+      return problem(res, 403, 'forbidden', 'your roles may not create clients');
     const body = clientBody.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const country = body.data.country?.toUpperCase() ?? deps.defaultCountry;
+    const custom = await checkCustom(
+      deps.repos.customFields,
+      'client',
+      {},
+      body.data.custom ?? {},
+      country,
+    );
+    if (custom.problems.length)
+      return problem(
+        res,
+        422,
+        'invalid_custom',
+        'some custom values are not valid',
+        custom.problems,
+      );
     const read = readClientIdentities(body.data, deps.defaultCountry);
     if (read.problems.length)
       return problem(res, 422, 'invalid_identity', 'some identities are not valid', read.problems);
-    const { responsibleId } = body.data;
+    const responsibleId =
+      body.data.responsibleId ?? res.locals.principal?.actor.userId ?? undefined;
     if (responsibleId !== undefined && !(await users.userExists(responsibleId))) {
       return problem(res, 422, 'unknown_user', `user ${responsibleId} does not exist`, [
         { path: 'responsibleId', message: 'no such user' },
       ]);
     }
-    const created = await clients.create({ ...body.data, identities: read.identities });
+    const created = await clients.create(
+      { ...body.data, responsibleId, custom: custom.values, identities: read.identities },
+      changeBy(res),
+    );
     res.status(201).json(created);
+  });
+
+  router.get('/clients', requirePermission('read'), async (req, res) => {
+    const query = clientQuery.safeParse(req.query);
+    if (!query.success) return invalidQuery(res, query.error);
+    const { email, phone, country, ...filter } = query.data;
+    const search = searchKeys({ email, phone }, country?.toUpperCase() ?? deps.defaultCountry);
+    if (search.problem)
+      return problem(res, 400, 'invalid_query', 'the request is not valid', [search.problem]);
+    res.json(
+      await clients.list(
+        { ...filter, ...(search.keys ? { identityKeys: search.keys } : {}) },
+        scopeFor(res, 'clients', 'read'),
+      ),
+    );
   });
 
   router.get('/clients/:id', requirePermission('read'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
-    const client = id.success ? await clients.get(id.data) : undefined;
+    const client = id.success
+      ? await clients.view(id.data, scopeFor(res, 'clients', 'read'))
+      : undefined;
     if (!client) return problem(res, 404, 'not_found', `client ${req.params.id} does not exist`);
     res.json(client);
+  });
+
+  router.patch('/clients/:id', requirePermission('write'), async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    const body = clientPatch.safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    if (!id.success)
+      return problem(res, 404, 'not_found', `client ${req.params.id} does not exist`);
+    const { add, remove, country, custom, ...fields } = body.data;
+    let values: Record<string, unknown> | undefined;
+    if (custom) {
+      const client = await clients.get(id.data);
+      if (!client) return problem(res, 404, 'not_found', `client ${id.data} does not exist`);
+      const checked = await checkCustom(
+        deps.repos.customFields,
+        'client',
+        client.custom,
+        custom,
+        country?.toUpperCase() ?? deps.defaultCountry,
+      );
+      if (checked.problems.length)
+        return problem(
+          res,
+          422,
+          'invalid_custom',
+          'some custom values are not valid',
+          checked.problems,
+        );
+      values = checked.values;
+    }
+    const toAdd = add ? readClientIdentities({ ...add, country }, deps.defaultCountry) : undefined;
+    const toRemove = remove
+      ? readClientIdentities({ ...remove, country }, deps.defaultCountry)
+      : undefined;
+    const problems = [...(toAdd?.problems ?? []), ...(toRemove?.problems ?? [])];
+    if (problems.length)
+      return problem(res, 422, 'invalid_identity', 'some identities are not valid', problems);
+    const written = await clients.update(
+      id.data,
+      {
+        ...fields,
+        ...(values ? { custom: values } : {}),
+        ...(toAdd ? { addIdentities: toAdd.identities } : {}),
+        ...(toRemove ? { removeIdentities: toRemove.identities.map((i) => i.key) } : {}),
+      },
+      changeBy(res),
+      scopeFor(res, 'clients', 'update'),
+    );
+    if (!written.ok && written.problem === 'no-user')
+      return problem(res, 422, 'unknown_user', 'no such user', [
+        { path: 'responsibleId', message: 'no such user' },
+      ]);
+    if (!written.ok) return problem(res, 404, 'not_found', `client ${id.data} does not exist`);
+    res.json({ ...written.client, possibleDuplicates: written.possibleDuplicates });
   });
 
   return router;

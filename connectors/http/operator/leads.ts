@@ -1,64 +1,206 @@
-/** The operator's view of leads: list and filter, one lead with its whole conversation, stage changes. */
+/**
+ * The operator's view of leads: search and filters, one lead with its whole conversation and
+ * timeline, changes (stage, responsible, junk, fields), conversion, notes. Every route asks the
+ * actor's scope (core/permissions.ts): a lead out of scope answers 404, as if it did not exist.
+ */
 import { Router } from 'express';
 import { z } from 'zod';
 import { foldAlbums } from '../../../core/conversation.ts';
 import { SOURCES } from '../../../core/inbound.ts';
+import { LEAD_SORTS, type LeadProblem } from '../../../core/repositories/leads.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import { STAGE_CODE } from '../../../core/stages.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
+import { convertRoute } from './convert.ts';
+import { checkCustom, customBody } from './custom-fields.ts';
+import { departmentSubtree } from './people.ts';
+import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
 export interface LeadRouteDeps {
-  repos: Pick<Repositories, 'leads'>;
+  repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'deals' | 'customFields'>;
+  defaultCountry: string | undefined;
 }
 
-const idParam = z.coerce.number().int().positive();
-const leadQuery = z.object({
-  type: z.enum(['simple', 'repeat']).optional(),
-  stage: z.string().regex(STAGE_CODE).optional(),
-  source: z.enum(SOURCES).optional(),
-  clientId: z.coerce.number().int().positive().optional(),
-  /** `true`: only leads flagged for review (e.g. from a form over its daily cap). */
-  review: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.coerce.number().int().positive().optional(),
-});
+const id = z.coerce.number().int().positive();
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const instant = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((value) => new Date(value));
+const leadQuery = z
+  .object({
+    /** Full text over name, title, company and the conversation's words. */
+    q: z.string().trim().min(1).max(200).optional(),
+    type: z.enum(['simple', 'repeat']).optional(),
+    stage: z.string().regex(STAGE_CODE).optional(),
+    source: z.enum(SOURCES).optional(),
+    clientId: id.optional(),
+    /** `true`: only leads flagged for review (e.g. from a form over its daily cap). */
+    review: flag.optional(),
+    responsibleId: id.optional(),
+    unassigned: flag.optional(),
+    departmentId: id.optional(),
+    channelId: id.optional(),
+    open: flag.optional(),
+    email: z.string().trim().min(3).max(320).optional(),
+    phone: z.string().trim().min(3).max(64).optional(),
+    /** The country a national phone number is read in (default: DEFAULT_COUNTRY). */
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/)
+      .optional(),
+    createdFrom: instant.optional(),
+    createdTo: instant.optional(),
+    sort: z.enum(LEAD_SORTS).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(64).optional(),
+  })
+  .strict();
+
+const patchBody = z
+  .object({
+    stage: z.string().regex(STAGE_CODE, 'Latin letters, digits and _, at most 21').optional(),
+    responsibleId: z.number().int().positive().nullable().optional(),
+    junkReason: z.string().regex(STAGE_CODE).optional(),
+    title: z.string().trim().min(1).max(500).optional(),
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    company: z.string().trim().min(1).max(200).nullable().optional(),
+    custom: customBody,
+    /** The country national phone numbers in custom fields are read in. */
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/)
+      .optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
+
+const PATCH_PROBLEMS = {
+  'no-stage': [422, 'unknown_stage', 'stage', 'no such stage (GET /api/v1/stages)'],
+  'no-user': [422, 'unknown_user', 'responsibleId', 'no such user'],
+  'no-junk-reason': [
+    422,
+    'unknown_junk_reason',
+    'junkReason',
+    'a junk reason from GET /api/v1/junk-reasons, with a failure stage',
+  ],
+  closed: [409, 'closed', 'stage', 'the lead is closed'],
+} as const;
 
 export function leadRoutes(deps: LeadRouteDeps): Router {
-  const { leads } = deps.repos;
+  const { leads, users } = deps.repos;
   const router = Router();
 
   router.get('/leads', requirePermission('read'), async (req, res) => {
     const query = leadQuery.safeParse(req.query);
     if (!query.success) return invalidQuery(res, query.error);
-    const { review, ...filter } = query.data;
-    res.json(await leads.list({ ...filter, ...(review ? { review: review === 'true' } : {}) }));
+    const { email, phone, country, departmentId, ...filter } = query.data;
+    const search = searchKeys({ email, phone }, country?.toUpperCase() ?? deps.defaultCountry);
+    if (search.problem)
+      return problem(res, 400, 'invalid_query', 'the request is not valid', [search.problem]);
+    const departmentIds =
+      departmentId === undefined
+        ? undefined
+        : departmentSubtree(await users.listDepartments(), departmentId);
+    const page = await leads.list(
+      {
+        ...filter,
+        ...(search.keys ? { identityKeys: search.keys } : {}),
+        ...(departmentIds ? { departmentIds } : {}),
+      },
+      scopeFor(res, 'leads', 'read'),
+    );
+    res.json(page);
   });
 
   router.get('/leads/:id', requirePermission('read'), async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
-    const lead = id.success ? await leads.get(id.data) : undefined;
+    const leadId = id.safeParse(req.params.id);
+    const lead = leadId.success
+      ? await leads.get(leadId.data, scopeFor(res, 'leads', 'read'))
+      : undefined;
     if (!lead) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
     // An album sent as several messages (Telegram, WhatsApp) reads as one entry with its files.
     res.json({ ...lead, messages: foldAlbums(lead.messages) });
   });
 
   router.patch('/leads/:id', requirePermission('write'), async (req, res) => {
-    const id = idParam.safeParse(req.params.id);
+    const leadId = id.safeParse(req.params.id);
+    const body = patchBody.safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    if (!leadId.success)
+      return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
+    const { responsibleId, custom, country, ...fields } = body.data;
+    const scope = scopeFor(res, 'leads', 'update');
+    let values: Record<string, unknown> | undefined;
+    if (custom) {
+      const lead = await leads.find(leadId.data, scope);
+      if (!lead) return problem(res, 404, 'not_found', `lead ${leadId.data} does not exist`);
+      const checked = await checkCustom(
+        deps.repos.customFields,
+        'lead',
+        lead.custom,
+        custom,
+        country?.toUpperCase() ?? deps.defaultCountry,
+      );
+      if (checked.problems.length)
+        return problem(
+          res,
+          422,
+          'invalid_custom',
+          'some custom values are not valid',
+          checked.problems,
+        );
+      values = checked.values;
+    }
+    if (responsibleId != null && !(await users.getUser(responsibleId))?.active) {
+      return problem(res, 422, 'unknown_user', `user ${responsibleId} is not an active user`, [
+        { path: 'responsibleId', message: 'no such active user' },
+      ]);
+    }
+    const changed = await leads.update(
+      leadId.data,
+      {
+        ...fields,
+        ...(responsibleId !== undefined ? { responsibleId } : {}),
+        ...(values ? { custom: values } : {}),
+      },
+      changeBy(res),
+      scope,
+    );
+    if (!changed.ok && changed.problem === 'no-lead')
+      return problem(res, 404, 'not_found', `lead ${leadId.data} does not exist`);
+    if (!changed.ok) {
+      const [status, code, path, message] =
+        PATCH_PROBLEMS[changed.problem as Exclude<LeadProblem, 'no-lead'>];
+      return problem(res, status, code, message, [{ path, message }]);
+    }
+    res.json(await leads.get(leadId.data, { kind: 'all' }));
+  });
+
+  router.post('/leads/:id/notes', requirePermission('write'), async (req, res) => {
+    const leadId = id.safeParse(req.params.id);
     const body = z
-      .object({ stage: z.string().regex(STAGE_CODE, 'Latin letters, digits and _, at most 21') })
+      .object({ text: z.string().trim().min(1).max(10_000) })
       .strict()
       .safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    if (!id.success) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
-    const changed = await leads.setStage(id.data, body.data.stage, new Date());
-    if (!changed.ok && changed.reason === 'no-stage') {
-      return problem(res, 422, 'unknown_stage', `stage ${body.data.stage} does not exist`, [
-        { path: 'stage', message: 'unknown stage' },
-      ]);
-    }
-    if (!changed.ok) return problem(res, 404, 'not_found', `lead ${id.data} does not exist`);
-    res.json(await leads.get(id.data));
+    const note = leadId.success
+      ? await leads.addNote(
+          leadId.data,
+          body.data.text,
+          changeBy(res),
+          scopeFor(res, 'leads', 'update'),
+        )
+      : undefined;
+    if (!note) return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
+    res.status(201).json(note);
+  });
+
+  router.post('/leads/:id/convert', requirePermission('write'), convertRoute(deps));
+
+  router.get('/junk-reasons', requirePermission('read'), async (_req, res) => {
+    res.json({ junkReasons: await leads.junkReasons() });
   });
 
   return router;

@@ -1,0 +1,112 @@
+/**
+ * `POST /api/v1/leads/:id/convert {contact?, company?, deal?, clientId?}`: the rules are
+ * core/conversion.ts; here the request is read, the actor's rights checked (updating the lead,
+ * creating clients and deals, reading the client chosen) and the answer shaped.
+ */
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { decideConversion } from '../../../core/conversion.ts';
+import type { Repositories } from '../../../core/repositories/index.ts';
+import { invalidQuery, problem } from '../problem.ts';
+import { changeBy, scopeFor } from './scope.ts';
+
+const name = z.string().trim().min(1).max(200);
+const userId = z.number().int().positive();
+const convertBody = z
+  .object({
+    contact: z
+      .object({ name: name.optional(), responsibleId: userId.optional() })
+      .strict()
+      .optional(),
+    company: z
+      .object({ name: name.optional(), responsibleId: userId.optional() })
+      .strict()
+      .optional(),
+    deal: z
+      .object({
+        title: z.string().trim().min(1).max(500).optional(),
+        amount: z.number().finite().nonnegative().optional(),
+        currency: z
+          .string()
+          .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code, e.g. EUR')
+          .transform((code) => code.toUpperCase())
+          .optional(),
+        stage: z
+          .string()
+          .regex(/^[A-Za-z0-9_]{1,21}$/)
+          .optional(),
+        responsibleId: userId.optional(),
+      })
+      .strict()
+      .optional(),
+    clientId: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const STATUS: Record<string, number> = {
+  closed: 409,
+  existing_client: 409,
+  nothing_to_convert: 422,
+  repeat_deal_only: 422,
+  client_or_new: 422,
+  company_name_required: 422,
+};
+
+export function convertRoute(deps: {
+  repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'deals'>;
+}): RequestHandler {
+  const { leads, users, clients, deals } = deps.repos;
+  return async (req, res) => {
+    const body = convertBody.safeParse(req.body ?? {});
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const leadId = Number(req.params.id);
+    const request = body.data;
+    if (!Number.isSafeInteger(leadId) || leadId < 1)
+      return problem(res, 404, 'not_found', `lead ${String(req.params.id)} does not exist`);
+    if ((request.contact || request.company) && scopeFor(res, 'clients', 'create').kind === 'none')
+      return problem(res, 403, 'forbidden', 'your roles may not create clients');
+    if (request.deal && scopeFor(res, 'deals', 'create').kind === 'none')
+      return problem(res, 403, 'forbidden', 'your roles may not create deals');
+    if (
+      request.clientId !== undefined &&
+      !(await clients.view(request.clientId, scopeFor(res, 'clients', 'read')))
+    ) {
+      return problem(res, 422, 'unknown_client', `client ${request.clientId} does not exist`, [
+        { path: 'clientId', message: 'no such client' },
+      ]);
+    }
+    const people = [
+      request.contact?.responsibleId,
+      request.company?.responsibleId,
+      request.deal?.responsibleId,
+    ];
+    const unknown = await users.unknownUsers(people.filter((id): id is number => id !== undefined));
+    if (unknown.length)
+      return problem(res, 422, 'unknown_user', `user ${unknown[0]} does not exist`);
+    if (request.deal?.stage && !(await deals.stages()).some((s) => s.code === request.deal?.stage))
+      return problem(
+        res,
+        422,
+        'unknown_stage',
+        `deal stage ${request.deal.stage} does not exist (GET /api/v1/deal-stages)`,
+        [{ path: 'deal.stage', message: 'no such deal stage' }],
+      );
+    const context = changeBy(res);
+    const converted = await leads.convert(
+      leadId,
+      scopeFor(res, 'leads', 'update'),
+      (facts) => decideConversion(facts, request, context.userId),
+      context,
+    );
+    if (converted.ok) return res.status(201).json(converted.result);
+    if (converted.problem === 'no-lead')
+      return problem(res, 404, 'not_found', `lead ${leadId} does not exist`);
+    res.status(STATUS[converted.problem] ?? 422).json({
+      error: converted.problem,
+      message: converted.message,
+      ...('candidates' in converted && converted.candidates
+        ? { candidates: converted.candidates }
+        : {}),
+    });
+  };
+}

@@ -1,0 +1,144 @@
+/** Deals: list and filter, open one with its timeline, create, change (stage, amount, responsible). */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Repositories } from '../../../core/repositories/index.ts';
+import type { DealProblem } from '../../../core/repositories/deals.ts';
+import { STAGE_CODE } from '../../../core/stages.ts';
+import { requirePermission } from '../auth.ts';
+import { invalidQuery, problem } from '../problem.ts';
+import { checkCustom } from './custom-fields.ts';
+import { changeBy, scopeFor } from './scope.ts';
+
+const id = z.coerce.number().int().positive();
+const dealQuery = z
+  .object({
+    clientId: id.optional(),
+    responsibleId: id.optional(),
+    leadId: id.optional(),
+    stage: z.string().regex(STAGE_CODE).optional(),
+    open: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: id.optional(),
+  })
+  .strict();
+const dealFields = {
+  title: z.string().trim().min(1).max(500),
+  amount: z.number().finite().nonnegative().nullable(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code, e.g. EUR')
+    .transform((code) => code.toUpperCase())
+    .nullable(),
+  stage: z.string().regex(STAGE_CODE),
+  clientId: z.number().int().positive().nullable(),
+  responsibleId: z.number().int().positive().nullable(),
+  custom: z.record(z.string().max(40), z.unknown()),
+};
+const newDeal = z.object(dealFields).partial().required({ title: true }).strict();
+const dealPatch = z
+  .object(dealFields)
+  .partial()
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' });
+
+const PROBLEMS: Record<Exclude<DealProblem, 'no-deal'>, [string, string]> = {
+  'no-stage': ['stage', 'no such deal stage (GET /api/v1/deal-stages)'],
+  'no-client': ['clientId', 'no such client'],
+  'no-user': ['responsibleId', 'no such user'],
+};
+
+export function dealRoutes(deps: {
+  repos: Pick<Repositories, 'deals' | 'customFields'>;
+  defaultCountry: string | undefined;
+}): Router {
+  const { deals } = deps.repos;
+  const router = Router();
+
+  router.get('/deals', requirePermission('read'), async (req, res) => {
+    const query = dealQuery.safeParse(req.query);
+    if (!query.success) return invalidQuery(res, query.error);
+    res.json(await deals.list(query.data, scopeFor(res, 'deals', 'read')));
+  });
+  router.get('/deals/:id', requirePermission('read'), async (req, res) => {
+    const dealId = id.safeParse(req.params.id);
+    const deal = dealId.success
+      ? await deals.get(dealId.data, scopeFor(res, 'deals', 'read'))
+      : undefined;
+    if (!deal) return problem(res, 404, 'not_found', `deal ${req.params.id} does not exist`);
+    res.json(deal);
+  });
+  router.post('/deals', requirePermission('write'), async (req, res) => {
+    if (scopeFor(res, 'deals', 'create').kind === 'none')
+      return problem(res, 403, 'forbidden', 'your roles may not create deals');
+    const body = newDeal.safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const context = changeBy(res);
+    const custom = await checkCustom(
+      deps.repos.customFields,
+      'deal',
+      {},
+      body.data.custom ?? {},
+      deps.defaultCountry,
+    );
+    if (custom.problems.length)
+      return problem(
+        res,
+        422,
+        'invalid_custom',
+        'some custom values are not valid',
+        custom.problems,
+      );
+    const written = await deals.create(
+      {
+        ...body.data,
+        custom: custom.values,
+        responsibleId: body.data.responsibleId ?? context.userId,
+      },
+      context,
+    );
+    if (!written.ok) {
+      const [path, message] = PROBLEMS[written.problem as Exclude<DealProblem, 'no-deal'>];
+      return problem(res, 422, 'invalid_reference', message, [{ path, message }]);
+    }
+    res.status(201).json(written.deal);
+  });
+  router.patch('/deals/:id', requirePermission('write'), async (req, res) => {
+    const dealId = id.safeParse(req.params.id);
+    const body = dealPatch.safeParse(req.body);
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const scope = scopeFor(res, 'deals', 'update');
+    const current = dealId.success ? await deals.get(dealId.data, scope) : undefined;
+    if (!current) return problem(res, 404, 'not_found', `deal ${req.params.id} does not exist`);
+    let patch = body.data;
+    if (body.data.custom) {
+      const checked = await checkCustom(
+        deps.repos.customFields,
+        'deal',
+        current.custom,
+        body.data.custom,
+        deps.defaultCountry,
+      );
+      if (checked.problems.length)
+        return problem(
+          res,
+          422,
+          'invalid_custom',
+          'some custom values are not valid',
+          checked.problems,
+        );
+      patch = { ...patch, custom: checked.values };
+    }
+    const written = await deals.update(current.id, patch, changeBy(res), scope);
+    if (!written.ok && written.problem === 'no-deal')
+      return problem(res, 404, 'not_found', `deal ${req.params.id} does not exist`);
+    if (!written.ok) {
+      const [path, message] = PROBLEMS[written.problem as Exclude<DealProblem, 'no-deal'>];
+      return problem(res, 422, 'invalid_reference', message, [{ path, message }]);
+    }
+    res.json(written.deal);
+  });
+  return router;
+}
