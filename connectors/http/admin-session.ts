@@ -9,6 +9,7 @@ import { canManage } from '../../core/permissions.ts';
 import {
   SESSION_COOKIE,
   cookieValue,
+  fromOurOrigin,
   principalOfKey,
   principalOfSession,
   sessionIdOf,
@@ -30,13 +31,8 @@ async function principalOf(deps: AdminAuthDeps, req: Request): Promise<Principal
 }
 
 /** A cookie's unsafe request must come from our own pages (the dashboard's retry buttons). */
-function sameOrigin(req: Request): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return true;
-  const origin = req.get('origin');
-  if (origin) return origin === `${req.protocol}://${req.get('host')}`;
-  const site = req.get('sec-fetch-site');
-  return !site || site === 'same-origin' || site === 'none';
-}
+const sameOrigin = (req: Request) =>
+  req.method === 'GET' || req.method === 'HEAD' || fromOurOrigin(req);
 
 /**
  * Lets admins through. A browser without a session is sent to the sign-in page; anything else

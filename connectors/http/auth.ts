@@ -85,6 +85,18 @@ export async function principalOfSession(
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Whether a browser sent this request from one of our own pages. `Origin` says so when it names
+ * an origin; it is `null` under our no-referrer policy for a form post, and then the browser's
+ * `Sec-Fetch-Site` (which no page can set) does. A request with neither is no browser's.
+ */
+export function fromOurOrigin(req: Request): boolean {
+  const origin = req.get('origin');
+  if (origin && origin !== 'null') return origin === `${req.protocol}://${req.get('host')}`;
+  const site = req.get('sec-fetch-site');
+  return site === undefined ? origin === undefined : site === 'same-origin' || site === 'none';
+}
+
 /** Why a cookie-authenticated request may not change anything, if it may not. */
 export function crossSiteProblem(
   req: Request,
@@ -92,14 +104,7 @@ export function crossSiteProblem(
   sessionId: string,
 ): string | undefined {
   if (!UNSAFE.has(req.method)) return undefined;
-  const origin = req.get('origin');
-  if (origin && origin !== `${req.protocol}://${req.get('host')}`) {
-    return `requests from ${origin} may not use this session`;
-  }
-  const site = req.get('sec-fetch-site');
-  if (!origin && site && site !== 'same-origin' && site !== 'none') {
-    return 'cross-site requests may not use this session';
-  }
+  if (!fromOurOrigin(req)) return 'requests from other sites may not use this session';
   const sent = Buffer.from(req.get(CSRF_HEADER) ?? '');
   const expected = Buffer.from(csrfTokenOf(secret, sessionId));
   if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {

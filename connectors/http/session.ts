@@ -12,7 +12,13 @@ import { ACTIONS, ENTITIES, canManage, widestScope, type Actor } from '../../cor
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { UserRepository } from '../../core/repositories/users.ts';
 import { authFailures, accountFailures, type AuthFailureGuard } from './auth-failures.ts';
-import { SESSION_COOKIE, csrfTokenOf, sessionIdOf, type SessionSettings } from './auth.ts';
+import {
+  SESSION_COOKIE,
+  csrfTokenOf,
+  fromOurOrigin,
+  sessionIdOf,
+  type SessionSettings,
+} from './auth.ts';
 import { invalidQuery, problem } from './problem.ts';
 
 export interface SessionDeps {
@@ -120,9 +126,8 @@ export function signInRoutes(deps: SessionDeps): Router {
   const router = Router();
   router.post('/api/v1/session', express.json({ limit: '4kb' }), async (req, res) => {
     // A sign-in from another site would sign the visitor in as someone else (login CSRF).
-    const origin = req.get('origin');
-    if (origin && origin !== `${req.protocol}://${req.get('host')}`) {
-      return problem(res, 403, 'cross_site', `sign-in from ${origin} is not accepted`);
+    if (!fromOurOrigin(req)) {
+      return problem(res, 403, 'cross_site', 'sign-in from another site is not accepted');
     }
     const body = signIn.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');

@@ -7,7 +7,7 @@ import type { IngestPlan } from '../../core/ingest-plan.ts';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { pgJson, pgText } from './text.ts';
-import { deliveryRank } from '../../core/ingest-plan.ts';
+import { deliveryEvent, deliveryRank } from '../../core/ingest-plan.ts';
 import { DELIVERY_RANK_SQL as DELIVERY_RANK } from '../delivery-rank.ts';
 
 const shapes = new Map<string, string>();
@@ -148,6 +148,20 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
       );
     }
   }
+  /** The outbox events the plan writes, in order: their type and payload as SQL. */
+  const outbox: { type: string; payload: string }[] = [];
+  if (plan.message && plan.lead) {
+    for (const event of plan.events) {
+      const ids =
+        event.of === 'message'
+          ? `'leadId', ${lead}, 'messageId', (SELECT id FROM message)`
+          : `'leadId', ${lead}`;
+      outbox.push({
+        type: q.param(event.type, 'text'),
+        payload: `jsonb_build_object(${ids}) || ${q.param(pgJson(event.details), 'jsonb')}`,
+      });
+    }
+  }
   if (plan.callback && plan.lead) {
     const { activity, event } = plan.callback;
     if (activity.kind === 'create') {
@@ -167,12 +181,21 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
          WHERE id = ${q.param(activity.id, 'bigint')} RETURNING id`,
       );
     }
+    outbox.push({
+      type: q.param(event.type, 'text'),
+      payload: `jsonb_build_object('leadId', ${lead}, 'activityId', (SELECT id FROM call))
+        || ${q.param(pgJson(event.payload), 'jsonb')}`,
+    });
+  }
+  if (outbox.length) {
+    // One INSERT, its rows in the plan's order: the events' ids follow it.
     q.with(
-      'event',
+      'outbox',
       `INSERT INTO events (type, lead_id, payload, created_at)
-       VALUES (${q.param(event.type, 'text')}, ${lead},
-         jsonb_build_object('leadId', ${lead}, 'activityId', (SELECT id FROM call))
-           || ${q.param(pgJson(event.payload), 'jsonb')}, ${at})`,
+       SELECT e.type, ${lead}, e.payload, ${at}
+       FROM (VALUES ${outbox.map((e, i) => `(${i}, ${e.type}, ${e.payload})`).join(', ')})
+         AS e(ord, type, payload)
+       ORDER BY e.ord`,
     );
   }
   const report = plan.delivery;
@@ -184,7 +207,18 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
       `UPDATE messages SET delivery = ${q.param(report.status, 'text')},
          meta = CASE WHEN ${error} IS NULL THEN meta ELSE meta || jsonb_build_object('deliveryError', ${error}) END
        WHERE external_id = ${q.param(report.of, 'text')} AND direction = 'out'
-         AND ${DELIVERY_RANK} < ${q.param(deliveryRank(report), 'int')}`,
+         AND ${DELIVERY_RANK} < ${q.param(deliveryRank(report), 'int')}
+       RETURNING id, lead_id`,
+    );
+    // A report that moved a reply forward is an event; a late or repeated one is not.
+    const { type, details } = deliveryEvent(report.status, report.error);
+    q.with(
+      'delivery_events',
+      `INSERT INTO events (type, lead_id, payload, created_at)
+       SELECT ${q.param(type, 'text')}, lead_id,
+         jsonb_build_object('leadId', lead_id, 'messageId', id) || ${q.param(pgJson(details), 'jsonb')},
+         ${at}
+       FROM delivery`,
     );
   }
   const change = plan.reachability;

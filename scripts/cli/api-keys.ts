@@ -15,21 +15,29 @@ export async function runApiKeyCommand(store: Store, argv: string[]): Promise<st
     const role = values.role ?? 'operator';
     if (!API_ROLES.some((known) => known === role))
       throw new CliError(`--role must be one of ${API_ROLES.join(', ')}`);
+    const userId = values.user === undefined ? null : idOf(values.user);
+    if (userId === undefined || (userId !== null && !(await store.users.getUser(userId))?.active))
+      throw new CliError(
+        `--user takes the id of an active user (see \`users list\`), not ${values.user}`,
+      );
     const { key, prefix, hash } = newApiKey();
     const id = await store.users.createApiKey({
       name: values.name,
       role: role as ApiRole,
       prefix,
       hash,
+      userId,
     });
-    return `created API key ${id} "${values.name}" (${role}). It is shown only now, keep it safe:\n${key}`;
+    const acting = userId === null ? '' : `, acting as user ${userId}`;
+    return `created API key ${id} "${values.name}" (${role}${acting}). It is shown only now, keep it safe:\n${key}`;
   }
   if (command === 'list') {
     const rows = await store.users.listApiKeys();
     return (
       rows
         .map(
-          (k) => `${k.id}\t${k.prefix}…\t${k.role}\t${k.name}${k.revokedAt ? '\t(revoked)' : ''}`,
+          (k) =>
+            `${k.id}\t${k.prefix}…\t${k.role}\t${k.name}${k.userId === null ? '' : `\t(as user ${k.userId})`}${k.revokedAt ? '\t(revoked)' : ''}`,
         )
         .join('\n') || 'no API keys yet'
     );

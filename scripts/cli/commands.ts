@@ -29,7 +29,7 @@ export const COMMAND_OPTIONS = {
     email: { type: 'string' },
     'password-stdin': { type: 'boolean' },
   },
-  'api-keys': { name: { type: 'string' }, role: { type: 'string' } },
+  'api-keys': { name: { type: 'string' }, role: { type: 'string' }, user: { type: 'string' } },
   users: {
     name: { type: 'string' },
     email: { type: 'string' },
@@ -67,8 +67,10 @@ const USAGE: Record<Name, string> = {
   init --name NAME --email EMAIL --password-stdin
                                             the same from a script: the password is the first
                                             line of standard input`,
-  'api-keys': `  api-keys create --name NAME [--role admin|operator|intake]
-                                            prints a new key once (default role: operator)
+  'api-keys': `  api-keys create --name NAME [--role admin|operator|intake] [--user USER_ID]
+                                            prints a new key once (default role: operator);
+                                            --user: the key acts as that user, with their
+                                            permissions (an intake key still only posts)
   api-keys list                             names, roles, prefixes
   api-keys revoke ID`,
   users: `  users create --name NAME --email EMAIL [--role ROLE]… [--department ID] [--capacity N]

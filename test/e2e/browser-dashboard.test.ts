@@ -1,12 +1,13 @@
 /**
- * The queue dashboard as an ops engineer meets it, in a real Chromium: sent to the login page,
- * logged in with an admin key, the bull-board UI showing Leadwire's queues (its scripts running
- * under our CSP), and logged out again.
+ * The queue dashboard as an ops engineer meets it, in a real Chromium: sent to the sign-in page,
+ * signed in as an administrator, the bull-board UI showing Leadwire's queues (its scripts running
+ * under our CSP), and signed out again (the session ends on the server).
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser.ts';
-import { createApiKey, startSystem, type TestSystem } from '../helpers/system.ts';
+import { hashPassword } from '../../core/passwords.ts';
+import { startSystem, type TestSystem } from '../helpers/system.ts';
 
 const SLOW = 120_000;
 let system: TestSystem;
@@ -24,7 +25,7 @@ afterAll(async () => {
 }, SLOW);
 
 it(
-  'logs in with an admin key, shows the queues, and logs out',
+  'signs in as an administrator, shows the queues, and signs out',
   async () => {
     const context = await browser.newContext();
     context.setDefaultTimeout(20_000);
@@ -35,20 +36,27 @@ it(
 
       await page.goto(`${system.baseUrl}/admin/queues`);
       expect(new URL(page.url()).pathname).toBe('/admin/login');
-      await page.getByLabel('Admin API key').fill('lw_wrong-key');
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+      await system.store.users.createUser({
+        name: 'Ops',
+        email: 'ops@example.com',
+        roles: ['admin'],
+        passwordHash: await hashPassword('a long enough passphrase'),
+      });
+      await page.getByLabel('Email').fill('ops@example.com');
+      await page.getByLabel('Password').fill('not the passphrase');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('not right');
 
-      const { key } = await createApiKey(system.store, 'ops', 'admin');
-      await page.getByLabel('Admin API key').fill(key);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByLabel('Email').fill('ops@example.com');
+      await page.getByLabel('Password').fill('a long enough passphrase');
+      await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(/\/admin\/queues/);
       // bull-board renders the queue list with its own scripts: both queues appear.
       await page.getByText('ingest', { exact: true }).first().waitFor();
       await page.getByText('outbound', { exact: true }).first().waitFor();
       expect(pageErrors).toEqual([]);
-      const cookie = (await context.cookies()).find((c) => c.name === 'lw_admin');
-      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+      const cookie = (await context.cookies()).find((c) => c.name === 'lw_session');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
       const response = await page.request.post(`${system.baseUrl}/admin/logout`, {
         maxRedirects: 0,

@@ -94,9 +94,9 @@ describe('callback requests', () => {
     const both = await lead(first.leadId);
     expect(both.messages).toHaveLength(2);
     expect(both.activities).toHaveLength(1);
-    const events = (await api(system)('GET', '/api/v1/events')).body.events.filter(
-      (event: { leadId: number }) => event.leadId === first.leadId,
-    );
+    const events = (
+      await api(system)('GET', '/api/v1/events?type=callback.requested')
+    ).body.events.filter((event: { leadId: number }) => event.leadId === first.leadId);
     expect(
       events.map((event: { payload: { repeated: boolean } }) => event.payload.repeated),
     ).toEqual([false, true]);

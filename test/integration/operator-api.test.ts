@@ -129,6 +129,21 @@ describe('signing in', () => {
       { origin: 'https://evil.example' },
     );
     expect(planted.status).toBe(403);
+    // A form post under no-referrer says `Origin: null`: the browser's Sec-Fetch-Site decides.
+    const nullOrigin = await request('POST', `/api/v1/leads/${leadId}/notes`, note, {
+      cookie,
+      'x-csrf-token': csrf,
+      origin: 'null',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(nullOrigin.status).toBe(403);
+    const ours = await request('POST', `/api/v1/leads/${leadId}/notes`, note, {
+      cookie,
+      'x-csrf-token': csrf,
+      origin: 'null',
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(ours.status).toBe(404); // signed in fine, but the lead is not Ana's
 
     // Signing out ends the session on the server: the cookie is worth nothing afterwards.
     const out = await request('DELETE', '/api/v1/session', undefined, {

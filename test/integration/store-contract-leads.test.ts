@@ -148,9 +148,9 @@ describe(`leads on the ${TEST_STORE} store`, () => {
       open: false,
       closedAt: at('2026-06-02T00:00:00Z'),
     });
-    expect((await store.leads.list({ limit: 50, stage: 'JUNK' }, ALL)).leads.map((l) => l.id)).toEqual([
-      id,
-    ]);
+    expect(
+      (await store.leads.list({ limit: 50, stage: 'JUNK' }, ALL)).leads.map((l) => l.id),
+    ).toEqual([id]);
     expect(await store.leads.exists(id)).toBe(true);
     expect(await store.leads.exists(987_654)).toBe(false);
     expect((await store.leads.stages()).map((s) => s.code)).toEqual([
@@ -302,7 +302,9 @@ describe(`leads on the ${TEST_STORE} store`, () => {
       },
     }));
     expect(await store.activities.get(activityId)).toMatchObject({ dueAt: sooner, status: 'open' });
-    expect((await store.events.list(events[0]!.id, undefined, 10))[0]?.payload).toMatchObject({
+    expect(
+      (await store.events.list(events[0]!.id, 'callback.requested', 10))[0]?.payload,
+    ).toMatchObject({
       activityId,
       repeated: true,
     });
@@ -365,7 +367,9 @@ describe(`leads on the ${TEST_STORE} store`, () => {
     };
     const reply = await store.leads.addOutbound(draft);
     expect(await store.leads.addOutbound(draft)).toBeUndefined();
-    expect((await store.leads.get(lead.leadId!, ALL))?.updatedAt).toEqual(at('2026-06-01T12:00:00Z'));
+    expect((await store.leads.get(lead.leadId!, ALL))?.updatedAt).toEqual(
+      at('2026-06-01T12:00:00Z'),
+    );
     expect(await store.leads.queuedBefore(at('2026-06-01T12:00:01Z'), 100)).toContain(reply!.id);
     expect(await store.leads.queuedBefore(at('2026-06-01T11:59:59Z'), 100)).not.toContain(
       reply!.id,

@@ -144,7 +144,12 @@ it('marks a reply to a customer who blocked the bot undelivered, once, and refus
   });
   const message = await replyAndWait(leadId, '¿Sigue interesado?');
   expect(message.delivery).toBe('undelivered');
-  expect(String(message.meta.error)).toMatch(/blocked the bot.*Forbidden: bot was blocked/);
+  // The Bot API's own answer, and what it means for the operator.
+  expect(message.meta.error).toEqual({
+    status: 403,
+    message: 'Forbidden: bot was blocked by the user',
+  });
+  expect(String(message.meta.reason)).toMatch(/blocked the bot.*Forbidden: bot was blocked/);
   // Give a retry every chance to happen: it must not.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   expect(sendCallsTo(chatId)).toHaveLength(1);

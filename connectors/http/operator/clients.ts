@@ -5,7 +5,7 @@ import type { Repositories } from '../../../core/repositories/index.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { clientBody, readClientIdentities } from './client-body.ts';
-import { checkCustom, customBody } from './custom-fields.ts';
+import { customBody, customValues } from './custom-fields.ts';
 import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
 export interface ClientRouteDeps {
@@ -63,21 +63,15 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
     const body = clientBody.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     const country = body.data.country?.toUpperCase() ?? deps.defaultCountry;
-    const custom = await checkCustom(
+    const custom = await customValues(
+      res,
       deps.repos.customFields,
       'client',
       {},
       body.data.custom ?? {},
       country,
     );
-    if (custom.problems.length)
-      return problem(
-        res,
-        422,
-        'invalid_custom',
-        'some custom values are not valid',
-        custom.problems,
-      );
+    if (!custom) return;
     const read = readClientIdentities(body.data, deps.defaultCountry);
     if (read.problems.length)
       return problem(res, 422, 'invalid_identity', 'some identities are not valid', read.problems);
@@ -89,7 +83,7 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
       ]);
     }
     const created = await clients.create(
-      { ...body.data, responsibleId, custom: custom.values, identities: read.identities },
+      { ...body.data, responsibleId, custom, identities: read.identities },
       changeBy(res),
     );
     res.status(201).json(created);
@@ -130,22 +124,15 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
     if (custom) {
       const client = await clients.get(id.data);
       if (!client) return problem(res, 404, 'not_found', `client ${id.data} does not exist`);
-      const checked = await checkCustom(
+      values = await customValues(
+        res,
         deps.repos.customFields,
         'client',
         client.custom,
         custom,
         country?.toUpperCase() ?? deps.defaultCountry,
       );
-      if (checked.problems.length)
-        return problem(
-          res,
-          422,
-          'invalid_custom',
-          'some custom values are not valid',
-          checked.problems,
-        );
-      values = checked.values;
+      if (!values) return;
     }
     const toAdd = add ? readClientIdentities({ ...add, country }, deps.defaultCountry) : undefined;
     const toRemove = remove

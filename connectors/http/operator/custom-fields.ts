@@ -2,7 +2,7 @@
  * Custom field definitions (`/custom-fields`: everyone reads them, roles that manage edit them),
  * and the check every write of custom values passes through.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import {
   CUSTOM_FIELD_KEY,
@@ -18,17 +18,22 @@ import { invalidQuery, problem } from '../problem.ts';
 export const customBody = z.record(z.string().max(40), z.unknown()).optional();
 
 /**
- * A record's custom values after `changes`, checked against the entity's definitions; the
- * problems (unknown field, wrong value, required left empty) say which field and why.
+ * A record's custom values after `changes`, checked against the entity's definitions. When a
+ * value is not right the request is answered 422 with each field and why, and this gives
+ * undefined: the caller stops.
  */
-export async function checkCustom(
+export async function customValues(
+  res: Response,
   fields: Pick<CustomFieldRepository, 'list'>,
   entity: CustomFieldEntity,
   current: Record<string, unknown>,
   changes: Record<string, unknown>,
   country: string | undefined,
-) {
-  return applyCustom(await fields.list(entity), current, changes, country);
+): Promise<Record<string, unknown> | undefined> {
+  const checked = applyCustom(await fields.list(entity), current, changes, country);
+  if (!checked.problems.length) return checked.values;
+  problem(res, 422, 'invalid_custom', 'some custom values are not valid', checked.problems);
+  return undefined;
 }
 
 const options = z.array(z.string().trim().min(1).max(200)).max(500);

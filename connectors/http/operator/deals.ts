@@ -6,7 +6,7 @@ import type { DealProblem } from '../../../core/repositories/deals.ts';
 import { STAGE_CODE } from '../../../core/stages.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
-import { checkCustom } from './custom-fields.ts';
+import { customValues } from './custom-fields.ts';
 import { changeBy, scopeFor } from './scope.ts';
 
 const id = z.coerce.number().int().positive();
@@ -76,25 +76,19 @@ export function dealRoutes(deps: {
     const body = newDeal.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     const context = changeBy(res);
-    const custom = await checkCustom(
+    const custom = await customValues(
+      res,
       deps.repos.customFields,
       'deal',
       {},
       body.data.custom ?? {},
       deps.defaultCountry,
     );
-    if (custom.problems.length)
-      return problem(
-        res,
-        422,
-        'invalid_custom',
-        'some custom values are not valid',
-        custom.problems,
-      );
+    if (!custom) return;
     const written = await deals.create(
       {
         ...body.data,
-        custom: custom.values,
+        custom,
         responsibleId: body.data.responsibleId ?? context.userId,
       },
       context,
@@ -114,22 +108,16 @@ export function dealRoutes(deps: {
     if (!current) return problem(res, 404, 'not_found', `deal ${req.params.id} does not exist`);
     let patch = body.data;
     if (body.data.custom) {
-      const checked = await checkCustom(
+      const custom = await customValues(
+        res,
         deps.repos.customFields,
         'deal',
         current.custom,
         body.data.custom,
         deps.defaultCountry,
       );
-      if (checked.problems.length)
-        return problem(
-          res,
-          422,
-          'invalid_custom',
-          'some custom values are not valid',
-          checked.problems,
-        );
-      patch = { ...patch, custom: checked.values };
+      if (!custom) return;
+      patch = { ...patch, custom };
     }
     const written = await deals.update(current.id, patch, changeBy(res), scope);
     if (!written.ok && written.problem === 'no-deal')

@@ -13,7 +13,7 @@ import { STAGE_CODE } from '../../../core/stages.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { convertRoute } from './convert.ts';
-import { checkCustom, customBody } from './custom-fields.ts';
+import { customBody, customValues } from './custom-fields.ts';
 import { departmentSubtree } from './people.ts';
 import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
@@ -136,22 +136,15 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
     if (custom) {
       const lead = await leads.find(leadId.data, scope);
       if (!lead) return problem(res, 404, 'not_found', `lead ${leadId.data} does not exist`);
-      const checked = await checkCustom(
+      values = await customValues(
+        res,
         deps.repos.customFields,
         'lead',
         lead.custom,
         custom,
         country?.toUpperCase() ?? deps.defaultCountry,
       );
-      if (checked.problems.length)
-        return problem(
-          res,
-          422,
-          'invalid_custom',
-          'some custom values are not valid',
-          checked.problems,
-        );
-      values = checked.values;
+      if (!values) return;
     }
     if (responsibleId != null && !(await users.getUser(responsibleId))?.active) {
       return problem(res, 422, 'unknown_user', `user ${responsibleId} is not an active user`, [
