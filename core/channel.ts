@@ -204,7 +204,7 @@ export interface Sender {
    * Sends one queued reply. Throws PermanentSendError (core/errors) for what will never go out
    * as it is, RecipientUnreachableError when the customer cannot be reached on this channel any
    * more, RateLimitedError when the channel asks to wait; anything else is retried. An error the
-   * channel's server answered carries that answer as its `cause` (a `ServerAnswer`).
+   * channel's server answered carries that answer (`withServerAnswer`).
    */
   send(request: OutboundRequest): Promise<SendResult>;
   close?(): void | Promise<void>;
@@ -218,6 +218,18 @@ export interface ServerAnswer {
   code?: number;
   /** The server's words (never a credential). */
   message: string;
+}
+
+const ANSWER = Symbol('server answer');
+
+/** Attaches what the server answered to the error a sender throws; returns the same error. */
+export function withServerAnswer<E extends Error>(error: E, answer: ServerAnswer): E {
+  return Object.assign(error, { [ANSWER]: answer });
+}
+
+/** The server's answer a sender attached to `error`, if any. */
+export function serverAnswerAttached(error: unknown): ServerAnswer | undefined {
+  return error instanceof Error ? (error as { [ANSWER]?: ServerAnswer })[ANSWER] : undefined;
 }
 
 export interface OutboundRequest {

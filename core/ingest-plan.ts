@@ -46,6 +46,8 @@ export interface NewLead {
   utm: Record<string, string>;
   duplicateOfLeadId: number | null;
   review: string | null;
+  /** Why nobody was assigned (everyone in the queue at capacity). */
+  unassigned: string | null;
 }
 
 export interface NewInboundMessage {
@@ -250,6 +252,7 @@ export function planIngest(
                 utm: message.utm,
                 duplicateOfLeadId: decision.duplicateOfLeadId,
                 review: message.review ?? null,
+                unassigned: decision.unassigned,
               },
             }
           : { append: decision.leadId };

@@ -73,6 +73,8 @@ export type LeadDecision =
       responsibleId: number | null;
       /** True when the responsible came from the channel's round robin (the store advances it). */
       roundRobin: boolean;
+      /** Why nobody was given the lead (everyone in the queue at capacity). */
+      unassigned: 'capacity' | null;
       /** A closed lead sharing an identity: linked as a possible duplicate (row 6). */
       duplicateOfLeadId: number | null;
     } & Attach);

@@ -3,7 +3,7 @@
  * References to the customer's thread, the lead token in the subject, our loop header.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { ServerAnswer } from '../../core/channel.ts';
+import { withServerAnswer, type ServerAnswer } from '../../core/channel.ts';
 import { PermanentSendError } from '../../core/errors.ts';
 import { LOOP_HEADER } from './parsed.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
@@ -70,20 +70,22 @@ export class SmtpSender {
         ),
       };
     } catch (error) {
-      const { responseCode: code, response } = error as { responseCode?: number; response?: string };
-      if (code === undefined) throw error;
+      const { responseCode: code, response } = error as {
+        responseCode?: number;
+        response?: string;
+      };
+      if (code === undefined || !(error instanceof Error)) throw error;
       // The server's own reply line ("550 5.1.1 <x@y>: Recipient address rejected"), kept on the
       // message when the send fails for good.
-      const cause: ServerAnswer = { status: code, message: response ?? (error as Error).message };
+      const answer: ServerAnswer = { status: code, message: response ?? error.message };
       if (code >= 500) {
-        throw new PermanentSendError(
-          `the mail server refused the message: ${(error as Error).message}`,
-          { cause },
+        const refused = new PermanentSendError(
+          `the mail server refused the message: ${error.message}`,
+          { cause: error },
         );
+        throw withServerAnswer(refused, answer);
       }
-      throw new Error(`the mail server did not take the message: ${(error as Error).message}`, {
-        cause,
-      });
+      throw withServerAnswer(error, answer);
     }
   }
 

@@ -4,7 +4,7 @@
  * blocked the bot) is final. Parts already sent are skipped when a job is retried.
  */
 import { TelegramError, type Telegram } from 'telegraf';
-import type { ServerAnswer } from '../../core/channel.ts';
+import { withServerAnswer, type ServerAnswer } from '../../core/channel.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
 import {
   PermanentSendError,
@@ -66,21 +66,23 @@ export class TelegramSender {
           throw new RateLimitedError(wait, `Telegram rate limit: retry after ${wait} s`);
         }
         // What the Bot API said, kept on the reply if it never goes out.
-        const cause: ServerAnswer = { status: code, message: error.description };
+        const answer: ServerAnswer = { status: code, message: error.description };
         // The customer blocked the bot: this reply is undeliverable, and so are the next ones.
         if (code === 403) {
           const blocked = new RecipientUnreachableError(
             `the customer blocked the bot (${error.description})`,
             `telegram:${to.chatId}`,
           );
-          blocked.cause = cause;
-          throw blocked;
+          throw withServerAnswer(blocked, answer);
         }
-        if (code === 400)
-          throw new PermanentSendError(`Telegram refused the message: ${error.description}`, {
-            cause,
-          });
-        throw new Error(`Telegram did not take the message: ${error.description}`, { cause });
+        if (code === 400) {
+          const refused = new PermanentSendError(
+            `Telegram refused the message: ${error.description}`,
+            { cause: error },
+          );
+          throw withServerAnswer(refused, answer);
+        }
+        throw withServerAnswer(error, answer);
       }
       // Outside the try: a failed bookkeeping write must not count as a failed send.
       await onPart(index, sent.message_id);

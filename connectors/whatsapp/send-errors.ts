@@ -3,7 +3,7 @@
  * never go out as it is (outside the 24-hour window, an unreachable number, a dead token) is
  * final and shown to the operator, anything transient (5xx, Graph's "try again") is retried.
  */
-import type { ServerAnswer } from '../../core/channel.ts';
+import { withServerAnswer, type ServerAnswer } from '../../core/channel.ts';
 import { PermanentSendError, RateLimitedError } from '../../core/errors.ts';
 import { describeError, WINDOW_CLOSED } from './errors.ts';
 import type { GraphError } from './graph.ts';
@@ -23,12 +23,10 @@ const RECIPIENT = new Set([131021, 131026, 131030, 131049, 131050, 130472]);
 
 /**
  * A refused send in the worker's terms, carrying Graph's own answer (HTTP status, error code,
- * message and details) as its `cause` for the reply that fails for good.
+ * message and details) for the reply that fails for good.
  */
 export function sendError(error: GraphError, channelId: number): Error {
-  const refused = classify(error, channelId);
-  refused.cause = serverAnswer(error);
-  return refused;
+  return withServerAnswer(classify(error, channelId), serverAnswer(error));
 }
 
 /** `(#131047) Re-engagement message: Message failed to send because …` as Graph said it. */

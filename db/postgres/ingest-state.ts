@@ -46,6 +46,8 @@ interface Found {
   }[];
   simple: LeadJson[];
   operators: number[];
+  /** Operators of the queue at capacity. */
+  full: number[];
   last_assigned: number | null;
   open_call: { id: number; dueAt: string } | null;
   touched: string[];
@@ -105,7 +107,11 @@ export async function loadState(
         openLeads: candidate.openLeads.map(leadRef),
       })),
       simpleLeads: found.simple.map(leadRef),
-      operatorQueue: { activeUserIds: found.operators, lastAssignedId: found.last_assigned },
+      operatorQueue: {
+        activeUserIds: found.operators,
+        lastAssignedId: found.last_assigned,
+        atCapacity: found.full,
+      },
       openCall: found.open_call
         ? { id: found.open_call.id, dueAt: new Date(found.open_call.dueAt) }
         : null,

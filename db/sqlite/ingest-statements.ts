@@ -91,8 +91,12 @@ export function prepareIngestStatements(client: Database) {
        WHERE i.key IN (SELECT value FROM json_each(?)) AND l.client_id IS NULL
        ORDER BY l.open DESC, l.updated_at DESC LIMIT ${SIMPLE_LEADS_LIMIT}`,
     ),
-    operatorQueue: prepare<{ id: number }>(
-      `SELECT u.id FROM channel_operators co JOIN users u ON u.id = co.user_id
+    // `full`: the operator's open leads already reach their capacity (counted only for people
+    // who have one).
+    operatorQueue: prepare<{ id: number; full: number }>(
+      `SELECT u.id, (u.capacity IS NOT NULL AND (SELECT count(*) FROM leads l
+                WHERE l.responsible_id = u.id AND l.open = 1) >= u.capacity) AS full
+       FROM channel_operators co JOIN users u ON u.id = co.user_id
        WHERE co.channel_id = ? AND u.active = 1 ORDER BY co.position, u.id`,
     ),
     lastAssigned: prepare<{ last_assigned_user_id: number | null }>(
@@ -101,8 +105,8 @@ export function prepareIngestStatements(client: Database) {
     advanceQueue: prepare(`UPDATE channels SET last_assigned_user_id = ? WHERE id = ?`),
     insertLead: prepare<{ id: number }>(
       `INSERT INTO leads (type, stage, open, source, channel_id, client_id, responsible_id, title, name, company,
-         fields, utm, duplicate_of_lead_id, review, created_at, updated_at)
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         fields, utm, duplicate_of_lead_id, review, unassigned, created_at, updated_at)
+       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     ),
     touchLead: prepare(`UPDATE leads SET updated_at = max(updated_at, ?) WHERE id = ?`), // processing time, never a sender's clock
     insertIdentity: prepare(

@@ -103,7 +103,7 @@ export class SqliteIngest implements IngestRepository {
       clients,
       simpleLeads,
       operatorQueue: {
-        activeUserIds: this.sql.operatorQueue.all(channel.id).map((r) => r.id),
+        ...queueOf(this.sql.operatorQueue.all(channel.id)),
         lastAssignedId: this.sql.lastAssigned.get(channel.id)?.last_assigned_user_id ?? null,
       },
       openCall: call ? { id: call.id, dueAt: new Date(call.due_at) } : null,
@@ -147,6 +147,7 @@ export class SqliteIngest implements IngestRepository {
         JSON.stringify(lead.utm),
         lead.duplicateOfLeadId,
         lead.review,
+        lead.unassigned,
         at,
         at,
       )!.id;
@@ -254,4 +255,12 @@ export class SqliteIngest implements IngestRepository {
     for (const identity of list)
       this.sql.insertIdentity.run(identity.kind, identity.key, identity.raw, clientId, leadId, at);
   }
+}
+
+/** The queue's operators in turn, and those already at capacity. */
+function queueOf(rows: { id: number; full: number }[]) {
+  return {
+    activeUserIds: rows.map((row) => row.id),
+    atCapacity: rows.filter((row) => row.full).map((row) => row.id),
+  };
 }

@@ -251,7 +251,28 @@ describe('permissions: roles × scopes × actions × entities', () => {
           );
           expect(ids.includes(Number(id)), `list ${label}`).toBe(reach[who]);
         }
+        // Activities: a call booked on the lead for its responsible.
+        const call = await asAdmin('POST', '/api/v1/activities', {
+          leadId,
+          kind: 'call',
+          subject: `call ${scope} ${who}`,
+          dueAt: '2026-07-01T10:00:00Z',
+        });
+        const todo = await as('GET', '/api/v1/activities?limit=500');
+        const seen = (todo.body.activities as { id: number }[]).map((a) => a.id);
+        expect(seen.includes(Number(call.body.id)), `list ${scope} → ${who}'s activity`).toBe(
+          reach[who],
+        );
+        const done = await as('POST', `/api/v1/activities/${call.body.id}/complete`);
+        expect(done.status, `complete ${scope} → ${who}'s activity`).toBe(reach[who] ? 200 : 404);
       }
+      // A department filter takes the departments under it too.
+      const inSales = await asAdmin('GET', `/api/v1/leads?departmentId=${root.body.id}&limit=200`);
+      const salesOwners = new Set(
+        (inSales.body.leads as unknown as { responsibleId: number }[]).map((l) => l.responsibleId),
+      );
+      expect(salesOwners.has(colleague.id)).toBe(true);
+      expect(salesOwners.has(stranger.id)).toBe(false);
       // Creating: any scope but none may create clients and deals.
       const created = await as('POST', '/api/v1/deals', { title: `made by ${scope}` });
       expect(created.status).toBe(scope === 'none' ? 403 : 201);
@@ -373,6 +394,36 @@ describe('the lead lifecycle', () => {
     ]);
     // A closed lead converts no more.
     expect((await as('POST', `/api/v1/leads/${again}/convert`, { deal: {} })).status).toBe(409);
+  });
+
+  it('automatic assignment skips operators at capacity; when all are full the lead says so', async () => {
+    // The queue of the REST channel gets one operator who takes one open lead at most.
+    const others = await asAdmin('GET', '/api/v1/users?active=true');
+    for (const user of others.body.users as { id: number }[])
+      await asAdmin('PATCH', `/api/v1/users/${user.id}`, { active: false });
+    const busy = await newUser('busy@life.test', ['operator']);
+    await asAdmin('PATCH', `/api/v1/users/${busy.id}`, { capacity: 1 });
+    await system.store.users.addToQueue(1, busy.id);
+    const first = await intake({ email: 'cap1@people.test', message: 'one' });
+    expect((await asAdmin('GET', `/api/v1/leads/${first}`)).body).toMatchObject({
+      responsibleId: busy.id,
+      unassigned: null,
+    });
+    const second = await intake({ email: 'cap2@people.test', message: 'two' });
+    expect((await asAdmin('GET', `/api/v1/leads/${second}`)).body).toMatchObject({
+      responsibleId: null,
+      unassigned: 'capacity',
+    });
+    const waiting = await asAdmin('GET', '/api/v1/leads?unassigned=true&open=true');
+    expect(waiting.body.leads?.map((lead) => lead.id)).toContain(second);
+    // Closing a lead makes room again; assigning by hand clears the mark.
+    await asAdmin('PATCH', `/api/v1/leads/${first}`, { junkReason: 'OTHER' });
+    const third = await intake({ email: 'cap3@people.test', message: 'three' });
+    expect((await asAdmin('GET', `/api/v1/leads/${third}`)).body).toMatchObject({
+      responsibleId: busy.id,
+    });
+    const handed = await asAdmin('PATCH', `/api/v1/leads/${second}`, { responsibleId: busy.id });
+    expect(handed.body).toMatchObject({ responsibleId: busy.id, unassigned: null });
   });
 
   it('offers the existing client instead of creating a second one, and junks with a reason', async () => {

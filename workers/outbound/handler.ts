@@ -3,7 +3,13 @@
  * already sent or failed is left alone, so a duplicate job changes nothing. Tested without Redis
  * against a real SMTP server, a local Bot API server and a local Graph API.
  */
-import type { AnyChannel, Sender, SenderDeps, ServerAnswer } from '../../core/channel.ts';
+import {
+  serverAnswerAttached,
+  type AnyChannel,
+  type Sender,
+  type SenderDeps,
+  type ServerAnswer,
+} from '../../core/channel.ts';
 import { PermanentSendError, RecipientUnreachableError } from '../../core/errors.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
@@ -70,18 +76,16 @@ export async function sendOutbound(deps: OutboundDeps, messageId: number): Promi
 const ANSWER_MAX_CHARS = 500;
 
 /**
- * What the server answered, as the failed message keeps it: the answer a channel attached to its
- * error (`cause`), else the error's own words (a network error, a timeout). Scrubbed and trimmed.
+ * What the server answered, as the failed message keeps it: the answer the channel attached to
+ * its error, else the error's own words (a network error, a timeout). Scrubbed and trimmed.
  */
 export function serverAnswerOf(error: unknown): ServerAnswer {
-  const cause = error instanceof Error ? (error.cause as Partial<ServerAnswer> | undefined) : undefined;
-  const given =
-    cause && typeof cause === 'object' && typeof cause.message === 'string' ? cause : undefined;
+  const given = serverAnswerAttached(error);
   const words = given?.message ?? (error instanceof Error ? error.message : String(error));
   const message = scrubSecrets(words.trim()).slice(0, ANSWER_MAX_CHARS);
   return {
-    ...(typeof given?.status === 'number' ? { status: given.status } : {}),
-    ...(typeof given?.code === 'number' ? { code: given.code } : {}),
+    ...(given?.status !== undefined ? { status: given.status } : {}),
+    ...(given?.code !== undefined ? { code: given.code } : {}),
     message: message || 'no answer',
   };
 }

@@ -48,6 +48,7 @@ describe('pickResponsible', () => {
     expect(pickResponsible({ id: 77, active: true }, operators)).toEqual({
       responsibleId: 77,
       roundRobin: false,
+      unassigned: null,
     });
   });
 
@@ -55,6 +56,7 @@ describe('pickResponsible', () => {
     expect(pickResponsible({ id: 77, active: true }, queue([], null))).toEqual({
       responsibleId: 77,
       roundRobin: false,
+      unassigned: null,
     });
   });
 
@@ -62,6 +64,7 @@ describe('pickResponsible', () => {
     expect(pickResponsible({ id: 77, active: false }, operators)).toEqual({
       responsibleId: 6,
       roundRobin: true,
+      unassigned: null,
     });
   });
 
@@ -69,6 +72,7 @@ describe('pickResponsible', () => {
     expect(pickResponsible(null, queue([5, 6, 7], 7))).toEqual({
       responsibleId: 5,
       roundRobin: true,
+      unassigned: null,
     });
   });
 
@@ -76,10 +80,38 @@ describe('pickResponsible', () => {
     expect(pickResponsible({ id: 77, active: false }, queue([], 5))).toEqual({
       responsibleId: null,
       roundRobin: false,
+      unassigned: null,
     });
     expect(pickResponsible(null, queue([], null))).toEqual({
       responsibleId: null,
       roundRobin: false,
+      unassigned: null,
     });
+  });
+});
+
+describe('capacity', () => {
+  it('skips operators at capacity and leaves the lead unassigned, marked, when all are full', () => {
+    expect(nextInQueue({ activeUserIds: [5, 6, 7], lastAssignedId: 5, atCapacity: [6] })).toBe(7);
+    expect(nextInQueue({ activeUserIds: [5, 6, 7], lastAssignedId: 7, atCapacity: [5] })).toBe(6);
+    expect(nextInQueue({ activeUserIds: [5, 6], lastAssignedId: null, atCapacity: [5, 6] })).toBe(
+      null,
+    );
+    expect(
+      pickResponsible(null, { activeUserIds: [5], lastAssignedId: null, atCapacity: [5] }),
+    ).toEqual({ responsibleId: null, roundRobin: false, unassigned: 'capacity' });
+    // An empty queue is no one being full: nothing is marked.
+    expect(pickResponsible(null, queue([], null))).toEqual({
+      responsibleId: null,
+      roundRobin: false,
+      unassigned: null,
+    });
+    // A client's active responsible gets the lead whatever their load.
+    expect(
+      pickResponsible(
+        { id: 9, active: true },
+        { activeUserIds: [5], lastAssignedId: null, atCapacity: [5] },
+      ),
+    ).toEqual({ responsibleId: 9, roundRobin: false, unassigned: null });
   });
 });

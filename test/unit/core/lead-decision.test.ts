@@ -416,6 +416,7 @@ describe('row 4: a client without an open lead', () => {
       clientId: 3,
       responsibleId: 77,
       roundRobin: false,
+      unassigned: null,
       duplicateOfLeadId: null,
       addToLead: [],
       addToClient: null,
@@ -435,6 +436,7 @@ describe('row 4: a client without an open lead', () => {
       clientId: 3,
       responsibleId: 6,
       roundRobin: true,
+      unassigned: null,
     });
   });
 
@@ -491,6 +493,7 @@ describe('the sender matches several clients', () => {
       clientId: 2,
       responsibleId: null,
       roundRobin: false,
+      unassigned: null,
       duplicateOfLeadId: null,
       addToLead: [],
       addToClient: null,
@@ -668,6 +671,7 @@ describe('row 6: nothing matches', () => {
       clientId: null,
       responsibleId: null,
       roundRobin: false,
+      unassigned: null,
       duplicateOfLeadId: null,
       addToLead: [anaEmail, anaPhone],
       addToClient: null,

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { withServerAnswer } from '../../../../core/channel.ts';
 import { deliveryEvent } from '../../../../core/ingest-plan.ts';
 import { PermanentSendError } from '../../../../core/errors.ts';
 import { serverAnswerOf } from '../../../../workers/outbound/handler.ts';
 
 describe('what a failed reply keeps of the server’s answer', () => {
   it('takes the answer a channel attached, status and code included', () => {
-    const error = new PermanentSendError('WhatsApp refused the message: …', {
-      cause: { status: 400, code: 131047, message: '(#131047) Re-engagement message' },
+    const error = withServerAnswer(new PermanentSendError('WhatsApp refused the message: …'), {
+      status: 400,
+      code: 131047,
+      message: '(#131047) Re-engagement message',
     });
     expect(serverAnswerOf(error)).toEqual({
       status: 400,
