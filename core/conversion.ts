@@ -105,8 +105,7 @@ export function decideConversion(
   if (request.company && !companyName) {
     return refuse('company_name_required', 'give company.name: the lead has no company');
   }
-  const contactName =
-    request.contact?.name ?? lead.name ?? facts.identities[0]?.raw ?? lead.title;
+  const contactName = request.contact?.name ?? lead.name ?? facts.identities[0]?.raw ?? lead.title;
   const plan = {
     clientId: null,
     company:

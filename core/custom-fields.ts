@@ -123,7 +123,9 @@ export function checkValue(
     case 'phone': {
       if (typeof value !== 'string') return fail('a phone number');
       const phone = normalisePhone(value, country);
-      return phone.ok ? { ok: true, value: phone.identity.key.slice('phone:'.length) } : fail(phone.reason);
+      return phone.ok
+        ? { ok: true, value: phone.identity.key.slice('phone:'.length) }
+        : fail(phone.reason);
     }
   }
 }

@@ -5,6 +5,7 @@
  * and how the inbox row ends.
  */
 import { planCallback, type CallbackPlan, type OpenCall } from './callback-rule.ts';
+import { checkValue, type CustomFieldDefinition } from './custom-fields.ts';
 import type { Identity } from './identities.ts';
 import type { AttachmentRef, DeliveryReport, InboundMessage, Source } from './inbound.ts';
 import type {
@@ -48,6 +49,8 @@ export interface NewLead {
   review: string | null;
   /** Why nobody was assigned (everyone in the queue at capacity). */
   unassigned: string | null;
+  /** Form fields that are the lead's custom fields, in their canonical form. */
+  custom: Record<string, unknown>;
 }
 
 export interface NewInboundMessage {
@@ -184,11 +187,41 @@ export function outcomeOf(plan: IngestPlan, leadId: number | null): IngestOutcom
   };
 }
 
+/**
+ * The message's fields (a web form's answers, the intake's `fields`) whose keys are custom lead
+ * fields, checked and in canonical form; a value the field does not take stays only in `fields`.
+ */
+export function customOfFields(
+  fields: Record<string, string>,
+  definitions: readonly CustomFieldDefinition[],
+  country: string | undefined,
+): Record<string, unknown> {
+  const custom: Record<string, unknown> = {};
+  for (const field of definitions) {
+    const raw = fields[field.key];
+    if (raw === undefined || raw === '') continue;
+    // Forms post text: a number, a yes/no or a multi-list answer is read from it first.
+    const value =
+      field.type === 'number'
+        ? Number(raw)
+        : field.type === 'boolean'
+          ? ['true', 'yes', 'on', '1'].includes(raw.toLowerCase())
+          : field.type === 'multi-list'
+            ? raw.split(',').map((part) => part.trim())
+            : raw;
+    const checked = checkValue(field, value, country);
+    if (checked.ok) custom[field.key] = checked.value;
+  }
+  return custom;
+}
+
 export function planIngest(
   item: IngestItem,
   state: IngestState,
   decision: LeadDecision,
   at: Date,
+  /** The custom fields defined for leads: form fields with their keys fill them. */
+  customFields: readonly CustomFieldDefinition[] = [],
 ): IngestPlan {
   const { row, channel, message } = item;
   const base: IngestPlan = {
@@ -253,6 +286,11 @@ export function planIngest(
                 duplicateOfLeadId: decision.duplicateOfLeadId,
                 review: message.review ?? null,
                 unassigned: decision.unassigned,
+                custom: customOfFields(
+                  message.fields,
+                  customFields,
+                  channel.defaultCountry ?? undefined,
+                ),
               },
             }
           : { append: decision.leadId };

@@ -88,6 +88,13 @@ export interface SearchTerms {
 /** The store's full-text condition on the lead's id: every word, in its fields or its messages. */
 export type LeadSearch = (terms: SearchTerms) => SQL;
 
+/** What each store writes in its own SQL: full-text search, a custom field's value. */
+export interface LeadDialect {
+  search: LeadSearch;
+  /** The lead's custom value `key` equals `value` (a string, number or boolean). */
+  customEquals(key: string, value: string | number | boolean): SQL;
+}
+
 /** A prefix shorter than this would match a large share of every table: it is matched whole. */
 const MIN_PREFIX = 2;
 /** More words than this narrow nothing a person would notice, and each costs an index lookup. */
@@ -116,15 +123,16 @@ export function leadConditions(
   filter: LeadFilter,
   scope: RecordScope,
   tables: Tables,
-  search: LeadSearch,
+  dialect: LeadDialect,
 ): { where: SQL | undefined; order: SQL[] } | undefined {
   const { leads } = tables;
   const where: (SQL | undefined)[] = [scopeCondition(scope, leads.responsibleId, leads.channelId)];
   if (filter.q !== undefined) {
     const terms = searchTerms(filter.q);
     // Nothing searchable (only punctuation or emoji) finds nothing, as an empty key list does.
-    where.push(terms.words.length ? search(terms) : sql`false`);
+    where.push(terms.words.length ? dialect.search(terms) : sql`false`);
   }
+  for (const { key, value } of filter.custom ?? []) where.push(dialect.customEquals(key, value));
   if (filter.type) where.push(eq(leads.type, filter.type));
   if (filter.stage) where.push(eq(leads.stage, filter.stage));
   if (filter.source) where.push(eq(leads.source, filter.source));

@@ -100,6 +100,8 @@ export interface LeadFilter {
   open?: boolean | undefined;
   /** Canonical identity keys: leads of the people owning any of them (the lead's or its client's). */
   identityKeys?: string[] | undefined;
+  /** Custom field values the lead must have (canonical, core/custom-fields.ts filterValue). */
+  custom?: { key: string; value: string | number | boolean }[] | undefined;
   createdFrom?: Date | undefined;
   createdTo?: Date | undefined;
   sort?: LeadSort | undefined;

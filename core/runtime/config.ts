@@ -68,9 +68,17 @@ const schema = z.object({
    */
   TRUST_PROXY: z.string().default('loopback'),
   /** A signed-in session unused this many hours ends (sign in again). */
-  SESSION_IDLE_HOURS: z.coerce.number().positive().max(24 * 30).default(8),
+  SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(8),
   /** A session ends this many hours after sign-in however busy it is. */
-  SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+  SESSION_MAX_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(72),
   /** API requests per minute per key (per IP before authentication). */
   RATE_LIMIT_PER_MINUTE: whole('a positive whole number').positive().default(6000),
   /** Signs the tokens rendered into web forms; generated and kept in the database when unset. */

@@ -40,6 +40,10 @@ const searchLeads: LeadSearch = ({ words, prefix }) =>
     sql` AND `,
   );
 
+/** A custom value, compared as JSON (so 42, "42" and true stay apart). */
+const customEquals = (key: string, value: string | number | boolean) =>
+  sql`(${leads.custom} -> ${key}::text) = ${JSON.stringify(value)}::jsonb`;
+
 /** The lead, when it exists and is in scope (`forUpdate`: locked to the end of the transaction). */
 export async function findLead(
   db: Pick<PgDb, 'select'>,
@@ -60,7 +64,12 @@ export function pgLeads(db: PgDb): LeadRepository {
     (await db.select().from(messages).where(eq(messages.id, id)))[0];
   return {
     async list(filter, scope) {
-      const conditions = leadConditions(filter, scope, { leads, identities, users }, searchLeads);
+      const conditions = leadConditions(
+        filter,
+        scope,
+        { leads, identities, users },
+        { search: searchLeads, customEquals },
+      );
       if (!conditions) return { leads: [], nextCursor: null };
       const rows = await db
         .select()

@@ -145,6 +145,7 @@ export class SqliteIngest implements IngestRepository {
         lead.company,
         JSON.stringify(lead.fields),
         JSON.stringify(lead.utm),
+        JSON.stringify(lead.custom),
         lead.duplicateOfLeadId,
         lead.review,
         lead.unassigned,

@@ -38,6 +38,10 @@ const searchLeads: LeadSearch = ({ words, prefix }) =>
     sql` AND `,
   );
 
+/** A custom value as JSON stores it (json_extract gives booleans as 1 and 0). */
+const customEquals = (key: string, value: string | number | boolean) =>
+  sql`json_extract(${leads.custom}, ${`$."${key}"`}) = ${typeof value === 'boolean' ? Number(value) : value}`;
+
 /** The lead, when it exists and is in scope. */
 export function findLead(db: Pick<Db, 'select'>, id: number, scope: RecordScope) {
   return db
@@ -51,7 +55,12 @@ export function sqliteLeads(db: Db): LeadRepository {
   const message = (id: number) => db.select().from(messages).where(eq(messages.id, id)).get();
   return {
     async list(filter, scope) {
-      const conditions = leadConditions(filter, scope, { leads, identities, users }, searchLeads);
+      const conditions = leadConditions(
+        filter,
+        scope,
+        { leads, identities, users },
+        { search: searchLeads, customEquals },
+      );
       if (!conditions) return { leads: [], nextCursor: null };
       const rows = db
         .select()

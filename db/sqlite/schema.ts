@@ -52,7 +52,9 @@ export const roles = sqliteTable('roles', {
   id: integer('id').primaryKey(),
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
-  grants: text('grants', { mode: 'json' }).$type<Record<string, Record<string, string>>>().notNull(),
+  grants: text('grants', { mode: 'json' })
+    .$type<Record<string, Record<string, string>>>()
+    .notNull(),
   manage: integer('manage', { mode: 'boolean' }).notNull().default(false),
 });
 

@@ -603,6 +603,19 @@ describe('stages and custom fields', () => {
       'custom.size',
       'custom.visit',
     ]);
+    // Filterable, in the field's own form: any spelling of the phone finds it.
+    const byField = async (query: string) =>
+      ((await asAdmin('GET', `/api/v1/leads?${query}`)).body.leads ?? []).map((lead) => lead.id);
+    expect(await byField('custom.size=M')).toEqual([leadId]);
+    expect(await byField('custom.size=L')).toEqual([]);
+    expect(await byField('custom.mobile=600%20123%20456')).toEqual([leadId]);
+    expect(await byField('custom.visit=2026-03-01&custom.size=M')).toEqual([leadId]);
+    const badFilter = await asAdmin('GET', '/api/v1/leads?custom.size=XL&custom.nope=1');
+    expect(badFilter.status).toBe(400);
+    expect((badFilter.body.details as { path: string }[]).map((d) => d.path)).toEqual([
+      'custom.size',
+      'custom.nope',
+    ]);
     const cleared = await set({ size: null });
     expect(cleared.body.custom).not.toHaveProperty('size');
     const timeline = cleared.body.timeline as {
@@ -616,6 +629,16 @@ describe('stages and custom fields', () => {
       after: { custom: { size: null } },
     });
 
+    // Form fields (and the intake's `fields`) with a custom field's key fill it, when valid.
+    await define({ entity: 'lead', key: 'employees', label: 'Employees', type: 'number' });
+    const fromForm = await intake({
+      email: 'form@people.test',
+      message: 'from the site',
+      fields: { employees: '25', size: 'XXL', visit: '2026-04-02' },
+    });
+    const formLead = await asAdmin('GET', `/api/v1/leads/${fromForm}`);
+    expect(formLead.body.custom).toEqual({ employees: 25, visit: '2026-04-02' });
+    expect(formLead.body.fields).toMatchObject({ size: 'XXL' });
     // A required field must be given when a deal is made.
     expect((await asAdmin('POST', '/api/v1/deals', { title: 'No renewal said' })).status).toBe(422);
     const deal = await asAdmin('POST', '/api/v1/deals', {

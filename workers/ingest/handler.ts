@@ -6,6 +6,7 @@
  */
 import { channelOf, type AnyChannel, type ExpandDeps } from '../../core/channel.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { CustomFieldDefinition } from '../../core/custom-fields.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
 import { awaitsProcessing, finishedOutcome, planIngest } from '../../core/ingest-plan.ts';
@@ -19,7 +20,8 @@ import { directReads, type PrepareReads } from './reads.ts';
 export type { BatchResult };
 
 export interface IngestDeps {
-  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest'>;
+  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest'> &
+    Partial<Pick<Repositories, 'customFields'>>;
   /** The channel registry: each row's channel normalises (and expands) its own events. */
   channels: readonly AnyChannel[];
   clock: Clock;
@@ -67,12 +69,12 @@ export async function prepareIngest(deps: IngestDeps, inboxId: number): Promise<
 }
 
 /** The decision table and its writes, for what the store loaded under the lock. */
-function planner(clock: Clock): PlanIngest {
+function planner(clock: Clock, customFields: readonly CustomFieldDefinition[]): PlanIngest {
   return (item, current, state) => {
     const at = clock.now();
     const options = { channelId: item.channel.id, appendScope: item.channel.appendScope };
     const decision = decideLead(item.message, state, options, { now: () => at });
-    return planIngest({ ...item, row: current }, state, decision, at);
+    return planIngest({ ...item, row: current }, state, decision, at, customFields);
   };
 }
 
@@ -103,7 +105,13 @@ export async function commitBatch(
 ): Promise<BatchResult[]> {
   const items: IngestItem[] = [];
   for (const item of prepared) if (!('ok' in item) && item.kind === 'ready') items.push(item);
-  const committed = items.length ? await deps.repos.ingest.commit(items, planner(deps.clock)) : [];
+  // Form fields fill the leads' custom fields of the same key: read once a batch, when needed.
+  const withFields = items.some((item) => Object.keys(item.message.fields).length > 0);
+  const customFields =
+    withFields && deps.repos.customFields ? await deps.repos.customFields.list('lead') : [];
+  const committed = items.length
+    ? await deps.repos.ingest.commit(items, planner(deps.clock, customFields))
+    : [];
   let next = 0;
   return prepared.map((item): BatchResult => {
     if ('ok' in item) return item;

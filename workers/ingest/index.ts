@@ -15,7 +15,7 @@ import { IngestBatcher } from './batcher.ts';
 import { describeError } from './handler.ts';
 
 export interface IngestWorkerOptions {
-  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest'>;
+  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest' | 'customFields'>;
   channels: readonly AnyChannel[];
   clock: Clock;
   defaultCountry: string | undefined;

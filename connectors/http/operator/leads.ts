@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { foldAlbums } from '../../../core/conversation.ts';
+import { filterValue, type CustomFieldDefinition } from '../../../core/custom-fields.ts';
 import { SOURCES } from '../../../core/inbound.ts';
 import { LEAD_SORTS, type LeadProblem } from '../../../core/repositories/leads.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
@@ -93,9 +94,23 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
   const router = Router();
 
   router.get('/leads', requirePermission('read'), async (req, res) => {
-    const query = leadQuery.safeParse(req.query);
+    // `custom.<key>=value` filters by a custom field; every other name is the schema's.
+    const given = req.query as Record<string, unknown>;
+    const customNames = Object.keys(given).filter((name) => name.startsWith('custom.'));
+    const query = leadQuery.safeParse(
+      Object.fromEntries(Object.entries(given).filter(([name]) => !name.startsWith('custom.'))),
+    );
     if (!query.success) return invalidQuery(res, query.error);
     const { email, phone, country, departmentId, ...filter } = query.data;
+    const custom = customNames.length
+      ? customFilters(
+          await deps.repos.customFields.list('lead'),
+          customNames.map((name) => [name.slice('custom.'.length), given[name]]),
+          country?.toUpperCase() ?? deps.defaultCountry,
+        )
+      : { filters: [] };
+    if ('problems' in custom)
+      return problem(res, 400, 'invalid_query', 'the request is not valid', custom.problems);
     const search = searchKeys({ email, phone }, country?.toUpperCase() ?? deps.defaultCountry);
     if (search.problem)
       return problem(res, 400, 'invalid_query', 'the request is not valid', [search.problem]);
@@ -107,6 +122,7 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
       {
         ...filter,
         ...(search.keys ? { identityKeys: search.keys } : {}),
+        ...(custom.filters.length ? { custom: custom.filters } : {}),
         ...(departmentIds ? { departmentIds } : {}),
       },
       scopeFor(res, 'leads', 'read'),
@@ -197,4 +213,29 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
   });
 
   return router;
+}
+
+/** `custom.<key>=value` query parameters as filters in the fields' canonical form. */
+function customFilters(
+  definitions: readonly CustomFieldDefinition[],
+  given: [string, unknown][],
+  country: string | undefined,
+):
+  | { filters: { key: string; value: string | number | boolean }[] }
+  | { problems: { path: string; message: string }[] } {
+  const filters: { key: string; value: string | number | boolean }[] = [];
+  const problems: { path: string; message: string }[] = [];
+  for (const [key, raw] of given) {
+    const field = definitions.find((definition) => definition.key === key);
+    const value = field && typeof raw === 'string' ? filterValue(field, raw, country) : undefined;
+    if (value === undefined) {
+      problems.push({
+        path: `custom.${key}`,
+        message: field
+          ? `not a value to filter ${field.label} (${field.type}) by`
+          : 'no such custom field for leads',
+      });
+    } else filters.push({ key, value });
+  }
+  return problems.length ? { problems } : { filters };
 }
