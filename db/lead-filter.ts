@@ -21,7 +21,8 @@ import {
   type Table,
 } from 'drizzle-orm';
 import type { RecordScope } from '../core/permissions.ts';
-import type { LeadFilter, LeadRecord, LeadSort } from '../core/repositories/leads.ts';
+import type { LeadFilter } from '../core/repositories/leads.ts';
+import { decodeCursor } from '../core/lead-cursor.ts';
 import { scopeCondition } from './scope.ts';
 
 export interface LeadColumns {
@@ -58,24 +59,6 @@ interface Tables {
 
 const subquery = (column: Column, table: Table, where: SQL | undefined): SQL =>
   sql`(select ${column} from ${table} where ${where})`;
-
-/** A cursor says where the previous page ended, in the page's own order. */
-export function encodeCursor(sort: LeadSort, lead: Pick<LeadRecord, 'id' | 'updatedAt'>): string {
-  return sort === 'updated' ? `${lead.updatedAt.getTime()}.${lead.id}` : String(lead.id);
-}
-
-/** Undefined when the cursor is not one this sort gave out. */
-export function decodeCursor(
-  sort: LeadSort,
-  cursor: string,
-): { id: number; at?: number } | undefined {
-  const match =
-    sort === 'updated' ? /^(\d{1,15})\.(\d{1,15})$/.exec(cursor) : /^(\d{1,15})$/.exec(cursor);
-  if (!match) return undefined;
-  return sort === 'updated'
-    ? { at: Number(match[1]), id: Number(match[2]) }
-    : { id: Number(match[1]) };
-}
 
 /** The words of a search (`q`), each to be found in the lead's fields or in one of its messages. */
 export interface SearchTerms {

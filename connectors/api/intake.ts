@@ -10,7 +10,9 @@ import type { InboundRecorder } from '../../core/channel.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { InboxRow } from '../../core/ports.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
+import { scopeOf } from '../../core/permissions.ts';
 import { requirePermission } from '../http/auth.ts';
+import type { Principal } from '../http/principal.ts';
 import { problem } from '../http/problem.ts';
 import { normaliseIntake } from './normalise.ts';
 import { intakeRaw, scopedExternalId, type IntakeRaw } from './schema.ts';
@@ -32,6 +34,9 @@ export function intakeRoutes(deps: IntakeDeps): Router {
   const router = Router();
 
   router.post('/leads', requirePermission('intake'), async (req, res) => {
+    const actor = res.locals.principal?.actor;
+    if (actor && !actor.intakeOnly && scopeOf(actor, 'leads', 'create').kind === 'none')
+      return problem(res, 403, 'forbidden', 'your roles may not create leads');
     const body: unknown = req.body;
     const apiKeyId = res.locals.principal?.keyId ?? null;
     const externalId = intakeExternalId(req, apiKeyId);
@@ -79,7 +84,7 @@ export function intakeRoutes(deps: IntakeDeps): Router {
       const row = await waitForInbox(inbox, inboxId, WAIT_MS);
       // An intake key learns that its message is in, never what it became: the outcome and the
       // lead would tell whoever holds the key whether an address belongs to a client.
-      if (row && row.status !== 'pending' && res.locals.principal?.actor.intakeOnly) {
+      if (row && row.status !== 'pending' && !seesOutcomes(res.locals.principal)) {
         return res.status(200).json({ inboxId, status: row.status });
       }
       if (row && row.status !== 'pending') {
@@ -104,17 +109,25 @@ export function intakeRoutes(deps: IntakeDeps): Router {
   router.get('/inbox/:id', requirePermission('intake'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     const row = id.success ? await inbox.get(id.data) : undefined;
-    // An intake key sees only the rows it sent; operators and admins see every row.
+    // Who reads every lead sees every row; a key sees the rows it sent (their status only).
     const principal = res.locals.principal;
-    const visible = row && (principal?.role !== 'intake' || sentBy(row) === principal.keyId);
+    const visible =
+      row &&
+      (seesOutcomes(principal) || (principal?.keyId != null && sentBy(row) === principal.keyId));
     if (!row || !visible)
       return problem(res, 404, 'not_found', `inbox row ${req.params.id} does not exist`);
-    res.json(
-      principal?.actor.intakeOnly ? { inboxId: row.id, status: row.status } : inboxStatus(row),
-    );
+    res.json(seesOutcomes(principal) ? inboxStatus(row) : { inboxId: row.id, status: row.status });
   });
 
   return router;
+}
+
+/**
+ * Who learns what a posted message became (its outcome, its lead): only who may read every lead.
+ * Anyone else would learn whether an address belongs to a client, or of leads out of their scope.
+ */
+function seesOutcomes(principal: Principal | undefined): boolean {
+  return principal !== undefined && scopeOf(principal.actor, 'leads', 'read').kind === 'all';
 }
 
 /** What the API shows of an inbox row: everything but the raw event. */

@@ -136,8 +136,12 @@ export function adminLoginRoutes(deps: AdminAuthDeps): Router {
     },
   );
   router.post('/admin/logout', async (req, res) => {
+    if (!sameOrigin(req)) {
+      res.status(403).type('text').send('sign out from our own pages\n');
+      return;
+    }
     const token = cookieValue(req, SESSION_COOKIE);
-    if (token && sameOrigin(req)) await deps.users.endSession(sessionIdOf(token));
+    if (token) await deps.users.endSession(sessionIdOf(token));
     clearSessionCookie(req, res);
     res.redirect(303, '/admin/login');
   });

@@ -47,27 +47,45 @@ export const countFailure = (guard: AuthFailureGuard, req: Request): Promise<voi
   authFailures(guard).failed(req.ip ?? '');
 
 /**
- * Failed sign-ins per account (an email address, hashed: no address is written to Redis), so
- * guessing one person's password from many addresses is as slow as from one.
+ * Password attempts counted *before* the password is checked, so a burst of parallel guesses
+ * cannot all pass a check made before any of them failed: each attempt takes a place at once,
+ * and a right password gives its place back. Per account (an email address, hashed: no address
+ * is written to Redis) and per address (the same counter as failed keys). While Redis is away
+ * the limit is off and signing in still works.
  */
-export function accountFailures(
-  guard: Pick<AuthFailureGuard, 'redis' | 'prefix'>,
-  limit: number,
-  windowSeconds: number,
-): AuthFailures {
-  const key = (account: string) =>
-    `${guard.prefix}:signin-failures:${createHash('sha256').update(account).digest('hex').slice(0, 32)}`;
-  return {
-    async blocked(account) {
-      const failures = Number(
-        await withinDeadline(guard.redis, () => guard.redis.get(key(account))).catch(() => 0),
-      );
-      return failures >= limit;
+export function passwordAttempts(
+  guard: AuthFailureGuard,
+  account: { limit: number; windowSeconds: number },
+) {
+  const places = (ip: string, email: string) => [
+    { key: counterKey(guard, ip), limit: guard.perMinute, window: 60 },
+    {
+      key: `${guard.prefix}:signin-failures:${createHash('sha256').update(email).digest('hex').slice(0, 32)}`,
+      limit: account.limit,
+      window: account.windowSeconds,
     },
-    async failed(account) {
-      await withinDeadline(guard.redis, () =>
-        guard.redis.multi().incr(key(account)).expire(key(account), windowSeconds, 'NX').exec(),
-      ).catch(() => undefined);
+  ];
+  return {
+    /** Takes a place in both counters; false when either is over its limit. */
+    async take(ip: string, email: string): Promise<boolean> {
+      const counts = await Promise.all(
+        places(ip, email).map(({ key, window }) =>
+          withinDeadline(guard.redis, () =>
+            guard.redis.multi().incr(key).expire(key, window, 'NX').exec(),
+          )
+            .then((replies) => Number(replies?.[0]?.[1] ?? 0))
+            .catch(() => 0),
+        ),
+      );
+      return places(ip, email).every(({ limit }, i) => (counts[i] ?? 0) <= limit);
+    },
+    /** A right password: its place was no failure. */
+    async giveBack(ip: string, email: string): Promise<void> {
+      await Promise.all(
+        places(ip, email).map(({ key }) =>
+          withinDeadline(guard.redis, () => guard.redis.decr(key)).catch(() => undefined),
+        ),
+      );
     },
   };
 }

@@ -11,7 +11,7 @@ import { hashPassword, verifyPassword } from '../../core/passwords.ts';
 import { ACTIONS, ENTITIES, canManage, widestScope, type Actor } from '../../core/permissions.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { UserRepository } from '../../core/repositories/users.ts';
-import { authFailures, accountFailures, type AuthFailureGuard } from './auth-failures.ts';
+import { passwordAttempts, type AuthFailureGuard } from './auth-failures.ts';
 import {
   SESSION_COOKIE,
   csrfTokenOf,
@@ -74,9 +74,10 @@ export function clearSessionCookie(req: Request, res: Response) {
 }
 
 /**
- * Checks an email and password under both limits: per account and per address, each asked
- * before the password is (a limit asked after would never stop a guesser); only a wrong
- * password that was sent counts.
+ * Checks an email and password under both limits, per account and per address. Each attempt
+ * takes its place before the password is checked (a limit asked after would never stop a
+ * guesser, and one read before would let a parallel burst through); a right password gives its
+ * place back, so only wrong passwords that were sent count.
  */
 export async function checkPassword(
   deps: SessionDeps,
@@ -85,10 +86,12 @@ export async function checkPassword(
   password: string,
 ): Promise<{ ok: true; userId: number } | { ok: false; status: 401 | 429; message: string }> {
   const account = email.trim().toLowerCase();
-  const perAccount = accountFailures(deps.guard, ACCOUNT_LIMIT, ACCOUNT_WINDOW_SECONDS);
-  const perAddress = authFailures(deps.guard);
+  const attempts = passwordAttempts(deps.guard, {
+    limit: ACCOUNT_LIMIT,
+    windowSeconds: ACCOUNT_WINDOW_SECONDS,
+  });
   const ip = req.ip ?? '';
-  if ((await perAccount.blocked(account)) || (await perAddress.blocked(ip))) {
+  if (!(await attempts.take(ip, account))) {
     return {
       ok: false,
       status: 429,
@@ -102,10 +105,10 @@ export async function checkPassword(
       ? await verifyPassword(found.passwordHash, password)
       : (await verifyPassword(await decoy, password), false);
   if (!valid || !found) {
-    await Promise.all([perAccount.failed(account), perAddress.failed(ip)]);
     deps.log.warn({ ip, known: Boolean(found) }, 'sign-in refused');
     return { ok: false, status: 401, message: 'the email or the password is not right' };
   }
+  await attempts.giveBack(ip, account);
   return { ok: true, userId: found.user.id };
 }
 

@@ -74,8 +74,15 @@ export interface ClientRepository {
     context?: ChangeContext,
   ): Promise<{ id: number; possibleDuplicates: number[] }>;
   get(id: number): Promise<ClientDetail | undefined>;
-  /** Undefined when missing or out of scope. */
-  view(id: number, scope: RecordScope): Promise<ClientView | undefined>;
+  /**
+   * Undefined when missing or out of scope. Its leads and deals are those within `related`
+   * (the caller's read scopes of leads and deals; every one when not given).
+   */
+  view(
+    id: number,
+    scope: RecordScope,
+    related?: { leads: RecordScope; deals: RecordScope },
+  ): Promise<ClientView | undefined>;
   list(
     filter: ClientFilter,
     scope: RecordScope,

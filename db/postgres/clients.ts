@@ -153,12 +153,30 @@ export function pgClients(db: PgDb): ClientRepository {
 
     get: (id) => getClient(db, id),
 
-    async view(id, scope) {
+    async view(id, scope, related) {
       const client = await getClient(db, id, scope);
       if (!client) return undefined;
       const [owned, dealsOf, timeline] = await Promise.all([
-        db.select().from(leads).where(eq(leads.clientId, id)).orderBy(desc(leads.id)),
-        db.select().from(deals).where(eq(deals.clientId, id)).orderBy(desc(deals.id)),
+        db
+          .select()
+          .from(leads)
+          .where(
+            and(
+              eq(leads.clientId, id),
+              related && scopeCondition(related.leads, leads.responsibleId, leads.channelId),
+            ),
+          )
+          .orderBy(desc(leads.id)),
+        db
+          .select()
+          .from(deals)
+          .where(
+            and(
+              eq(deals.clientId, id),
+              related && scopeCondition(related.deals, deals.responsibleId),
+            ),
+          )
+          .orderBy(desc(deals.id)),
         timelineOf(db, 'client', id),
       ]);
       return { ...client, leads: owned, deals: dealsOf, timeline };

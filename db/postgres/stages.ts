@@ -69,43 +69,46 @@ export function pgStages(db: PgDb): StageRepository {
         const target = current.find((s) => s.code === moveTo)!;
         const open = target.semantics === 'process';
         const at = context.at;
-        let moved: number;
-        if (kind === 'lead') {
-          // Each moved lead's timeline says so, in one statement however many there are.
-          await tx.execute(sql`INSERT INTO timeline (entity, entity_id, user_id, action, before, after, at)
-            SELECT 'lead', id, ${context.userId}, 'stage_changed', jsonb_build_object('stage', ${code}::text),
-                   jsonb_build_object('stage', ${moveTo}::text, 'reason', 'stage deleted'), ${at.toISOString()}::timestamptz
-            FROM leads WHERE stage = ${code}`);
-          moved = (
-            await tx
-              .update(leads)
-              .set({
-                stage: moveTo,
-                open,
-                closedAt: open
-                  ? null
-                  : sql`coalesce(${leads.closedAt}, ${at.toISOString()}::timestamptz)`,
-                updatedAt: at,
-              })
-              .where(eq(leads.stage, code))
-              .returning({ id: leads.id })
-          ).length;
-        } else {
-          moved = (
-            await tx
-              .update(deals)
-              .set({
-                stage: moveTo,
-                open,
-                closedAt: open
-                  ? null
-                  : sql`coalesce(${deals.closedAt}, ${at.toISOString()}::timestamptz)`,
-                updatedAt: at,
-              })
-              .where(eq(deals.stage, code))
-              .returning({ id: deals.id })
-          ).length;
-        }
+        const when = sql`${at.toISOString()}::timestamptz`;
+        // Each moved record's timeline and event say so, in one statement however many move.
+        const records = sql.raw(kind === 'lead' ? 'leads' : 'deals');
+        const leadOf = sql.raw(kind === 'lead' ? 'id' : 'lead_id');
+        await tx.execute(sql`INSERT INTO timeline (entity, entity_id, user_id, action, before, after, at)
+          SELECT ${kind}::text, id, ${context.userId}::bigint, 'stage_changed',
+                 jsonb_build_object('stage', ${code}::text),
+                 jsonb_build_object('stage', ${moveTo}::text, 'reason', 'stage deleted'), ${when}
+          FROM ${records} WHERE stage = ${code}`);
+        await tx.execute(sql`INSERT INTO events (type, lead_id, payload, created_at)
+          SELECT ${`${kind}.stage_changed`}::text, ${leadOf},
+                 jsonb_build_object(${`${kind}Id`}::text, id, 'from', ${code}::text, 'to', ${moveTo}::text,
+                                    'semantics', ${target.semantics}::text, 'reason', 'stage deleted'),
+                 ${when}
+          FROM ${records} WHERE stage = ${code}`);
+        const moved = (
+          kind === 'lead'
+            ? await tx
+                .update(leads)
+                .set({
+                  stage: moveTo,
+                  open,
+                  closedAt: open ? null : sql`coalesce(${leads.closedAt}, ${when})`,
+                  // A junk reason belongs to a failure stage only.
+                  ...(target.semantics === 'failure' ? {} : { junkReason: null }),
+                  updatedAt: at,
+                })
+                .where(eq(leads.stage, code))
+                .returning({ id: leads.id })
+            : await tx
+                .update(deals)
+                .set({
+                  stage: moveTo,
+                  open,
+                  closedAt: open ? null : sql`coalesce(${deals.closedAt}, ${when})`,
+                  updatedAt: at,
+                })
+                .where(eq(deals.stage, code))
+                .returning({ id: deals.id })
+        ).length;
         const table = tableOf(kind);
         await tx.delete(table).where(eq(table.code, code));
         return { ok: true, stages: await list(tx, kind), moved } as const;

@@ -1,4 +1,5 @@
 /** The PostgreSQL store: a pool per process, its repositories, and blobs in the database or on BLOB_DIR. */
+import { withoutNul } from './text.ts';
 import type pg from 'pg';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Store } from '../../core/repositories/index.ts';
@@ -45,17 +46,19 @@ export class PostgresStore implements Store {
   ) {
     this.inbox = pgInbox(db);
     this.ingest = new PostgresIngest(db.$client, turns);
-    this.leads = pgLeads(db);
-    this.clients = pgClients(db);
-    this.deals = pgDeals(db);
-    this.stages = pgStages(db);
-    this.customFields = pgCustomFields(db);
+    // What operators type (names, notes, custom values) may carry a NUL, which PostgreSQL
+    // cannot store: it is dropped on the way in, as it is for customers' messages.
+    this.leads = nulFree(pgLeads(db));
+    this.clients = nulFree(pgClients(db));
+    this.deals = nulFree(pgDeals(db));
+    this.stages = nulFree(pgStages(db));
+    this.customFields = nulFree(pgCustomFields(db));
     this.channels = pgChannels(db);
     this.forms = pgForms(db);
     this.activities = pgActivities(db);
     this.events = pgEvents(db);
     this.attachments = pgAttachments(db);
-    this.users = pgUsers(db);
+    this.users = nulFree(pgUsers(db));
     this.settings = pgSettings(db);
     this.checkpoints = pgCheckpoints(db);
     this.replays = pgReplays(db);
@@ -71,4 +74,16 @@ export class PostgresStore implements Store {
     this.closing ??= Promise.all([this.db.$client.end(), this.turns.end()]).then(() => undefined);
     return this.closing;
   }
+}
+
+/** A repository whose every argument has NUL removed from its strings (db/postgres/text.ts). */
+function nulFree<R extends object>(repository: R): R {
+  return new Proxy(repository, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => unknown).apply(target, args.map(withoutNul));
+    },
+  });
 }

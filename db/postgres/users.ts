@@ -188,7 +188,7 @@ export function pgUsers(db: PgDb): UserRepository {
                     UNION SELECT d.id FROM departments d JOIN subtree s ON d.parent_id = s.id
                   )
                   SELECT u.id FROM users u
-                  WHERE u.active AND u.department_id IN (SELECT id FROM subtree) ORDER BY u.id`,
+                  WHERE u.department_id IN (SELECT id FROM subtree) ORDER BY u.id`,
             ),
         db
           .selectDistinct({ id: channelOperators.channelId })

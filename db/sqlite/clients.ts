@@ -158,7 +158,7 @@ export function sqliteClients(db: Db): ClientRepository {
       return getClient(db, id);
     },
 
-    async view(id, scope) {
+    async view(id, scope, related) {
       // One read transaction: the client, its leads, deals and timeline as of one moment.
       return db.transaction((tx) => {
         const client = getClient(tx, id, scope);
@@ -168,13 +168,23 @@ export function sqliteClients(db: Db): ClientRepository {
           leads: tx
             .select()
             .from(leads)
-            .where(eq(leads.clientId, id))
+            .where(
+              and(
+                eq(leads.clientId, id),
+                related && scopeCondition(related.leads, leads.responsibleId, leads.channelId),
+              ),
+            )
             .orderBy(desc(leads.id))
             .all(),
           deals: tx
             .select()
             .from(deals)
-            .where(eq(deals.clientId, id))
+            .where(
+              and(
+                eq(deals.clientId, id),
+                related && scopeCondition(related.deals, deals.responsibleId),
+              ),
+            )
             .orderBy(desc(deals.id))
             .all(),
           timeline: timelineOf(tx, 'client', id),

@@ -63,35 +63,42 @@ export function sqliteStages(db: Db): StageRepository {
         const target = current.find((s) => s.code === moveTo)!;
         const open = target.semantics === 'process';
         const at = context.at.getTime();
-        let moved: number;
-        if (kind === 'lead') {
-          // Each moved lead's timeline says so, in one statement however many there are.
-          tx.run(sql`INSERT INTO timeline (entity, entity_id, user_id, action, before, after, at)
-            SELECT 'lead', id, ${context.userId}, 'stage_changed', json_object('stage', ${code}),
-                   json_object('stage', ${moveTo}, 'reason', 'stage deleted'), ${at}
-            FROM leads WHERE stage = ${code}`);
-          moved = tx
-            .update(leads)
-            .set({
-              stage: moveTo,
-              open,
-              closedAt: open ? null : sql`coalesce(${leads.closedAt}, ${at})`,
-              updatedAt: context.at,
-            })
-            .where(eq(leads.stage, code))
-            .run().changes;
-        } else {
-          moved = tx
-            .update(deals)
-            .set({
-              stage: moveTo,
-              open,
-              closedAt: open ? null : sql`coalesce(${deals.closedAt}, ${at})`,
-              updatedAt: context.at,
-            })
-            .where(eq(deals.stage, code))
-            .run().changes;
-        }
+        // Each moved record's timeline and event say so, in one statement however many move.
+        const records = sql.raw(kind === 'lead' ? 'leads' : 'deals');
+        const leadOf = sql.raw(kind === 'lead' ? 'id' : 'lead_id');
+        tx.run(sql`INSERT INTO timeline (entity, entity_id, user_id, action, before, after, at)
+          SELECT ${kind}, id, ${context.userId}, 'stage_changed', json_object('stage', ${code}),
+                 json_object('stage', ${moveTo}, 'reason', 'stage deleted'), ${at}
+          FROM ${records} WHERE stage = ${code}`);
+        tx.run(sql`INSERT INTO events (type, lead_id, payload, created_at)
+          SELECT ${`${kind}.stage_changed`}, ${leadOf},
+                 json_object(${`${kind}Id`}, id, 'from', ${code}, 'to', ${moveTo},
+                             'semantics', ${target.semantics}, 'reason', 'stage deleted'), ${at}
+          FROM ${records} WHERE stage = ${code}`);
+        const moved =
+          kind === 'lead'
+            ? tx
+                .update(leads)
+                .set({
+                  stage: moveTo,
+                  open,
+                  closedAt: open ? null : sql`coalesce(${leads.closedAt}, ${at})`,
+                  // A junk reason belongs to a failure stage only.
+                  ...(target.semantics === 'failure' ? {} : { junkReason: null }),
+                  updatedAt: context.at,
+                })
+                .where(eq(leads.stage, code))
+                .run().changes
+            : tx
+                .update(deals)
+                .set({
+                  stage: moveTo,
+                  open,
+                  closedAt: open ? null : sql`coalesce(${deals.closedAt}, ${at})`,
+                  updatedAt: context.at,
+                })
+                .where(eq(deals.stage, code))
+                .run().changes;
         const table = tableOf(kind);
         tx.delete(table).where(eq(table.code, code)).run();
         return { ok: true, stages: list(tx, kind), moved } as const;

@@ -197,7 +197,7 @@ export function sqliteUsers(db: Db): UserRepository {
                       UNION SELECT d.id FROM departments d JOIN subtree s ON d.parent_id = s.id
                     )
                     SELECT u.id FROM users u
-                    WHERE u.active AND u.department_id IN (SELECT id FROM subtree) ORDER BY u.id`,
+                    WHERE u.department_id IN (SELECT id FROM subtree) ORDER BY u.id`,
               )
               .map((row) => row.id);
       const queueChannelIds = db

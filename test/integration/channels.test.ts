@@ -201,7 +201,7 @@ describe('a reply the mail server refuses', () => {
     const failed = lead.messages.find((m: { delivery: string }) => m.delivery === 'failed');
     expect(failed.meta).toMatchObject({
       attempts: 1,
-      error: expect.stringContaining('mailbox unknown'),
+      error: { status: 550, message: expect.stringContaining('mailbox unknown') },
     });
   });
 

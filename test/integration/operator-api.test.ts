@@ -439,6 +439,21 @@ describe('the lead lifecycle', () => {
     const offered = await asAdmin('POST', `/api/v1/leads/${leadId}/convert`, { contact: {} });
     expect(offered.status).toBe(409);
     expect((offered.body.candidates as { id: number }[]).map((c) => c.id)).toEqual([known.body.id]);
+    // An operator is offered a client they may not read by its id alone, and cannot join it.
+    const seller = await newUser('seller@life.test', ['operator']);
+    await asAdmin('PATCH', `/api/v1/leads/${leadId}`, { responsibleId: seller.id });
+    const asSeller = await signIn('seller@life.test');
+    const hidden = await asSeller('POST', `/api/v1/leads/${leadId}/convert`, { contact: {} });
+    expect(hidden.body.candidates).toEqual([{ id: known.body.id, readable: false }]);
+    const notTheirs = await asSeller('POST', `/api/v1/leads/${leadId}/convert`, {
+      clientId: known.body.id,
+    });
+    expect(notTheirs.status).toBe(422);
+    const foreignDeal = await asSeller('POST', '/api/v1/deals', {
+      title: 'on a client not mine',
+      clientId: known.body.id,
+    });
+    expect(foreignDeal.status).toBe(422);
     const joined = await asAdmin('POST', `/api/v1/leads/${leadId}/convert`, {
       clientId: known.body.id,
     });
@@ -450,6 +465,19 @@ describe('the lead lifecycle', () => {
     );
     const junked = await asAdmin('PATCH', `/api/v1/leads/${junk}`, { junkReason: 'SPAM' });
     expect(junked.body).toMatchObject({ stage: 'JUNK', open: false, junkReason: 'SPAM' });
+    // A NUL typed into a field is dropped, on both stores (PostgreSQL cannot keep it).
+    const nul = await asAdmin('PATCH', `/api/v1/leads/${junk}`, { title: 'Spam\u0000 offer' });
+    expect(nul.status).toBe(200);
+    // SQLite keeps it as typed; PostgreSQL drops it.
+    expect(['Spam\u0000 offer', 'Spam offer']).toContain(nul.body.title);
+    const badSignIn = await request('POST', '/api/v1/session', {
+      email: 'a\u0000@crm.test',
+      password: 'whatever it is',
+    });
+    expect(badSignIn.status).toBe(401);
+    // A cursor of another sort is refused, never read as the first page.
+    expect((await asAdmin('GET', '/api/v1/leads?sort=updated&cursor=12')).status).toBe(400);
+    expect((await asAdmin('GET', '/api/v1/activities?bogus=1')).status).toBe(400);
     // Unknown filters are refused, never ignored.
     expect((await asAdmin('GET', '/api/v1/leads?stagee=JUNK')).status).toBe(400);
     const listed = await asAdmin('GET', '/api/v1/leads?stage=JUNK&open=false');
@@ -548,6 +576,18 @@ describe('stages and custom fields', () => {
     expect((await asAdmin('DELETE', '/api/v1/deal-stages/LOSE?moveTo=WON')).body.error).toBe(
       'last_of_its_kind',
     );
+    // Every moved record says so on its timeline and in the events feed.
+    expect(
+      ((await asAdmin('GET', `/api/v1/deals/${won.body.id}`)).body.timeline as { action: string }[])
+        .map((entry) => entry.action)
+        .at(-1),
+    ).toBe('stage_changed');
+    const feed = (await asAdmin('GET', '/api/v1/events?type=lead.stage_changed&limit=1000')).body
+      .events as { leadId: number; payload: { to: string; reason?: string } }[];
+    expect(feed.filter((event) => event.leadId === leadId).at(-1)?.payload).toMatchObject({
+      to: 'QUALIFIED',
+      reason: 'stage deleted',
+    });
   });
 
   it('custom fields are defined per entity and every value is checked, kept canonical and on the timeline', async () => {
@@ -680,6 +720,16 @@ describe('the failure limits', () => {
       password: PASSWORD,
     });
     expect(other.status).toBe(201);
+    // A parallel burst cannot pass a check made before any of it failed: at most 10 are tried.
+    await newUser('burst@crm.test', ['operator']);
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        request('POST', '/api/v1/session', { email: 'burst@crm.test', password: `burst ${i}` }),
+      ),
+    );
+    const tried = burst.filter((answer) => answer.status === 401).length;
+    expect(tried).toBeLessThanOrEqual(10);
+    expect(burst.filter((answer) => answer.status === 429).length).toBe(20 - tried);
     // Wrong keys count against the address; a valid key passes even then.
     for (let i = 0; i < 31; i++)
       await request('GET', '/api/v1/leads', undefined, { authorization: `Bearer lw_wrong${i}` });

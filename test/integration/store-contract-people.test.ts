@@ -302,7 +302,7 @@ describe(`people on the ${TEST_STORE} store`, () => {
     expect(await store.users.activeSession('noa-4', start, HOUR)).toBeUndefined();
   });
 
-  it('gives a user’s facts: roles, the active users of their department subtree, their queues', async () => {
+  it('gives a user’s facts: roles, the users of their department subtree, their queues', async () => {
     const company = await department('Company (facts)');
     const sales = await department('Sales (facts)', company.id);
     const north = await department('North (facts)', sales.id);
@@ -327,17 +327,22 @@ describe(`people on the ${TEST_STORE} store`, () => {
       roles: (await store.users.listRoles()).filter((role) =>
         ['operator', 'supervisor'].includes(role.code),
       ),
-      departmentUserIds: [boss.id, seller.id, northern.id],
+      // A deactivated colleague's records stay their supervisor's to see and hand over.
+      departmentUserIds: [boss.id, seller.id, northern.id, gone.id],
       queueChannelIds: [1],
     });
     expect((await store.users.actorFacts(top.id))?.departmentUserIds).toEqual([
       boss.id,
       seller.id,
       northern.id,
+      gone.id,
       helper.id,
       top.id,
     ]);
-    expect((await store.users.actorFacts(northern.id))?.departmentUserIds).toEqual([northern.id]);
+    expect((await store.users.actorFacts(northern.id))?.departmentUserIds).toEqual([
+      northern.id,
+      gone.id,
+    ]);
     expect(await store.users.actorFacts(loner.id)).toMatchObject({
       departmentUserIds: [loner.id],
       queueChannelIds: [],

@@ -9,18 +9,22 @@ import { requirePermission } from '../auth.ts';
 import { scopeFor } from './scope.ts';
 import { invalidQuery, problem } from '../problem.ts';
 
-const activityQuery = z.object({
-  responsibleId: z.coerce.number().int().positive().optional(),
-  status: z.enum(['open', 'done']).optional(),
-  leadId: z.coerce.number().int().positive().optional(),
-  due_before: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-const eventQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-  type: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
+const activityQuery = z
+  .object({
+    responsibleId: z.coerce.number().int().positive().optional(),
+    status: z.enum(['open', 'done']).optional(),
+    leadId: z.coerce.number().int().positive().optional(),
+    due_before: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+const eventQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    type: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
 const idParam = z.coerce.number().int().positive();
 const newActivity = z
   .object({

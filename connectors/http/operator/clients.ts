@@ -107,7 +107,10 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
   router.get('/clients/:id', requirePermission('read'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     const client = id.success
-      ? await clients.view(id.data, scopeFor(res, 'clients', 'read'))
+      ? await clients.view(id.data, scopeFor(res, 'clients', 'read'), {
+          leads: scopeFor(res, 'leads', 'read'),
+          deals: scopeFor(res, 'deals', 'read'),
+        })
       : undefined;
     if (!client) return problem(res, 404, 'not_found', `client ${req.params.id} does not exist`);
     res.json(client);
@@ -122,7 +125,7 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
     const { add, remove, country, custom, ...fields } = body.data;
     let values: Record<string, unknown> | undefined;
     if (custom) {
-      const client = await clients.get(id.data);
+      const client = await clients.view(id.data, scopeFor(res, 'clients', 'update'));
       if (!client) return problem(res, 404, 'not_found', `client ${id.data} does not exist`);
       values = await customValues(
         res,

@@ -6,6 +6,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { decideConversion } from '../../../core/conversion.ts';
+import { inScope } from '../../../core/permissions.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { changeBy, scopeFor } from './scope.ts';
@@ -69,7 +70,8 @@ export function convertRoute(deps: {
       return problem(res, 403, 'forbidden', 'your roles may not create deals');
     if (
       request.clientId !== undefined &&
-      !(await clients.view(request.clientId, scopeFor(res, 'clients', 'read')))
+      // Joining a client adds the lead's identities to it: a change to the client.
+      !(await clients.view(request.clientId, scopeFor(res, 'clients', 'update')))
     ) {
       return problem(res, 422, 'unknown_client', `client ${request.clientId} does not exist`, [
         { path: 'clientId', message: 'no such client' },
@@ -101,12 +103,18 @@ export function convertRoute(deps: {
     if (converted.ok) return res.status(201).json(converted.result);
     if (converted.problem === 'no-lead')
       return problem(res, 404, 'not_found', `lead ${leadId} does not exist`);
+    // A client the caller may not read is offered by its id alone.
+    const readable = scopeFor(res, 'clients', 'read');
+    const candidates =
+      'candidates' in converted && converted.candidates
+        ? converted.candidates.map((client) =>
+            inScope(readable, client) ? client : { id: client.id, readable: false },
+          )
+        : undefined;
     res.status(STATUS[converted.problem] ?? 422).json({
       error: converted.problem,
       message: converted.message,
-      ...('candidates' in converted && converted.candidates
-        ? { candidates: converted.candidates }
-        : {}),
+      ...(candidates ? { candidates } : {}),
     });
   };
 }

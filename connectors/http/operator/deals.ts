@@ -1,5 +1,5 @@
 /** Deals: list and filter, open one with its timeline, create, change (stage, amount, responsible). */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { DealProblem } from '../../../core/repositories/deals.ts';
@@ -51,11 +51,19 @@ const PROBLEMS: Record<Exclude<DealProblem, 'no-deal'>, [string, string]> = {
 };
 
 export function dealRoutes(deps: {
-  repos: Pick<Repositories, 'deals' | 'customFields'>;
+  repos: Pick<Repositories, 'deals' | 'customFields' | 'clients'>;
   defaultCountry: string | undefined;
 }): Router {
-  const { deals } = deps.repos;
+  const { deals, clients } = deps.repos;
   const router = Router();
+  /** A deal goes only to a client the caller may change (its page will show the deal). */
+  const clientOutOfReach = async (res: Response, clientId: number | null | undefined) => {
+    if (clientId == null || (await clients.view(clientId, scopeFor(res, 'clients', 'update'))))
+      return false;
+    const message = 'no such client';
+    problem(res, 422, 'invalid_reference', message, [{ path: 'clientId', message }]);
+    return true;
+  };
 
   router.get('/deals', requirePermission('read'), async (req, res) => {
     const query = dealQuery.safeParse(req.query);
@@ -75,6 +83,7 @@ export function dealRoutes(deps: {
       return problem(res, 403, 'forbidden', 'your roles may not create deals');
     const body = newDeal.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    if (await clientOutOfReach(res, body.data.clientId)) return;
     const context = changeBy(res);
     const custom = await customValues(
       res,
@@ -106,6 +115,7 @@ export function dealRoutes(deps: {
     const scope = scopeFor(res, 'deals', 'update');
     const current = dealId.success ? await deals.get(dealId.data, scope) : undefined;
     if (!current) return problem(res, 404, 'not_found', `deal ${req.params.id} does not exist`);
+    if (await clientOutOfReach(res, body.data.clientId)) return;
     let patch = body.data;
     if (body.data.custom) {
       const custom = await customValues(

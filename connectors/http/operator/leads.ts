@@ -11,6 +11,7 @@ import { SOURCES } from '../../../core/inbound.ts';
 import { LEAD_SORTS, type LeadProblem } from '../../../core/repositories/leads.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import { STAGE_CODE } from '../../../core/stages.ts';
+import { decodeCursor } from '../../../core/lead-cursor.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { convertRoute } from './convert.ts';
@@ -118,6 +119,10 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
       departmentId === undefined
         ? undefined
         : departmentSubtree(await users.listDepartments(), departmentId);
+    if (filter.cursor !== undefined && !decodeCursor(filter.sort ?? 'newest', filter.cursor))
+      return problem(res, 400, 'invalid_cursor', 'give the nextCursor of a page of the same sort', [
+        { path: 'cursor', message: 'not a cursor of this sort' },
+      ]);
     const page = await leads.list(
       {
         ...filter,
@@ -184,7 +189,8 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
         PATCH_PROBLEMS[changed.problem as Exclude<LeadProblem, 'no-lead'>];
       return problem(res, status, code, message, [{ path, message }]);
     }
-    res.json(await leads.get(leadId.data, { kind: 'all' }));
+    // Handed to someone else, the lead may be out of the caller's reach now: then only itself.
+    res.json((await leads.get(leadId.data, scopeFor(res, 'leads', 'read'))) ?? changed.lead);
   });
 
   router.post('/leads/:id/notes', requirePermission('write'), async (req, res) => {
