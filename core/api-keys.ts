@@ -1,8 +1,7 @@
 /**
- * API keys: 256 random bits shown once, stored as SHA-256 (a random key needs no slow hash), and
- * what an admin session cookie holds of a key (a keyed hash of the stored hash, never the key).
+ * API keys: 256 random bits shown once, stored as SHA-256 (a random key needs no slow hash).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function newApiKey(): { key: string; prefix: string; hash: string } {
   const key = `lw_${randomBytes(32).toString('base64url')}`;
@@ -17,13 +16,3 @@ export function sameHash(a: string, b: string): boolean {
   const right = Buffer.from(b, 'hex');
   return left.length === right.length && timingSafeEqual(left, right);
 }
-
-/**
- * A keyed hash (HMAC with the session secret) of a key's stored hash. Without the secret it says
- * nothing about the key, so a stolen cookie cannot be used to guess a human-chosen API_KEY offline.
- */
-export const fingerprintOfHash = (secret: string, hash: string) =>
-  createHmac('sha256', secret).update(hash).digest('base64url').slice(0, 22);
-
-export const keyFingerprint = (secret: string, key: string) =>
-  fingerprintOfHash(secret, hashApiKey(key));

@@ -126,8 +126,3 @@ export const INTEGRATION_ROLE: RoleDefinition = {
   grants: forAll(everywhere('all', { delete: 'none', export: 'none' })),
   manage: false,
 };
-
-/** Checks a role's grants as they come from the API: known entities, actions and scopes only. */
-export function isScope(value: unknown): value is Scope {
-  return typeof value === 'string' && (SCOPES as readonly string[]).includes(value);
-}

@@ -1,6 +1,5 @@
 /** Deals: what a converted lead (or an operator) opens for a client, on stages of their own. */
 import type { RecordScope } from '../permissions.ts';
-import type { Stage } from '../stages.ts';
 import type { ChangeContext, TimelineEntry } from './timeline.ts';
 
 export interface DealRecord {
@@ -59,7 +58,6 @@ export type DealProblem = 'no-deal' | 'no-stage' | 'no-client' | 'no-user';
 export type DealWrite = { ok: true; deal: DealRecord } | { ok: false; problem: DealProblem };
 
 export interface DealRepository {
-  stages(): Promise<Stage[]>;
   list(
     filter: DealFilter,
     scope: RecordScope,

@@ -3,7 +3,6 @@ import type { Identity } from '../identities.ts';
 import type { ChannelKind, DeliveryStatus, Source } from '../inbound.ts';
 import type { LeadType } from '../lead-decision.ts';
 import type { RecordScope } from '../permissions.ts';
-import type { Stage } from '../stages.ts';
 import type { ActivityRecord } from './activities.ts';
 import type { AttachmentRecord } from './attachments.ts';
 import type { ChannelRecord } from './channels.ts';
@@ -216,7 +215,6 @@ export interface LeadRepository {
     context: ChangeContext,
     scope: RecordScope,
   ): Promise<NoteRecord | undefined>;
-  stages(): Promise<Stage[]>;
   junkReasons(): Promise<{ code: string; name: string; sort: number }[]>;
 
   /** The newest inbound message on the lead from a channel of one of `kinds`: what a reply answers. */

@@ -139,10 +139,6 @@ async function updateDeal(
 
 export function pgDeals(db: PgDb): DealRepository {
   return {
-    async stages() {
-      return db.select().from(dealStages).orderBy(asc(dealStages.sort));
-    },
-
     async list(filter, scope) {
       const rows = await db
         .select()

@@ -20,7 +20,6 @@ import {
   leads,
   messages,
   notes,
-  stages,
   users,
 } from './schema.ts';
 
@@ -134,7 +133,6 @@ export function pgLeads(db: PgDb): LeadRepository {
 
     ...pgLeadChanges(db),
 
-    stages: () => db.select().from(stages).orderBy(asc(stages.sort)),
     junkReasons: () => db.select().from(junkReasons).orderBy(asc(junkReasons.sort)),
 
     async lastInboundOn(leadId, kinds) {

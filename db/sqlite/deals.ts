@@ -126,10 +126,6 @@ function updateDeal(
 
 export function sqliteDeals(db: Db): DealRepository {
   return {
-    async stages() {
-      return db.select().from(dealStages).orderBy(asc(dealStages.sort)).all();
-    },
-
     async list(filter, scope) {
       const rows = db
         .select()

@@ -20,7 +20,6 @@ import {
   leads,
   messages,
   notes,
-  stages,
   users,
 } from './schema.ts';
 
@@ -123,10 +122,6 @@ export function sqliteLeads(db: Db): LeadRepository {
     },
 
     ...sqliteLeadChanges(db),
-
-    async stages() {
-      return db.select().from(stages).orderBy(asc(stages.sort)).all();
-    },
 
     async junkReasons() {
       return db.select().from(junkReasons).orderBy(asc(junkReasons.sort)).all();

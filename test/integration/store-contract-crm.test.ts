@@ -394,7 +394,7 @@ describe(`clients on the ${TEST_STORE} store`, () => {
 
 describe(`deals on the ${TEST_STORE} store`, () => {
   it('has its stages in order', async () => {
-    expect((await store.deals.stages()).map((s) => [s.code, s.semantics])).toEqual([
+    expect((await store.stages.list('deal')).map((s) => [s.code, s.semantics])).toEqual([
       ['NEW', 'process'],
       ['PREPARATION', 'process'],
       ['NEGOTIATION', 'process'],

@@ -153,7 +153,7 @@ describe(`leads on the ${TEST_STORE} store`, () => {
     ).toEqual([id]);
     expect(await store.leads.exists(id)).toBe(true);
     expect(await store.leads.exists(987_654)).toBe(false);
-    expect((await store.leads.stages()).map((s) => s.code)).toEqual([
+    expect((await store.stages.list('lead')).map((s) => s.code)).toEqual([
       'NEW',
       'IN_PROCESS',
       'PROCESSED',

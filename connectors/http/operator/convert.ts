@@ -54,9 +54,9 @@ const STATUS: Record<string, number> = {
 };
 
 export function convertRoute(deps: {
-  repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'deals'>;
+  repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'stages'>;
 }): RequestHandler {
-  const { leads, users, clients, deals } = deps.repos;
+  const { leads, users, clients, stages } = deps.repos;
   return async (req, res) => {
     const body = convertBody.safeParse(req.body ?? {});
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
@@ -85,7 +85,10 @@ export function convertRoute(deps: {
     const unknown = await users.unknownUsers(people.filter((id): id is number => id !== undefined));
     if (unknown.length)
       return problem(res, 422, 'unknown_user', `user ${unknown[0]} does not exist`);
-    if (request.deal?.stage && !(await deals.stages()).some((s) => s.code === request.deal?.stage))
+    if (
+      request.deal?.stage &&
+      !(await stages.list('deal')).some((s) => s.code === request.deal?.stage)
+    )
       return problem(
         res,
         422,

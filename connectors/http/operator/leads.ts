@@ -20,7 +20,7 @@ import { departmentSubtree } from './people.ts';
 import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
 export interface LeadRouteDeps {
-  repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'deals' | 'customFields'>;
+  repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'stages' | 'customFields'>;
   defaultCountry: string | undefined;
 }
 

@@ -2,9 +2,9 @@
  * Lead stages (`/stages`) and deal stages (`/deal-stages`): everyone reads them; roles that manage
  * create, rename, reorder and delete them (a deleted stage's records move to another one).
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { Repositories } from '../../../core/repositories/index.ts';
+import type { Repositories, StageWrite } from '../../../core/repositories/index.ts';
 import { STAGE_CODE, type StageKind, type StageProblem } from '../../../core/stages.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
@@ -41,11 +41,7 @@ export function stageRoutes(deps: { repos: Pick<Repositories, 'stages'> }): Rout
     ['/stages', 'lead'],
     ['/deal-stages', 'deal'],
   ] as [string, StageKind][]) {
-    const answer = (
-      res: Parameters<Parameters<Router['get']>[1]>[1],
-      result: Awaited<ReturnType<typeof stages.rename>>,
-      status = 200,
-    ) => {
+    const answer = (res: Response, result: StageWrite, status = 200) => {
       if (result.ok) return res.status(status).json({ stages: result.stages });
       const [code, error, message] = PROBLEMS[result.problem];
       problem(res, code, error, message);
