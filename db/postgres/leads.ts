@@ -24,21 +24,17 @@ import {
 } from './schema.ts';
 
 /**
- * `q` through the GIN indexes of migration 0007 (the expressions here are the indexes' own, so
- * the planner uses them): each word in the lead's fields or in one of its messages.
+ * `q` through the GIN index of migration 0009: every word in one document (a message with its
+ * lead's fields, or the fields alone); the last word a prefix while it is being typed.
  */
-const searchLeads: LeadSearch = ({ words, prefix }) =>
-  sql.join(
-    words.map((word, i) => {
-      // Letters and digits only: quoted, nothing in it is tsquery syntax.
-      const query = sql`to_tsquery('leadwire_search'::regconfig, ${`'${word}'${prefix && i === words.length - 1 ? ':*' : ''}`})`;
-      return sql`${leads.id} IN (SELECT s.id FROM leads s WHERE to_tsvector('leadwire_search'::regconfig,
-          s.title || ' ' || coalesce(s.name, '') || ' ' || coalesce(s.company, '')) @@ ${query}
-        UNION SELECT m.lead_id FROM messages m
-          WHERE to_tsvector('leadwire_search'::regconfig, left(m.text, 100000)) @@ ${query})`;
-    }),
-    sql` AND `,
-  );
+const searchLeads: LeadSearch = ({ words, prefix }) => {
+  // Letters and digits only: quoted, nothing in them is tsquery syntax.
+  const query = words
+    .map((word, i) => `'${word}'${prefix && i === words.length - 1 ? ':*' : ''}`)
+    .join(' & ');
+  return sql`${leads.id} IN (SELECT s.lead_id FROM lead_search s
+    WHERE s.document @@ to_tsquery('leadwire_search'::regconfig, ${query}))`;
+};
 
 /** A custom value, compared as JSON (so 42, "42" and true stay apart). */
 const customEquals = (key: string, value: string | number | boolean) =>
@@ -130,6 +126,7 @@ export function pgLeads(db: PgDb): LeadRepository {
     async exists(id) {
       return (await db.select({ id: leads.id }).from(leads).where(eq(leads.id, id))).length > 0;
     },
+
 
     ...pgLeadChanges(db),
 

@@ -68,9 +68,11 @@ export async function seedPostgres(
     );
   // Fresh statistics for the tables seeded, and only those: an empty table once analysed looks
   // empty to the planner until autovacuum analyses it again, and the plans made meanwhile (the
-  // foreign-key checks' among them, cached per connection) scan it whole as it grows.
+  // foreign-key checks' among them, cached per connection) scan it whole as it grows. Vacuumed
+  // too, as autovacuum leaves a table after a bulk load: the search index's pending entries
+  // merged, every row's visibility settled (otherwise the first read of each page writes it).
   await pool.query(
-    `ANALYZE users, user_roles, channel_operators, clients, identities${seed.leads ? ', leads, messages' : ''}`,
+    `VACUUM ANALYZE users, user_roles, channel_operators, clients, identities${seed.leads ? ', leads, messages, lead_search' : ''}`,
   );
 }
 

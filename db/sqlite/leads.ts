@@ -24,19 +24,16 @@ import {
 } from './schema.ts';
 
 /**
- * `q` through the FTS5 indexes of migration 0010: each word in the lead's fields or in one of its
- * messages (a phrase of one word in FTS5's syntax, `*` after the last when it is a prefix).
+ * `q` through the FTS5 index of migration 0011: every word in one document (a message with its
+ * lead's fields, or the fields alone), each a phrase of one word in FTS5's syntax, `*` after the
+ * last when it is a prefix. A document's rowid is its lead's id × 2^32 plus a part for the message.
  */
-const searchLeads: LeadSearch = ({ words, prefix }) =>
-  sql.join(
-    words.map((word, i) => {
-      const match = `"${word}"${prefix && i === words.length - 1 ? '*' : ''}`;
-      return sql`${leads.id} IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ${match}
-        UNION SELECT ${messages.leadId} FROM ${messages} WHERE ${messages.id} IN
-          (SELECT rowid FROM message_search WHERE message_search MATCH ${match}))`;
-    }),
-    sql` AND `,
-  );
+const searchLeads: LeadSearch = ({ words, prefix }) => {
+  const match = words
+    .map((word, i) => `"${word}"${prefix && i === words.length - 1 ? '*' : ''}`)
+    .join(' ');
+  return sql`${leads.id} IN (SELECT rowid >> 32 FROM lead_search WHERE lead_search MATCH ${match})`;
+};
 
 /** A custom value as JSON stores it (json_extract gives booleans as 1 and 0). */
 const customEquals = (key: string, value: string | number | boolean) =>
@@ -120,6 +117,7 @@ export function sqliteLeads(db: Db): LeadRepository {
     async exists(id) {
       return db.select({ id: leads.id }).from(leads).where(eq(leads.id, id)).get() !== undefined;
     },
+
 
     ...sqliteLeadChanges(db),
 

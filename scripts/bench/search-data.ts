@@ -176,7 +176,14 @@ export function searchLead(n: number, clients: number): SeedLead {
   };
 }
 
-export const TEXT_KINDS = ['name', 'name typed', 'company', 'message words'] as const;
+export const TEXT_KINDS = [
+  'name',
+  'name typed',
+  'company',
+  'message words',
+  'first name',
+  'surname typed',
+] as const;
 export type TextKind = (typeof TEXT_KINDS)[number];
 
 /** What a person looking for lead `n` types, of each kind. */
@@ -192,5 +199,10 @@ export function textQuery(n: number, kind: TextKind): string {
       return words.company ? `${words.company.stem} ${words.company.place}` : words.last;
     case 'message words':
       return `${words.product} ${words.city}`;
+    // One word, found in thousands of leads: the newest page of them.
+    case 'first name':
+      return words.first;
+    case 'surname typed':
+      return words.last.slice(0, 3);
   }
 }

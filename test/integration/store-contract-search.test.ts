@@ -1,8 +1,9 @@
 /**
  * The store contract, full-text part: `q` on the lead list finds words in a lead's title, name and
- * company and in its messages (either direction), folds case and accents, needs every word, takes
- * the last one as a prefix, and never fails on what a person types, on SQLite and on PostgreSQL
- * (TEST_DATABASE=postgres). The leads are made through the ingest path.
+ * company and in its messages (either direction), folds case and accents, needs every word in the
+ * lead's fields or in one message with them, takes the last one as a prefix, and never fails on
+ * what a person types, on SQLite and on PostgreSQL (TEST_DATABASE=postgres). The leads are made
+ * through the ingest path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.ts';
@@ -113,13 +114,16 @@ describe(`lead search on the ${TEST_STORE} store`, () => {
     expect(await find('MADRID')).toEqual([ines, jose]);
   });
 
-  it('needs every word, in the fields or in any message', async () => {
+  it('needs every word, in the fields or in one message with them', async () => {
     expect(await find('acme robotics')).toEqual([acme]);
     expect(await find('acme madrid')).toEqual([ines]);
-    // Name in the lead, word in its second message.
+    // Name in the lead, words in its second message.
     expect(await find('josé andamio')).toEqual([jose]);
+    expect(await find('núñez cervecería necesito tubular')).toEqual([jose]);
     expect(await find('josé zeppelin')).toEqual([]);
     expect(await find('nobody')).toEqual([]);
+    // Words of two different messages are not one match, as in a mail search.
+    expect(await find('hola andamio')).toEqual([]);
   });
 
   it('takes the last word as a prefix while it is being typed', async () => {
@@ -188,5 +192,9 @@ describe(`lead search on the ${TEST_STORE} store`, () => {
     expect(await find('zenith laser')).toEqual([acme]);
     expect(await find('acme')).toEqual([ines]);
     expect(await find('oskar')).toEqual([acme]);
+    // Its message is found with the new fields, no longer with the old ones.
+    expect(await find('zenith köln')).toEqual([acme]);
+    expect(await find('welding köln')).toEqual([]);
+    expect(await find('laser straße')).toEqual([acme]);
   });
 });
