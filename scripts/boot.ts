@@ -3,7 +3,7 @@
  * there, and install graceful shutdown. Then `startWeb` / `startWorkers` add their parts.
  */
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { systemClock } from '../core/clock.ts';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { ingestConcurrency } from '../core/jobs.ts';
@@ -36,6 +36,8 @@ import { createRecorder } from '../connectors/record-inbound.ts';
 import { CHANNELS } from '../connectors/registry.ts';
 import { openStore, type OpenStoreOptions } from '../db/open.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
+import { changeAnnouncer, watchLiveChanges } from '../core/runtime/live-changes.ts';
+import { LiveFeed } from '../connectors/http/console/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
 import { startSenders } from '../workers/outbound/handler.ts';
@@ -129,6 +131,25 @@ function exitWith(message: string): never {
   process.exit(1);
 }
 
+/** Resolves `none()` whenever no request is being answered. */
+function requestsInFlight(server: Server) {
+  let count = 0;
+  const waiting: (() => void)[] = [];
+  server.on('request', (_req, res: ServerResponse) => {
+    count += 1;
+    res.once('close', () => {
+      count -= 1;
+      if (count === 0) for (const resolve of waiting.splice(0)) resolve();
+    });
+  });
+  return {
+    none: () => (count === 0 ? Promise.resolve() : new Promise<void>((r) => waiting.push(r))),
+  };
+}
+
+/** How long requests being answered at shutdown may take before their connections are cut. */
+const SERVER_GRACE_MS = 5_000;
+
 export async function startWeb({ config, log, lifecycle }: Booted): Promise<Server> {
   // Full durability: a 202 promises the customer that the inbox row survives a power cut.
   const store = await storeOrExit(config, { durability: 'full', migrate: false, role: 'web' });
@@ -144,6 +165,9 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const outbound = createProducer('outbound', redis, config.queuePrefix);
   const recorder = createRecorder(store.inbox, producer, log);
+  // The console's live updates: every web process reads new events when a writer announces one.
+  const feed = new LiveFeed(store.events, log);
+  const watching = watchLiveChanges(config.redisUrl, config.queuePrefix, () => feed.changed(), log);
   const app = createApp({
     channels: CHANNELS,
     repos: store,
@@ -166,8 +190,10 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     outbound,
     queues: [producer.queue, outbound.queue],
     processId,
+    live: { feed, announce: changeAnnouncer(redis, config.queuePrefix, log) },
   });
   const server = app.listen(config.port);
+  const answering = requestsInFlight(server);
   // Idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is
   // common): otherwise the server may close one just as the balancer sends a request on it, and
   // that request fails with a reset. (Shutdown still closes idle connections at once.)
@@ -190,7 +216,26 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   lifecycle.onShutdown('redis (web)', () => redis.quit());
   lifecycle.onShutdown('queue producer', () => producer.queue.close());
   lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
-  lifecycle.onShutdown('http server', () => new Promise((resolve) => server.close(resolve)));
+  lifecycle.onShutdown(
+    'http server',
+    () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        // Requests being answered get a few seconds to finish; connections doing nothing (kept
+        // alive, opened ahead by a client, a live stream just ended) are closed at once.
+        const cut = setTimeout(() => server.closeAllConnections(), SERVER_GRACE_MS);
+        cut.unref();
+        void answering.none().then(() => {
+          clearTimeout(cut);
+          server.closeAllConnections();
+        });
+      }),
+  );
+  // Closers run last first: the live streams end before the server waits for its connections.
+  lifecycle.onShutdown('live streams', () => {
+    watching.stop();
+    feed.stop();
+  });
   return server;
 }
 
@@ -238,6 +283,11 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
     intervalMs: config.reconcileIntervalMs,
     log,
   });
+  // Open consoles hear of what the workers wrote: new leads and messages, delivery statuses.
+  const announce = changeAnnouncer(producerRedis, config.queuePrefix, log);
+  worker.on('completed', announce);
+  outboundWorker.on('completed', announce);
+  outboundWorker.on('failed', announce);
   log.info({ queue: 'ingest', prefix: config.queuePrefix }, 'ingest worker and reconciler started');
   lifecycle.onShutdown('database (worker)', () => store.close());
   lifecycle.onShutdown('redis (worker)', async () => {

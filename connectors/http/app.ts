@@ -25,6 +25,7 @@ import { siteRoutes } from '../site/routes.ts';
 import { formDefinition, webformSite } from '../webform/index.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { adminLoginRoutes, requireAdmin, type AdminAuthDeps } from './admin-session.ts';
+import { consoleRoutes, LiveFeed } from './console/index.ts';
 import { sessionRoutes, signInRoutes } from './session.ts';
 import { authenticate } from './auth.ts';
 import { authFailures } from './auth-failures.ts';
@@ -77,6 +78,12 @@ export interface AppDeps {
   trustProxy?: number | string[];
   /** This process's metrics id (see core/runtime/metrics.ts labelProcess). */
   processId: string;
+  /**
+   * The console's live updates: the feed of new events this process's streams read, and how an
+   * operator's change is announced to every web process (core/runtime/live-changes.ts). Without
+   * it, the feed only looks once a second.
+   */
+  live?: { feed: LiveFeed; announce: () => void };
 }
 
 /** How requests authenticate: keys, sessions, the failure guard. */
@@ -109,7 +116,25 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(countRequests);
-  app.use(helmet());
+  app.use(
+    helmet({
+      // The pages refer to themselves by relative addresses; upgrading them to https would
+      // break a console served over plain http on a LAN (https deployments are https already).
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
+  const live = deps.live ?? { feed: new LiveFeed(deps.repos.events, deps.log), announce: () => {} };
+  // A change made through this process (the API, the console) reaches every open console.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      res.on('finish', () => {
+        if (res.statusCode < 400) {
+          live.announce();
+          live.feed.changed();
+        }
+      });
+    next();
+  });
   app.use(healthRoutes(deps.store, deps.redis));
   const auth = authDeps(deps);
   app.use(operationsRoutes(deps, auth));
@@ -166,6 +191,18 @@ export function createApp(deps: AppDeps): express.Express {
     activityRoutes(deps),
     channelRoutes(deps),
     replyRoutes(deps),
+  );
+
+  app.use(
+    consoleRoutes({
+      repos: deps.repos,
+      channels: deps.channels,
+      outbound: deps.outbound,
+      log: deps.log,
+      defaultCountry: deps.defaultCountry,
+      auth,
+      feed: live.feed,
+    }),
   );
 
   app.use((_req, res) => problem(res, 404, 'not_found', 'no such endpoint'));

@@ -93,7 +93,8 @@ export class GraphClient {
     const type = response.headers.get('content-type') ?? undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of response.body ?? []) {
+    // Node's web streams are async iterable (the DOM's typings, which preact's JSX brings in, say not).
+    for await (const chunk of (response.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
       size += (chunk as Uint8Array).length;
       if (size > maxBytes) {
         await response.body?.cancel().catch(() => undefined);

@@ -13,4 +13,6 @@ export interface EventRecord {
 export interface EventRepository {
   /** Events after id `after`, in id order, optionally of one type. */
   list(after: number, type: string | undefined, limit: number): Promise<EventRecord[]>;
+  /** The newest event's id (0 when there is none): where a new reader starts. */
+  lastId(): Promise<number>;
 }

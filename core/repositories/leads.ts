@@ -183,6 +183,8 @@ export interface LeadRepository {
   /** The lead alone, when it exists and is in `scope`. */
   find(id: number, scope: RecordScope): Promise<LeadRecord | undefined>;
   exists(id: number): Promise<boolean>;
+  /** Those of `ids` that are leads within `scope` (what a live stream may tell its viewer of). */
+  visible(ids: number[], scope: RecordScope): Promise<number[]>;
   /**
    * Changes what is given; a success or failure stage closes the lead (a new message then starts
    * a new lead). Each change goes on the timeline (before and after) with its events

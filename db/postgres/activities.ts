@@ -1,5 +1,5 @@
 /** PostgreSQL: operator activities, the events outbox and message attachments. */
-import { and, asc, eq, gt, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, type SQL, max } from 'drizzle-orm';
 import type { ActivityFilter, ActivityRepository } from '../../core/repositories/activities.ts';
 import type { AttachmentRepository } from '../../core/repositories/attachments.ts';
 import type { EventRepository } from '../../core/repositories/events.ts';
@@ -65,6 +65,9 @@ export function pgEvents(db: PgDb): EventRepository {
         .where(and(...where))
         .orderBy(asc(events.id))
         .limit(limit);
+    },
+    async lastId() {
+      return Number((await db.select({ id: max(events.id) }).from(events))[0]?.id ?? 0);
     },
   };
 }

@@ -127,6 +127,14 @@ export function pgLeads(db: PgDb): LeadRepository {
       return (await db.select({ id: leads.id }).from(leads).where(eq(leads.id, id))).length > 0;
     },
 
+    async visible(ids, scope) {
+      if (ids.length === 0 || scope.kind === 'none') return [];
+      const where = and(
+        inArray(leads.id, ids),
+        scopeCondition(scope, leads.responsibleId, leads.channelId),
+      );
+      return (await db.select({ id: leads.id }).from(leads).where(where)).map((row) => row.id);
+    },
 
     ...pgLeadChanges(db),
 

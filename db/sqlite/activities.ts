@@ -1,5 +1,5 @@
 /** SQLite: operator activities, the events outbox and message attachments. */
-import { and, asc, eq, gt, inArray, lte, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, type SQL, max } from 'drizzle-orm';
 import type { ActivityFilter, ActivityRepository } from '../../core/repositories/activities.ts';
 import type { AttachmentRepository } from '../../core/repositories/attachments.ts';
 import type { EventRepository } from '../../core/repositories/events.ts';
@@ -72,6 +72,14 @@ export function sqliteEvents(db: Db): EventRepository {
         .orderBy(asc(events.id))
         .limit(limit)
         .all();
+    },
+    async lastId() {
+      return (
+        db
+          .select({ id: max(events.id) })
+          .from(events)
+          .get()?.id ?? 0
+      );
     },
   };
 }

@@ -118,6 +118,19 @@ export function sqliteLeads(db: Db): LeadRepository {
       return db.select({ id: leads.id }).from(leads).where(eq(leads.id, id)).get() !== undefined;
     },
 
+    async visible(ids, scope) {
+      if (ids.length === 0 || scope.kind === 'none') return [];
+      const where = and(
+        inArray(leads.id, ids),
+        scopeCondition(scope, leads.responsibleId, leads.channelId),
+      );
+      return db
+        .select({ id: leads.id })
+        .from(leads)
+        .where(where)
+        .all()
+        .map((row) => row.id);
+    },
 
     ...sqliteLeadChanges(db),
 

@@ -5,9 +5,10 @@
  * stored reply instead of sending a second one.
  */
 import { createHash } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AnyChannel, ReplyInput, ReplyOperator } from '../../../core/channel.ts';
+import type { RecordScope } from '../../../core/permissions.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { MessageRecord } from '../../../core/repositories/leads.ts';
 import type { Logger } from '../../../core/runtime/logger.ts';
@@ -40,7 +41,7 @@ export interface ReplyDeps {
   log: Logger;
 }
 
-type ReplyBody = z.infer<typeof replyBody>;
+export type ReplyBody = z.infer<typeof replyBody>;
 
 /** What a reply sent with an Idempotency-Key keeps in `meta.idempotency`. */
 interface ReplyKey {
@@ -78,50 +79,117 @@ function replyOperator(principal: Principal | undefined): ReplyOperator {
   return { userId: null, name: principal?.name ?? 'API' };
 }
 
-export function replyRoutes(deps: ReplyDeps): Router {
+/** What a reply came to: the message (202 new, 200 the retried one), or why there is none. */
+export type ReplyResult =
+  | { ok: true; status: 200 | 202; message: MessageRecord }
+  | { ok: false; status: 404 | 422; code: string; message: string };
+
+/**
+ * Sends an operator's reply on the channel the customer last wrote on: drafted by the channel,
+ * stored as a queued outbound message, handed to the outbound queue. The API and the console
+ * both reply through here. `scope`: the leads the caller may change.
+ */
+export async function sendReply(
+  deps: ReplyDeps,
+  principal: Principal | undefined,
+  scope: RecordScope,
+  leadId: number,
+  body: ReplyBody,
+  key: ReplyKey | undefined,
+): Promise<ReplyResult> {
   const { leads } = deps.repos;
   const replying = deps.channels.filter((channel) => channel.replies);
-  const router = Router();
-
+  if (!Number.isSafeInteger(leadId) || !(await leads.find(leadId, scope))) {
+    return { ok: false, status: 404, code: 'not_found', message: `lead ${leadId} does not exist` };
+  }
   /** The reply this caller already sent on the lead with this key, if any. */
-  const earlierReply = async (
-    res: Response,
-    leadId: number,
-    key: ReplyKey,
-  ): Promise<MessageRecord | undefined> => {
-    const lead = await leads.get(leadId, scopeFor(res, 'leads', 'update'));
+  const earlierReply = async (replyKey: ReplyKey): Promise<MessageRecord | undefined> => {
+    const lead = await leads.get(leadId, scope);
     const found = lead?.messages.find(
       (message) =>
         message.direction === 'out' &&
-        (message.meta.idempotency as ReplyKey | undefined)?.key === key.key,
+        (message.meta.idempotency as ReplyKey | undefined)?.key === replyKey.key,
     );
     if (!found) return undefined;
     const { attachments: _attachments, ...message } = found;
     return message;
   };
   /** A retried request gets the reply it made; the key with another lead or text is refused. */
-  const answerEarlier = (res: Response, message: MessageRecord | undefined, key: ReplyKey) => {
-    if (message && (message.meta.idempotency as ReplyKey).request === key.request) {
-      return res.status(200).json(message);
-    }
-    return problem(
-      res,
-      422,
-      'idempotency_key_reused',
-      'this Idempotency-Key was already used for another reply (another lead or another text)',
-    );
+  const answerEarlier = (message: MessageRecord | undefined, replyKey: ReplyKey): ReplyResult =>
+    message && (message.meta.idempotency as ReplyKey).request === replyKey.request
+      ? { ok: true, status: 200, message }
+      : {
+          ok: false,
+          status: 422,
+          code: 'idempotency_key_reused',
+          message:
+            'this Idempotency-Key was already used for another reply (another lead or another text)',
+        };
+  // Before drafting: the stored reply is the answer even if the channel could not draft it now.
+  if (key) {
+    const earlier = await earlierReply(key);
+    if (earlier) return answerEarlier(earlier, key);
+  }
+  const route = await leads.lastInboundOn(
+    leadId,
+    replying.map((channel) => channel.kind),
+  );
+  const channel = replying.find((c) => c.kind === route?.channel.kind);
+  if (!route || !channel?.replies) {
+    const names = replying.map((c) => c.label).join(', ');
+    return {
+      ok: false,
+      status: 422,
+      code: 'no_reply_channel',
+      message: `lead ${leadId} has no conversation to answer on (${names})`,
+    };
+  }
+  const { template: given, text } = body;
+  const reply: ReplyInput = {
+    text: text ?? `[template ${given?.name ?? ''}] ${given?.parameters.join(' · ') ?? ''}`.trim(),
+    ...(given ? { template: given } : {}),
+    ...(key ? { unique: key.key } : {}),
   };
+  const draft = await channel.replies.draft({ leadId, ...route }, reply, {
+    channels: deps.repos.channels,
+  });
+  if (!draft.ok) return { ok: false, status: 422, code: draft.code, message: draft.message };
+  const message = await leads.addOutbound({
+    leadId,
+    channelId: route.channel.id,
+    externalId: draft.externalId,
+    sender: principal?.name ?? draft.sender,
+    text: draft.text,
+    meta: {
+      ...draft.meta,
+      operator: replyOperator(principal),
+      ...(key ? { idempotency: key } : {}),
+    },
+    at: new Date(),
+  });
+  if (!message) {
+    // The key's id is taken on this channel: the same request racing this one (its reply is
+    // on this lead), or the key used before for another lead.
+    if (key) return answerEarlier(await earlierReply(key), key);
+    // Every other draft has a fresh random external id: nothing can be there already.
+    throw new Error(`reply ${draft.externalId} collided with a stored message`);
+  }
+  // A deadline: a reply must be answered even while Redis is away or frozen, or the caller
+  // retries it and the customer gets it twice.
+  await withinDeadline(deps.outbound, () => deps.outbound.add({ messageId: message.id })).catch(
+    (error: unknown) =>
+      // The row stays `queued`; the reconciler hands it to the queue when Redis is back.
+      deps.log.warn({ err: error, messageId: message.id, leadId }, 'reply stored but not enqueued'),
+  );
+  return { ok: true, status: 202, message };
+}
 
+export function replyRoutes(deps: ReplyDeps): Router {
+  const router = Router();
   router.post('/leads/:id/messages', requirePermission('write'), async (req, res) => {
     const leadId = Number(req.params.id);
     const body = replyBody.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    if (
-      !Number.isSafeInteger(leadId) ||
-      !(await leads.find(leadId, scopeFor(res, 'leads', 'update')))
-    ) {
-      return problem(res, 404, 'not_found', `lead ${req.params.id} does not exist`);
-    }
     const principal = res.locals.principal;
     const key = replyKey(req, principal, leadId, body.data);
     if (key === null) {
@@ -132,66 +200,20 @@ export function replyRoutes(deps: ReplyDeps): Router {
         'Idempotency-Key must be 1–200 characters',
       );
     }
-    // Before drafting: the stored reply is the answer even if the channel could not draft it now.
-    if (key) {
-      const earlier = await earlierReply(res, leadId, key);
-      if (earlier) return answerEarlier(res, earlier, key);
-    }
-    const route = await leads.lastInboundOn(
+    const sent = await sendReply(
+      deps,
+      principal,
+      scopeFor(res, 'leads', 'update'),
       leadId,
-      replying.map((channel) => channel.kind),
+      body.data,
+      key,
     );
-    const channel = replying.find((c) => c.kind === route?.channel.kind);
-    if (!route || !channel?.replies) {
-      const names = replying.map((c) => c.label).join(', ');
-      return problem(
-        res,
-        422,
-        'no_reply_channel',
-        `lead ${leadId} has no conversation to answer on (${names})`,
-      );
+    if (!sent.ok) {
+      const message =
+        sent.code === 'not_found' ? `lead ${req.params.id} does not exist` : sent.message;
+      return problem(res, sent.status, sent.code, message);
     }
-    const { template: given, text } = body.data;
-    const reply: ReplyInput = {
-      text: text ?? `[template ${given?.name ?? ''}] ${given?.parameters.join(' · ') ?? ''}`.trim(),
-      ...(given ? { template: given } : {}),
-      ...(key ? { unique: key.key } : {}),
-    };
-    const draft = await channel.replies.draft({ leadId, ...route }, reply, {
-      channels: deps.repos.channels,
-    });
-    if (!draft.ok) return problem(res, 422, draft.code, draft.message);
-    const message = await leads.addOutbound({
-      leadId,
-      channelId: route.channel.id,
-      externalId: draft.externalId,
-      sender: principal?.name ?? draft.sender,
-      text: draft.text,
-      meta: {
-        ...draft.meta,
-        operator: replyOperator(principal),
-        ...(key ? { idempotency: key } : {}),
-      },
-      at: new Date(),
-    });
-    if (!message) {
-      // The key's id is taken on this channel: the same request racing this one (its reply is
-      // on this lead), or the key used before for another lead.
-      if (key) return answerEarlier(res, await earlierReply(res, leadId, key), key);
-      // Every other draft has a fresh random external id: nothing can be there already.
-      throw new Error(`reply ${draft.externalId} collided with a stored message`);
-    }
-    // A deadline: a reply must be answered even while Redis is away or frozen, or the caller
-    // retries it and the customer gets it twice.
-    await withinDeadline(deps.outbound, () => deps.outbound.add({ messageId: message.id })).catch(
-      (error: unknown) =>
-        // The row stays `queued`; the reconciler hands it to the queue when Redis is back.
-        deps.log.warn(
-          { err: error, messageId: message.id, leadId },
-          'reply stored but not enqueued',
-        ),
-    );
-    res.status(202).json(message);
+    res.status(sent.status).json(sent.message);
   });
   return router;
 }

@@ -1,0 +1,64 @@
+/**
+ * The operator console, served by the web app at `/`: sign-in and the first run, the lead list
+ * and a lead's page, their live stream, and the few static files they need (our stylesheet and
+ * keyboard script, htmx and its SSE extension straight from node_modules: no CDN, no bundler).
+ * Every page but sign-in needs a session; every form post, the session's CSRF token.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+import type { AdminAuthDeps } from '../admin-session.ts';
+import { leadListPages, type LeadsDeps } from './leads.tsx';
+import { leadPages, type LeadPageDeps } from './lead.tsx';
+import type { LiveFeed } from './live-feed.ts';
+import { readViewer, requireViewer } from './session.ts';
+import { signInPages } from './sign-in.tsx';
+import { streamRoutes } from './stream.ts';
+
+export { LiveFeed } from './live-feed.ts';
+
+export type ConsoleDeps = LeadsDeps &
+  LeadPageDeps & {
+    repos: LeadsDeps['repos'] & LeadPageDeps['repos'];
+    auth: AdminAuthDeps;
+    feed: LiveFeed;
+  };
+
+const require = createRequire(import.meta.url);
+const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const VENDOR: Record<string, string> = {
+  'htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
+  'htmx-sse.js': require.resolve('htmx-ext-sse/sse.js'),
+};
+
+function assetRoutes(): Router {
+  const router = Router();
+  const cache = { maxAge: '1h', index: false, fallthrough: false } as const;
+  for (const [name, file] of Object.entries(VENDOR)) {
+    router.get(`/assets/${name}`, (_req, res) => res.sendFile(file, { maxAge: '1h' }));
+  }
+  router.use('/assets', express.static(ASSETS, cache));
+  return router;
+}
+
+/** Paths of the console that need a signed-in viewer. */
+const PAGES = ['/leads', '/stream'];
+
+export function consoleRoutes(deps: ConsoleDeps): Router {
+  const router = Router();
+  router.use(assetRoutes());
+  router.use(readViewer(deps.auth));
+  router.use(signInPages({ ...deps.auth, users: deps.repos.users }));
+  router.use(
+    PAGES,
+    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }),
+    requireViewer,
+  );
+  router.use(leadListPages(deps));
+  router.use(leadPages(deps));
+  router.use(
+    streamRoutes({ feed: deps.feed, leads: deps.repos.leads, auth: deps.auth, log: deps.log }),
+  );
+  return router;
+}

@@ -1,0 +1,95 @@
+/**
+ * The frame of every console page: the header with its navigation and sign-out, the scripts
+ * (htmx and its SSE extension from node_modules, our keyboard script) and the stylesheet. The
+ * pages are plain links and forms; the scripts only make them live. htmx sends the session's CSRF
+ * token on every request it makes (`hx-headers`); forms carry it as a hidden field.
+ */
+import { canManage } from '../../../core/permissions.ts';
+import type { Language, Translate } from './catalogue.ts';
+import type { Children } from './render.tsx';
+import type { Viewer } from './viewer.ts';
+
+export const CSRF_FIELD = '_csrf';
+
+export function CsrfField({ viewer }: { viewer: Viewer }) {
+  return <input type="hidden" name={CSRF_FIELD} value={viewer.csrf} />;
+}
+
+function Head({ title, t }: { title: string; t: Translate }) {
+  return (
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width,initial-scale=1" />
+      <meta name="referrer" content="no-referrer" />
+      <title>{`${title} · ${t('app.name')}`}</title>
+      <link rel="stylesheet" href="/assets/console.css" />
+      <script src="/assets/htmx.min.js" defer></script>
+      <script src="/assets/htmx-sse.js" defer></script>
+      <script src="/assets/console.js" defer></script>
+    </head>
+  );
+}
+
+/** A page for someone signed in. */
+export function Page(props: { viewer: Viewer; title: string; children: Children }) {
+  const { viewer, title } = props;
+  const { t } = viewer;
+  return (
+    <html lang={viewer.language}>
+      <Head title={title} t={t} />
+      <body hx-headers={JSON.stringify({ 'X-CSRF-Token': viewer.csrf })}>
+        <a class="skip" href="#main">
+          {t('nav.skip')}
+        </a>
+        <header class="top">
+          <a class="brand" href="/leads">
+            {t('app.name')}
+          </a>
+          <nav aria-label={t('nav.main')}>
+            <a href="/leads">{t('nav.leads')}</a>
+            {canManage(viewer.principal.actor) ? (
+              <>
+                <a href="/admin/queues">{t('nav.queues')}</a>
+                <a href="/metrics">{t('nav.metrics')}</a>
+              </>
+            ) : null}
+          </nav>
+          <form method="post" action="/sign-out" class="sign-out">
+            <span class="who">{viewer.principal.name}</span>
+            <CsrfField viewer={viewer} />
+            <button type="submit">{t('nav.signOut')}</button>
+          </form>
+        </header>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** A page for someone not signed in (sign-in, first run). */
+export function PublicPage(props: {
+  language: Language;
+  t: Translate;
+  title: string;
+  children: Children;
+}) {
+  return (
+    <html lang={props.language}>
+      <Head title={props.title} t={props.t} />
+      <body class="public">
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+/** A problem with what was sent, announced to screen readers. */
+export function Alert({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="alert" role="alert">
+      {text}
+    </p>
+  ) : null;
+}

@@ -1,0 +1,353 @@
+/**
+ * A lead: who wrote, its kind, stage and responsible, and the whole conversation of every
+ * channel in sent-at order (files linked), with the reply box on the channel the customer last
+ * wrote on, internal notes and the timeline. The conversation refreshes itself when the live
+ * stream says this lead changed (a new message, a delivery status). Every change is a plain form
+ * post that comes back to the page; what cannot be done is said on the page, with its reason.
+ */
+import { Router, type Response } from 'express';
+import type { AnyChannel } from '../../../core/channel.ts';
+import type { Repositories } from '../../../core/repositories/index.ts';
+import type { LeadDetail, LeadPatch } from '../../../core/repositories/leads.ts';
+import type { Stage } from '../../../core/stages.ts';
+import { changeBy, scopeFor } from '../operator/scope.ts';
+import { sendReply, type ReplyDeps } from '../operator/replies.ts';
+import type { MessageKey } from './catalogue.ts';
+import { Alert, CsrfField, Page } from './layout.tsx';
+import { sendFragment, sendPage } from './render.tsx';
+import { viewer, type Viewer } from './viewer.ts';
+
+export interface LeadPageDeps extends ReplyDeps {
+  repos: ReplyDeps['repos'] & Pick<Repositories, 'users' | 'stages'>;
+  channels: readonly AnyChannel[];
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+function Conversation({ viewer: seeing, lead }: { viewer: Viewer; lead: LeadDetail }) {
+  const { t, when } = seeing;
+  return (
+    <section
+      id="conversation"
+      hx-get={`/leads/${lead.id}/conversation`}
+      hx-trigger={`sse:lead-${lead.id}`}
+      hx-swap="outerHTML"
+      aria-labelledby="conversation-title"
+    >
+      <h2 id="conversation-title">{t('lead.history')}</h2>
+      {lead.messages.length === 0 ? <p class="empty">{t('lead.noMessages')}</p> : null}
+      <ol class="messages">
+        {lead.messages.map((message) => (
+          <li class={`message ${message.direction}`} id={`message-${message.id}`}>
+            <div class="meta">
+              <span>
+                {message.direction === 'out'
+                  ? t('message.out', { sender: message.sender ?? '' })
+                  : t('message.in', { sender: message.sender ?? lead.name ?? '' })}
+              </span>{' '}
+              <time datetime={message.sentAt.toISOString()}>{when(message.sentAt)}</time>
+              {message.delivery ? (
+                <span class={`delivery ${message.delivery}`} data-delivery={message.delivery}>
+                  {t(`status.${message.delivery}` as MessageKey)}
+                  {message.delivery === 'failed' && typeof message.meta.deliveryError === 'string'
+                    ? `: ${message.meta.deliveryError}`
+                    : ''}
+                </span>
+              ) : null}
+            </div>
+            <div class="text">{message.text}</div>
+            {message.attachments.length ? (
+              <ul class="files">
+                {message.attachments.map((file) => (
+                  <li>
+                    {file.sha256 ? (
+                      <a href={`/api/v1/attachments/${file.id}`}>{file.filename}</a>
+                    ) : (
+                      <span title={file.skipped ?? ''}>{file.filename}</span>
+                    )}{' '}
+                    <small>({Math.ceil(file.size / 1024)} KB)</small>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+interface LeadView {
+  lead: LeadDetail;
+  canChange: boolean;
+  stages: Stage[];
+  users: { id: number; name: string }[];
+  junkReasons: { code: string; name: string }[];
+  replyChannel: string | null;
+  problem?: string | undefined;
+}
+
+function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) {
+  const { t, when } = seeing;
+  const { lead } = view;
+  const base = `/leads/${lead.id}`;
+  return (
+    <Page viewer={seeing} title={lead.name ?? lead.title}>
+      <p>
+        <a href="/leads">← {t('lead.back')}</a>
+      </p>
+      <header class="lead-head">
+        <h1>{lead.name ?? lead.title}</h1>
+        <span class={`badge ${lead.type}`}>{t(`type.${lead.type}`)}</span>
+        {lead.review ? <span class="badge review">{lead.review}</span> : null}
+        <p class="sub">
+          {lead.name ? lead.title : ''} · {t('lead.source')}: {lead.source}
+          {lead.company ? ` · ${lead.company}` : ''}
+          {lead.client ? ` · ${t('lead.client')}: ${lead.client.name}` : ''}
+        </p>
+        {lead.duplicateOfLeadId ? (
+          <p>
+            <a href={`/leads/${lead.duplicateOfLeadId}`}>
+              {t('lead.duplicate', { id: lead.duplicateOfLeadId })}
+            </a>
+          </p>
+        ) : null}
+      </header>
+      <Alert text={view.problem} />
+      {view.canChange ? (
+        <div class="lead-actions">
+          <form method="post" action={`${base}/stage`} class="inline">
+            <CsrfField viewer={seeing} />
+            <label for="stage">{t('lead.stage')}</label>
+            <select id="stage" name="stage">
+              {view.stages.map((stage) => (
+                <option value={stage.code} selected={stage.code === lead.stage}>
+                  {stage.name}
+                </option>
+              ))}
+            </select>
+            <label for="junkReason">{t('lead.junkReason')}</label>
+            <select id="junkReason" name="junkReason">
+              <option value="">—</option>
+              {view.junkReasons.map((reason) => (
+                <option value={reason.code} selected={reason.code === lead.junkReason}>
+                  {reason.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit">{t('lead.save')}</button>
+          </form>
+          <form method="post" action={`${base}/assign`} class="inline">
+            <CsrfField viewer={seeing} />
+            <label for="responsibleId">{t('lead.responsible')}</label>
+            <select id="responsibleId" name="responsibleId">
+              <option value="">{t('lead.nobody')}</option>
+              {view.users.map((user) => (
+                <option value={String(user.id)} selected={user.id === lead.responsibleId}>
+                  {user.name}
+                </option>
+              ))}
+            </select>
+            <button type="submit">{t('lead.save')}</button>
+          </form>
+        </div>
+      ) : (
+        <p class="hint">{t('lead.readOnly')}</p>
+      )}
+      <div hx-ext="sse" sse-connect="/stream">
+        <Conversation viewer={seeing} lead={lead} />
+      </div>
+      {view.canChange ? (
+        view.replyChannel ? (
+          <form method="post" action={`${base}/reply`} class="reply">
+            <CsrfField viewer={seeing} />
+            <label for="reply">{t('lead.replyOn', { channel: view.replyChannel })}</label>
+            <textarea id="reply" name="text" rows={4} required maxlength={50_000}></textarea>
+            <button type="submit">{t('lead.send')}</button>
+          </form>
+        ) : (
+          <p class="hint">{t('lead.noReplyChannel')}</p>
+        )
+      ) : null}
+      <section aria-labelledby="notes-title">
+        <h2 id="notes-title">{t('lead.notes')}</h2>
+        <ul class="notes">
+          {lead.notes.map((note) => (
+            <li>
+              <time datetime={note.createdAt.toISOString()}>{when(note.createdAt)}</time>{' '}
+              {note.text}
+            </li>
+          ))}
+        </ul>
+        {view.canChange ? (
+          <form method="post" action={`${base}/notes`}>
+            <CsrfField viewer={seeing} />
+            <label for="note">{t('lead.note')}</label>
+            <textarea id="note" name="text" rows={2} required maxlength={10_000}></textarea>
+            <button type="submit">{t('lead.addNote')}</button>
+          </form>
+        ) : null}
+      </section>
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">{t('lead.timeline')}</h2>
+        <ol class="timeline">
+          {lead.timeline.map((entry) => (
+            <li>
+              <time datetime={entry.at.toISOString()}>{when(entry.at)}</time> {entry.action}
+              {entry.after
+                ? ` ${Object.entries(entry.after)
+                    .map(([key, value]) => `${key}: ${String(value)}`)
+                    .join(', ')}`
+                : ''}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </Page>
+  );
+}
+
+export function leadPages(deps: LeadPageDeps): Router {
+  const router = Router();
+  const { leads } = deps.repos;
+  const replying = deps.channels.filter((channel) => channel.replies);
+
+  /** Shows the lead (or 404 when out of reach), with a problem to say if an action failed. */
+  async function show(res: Response, id: number, status = 200, problem?: string) {
+    const seeing = viewer(res);
+    const lead = Number.isSafeInteger(id)
+      ? await leads.get(id, scopeFor(res, 'leads', 'read'))
+      : undefined;
+    if (!lead) return notFound(res);
+    const canChange = Boolean(await leads.find(id, scopeFor(res, 'leads', 'update')));
+    const [stages, users, junkReasons, route] = await Promise.all([
+      deps.repos.stages.list('lead'),
+      canChange ? deps.repos.users.listUsers({ active: true }) : [],
+      canChange ? leads.junkReasons() : [],
+      canChange
+        ? leads.lastInboundOn(
+            id,
+            replying.map((channel) => channel.kind),
+          )
+        : undefined,
+    ]);
+    const replyChannel = route
+      ? replying.find((c) => c.kind === route.channel.kind)
+        ? route.channel.name
+        : null
+      : null;
+    sendPage(
+      res,
+      status,
+      <LeadPage
+        viewer={seeing}
+        view={{ lead, canChange, stages, users, junkReasons, replyChannel, problem }}
+      />,
+    );
+  }
+
+  router.get('/leads/:id', (req, res) => show(res, Number(req.params.id)));
+
+  router.get('/leads/:id/conversation', async (req, res) => {
+    const lead = await leads.get(Number(req.params.id), scopeFor(res, 'leads', 'read'));
+    if (!lead) return notFound(res);
+    sendFragment(res, <Conversation viewer={viewer(res)} lead={lead} />);
+  });
+
+  /** After a change: back to the page (a plain post), its address unchanged for a reload. */
+  const back = (res: Response, id: number) => res.redirect(303, `/leads/${id}`);
+
+  router.post('/leads/:id/stage', async (req, res) => {
+    const id = Number(req.params.id);
+    const body = req.body as Record<string, unknown>;
+    const patch: LeadPatch = { stage: text(body.stage) };
+    if (text(body.junkReason)) patch.junkReason = text(body.junkReason);
+    await change(res, id, patch);
+  });
+
+  router.post('/leads/:id/assign', async (req, res) => {
+    const id = Number(req.params.id);
+    const given = text((req.body as Record<string, unknown>).responsibleId);
+    const responsibleId = given ? Number(given) : null;
+    if (
+      responsibleId !== null &&
+      !((await deps.repos.users.getUser(responsibleId))?.active ?? false)
+    )
+      return show(res, id, 422, viewer(res).t('problem.user'));
+    await change(res, id, { responsibleId });
+  });
+
+  async function change(res: Response, id: number, patch: LeadPatch) {
+    const { t } = viewer(res);
+    if (!Number.isSafeInteger(id)) return notFound(res);
+    const changed = await leads.update(id, patch, changeBy(res), scopeFor(res, 'leads', 'update'));
+    if (changed.ok) return back(res, id);
+    if (changed.problem === 'no-lead') return notFound(res);
+    const problems = {
+      'no-stage': 'problem.stage',
+      'no-user': 'problem.user',
+      'no-junk-reason': 'problem.reason',
+      closed: 'problem.generic',
+    } as const;
+    return show(res, id, 422, t(problems[changed.problem], { message: changed.problem }));
+  }
+
+  router.post('/leads/:id/reply', async (req, res) => {
+    const id = Number(req.params.id);
+    const { t } = viewer(res);
+    const message = text((req.body as Record<string, unknown>).text).trim();
+    if (!message) return show(res, id, 422, t('problem.text'));
+    const sent = await sendReply(
+      deps,
+      res.locals.principal,
+      scopeFor(res, 'leads', 'update'),
+      id,
+      { text: message.slice(0, 50_000) },
+      undefined,
+    );
+    if (sent.ok) return back(res, id);
+    if (sent.status === 404) return notFound(res);
+    return show(
+      res,
+      id,
+      422,
+      sent.code === 'no_reply_channel'
+        ? t('lead.noReplyChannel')
+        : t('problem.generic', { message: sent.message }),
+    );
+  });
+
+  router.post('/leads/:id/notes', async (req, res) => {
+    const id = Number(req.params.id);
+    const { t } = viewer(res);
+    const note = text((req.body as Record<string, unknown>).text).trim();
+    if (!note) return show(res, id, 422, t('problem.text'));
+    const added = Number.isSafeInteger(id)
+      ? await leads.addNote(
+          id,
+          note.slice(0, 10_000),
+          changeBy(res),
+          scopeFor(res, 'leads', 'update'),
+        )
+      : undefined;
+    if (!added) return notFound(res);
+    back(res, id);
+  });
+  return router;
+}
+
+export function notFound(res: Response) {
+  const seeing = viewer(res);
+  const { t } = seeing;
+  sendPage(
+    res,
+    404,
+    <Page viewer={seeing} title={t('notFound.title')}>
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.text')}</p>
+      <p>
+        <a href="/leads">{t('lead.back')}</a>
+      </p>
+    </Page>,
+  );
+}

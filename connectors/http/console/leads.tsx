@@ -1,0 +1,278 @@
+/**
+ * The lead list: filters (mine, unassigned, my department, kind, stage, review, open), one search
+ * box for a name, an email, a phone or words, and the newest leads first. The list refreshes
+ * itself when the live stream says a lead the viewer may see changed; with the script off it is
+ * a plain GET form and links.
+ */
+import { Router, type Request } from 'express';
+import { normaliseEmail, normalisePhone } from '../../../core/identities.ts';
+import type { Repositories } from '../../../core/repositories/index.ts';
+import type { LeadFilter, LeadRecord } from '../../../core/repositories/leads.ts';
+import type { Stage } from '../../../core/stages.ts';
+import { departmentSubtree } from '../operator/people.ts';
+import { scopeFor } from '../operator/scope.ts';
+import { Page } from './layout.tsx';
+import { sendFragment, sendPage } from './render.tsx';
+import { viewer, type Viewer } from './viewer.ts';
+
+const PAGE = 50;
+const VIEWS = ['all', 'mine', 'unassigned', 'department'] as const;
+type View = (typeof VIEWS)[number];
+
+/** What the filter form sent, each value checked (anything else is ignored, as a form would be). */
+export interface ListQuery {
+  view: View;
+  search: string;
+  type: 'simple' | 'repeat' | '';
+  stage: string;
+  review: boolean;
+  open: boolean;
+  cursor: string;
+}
+
+const one = (value: unknown) => (typeof value === 'string' ? value : '');
+
+export function readListQuery(req: Request): ListQuery {
+  const query = req.query as Record<string, unknown>;
+  const view = one(query.view) as View;
+  const type = one(query.type);
+  return {
+    view: VIEWS.includes(view) ? view : 'all',
+    search: one(query.q).trim().slice(0, 200),
+    type: type === 'simple' || type === 'repeat' ? type : '',
+    stage: one(query.stage).slice(0, 64),
+    review: one(query.review) === '1',
+    open: one(query.open) === '1',
+    cursor: one(query.cursor).slice(0, 200),
+  };
+}
+
+/** The query string of a list (for links, the refresh and the next page). */
+export function listHref(query: ListQuery, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  if (query.view !== 'all') params.set('view', query.view);
+  if (query.search) params.set('q', query.search);
+  if (query.type) params.set('type', query.type);
+  if (query.stage) params.set('stage', query.stage);
+  if (query.review) params.set('review', '1');
+  if (query.open) params.set('open', '1');
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  const text = params.toString();
+  return text ? `/leads?${text}` : '/leads';
+}
+
+/** One box finds a person by email or phone (any spelling), else by words. */
+export function searchFilter(search: string, country: string | undefined): Partial<LeadFilter> {
+  if (!search) return {};
+  if (search.includes('@')) {
+    const email = normaliseEmail(search);
+    if (email.ok) return { identityKeys: [email.identity.key] };
+  }
+  if (/^[+\d\s().-]{6,}$/.test(search)) {
+    const phone = normalisePhone(search, country);
+    if (phone.ok) return { identityKeys: [phone.identity.key] };
+  }
+  return { q: search };
+}
+
+export interface LeadsDeps {
+  repos: Pick<Repositories, 'leads' | 'users' | 'stages' | 'channels'>;
+  defaultCountry: string | undefined;
+}
+
+/** Names to show beside ids: users, stages and channels, read once per page. */
+async function names(repos: LeadsDeps['repos']) {
+  const [users, stages, channels] = await Promise.all([
+    repos.users.listUsers({}),
+    repos.stages.list('lead'),
+    repos.channels.list(),
+  ]);
+  return {
+    user: new Map(users.map((user) => [user.id, user.name])),
+    stages,
+    stage: new Map(stages.map((stage) => [stage.code, stage.name])),
+    channel: new Map(channels.map((channel) => [channel.id, channel.name])),
+  };
+}
+type Names = Awaited<ReturnType<typeof names>>;
+
+function LeadRows(props: {
+  viewer: Viewer;
+  leads: LeadRecord[];
+  names: Names;
+  query: ListQuery;
+  next: string | null;
+}) {
+  const { t, when } = props.viewer;
+  const { names } = props;
+  const refresh = listHref(props.query, { fragment: '1' });
+  return (
+    <div id="lead-list" hx-get={refresh} hx-trigger="sse:leads" hx-swap="outerHTML">
+      {props.leads.length === 0 ? (
+        <p class="empty">
+          {props.query.search || props.query.view !== 'all' ? t('leads.empty') : t('leads.noneYet')}
+        </p>
+      ) : (
+        <table class="leads">
+          <thead>
+            <tr>
+              <th scope="col">{t('leads.col.lead')}</th>
+              <th scope="col">{t('leads.col.stage')}</th>
+              <th scope="col">{t('leads.col.responsible')}</th>
+              <th scope="col">{t('leads.col.channel')}</th>
+              <th scope="col">{t('leads.col.updated')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.leads.map((lead) => (
+              <tr data-lead={lead.id}>
+                <td>
+                  <a class="lead-link" href={`/leads/${lead.id}`}>
+                    {lead.name ?? lead.title}
+                  </a>{' '}
+                  <span class={`badge ${lead.type}`}>{t(`type.${lead.type}`)}</span>
+                  {lead.review ? (
+                    <span class="badge review" title={lead.review}>
+                      {t('leads.review')}
+                    </span>
+                  ) : null}
+                  <div class="sub">{lead.name ? lead.title : ''}</div>
+                </td>
+                <td>{names.stage.get(lead.stage) ?? lead.stage}</td>
+                <td>
+                  {lead.responsibleId ? (
+                    (names.user.get(lead.responsibleId) ?? `#${lead.responsibleId}`)
+                  ) : (
+                    <em>{t('leads.unassigned')}</em>
+                  )}
+                </td>
+                <td>{names.channel.get(lead.channelId) ?? `#${lead.channelId}`}</td>
+                <td>
+                  <time datetime={lead.updatedAt.toISOString()}>{when(lead.updatedAt)}</time>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.next ? (
+        <p>
+          <a href={listHref(props.query, { cursor: props.next })}>{t('leads.more')}</a>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Filters(props: { viewer: Viewer; query: ListQuery; stages: Stage[] }) {
+  const { t } = props.viewer;
+  const { query } = props;
+  return (
+    <form method="get" action="/leads" class="filters" role="search">
+      <label for="q" class="visually-hidden">
+        {t('leads.search')}
+      </label>
+      <input
+        id="q"
+        name="q"
+        type="search"
+        value={query.search}
+        placeholder={t('leads.search')}
+        maxlength={200}
+      />
+      <label for="view">{t('leads.view')}</label>
+      <select id="view" name="view">
+        {VIEWS.map((view) => (
+          <option value={view} selected={query.view === view}>
+            {t(`leads.view.${view}`)}
+          </option>
+        ))}
+      </select>
+      <label for="type">{t('leads.type')}</label>
+      <select id="type" name="type">
+        <option value="">{t('leads.type.any')}</option>
+        <option value="simple" selected={query.type === 'simple'}>
+          {t('leads.type.simple')}
+        </option>
+        <option value="repeat" selected={query.type === 'repeat'}>
+          {t('leads.type.repeat')}
+        </option>
+      </select>
+      <label for="stage">{t('leads.stage')}</label>
+      <select id="stage" name="stage">
+        <option value="">{t('leads.stage.any')}</option>
+        {props.stages.map((stage) => (
+          <option value={stage.code} selected={query.stage === stage.code}>
+            {stage.name}
+          </option>
+        ))}
+      </select>
+      <label class="check">
+        <input type="checkbox" name="review" value="1" checked={query.review} /> {t('leads.review')}
+      </label>
+      <label class="check">
+        <input type="checkbox" name="open" value="1" checked={query.open} /> {t('leads.open')}
+      </label>
+      <button type="submit">{t('leads.apply')}</button>
+    </form>
+  );
+}
+
+export function leadListPages(deps: LeadsDeps): Router {
+  const router = Router();
+  router.get('/leads', async (req, res) => {
+    const seeing = viewer(res);
+    const query = readListQuery(req);
+    const user = seeing.principal.user;
+    const filter: LeadFilter = {
+      limit: PAGE,
+      ...searchFilter(query.search, deps.defaultCountry),
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.stage ? { stage: query.stage } : {}),
+      ...(query.review ? { review: true } : {}),
+      ...(query.open ? { open: true } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    };
+    if (query.view === 'mine') filter.responsibleId = user?.id ?? -1;
+    if (query.view === 'unassigned') filter.unassigned = true;
+    if (query.view === 'department')
+      filter.departmentIds = user?.departmentId
+        ? departmentSubtree(await deps.repos.users.listDepartments(), user.departmentId)
+        : [];
+    const [page, known] = await Promise.all([
+      deps.repos.leads.list(filter, scopeFor(res, 'leads', 'read')),
+      names(deps.repos),
+    ]);
+    const rows = (
+      <LeadRows
+        viewer={seeing}
+        leads={page.leads}
+        names={known}
+        query={query}
+        next={page.nextCursor}
+      />
+    );
+    if (req.query.fragment === '1') return sendFragment(res, rows);
+    const { t } = seeing;
+    sendPage(
+      res,
+      200,
+      <Page viewer={seeing} title={t('leads.title')}>
+        <h1>{t('leads.title')}</h1>
+        {req.query.welcome === '1' ? (
+          <p class="notice" role="status">
+            {t('setup.next', {
+              command: 'npm run leadwire -- channels create --file CHANNEL.json',
+            })}
+          </p>
+        ) : null}
+        <Filters viewer={seeing} query={query} stages={known.stages} />
+        <p class="hint keys">{t('leads.keys')}</p>
+        <section hx-ext="sse" sse-connect="/stream" aria-live="polite">
+          {rows}
+        </section>
+      </Page>,
+    );
+  });
+  return router;
+}

@@ -1,0 +1,99 @@
+/**
+ * GET /stream: the console's live updates as Server-Sent Events. Each change to a lead the viewer
+ * may read (their read scope, asked of the database for every batch) becomes two events: `leads`
+ * (a list refreshes itself) and `lead-<id>` (that lead's page does). Every event carries the
+ * outbox id it came from, so a browser that reconnects (EventSource sends Last-Event-ID) gets
+ * what it missed. The session is looked at again every half minute: signing out, deactivation or
+ * a changed role ends or narrows the stream without a reload.
+ */
+import { Router, type Response } from 'express';
+import { scopeOf } from '../../../core/permissions.ts';
+import type { EventRecord } from '../../../core/repositories/events.ts';
+import type { LeadRepository } from '../../../core/repositories/leads.ts';
+import type { Logger } from '../../../core/runtime/logger.ts';
+import { principalOfSession, SESSION_COOKIE, cookieValue, type AuthDeps } from '../auth.ts';
+import type { LiveFeed } from './live-feed.ts';
+import { viewer } from './viewer.ts';
+
+const HEARTBEAT_MS = 30_000;
+/** The browser waits this long before reconnecting a dropped stream. */
+const RETRY_MS = 2_000;
+
+export interface StreamDeps {
+  feed: LiveFeed;
+  leads: Pick<LeadRepository, 'visible'>;
+  auth: Pick<AuthDeps, 'users' | 'session'>;
+  log: Logger;
+}
+
+export function streamRoutes(deps: StreamDeps): Router {
+  const router = Router();
+  router.get('/stream', async (req, res) => {
+    let actor = viewer(res).principal.actor;
+    const given = Number(req.get('last-event-id'));
+    let sent = Number.isSafeInteger(given) && given > 0 ? given : await deps.feed.lastId();
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store, no-transform',
+      // Proxies (nginx) must pass each event on as it comes, not buffer the response.
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.write(`retry: ${RETRY_MS}\n\n`);
+
+    // Batches are told in order, one at a time. The first is what was written since `sent` (what
+    // a reconnecting browser missed), read only once the feed is listening, so nothing written
+    // between the two is missed; events told twice are skipped by their id.
+    let listening!: () => void;
+    let queue = new Promise<void>((resolve) => (listening = resolve)).then(async () =>
+      tell(res, await deps.feed.since(sent)),
+    );
+    /** Tells the viewer of the leads in `events` they may read; in order, one batch at a time. */
+    const pass = (events: EventRecord[]) => {
+      queue = queue
+        .then(() => tell(res, events))
+        .catch((error: unknown) => deps.log.warn({ err: error }, 'live stream could not send'));
+    };
+    const tell = async (out: Response, events: EventRecord[]) => {
+      const fresh = events.filter((event) => event.id > sent);
+      if (fresh.length === 0) return;
+      const last = fresh[fresh.length - 1]!.id;
+      const ids = [...new Set(fresh.map((event) => event.leadId).filter((id) => id !== null))];
+      const scope = scopeOf(actor, 'leads', 'read');
+      const visible = scope.kind === 'all' ? ids : await deps.leads.visible(ids, scope);
+      sent = last;
+      if (visible.length === 0) {
+        // Nothing to show, but a reconnect need not ask for these again.
+        out.write(`id: ${last}\n\n`);
+        return;
+      }
+      let text = '';
+      for (const id of visible) text += `event: lead-${id}\ndata: ${id}\n\n`;
+      text += `id: ${last}\nevent: leads\ndata: ${visible.join(',')}\n\n`;
+      out.write(text);
+    };
+
+    const stop = await deps.feed.listen(pass, () => res.end());
+    listening();
+
+    const token = cookieValue(req, SESSION_COOKIE);
+    const heartbeat = setInterval(() => {
+      void (async () => {
+        const principal = token ? await principalOfSession(deps.auth, token) : undefined;
+        if (!principal) return res.end();
+        actor = principal.actor;
+        res.write(': still here\n\n');
+      })().catch(() => undefined);
+    }, HEARTBEAT_MS);
+    const close = () => {
+      clearInterval(heartbeat);
+      stop();
+      // A browser that went away may leave its side half-open: end ours, so the connection is
+      // idle and closes (the server waits for busy connections when it shuts down).
+      res.end();
+    };
+    req.on('close', close);
+    res.on('close', close);
+  });
+  return router;
+}

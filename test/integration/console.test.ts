@@ -1,0 +1,286 @@
+/**
+ * The operator console over HTTP: the first run, sign-in and its refusals, pages that need a
+ * session and forms that need its CSRF token from our own origin, customer content escaped, and
+ * permissions on every path — a supervisor never sees another department's lead, not in the
+ * list, not by its address, not on the live stream — and a stream that resumes from
+ * Last-Event-ID. (test/e2e/browser-console.test.ts drives the same pages in Chromium.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../core/passwords.ts';
+import { api, startSystem, type TestSystem } from '../helpers/system.ts';
+
+let system: TestSystem;
+const PASSWORD = 'correct horse battery';
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'console-http' });
+  await system.startInProcessWorker();
+});
+afterAll(() => system.close());
+
+interface Page {
+  status: number;
+  html: string;
+  location: string | null;
+  cookie: string | null;
+}
+
+async function send(
+  method: string,
+  path: string,
+  options: { cookie?: string; form?: Record<string, string>; origin?: string | null } = {},
+): Promise<Page> {
+  const headers: Record<string, string> = {};
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.origin !== null) headers.origin = options.origin ?? system.baseUrl;
+  if (options.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const res = await fetch(`${system.baseUrl}${path}`, {
+    method,
+    headers,
+    redirect: 'manual',
+    ...(options.form ? { body: new URLSearchParams(options.form).toString() } : {}),
+  });
+  return {
+    status: res.status,
+    html: await res.text(),
+    location: res.headers.get('location'),
+    cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] || null,
+  };
+}
+
+/** A signed-in browser: its cookie, and the CSRF token its pages carry in every form. */
+async function signIn(email: string) {
+  const signed = await send('POST', '/sign-in', {
+    form: { email, password: PASSWORD, next: '/leads' },
+  });
+  expect(signed.status).toBe(303);
+  const cookie = signed.cookie!;
+  const page = await send('GET', '/leads', { cookie });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1];
+  expect(csrf).toBeDefined();
+  return { cookie, csrf: csrf! };
+}
+
+async function intake(body: Record<string, unknown>) {
+  const answer = await api(system)('POST', '/api/v1/leads?wait=true', body);
+  expect(answer.body.status).toBe('done');
+  return Number(answer.body.leadId);
+}
+
+/** Reads a live stream until `done` says it has what it waits for (or 20 s pass). */
+async function readStream(
+  cookie: string,
+  done: (text: string) => boolean,
+  lastEventId?: string,
+  start?: () => Promise<unknown>,
+) {
+  const abort = new AbortController();
+  const res = await fetch(`${system.baseUrl}/stream`, {
+    headers: { cookie, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    signal: abort.signal,
+  });
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = setTimeout(() => abort.abort(), 20_000);
+  try {
+    // The first chunk (retry:) says the stream is open; only then is the change made.
+    text += decoder.decode((await reader.read()).value);
+    await start?.();
+    while (!done(text)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      text += decoder.decode(value);
+    }
+  } catch {
+    // Aborted at the deadline: the caller's assertions say what was missing.
+  } finally {
+    clearTimeout(deadline);
+    await reader.cancel().catch(() => undefined);
+    abort.abort();
+  }
+  return text;
+}
+
+describe('the first run and signing in', () => {
+  it('creates the first administrator once, from our own page only, then asks to sign in', async () => {
+    const first = await send('GET', '/');
+    expect(first.html).toContain('Create the administrator');
+    const form = {
+      name: 'Marta',
+      email: 'marta@console.test',
+      password: PASSWORD,
+      confirm: PASSWORD,
+    };
+    expect((await send('POST', '/setup', { form, origin: 'https://evil.test' })).status).toBe(403);
+    expect(
+      (await send('POST', '/setup', { form: { ...form, confirm: 'something else' } })).html,
+    ).toContain('The two passwords differ');
+    const made = await send('POST', '/setup', { form });
+    expect(made.status).toBe(303);
+    expect(made.location).toBe('/leads?welcome=1');
+    expect(made.cookie).toMatch(/^lw_session=/);
+    // Once someone exists, the first run is over: no second administrator from a visitor.
+    const again = await send('POST', '/setup', {
+      form: { ...form, email: 'mallory@console.test' },
+    });
+    expect(again.status).toBe(303);
+    expect((await system.store.users.listUsers({})).map((user) => user.email)).toEqual([
+      'marta@console.test',
+    ]);
+    expect((await send('GET', '/')).html).toContain('Sign in');
+  });
+
+  it('refuses a wrong password and a sign-in posted from another site', async () => {
+    const wrong = await send('POST', '/sign-in', {
+      form: { email: 'marta@console.test', password: 'nope nope nope' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.html).toContain('not right');
+    expect(wrong.html).toContain('value="marta@console.test"');
+    const foreign = await send('POST', '/sign-in', {
+      form: { email: 'marta@console.test', password: PASSWORD },
+      origin: 'https://evil.test',
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.cookie).toBeNull();
+    // Back to where one was going, never to another site.
+    const signed = await send('POST', '/sign-in', {
+      form: { email: 'marta@console.test', password: PASSWORD, next: '//evil.test/x' },
+    });
+    expect(signed.location).toBe('/leads');
+  });
+});
+
+describe('pages and forms', () => {
+  it('need a session, and a form post its CSRF token from our origin', async () => {
+    const leadId = await intake({
+      name: '<img src=x onerror=alert(1)> Ana',
+      email: 'ana@console.test',
+      message: 'Quiero <b>precio</b>',
+    });
+    const away = await send('GET', `/leads/${leadId}`);
+    expect(away.status).toBe(303);
+    expect(away.location).toBe(`/?next=${encodeURIComponent(`/leads/${leadId}`)}`);
+
+    const { cookie, csrf } = await signIn('marta@console.test');
+    const page = await send('GET', `/leads/${leadId}`, { cookie });
+    expect(page.status).toBe(200);
+    // Customer content is text, never markup.
+    expect(page.html).toContain('&lt;img src=x onerror=alert(1)>');
+    expect(page.html).not.toContain('<img src=x');
+    expect(page.html).toContain('Quiero &lt;b>precio&lt;/b>');
+
+    const note = { text: 'call back at noon' };
+    expect((await send('POST', `/leads/${leadId}/notes`, { cookie, form: note })).status).toBe(403);
+    expect(
+      (
+        await send('POST', `/leads/${leadId}/notes`, {
+          cookie,
+          form: { ...note, _csrf: csrf },
+          origin: 'https://evil.test',
+        })
+      ).status,
+    ).toBe(403);
+    const posted = await send('POST', `/leads/${leadId}/notes`, {
+      cookie,
+      form: { ...note, _csrf: csrf },
+    });
+    expect(posted.status).toBe(303);
+    expect((await send('GET', `/leads/${leadId}`, { cookie })).html).toContain('call back at noon');
+
+    // What cannot be done is said on the page, with its reason.
+    const badStage = await send('POST', `/leads/${leadId}/stage`, {
+      cookie,
+      form: { stage: 'NOPE', _csrf: csrf },
+    });
+    expect(badStage.status).toBe(422);
+    expect(badStage.html).toContain('No such stage');
+
+    // Signing out ends the session on the server: the old cookie opens nothing.
+    expect((await send('POST', '/sign-out', { cookie, form: { _csrf: csrf } })).status).toBe(303);
+    expect((await send('GET', '/leads', { cookie })).status).toBe(303);
+  });
+});
+
+describe('permissions', () => {
+  it('never shows a supervisor another department’s lead: list, address, stream', async () => {
+    const users = system.store.users;
+    const department = async (name: string) => {
+      const made = await users.createDepartment({ name, parentId: null, headId: null });
+      if (!made.ok) throw new Error(made.problem);
+      return made.department.id;
+    };
+    const madrid = await department('Madrid');
+    const sevilla = await department('Sevilla');
+    const person = async (email: string, roles: string[], departmentId: number) => {
+      const made = await users.createUser({
+        name: email.split('@')[0]!,
+        email,
+        roles,
+        departmentId,
+        passwordHash: await hashPassword(PASSWORD),
+      });
+      if (!made.ok) throw new Error(made.problem);
+      return made.user.id;
+    };
+    await person('sara@console.test', ['supervisor'], madrid);
+    const pablo = await person('pablo@console.test', ['operator'], madrid);
+    const rocio = await person('rocio@console.test', ['operator'], sevilla);
+    const ours = await intake({
+      name: 'Cliente Madrid',
+      email: 'mad@customer.test',
+      message: 'hola madrid',
+    });
+    const theirs = await intake({
+      name: 'Cliente Sevilla',
+      email: 'sev@customer.test',
+      message: 'hola sevilla',
+    });
+    const admin = api(system);
+    expect((await admin('PATCH', `/api/v1/leads/${ours}`, { responsibleId: pablo })).status).toBe(
+      200,
+    );
+    expect((await admin('PATCH', `/api/v1/leads/${theirs}`, { responsibleId: rocio })).status).toBe(
+      200,
+    );
+
+    const { cookie } = await signIn('sara@console.test');
+    const list = await send('GET', '/leads', { cookie });
+    expect(list.html).toContain('Cliente Madrid');
+    expect(list.html).not.toContain('Cliente Sevilla');
+    expect((await send('GET', `/leads?q=sevilla`, { cookie })).html).not.toContain(
+      'Cliente Sevilla',
+    );
+    expect((await send('GET', `/leads/${theirs}`, { cookie })).status).toBe(404);
+    expect((await send('GET', `/leads/${theirs}/conversation`, { cookie })).status).toBe(404);
+
+    // Both customers write again; only Madrid's lead reaches Sara's stream.
+    const text = await readStream(
+      cookie,
+      (seen) => seen.includes(`event: lead-${ours}\n`),
+      undefined,
+      async () => {
+        await intake({ email: 'sev@customer.test', message: 'otra vez sevilla' });
+        await intake({ email: 'mad@customer.test', message: 'otra vez madrid' });
+      },
+    );
+    expect(text).toContain(`event: lead-${ours}\n`);
+    expect(text).toContain('event: leads\n');
+    expect(text).not.toContain(`lead-${theirs}`);
+    expect(text).not.toMatch(new RegExp(`data: .*\\b${theirs}\\b`));
+
+    // A stream that reconnects with the last id it had gets what it missed, and only that.
+    const lastId = /id: (\d+)\n/.exec(text)?.[1];
+    expect(lastId).toBeDefined();
+    await intake({ email: 'mad@customer.test', message: 'y una más' });
+    const resumed = await readStream(
+      cookie,
+      (seen) => seen.includes(`event: lead-${ours}\n`),
+      lastId,
+    );
+    expect(resumed).toContain(`event: lead-${ours}\n`);
+    expect(resumed).not.toContain(`lead-${theirs}`);
+  });
+});
