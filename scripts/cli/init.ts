@@ -44,5 +44,5 @@ export async function runInit({ store, config }: CliContext, argv: string[]): Pr
         ? 'the role admin was deleted: create the administrator with `users create --role CODE --password-stdin`, CODE a role that manages'
         : userProblem(written.problem, { email }),
     );
-  return `created administrator ${written.user.id} ${name} <${email}>\nSign in as ${email}: the API at http://localhost:${config.port}/api/v1/session, the queues at http://localhost:${config.port}/admin/login`;
+  return `created administrator ${written.user.id} ${name} <${email}>\nSign in as ${email} at http://localhost:${config.port}/ (the console; the API signs in at /api/v1/session)`;
 }

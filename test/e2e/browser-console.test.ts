@@ -108,6 +108,21 @@ it(
       await page.waitForURL(/q=andamio/);
       await expect.poll(() => page.locator('a.lead-link').count()).toBe(1);
 
+      // Converted into a contact, the customer's next message is a repeat lead of that client.
+      await page.goto(`${system.baseUrl}/leads/${leadId}`);
+      await page.locator('details.convert summary').click();
+      await shot(page, '6-convert');
+      await page.getByRole('button', { name: 'Convert', exact: true }).click();
+      await expect
+        .poll(() => page.getByLabel('Stage', { exact: true }).inputValue())
+        .toBe('CONVERTED');
+      await page.getByRole('link', { name: /Lucía/ }).first().waitFor();
+      const repeat = await intake({ email: 'lucia@customer.test', message: 'Quiero otro andamio' });
+      expect(repeat).not.toBe(leadId);
+      await page.goto(`${system.baseUrl}/leads`);
+      await page.locator(`tr[data-lead="${repeat}"] .badge.repeat`).waitFor();
+      await shot(page, '7-repeat-lead');
+
       // The 390 px layout: nothing wider than the screen.
       await page.setViewportSize({ width: 390, height: 800 });
       await page.goto(`${system.baseUrl}/leads/${leadId}`);
@@ -115,13 +130,13 @@ it(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow).toBeLessThanOrEqual(0);
-      await shot(page, '6-narrow');
+      await shot(page, '8-narrow');
 
       // Sign out: the session ends on the server, the pages send to sign-in.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(/signedOut=1/);
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      await shot(page, '7-signed-out');
+      await shot(page, '9-signed-out');
       await page.goto(`${system.baseUrl}/leads`);
       expect(new URL(page.url()).pathname).toBe('/');
       expect(pageErrors).toEqual([]);

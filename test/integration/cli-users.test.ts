@@ -101,7 +101,7 @@ it('init creates the first administrator from a script, once', async () => {
     stderr: '',
     stdout:
       'created administrator 1 Olga Petrova <olga@example.com>\n' +
-      'Sign in as olga@example.com: the API at http://localhost:4321/api/v1/session, the queues at http://localhost:4321/admin/login\n',
+      'Sign in as olga@example.com at http://localhost:4321/ (the console; the API signs in at /api/v1/session)\n',
   });
   const credentials = await test.store.users.credentialsOf('olga@example.com');
   expect(credentials?.user).toMatchObject({ id: 1, roles: ['admin'], hasPassword: true });

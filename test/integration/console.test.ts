@@ -282,5 +282,50 @@ describe('permissions', () => {
     );
     expect(resumed).toContain(`event: lead-${ours}\n`);
     expect(resumed).not.toContain(`lead-${theirs}`);
+
+    // Sevilla's customer becomes a client of Rocío's: not Sara's to see, an admin's to find.
+    const converted = await admin('POST', `/api/v1/leads/${theirs}/convert`, { contact: {} });
+    expect(converted.status).toBe(201);
+    const clientId = Number(converted.body.clientId);
+    expect((await send('GET', `/clients/${clientId}`, { cookie })).status).toBe(404);
+    expect((await send('GET', '/clients?q=sevilla', { cookie })).html).not.toContain(
+      'Cliente Sevilla',
+    );
+    const marta = await signIn('marta@console.test');
+    const found = await send('GET', '/clients?q=sev%40customer.test', { cookie: marta.cookie });
+    expect(found.html).toContain(`href="/clients/${clientId}"`);
+    const client = await send('GET', `/clients/${clientId}`, { cookie: marta.cookie });
+    expect(client.html).toContain('sev@customer.test');
+    expect(client.html).toContain(`href="/leads/${theirs}"`);
+
+    // Pablo's overdue call: on his activities, marked, until he marks it done.
+    const call = await admin('POST', '/api/v1/activities', {
+      leadId: ours,
+      kind: 'call',
+      subject: 'Llamar a Cliente Madrid',
+      dueAt: '2026-01-01T10:00:00Z',
+    });
+    expect(call.status).toBe(201);
+    const pabloIn = await signIn('pablo@console.test');
+    const mine = await send('GET', '/activities', { cookie: pabloIn.cookie });
+    expect(mine.html).toContain('Llamar a Cliente Madrid');
+    expect(mine.html).toContain('overdue');
+    // Sara may not close Pablo's call from another session's form; Pablo may.
+    expect(
+      (
+        await send('POST', `/activities/${call.body.id}/done`, {
+          cookie,
+          form: { _csrf: pabloIn.csrf },
+        })
+      ).status,
+    ).toBe(403);
+    const done = await send('POST', `/activities/${call.body.id}/done`, {
+      cookie: pabloIn.cookie,
+      form: { _csrf: pabloIn.csrf },
+    });
+    expect(done.status).toBe(303);
+    expect((await send('GET', '/activities', { cookie: pabloIn.cookie })).html).not.toContain(
+      'Llamar a Cliente Madrid',
+    );
   });
 });

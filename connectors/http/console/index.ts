@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { AdminAuthDeps } from '../admin-session.ts';
+import { activityPages, type ActivityPagesDeps } from './activities.tsx';
+import { clientPages, type ClientPagesDeps } from './clients.tsx';
 import { leadListPages, type LeadsDeps } from './leads.tsx';
 import { leadPages, type LeadPageDeps } from './lead.tsx';
 import type { LiveFeed } from './live-feed.ts';
@@ -20,7 +22,10 @@ export { LiveFeed } from './live-feed.ts';
 
 export type ConsoleDeps = LeadsDeps &
   LeadPageDeps & {
-    repos: LeadsDeps['repos'] & LeadPageDeps['repos'];
+    repos: LeadsDeps['repos'] &
+      LeadPageDeps['repos'] &
+      ClientPagesDeps['repos'] &
+      ActivityPagesDeps['repos'];
     auth: AdminAuthDeps;
     feed: LiveFeed;
   };
@@ -43,7 +48,7 @@ function assetRoutes(): Router {
 }
 
 /** Paths of the console that need a signed-in viewer. */
-const PAGES = ['/leads', '/stream'];
+const PAGES = ['/leads', '/clients', '/activities', '/stream'];
 
 export function consoleRoutes(deps: ConsoleDeps): Router {
   const router = Router();
@@ -57,6 +62,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   );
   router.use(leadListPages(deps));
   router.use(leadPages(deps));
+  router.use(clientPages(deps));
+  router.use(activityPages(deps));
   router.use(
     streamRoutes({ feed: deps.feed, leads: deps.repos.leads, auth: deps.auth, log: deps.log }),
   );

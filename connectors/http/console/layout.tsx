@@ -47,6 +47,8 @@ export function Page(props: { viewer: Viewer; title: string; children: Children 
           </a>
           <nav aria-label={t('nav.main')}>
             <a href="/leads">{t('nav.leads')}</a>
+            <a href="/clients">{t('nav.clients')}</a>
+            <a href="/activities">{t('nav.activities')}</a>
             {canManage(viewer.principal.actor) ? (
               <>
                 <a href="/admin/queues">{t('nav.queues')}</a>

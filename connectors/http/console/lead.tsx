@@ -12,13 +12,15 @@ import type { LeadDetail, LeadPatch } from '../../../core/repositories/leads.ts'
 import type { Stage } from '../../../core/stages.ts';
 import { changeBy, scopeFor } from '../operator/scope.ts';
 import { sendReply, type ReplyDeps } from '../operator/replies.ts';
+import type { ClientDetail } from '../../../core/repositories/clients.ts';
 import type { MessageKey } from './catalogue.ts';
+import { ConvertDialog, convertFromForm } from './convert.tsx';
 import { Alert, CsrfField, Page } from './layout.tsx';
 import { sendFragment, sendPage } from './render.tsx';
 import { viewer, type Viewer } from './viewer.ts';
 
 export interface LeadPageDeps extends ReplyDeps {
-  repos: ReplyDeps['repos'] & Pick<Repositories, 'users' | 'stages'>;
+  repos: ReplyDeps['repos'] & Pick<Repositories, 'users' | 'stages' | 'clients'>;
   channels: readonly AnyChannel[];
 }
 
@@ -84,6 +86,8 @@ interface LeadView {
   users: { id: number; name: string }[];
   junkReasons: { code: string; name: string }[];
   replyChannel: string | null;
+  /** Clients owning the lead's email or phone: the convert dialog offers to join them. */
+  candidates: ClientDetail[];
   problem?: string | undefined;
 }
 
@@ -103,8 +107,15 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
         <p class="sub">
           {lead.name ? lead.title : ''} · {t('lead.source')}: {lead.source}
           {lead.company ? ` · ${lead.company}` : ''}
-          {lead.client ? ` · ${t('lead.client')}: ${lead.client.name}` : ''}
         </p>
+        {lead.client ? (
+          <p>
+            {t('lead.client')}:{' '}
+            <a href={`/clients/${lead.client.id}`}>
+              {lead.client.name ?? lead.client.company ?? `#${lead.client.id}`}
+            </a>
+          </p>
+        ) : null}
         {lead.duplicateOfLeadId ? (
           <p>
             <a href={`/leads/${lead.duplicateOfLeadId}`}>
@@ -154,6 +165,9 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
       ) : (
         <p class="hint">{t('lead.readOnly')}</p>
       )}
+      {view.canChange && lead.open ? (
+        <ConvertDialog viewer={seeing} lead={lead} candidates={view.candidates} />
+      ) : null}
       <div hx-ext="sse" sse-connect="/stream">
         <Conversation viewer={seeing} lead={lead} />
       </div>
@@ -231,6 +245,16 @@ export function leadPages(deps: LeadPageDeps): Router {
           )
         : undefined,
     ]);
+    const keys = lead.identities.map((identity) => identity.key);
+    const candidates =
+      canChange && lead.open && lead.type === 'simple' && keys.length
+        ? (
+            await deps.repos.clients.list(
+              { identityKeys: keys, limit: 10 },
+              scopeFor(res, 'clients', 'update'),
+            )
+          ).clients
+        : [];
     const replyChannel = route
       ? replying.find((c) => c.kind === route.channel.kind)
         ? route.channel.name
@@ -241,7 +265,7 @@ export function leadPages(deps: LeadPageDeps): Router {
       status,
       <LeadPage
         viewer={seeing}
-        view={{ lead, canChange, stages, users, junkReasons, replyChannel, problem }}
+        view={{ lead, canChange, stages, users, junkReasons, replyChannel, candidates, problem }}
       />,
     );
   }
@@ -315,6 +339,14 @@ export function leadPages(deps: LeadPageDeps): Router {
         ? t('lead.noReplyChannel')
         : t('problem.generic', { message: sent.message }),
     );
+  });
+
+  router.post('/leads/:id/convert', async (req, res) => {
+    const id = Number(req.params.id);
+    const converted = await convertFromForm(deps, req, res, viewer(res));
+    if (converted.ok) return back(res, id);
+    if (converted.status === 404) return notFound(res);
+    return show(res, id, converted.status, converted.problem);
   });
 
   router.post('/leads/:id/notes', async (req, res) => {

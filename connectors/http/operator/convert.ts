@@ -3,7 +3,7 @@
  * core/conversion.ts; here the request is read, the actor's rights checked (updating the lead,
  * creating clients and deals, reading the client chosen) and the answer shaped.
  */
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { decideConversion } from '../../../core/conversion.ts';
 import { inScope } from '../../../core/permissions.ts';
@@ -53,71 +53,110 @@ const STATUS: Record<string, number> = {
   company_name_required: 422,
 };
 
-export function convertRoute(deps: {
+export type ConvertRequest = z.infer<typeof convertBody>;
+
+export interface ConvertDeps {
   repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'stages'>;
-}): RequestHandler {
+}
+
+/** What a conversion answered: the status and the body the API sends (the console reads it too). */
+export interface ConvertAnswer {
+  status: number;
+  body: Record<string, unknown> & { error?: string; message?: string };
+}
+
+/**
+ * Converts lead `leadId` for the caller behind `res` (their scopes; they make the change): the
+ * checks the rules need beside the facts, then core/conversion.ts decides under the lead's locks.
+ */
+export async function convertLead(
+  deps: ConvertDeps,
+  res: Response,
+  leadId: number,
+  request: ConvertRequest,
+): Promise<ConvertAnswer> {
   const { leads, users, clients, stages } = deps.repos;
-  return async (req, res) => {
-    const body = convertBody.safeParse(req.body ?? {});
-    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
-    const leadId = Number(req.params.id);
-    const request = body.data;
-    if (!Number.isSafeInteger(leadId) || leadId < 1)
-      return problem(res, 404, 'not_found', `lead ${String(req.params.id)} does not exist`);
-    if ((request.contact || request.company) && scopeFor(res, 'clients', 'create').kind === 'none')
-      return problem(res, 403, 'forbidden', 'your roles may not create clients');
-    if (request.deal && scopeFor(res, 'deals', 'create').kind === 'none')
-      return problem(res, 403, 'forbidden', 'your roles may not create deals');
-    if (
-      request.clientId !== undefined &&
-      // Joining a client adds the lead's identities to it: a change to the client.
-      !(await clients.view(request.clientId, scopeFor(res, 'clients', 'update')))
-    ) {
-      return problem(res, 422, 'unknown_client', `client ${request.clientId} does not exist`, [
-        { path: 'clientId', message: 'no such client' },
-      ]);
-    }
-    const people = [
-      request.contact?.responsibleId,
-      request.company?.responsibleId,
-      request.deal?.responsibleId,
-    ];
-    const unknown = await users.unknownUsers(people.filter((id): id is number => id !== undefined));
-    if (unknown.length)
-      return problem(res, 422, 'unknown_user', `user ${unknown[0]} does not exist`);
-    if (
-      request.deal?.stage &&
-      !(await stages.list('deal')).some((s) => s.code === request.deal?.stage)
-    )
-      return problem(
-        res,
-        422,
-        'unknown_stage',
-        `deal stage ${request.deal.stage} does not exist (GET /api/v1/deal-stages)`,
-        [{ path: 'deal.stage', message: 'no such deal stage' }],
-      );
-    const context = changeBy(res);
-    const converted = await leads.convert(
-      leadId,
-      scopeFor(res, 'leads', 'update'),
-      (facts) => decideConversion(facts, request, context.userId),
-      context,
+  const refuse = (status: number, error: string, message: string, details?: unknown[]) => ({
+    status,
+    body: { error, message, ...(details ? { details } : {}) },
+  });
+  if (!Number.isSafeInteger(leadId) || leadId < 1)
+    return refuse(404, 'not_found', `lead ${String(leadId)} does not exist`);
+  if ((request.contact || request.company) && scopeFor(res, 'clients', 'create').kind === 'none')
+    return refuse(403, 'forbidden', 'your roles may not create clients');
+  if (request.deal && scopeFor(res, 'deals', 'create').kind === 'none')
+    return refuse(403, 'forbidden', 'your roles may not create deals');
+  if (
+    request.clientId !== undefined &&
+    // Joining a client adds the lead's identities to it: a change to the client.
+    !(await clients.view(request.clientId, scopeFor(res, 'clients', 'update')))
+  ) {
+    return refuse(422, 'unknown_client', `client ${request.clientId} does not exist`, [
+      { path: 'clientId', message: 'no such client' },
+    ]);
+  }
+  const people = [
+    request.contact?.responsibleId,
+    request.company?.responsibleId,
+    request.deal?.responsibleId,
+  ];
+  const unknown = await users.unknownUsers(people.filter((id): id is number => id !== undefined));
+  if (unknown.length) return refuse(422, 'unknown_user', `user ${unknown[0]} does not exist`);
+  if (
+    request.deal?.stage &&
+    !(await stages.list('deal')).some((s) => s.code === request.deal?.stage)
+  )
+    return refuse(
+      422,
+      'unknown_stage',
+      `deal stage ${request.deal.stage} does not exist (GET /api/v1/deal-stages)`,
+      [{ path: 'deal.stage', message: 'no such deal stage' }],
     );
-    if (converted.ok) return res.status(201).json(converted.result);
-    if (converted.problem === 'no-lead')
-      return problem(res, 404, 'not_found', `lead ${leadId} does not exist`);
-    // A client the caller may not read is offered by its id alone.
-    const readable = scopeFor(res, 'clients', 'read');
-    const candidates =
-      'candidates' in converted && converted.candidates
-        ? converted.candidates.map((client) =>
-            inScope(readable, client) ? client : { id: client.id, readable: false },
-          )
-        : undefined;
-    res.status(STATUS[converted.problem] ?? 422).json({
+  const context = changeBy(res);
+  const converted = await leads.convert(
+    leadId,
+    scopeFor(res, 'leads', 'update'),
+    (facts) => decideConversion(facts, request, context.userId),
+    context,
+  );
+  if (converted.ok) return { status: 201, body: { ...converted.result } };
+  if (converted.problem === 'no-lead')
+    return refuse(404, 'not_found', `lead ${leadId} does not exist`);
+  // A client the caller may not read is offered by its id alone.
+  const readable = scopeFor(res, 'clients', 'read');
+  const candidates =
+    'candidates' in converted && converted.candidates
+      ? converted.candidates.map((client) =>
+          inScope(readable, client) ? client : { id: client.id, readable: false },
+        )
+      : undefined;
+  return {
+    status: STATUS[converted.problem] ?? 422,
+    body: {
       error: converted.problem,
       message: converted.message,
       ...(candidates ? { candidates } : {}),
-    });
+    },
+  };
+}
+
+export function convertRoute(deps: ConvertDeps): RequestHandler {
+  return async (req, res) => {
+    const body = convertBody.safeParse(req.body ?? {});
+    if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    const answer = await convertLead(deps, res, Number(req.params.id), body.data);
+    if (answer.status === 404 || answer.status === 403 || answer.body.details)
+      return problem(
+        res,
+        answer.status,
+        String(answer.body.error),
+        answer.status === 404
+          ? `lead ${String(req.params.id)} does not exist`
+          : String(answer.body.message),
+        answer.body.details as { path: string; message: string }[] | undefined,
+      );
+    if (answer.body.error === 'unknown_user')
+      return problem(res, answer.status, 'unknown_user', String(answer.body.message));
+    res.status(answer.status).json(answer.body);
   };
 }
