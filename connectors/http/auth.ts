@@ -74,9 +74,10 @@ export async function principalOfKey(
 export async function principalOfSession(
   deps: Pick<AuthDeps, 'users' | 'session'>,
   token: string,
+  touch = true,
 ): Promise<Principal | undefined> {
   const id = sessionIdOf(token);
-  const found = await deps.users.activeSession(id, new Date(), deps.session.idleMs);
+  const found = await deps.users.activeSession(id, new Date(), deps.session.idleMs, touch);
   if (!found) return undefined;
   const acting = await userActor(deps.users, found.user.id);
   if (!acting) return undefined;

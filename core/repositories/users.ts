@@ -152,13 +152,15 @@ export interface UserRepository {
   createSession(session: SessionRecord): Promise<void>;
   /**
    * The session and its user, when the session exists, has not passed `expiresAt`, was seen within
-   * `idleMs` of `now`, and its user is active. Moves `seenAt` to `now` when it is over a minute old.
+   * `idleMs` of `now`, and its user is active. Moves `seenAt` to `now` when it is over a minute old,
+   * unless `touch` is false (a live stream checking its session is no sign of a person's use).
    * An expired session is deleted.
    */
   activeSession(
     id: string,
     now: Date,
     idleMs: number,
+    touch?: boolean,
   ): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
   endSession(id: string): Promise<void>;
   /** Ends every session of a user; how many there were. */

@@ -212,7 +212,7 @@ export function pgAccess(
     async createSession(session) {
       await db.insert(sessions).values(session);
     },
-    async activeSession(id, now, idleMs) {
+    async activeSession(id, now, idleMs, touch = true) {
       const [session] = await db.select().from(sessions).where(eq(sessions.id, id));
       if (!session) return undefined;
       const sinceSeen = now.getTime() - session.seenAt.getTime();
@@ -222,7 +222,7 @@ export function pgAccess(
       }
       const user = await userById(session.userId);
       if (!user?.active) return undefined;
-      if (sinceSeen <= SEEN_EVERY_MS) return { session, user };
+      if (!touch || sinceSeen <= SEEN_EVERY_MS) return { session, user };
       await db.update(sessions).set({ seenAt: now }).where(eq(sessions.id, id));
       return { session: { ...session, seenAt: now }, user };
     },

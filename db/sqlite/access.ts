@@ -193,7 +193,7 @@ export function sqliteAccess(
     async createSession(session) {
       db.insert(sessions).values(session).run();
     },
-    async activeSession(id, now, idleMs) {
+    async activeSession(id, now, idleMs, touch = true) {
       const session = db.select().from(sessions).where(eq(sessions.id, id)).get();
       if (!session) return undefined;
       const sinceSeen = now.getTime() - session.seenAt.getTime();
@@ -203,7 +203,7 @@ export function sqliteAccess(
       }
       const user = userById(session.userId);
       if (!user?.active) return undefined;
-      if (sinceSeen <= SEEN_EVERY_MS) return { session, user };
+      if (!touch || sinceSeen <= SEEN_EVERY_MS) return { session, user };
       db.update(sessions).set({ seenAt: now }).where(eq(sessions.id, id)).run();
       return { session: { ...session, seenAt: now }, user };
     },

@@ -190,6 +190,23 @@ describe('pages and forms', () => {
     expect(posted.status).toBe(303);
     expect((await send('GET', `/leads/${leadId}`, { cookie })).html).toContain('call back at noon');
 
+    // A reply that bounced says so, with the server's answer.
+    const bounced = await system.store.leads.addOutbound({
+      leadId,
+      channelId: 1,
+      externalId: 'console-bounce-1',
+      sender: 'Marta',
+      text: 'Le enviamos el precio',
+      meta: {},
+      at: new Date(),
+    });
+    await system.store.leads.setDelivery(bounced!.id, 'undelivered', {
+      error: { message: '550 mailbox full' },
+    });
+    const withBounce = await send('GET', `/leads/${leadId}`, { cookie });
+    expect(withBounce.status).toBe(200);
+    expect(withBounce.html).toContain('not delivered: 550 mailbox full');
+
     // What cannot be done is said on the page, with its reason.
     const badStage = await send('POST', `/leads/${leadId}/stage`, {
       cookie,

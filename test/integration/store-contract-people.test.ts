@@ -254,6 +254,19 @@ describe(`people on the ${TEST_STORE} store`, () => {
     expect(await store.users.activeSession('unknown', start, HOUR)).toBeUndefined();
   });
 
+  it('looks at a session without counting it as use when asked not to touch it', async () => {
+    const ivo = await user({ email: 'ivo@example.com' });
+    const start = at('2026-05-01T10:00:00Z');
+    await store.users.createSession(session('ivo-1', ivo.id, start));
+    const later = (ms: number) => new Date(+start + ms);
+    // A live stream's check, every half minute for most of an hour: the session stays idle.
+    for (let ms = 30_000; ms < HOUR; ms += 10 * MINUTE)
+      expect(
+        (await store.users.activeSession('ivo-1', later(ms), HOUR, false))?.session.seenAt,
+      ).toEqual(start);
+    expect(await store.users.activeSession('ivo-1', later(HOUR + 1), HOUR, false)).toBeUndefined();
+  });
+
   it('ends an idle session and one past its absolute expiry, deleting them', async () => {
     const mia = await user({ email: 'mia@example.com' });
     const start = at('2026-05-01T10:00:00Z');

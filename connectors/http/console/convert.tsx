@@ -19,6 +19,8 @@ const REFUSALS: Record<string, MessageKey> = {
   closed: 'convert.closed',
   company_name_required: 'convert.companyName',
   client_or_new: 'convert.clientOrNew',
+  forbidden: 'convert.forbidden',
+  unknown_client: 'convert.unknownClient',
 };
 
 export function ConvertDialog(props: {
@@ -119,7 +121,7 @@ export function convertRequestOf(req: Request): ConvertRequest | string {
   if (text(body.deal)) {
     const amount = text(body.amount).replace(',', '.');
     const currency = text(body.currency).toUpperCase();
-    if (amount && !(Number(amount) >= 0)) return 'amount';
+    if (amount && !(Number.isFinite(Number(amount)) && Number(amount) >= 0)) return 'amount';
     if (currency && !/^[A-Z]{3}$/.test(currency)) return 'currency';
     request.deal = {
       ...(text(body.dealTitle) ? { title: text(body.dealTitle).slice(0, 500) } : {}),
@@ -140,7 +142,11 @@ export async function convertFromForm(
   const { t } = viewer;
   const request = convertRequestOf(req);
   if (typeof request === 'string')
-    return { ok: false, status: 422, problem: t('problem.generic', { message: request }) };
+    return {
+      ok: false,
+      status: 422,
+      problem: t(request === 'amount' ? 'convert.amountInvalid' : 'convert.currencyInvalid'),
+    };
   const answer = await convertLead(deps, res, Number(req.params.id), request);
   if (answer.status === 201) return { ok: true };
   const key = REFUSALS[answer.body.error ?? ''];

@@ -5,13 +5,14 @@
  * stream says this lead changed (a new message, a delivery status). Every change is a plain form
  * post that comes back to the page; what cannot be done is said on the page, with its reason.
  */
+import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import type { AnyChannel } from '../../../core/channel.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
-import type { LeadDetail, LeadPatch } from '../../../core/repositories/leads.ts';
+import type { Delivery, LeadDetail, LeadPatch } from '../../../core/repositories/leads.ts';
 import type { Stage } from '../../../core/stages.ts';
 import { changeBy, scopeFor } from '../operator/scope.ts';
-import { sendReply, type ReplyDeps } from '../operator/replies.ts';
+import { replyKeyOf, sendReply, type ReplyDeps } from '../operator/replies.ts';
 import type { ClientDetail } from '../../../core/repositories/clients.ts';
 import type { MessageKey } from './catalogue.ts';
 import { ConvertDialog, convertFromForm } from './convert.tsx';
@@ -25,6 +26,32 @@ export interface LeadPageDeps extends ReplyDeps {
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+const DELIVERY: Record<Delivery, MessageKey> = {
+  queued: 'status.queued',
+  sent: 'status.sent',
+  delivered: 'status.delivered',
+  read: 'status.read',
+  failed: 'status.failed',
+  undelivered: 'status.undelivered',
+};
+
+/**
+ * Why a reply did not go out, as kept on the message: our sentence (`reason`), else the server's
+ * answer (`error.message`), else a delivery receipt's error (`deliveryError`).
+ */
+function deliveryReason(meta: Record<string, unknown>): string {
+  const answer = meta.error as { message?: unknown } | undefined;
+  const reason =
+    typeof meta.reason === 'string'
+      ? meta.reason
+      : typeof answer?.message === 'string'
+        ? answer.message
+        : typeof meta.deliveryError === 'string'
+          ? meta.deliveryError
+          : '';
+  return reason ? `: ${reason}` : '';
+}
 
 function Conversation({ viewer: seeing, lead }: { viewer: Viewer; lead: LeadDetail }) {
   const { t, when } = seeing;
@@ -50,9 +77,9 @@ function Conversation({ viewer: seeing, lead }: { viewer: Viewer; lead: LeadDeta
               <time datetime={message.sentAt.toISOString()}>{when(message.sentAt)}</time>
               {message.delivery ? (
                 <span class={`delivery ${message.delivery}`} data-delivery={message.delivery}>
-                  {t(`status.${message.delivery}` as MessageKey)}
-                  {message.delivery === 'failed' && typeof message.meta.deliveryError === 'string'
-                    ? `: ${message.meta.deliveryError}`
+                  {t(DELIVERY[message.delivery])}
+                  {message.delivery === 'failed' || message.delivery === 'undelivered'
+                    ? deliveryReason(message.meta)
                     : ''}
                 </span>
               ) : null}
@@ -177,6 +204,8 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
             <CsrfField viewer={seeing} />
             <label for="reply">{t('lead.replyOn', { channel: view.replyChannel })}</label>
             <textarea id="reply" name="text" rows={4} required maxlength={50_000}></textarea>
+            {/* One token per rendering: a double click or a resent form sends the reply once. */}
+            <input type="hidden" name="key" value={randomUUID()} />
             <button type="submit">{t('lead.send')}</button>
           </form>
         ) : (
@@ -311,7 +340,7 @@ export function leadPages(deps: LeadPageDeps): Router {
       'no-stage': 'problem.stage',
       'no-user': 'problem.user',
       'no-junk-reason': 'problem.reason',
-      closed: 'problem.generic',
+      closed: 'convert.closed',
     } as const;
     return show(res, id, 422, t(problems[changed.problem], { message: changed.problem }));
   }
@@ -321,13 +350,16 @@ export function leadPages(deps: LeadPageDeps): Router {
     const { t } = viewer(res);
     const message = text((req.body as Record<string, unknown>).text).trim();
     if (!message) return show(res, id, 422, t('problem.text'));
+    const body = { text: message.slice(0, 50_000) };
+    const given = text((req.body as Record<string, unknown>).key);
+    const key = given ? replyKeyOf(res.locals.principal, given, id, body) : undefined;
     const sent = await sendReply(
       deps,
       res.locals.principal,
       scopeFor(res, 'leads', 'update'),
       id,
-      { text: message.slice(0, 50_000) },
-      undefined,
+      body,
+      key ?? undefined,
     );
     if (sent.ok) return back(res, id);
     if (sent.status === 404) return notFound(res);

@@ -105,7 +105,11 @@ function LeadRows(props: {
 }) {
   const { t, when } = props.viewer;
   const { names } = props;
-  const refresh = listHref(props.query, { fragment: '1' });
+  // The page being looked at refreshes in place (a later page stays that page).
+  const refresh = listHref(props.query, {
+    fragment: '1',
+    ...(props.query.cursor ? { cursor: props.query.cursor } : {}),
+  });
   return (
     <div id="lead-list" hx-get={refresh} hx-trigger="sse:leads" hx-swap="outerHTML">
       {props.leads.length === 0 ? (

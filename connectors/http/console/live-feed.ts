@@ -48,6 +48,9 @@ export class LiveFeed {
     return this.events.lastId();
   }
 
+  /** Most events `since` gives at once. */
+  readonly batch = BATCH;
+
   /** Events after `after` (a reconnecting stream's Last-Event-ID), at most one batch. */
   since(after: number): Promise<EventRecord[]> {
     return this.events.list(after, undefined, BATCH);

@@ -29,7 +29,7 @@ function sameToken(sent: unknown, expected: string): boolean {
 /** Only a path of our own console may follow a sign-in (no open redirect). */
 export function safeNext(value: unknown): string {
   return typeof value === 'string' &&
-    /^\/(?!\/)[\w\-./?=&%]*$/.test(value) &&
+    /^\/(?![/\\])[\w\-./?=&%+,]*$/.test(value) &&
     !value.startsWith('/api/')
     ? value
     : '/leads';

@@ -5,7 +5,12 @@
  * server.
  */
 import express, { Router, type Request, type Response } from 'express';
-import { PASSWORD_MIN_LENGTH, hashPassword, passwordProblem } from '../../../core/passwords.ts';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  hashPassword,
+  passwordProblem,
+} from '../../../core/passwords.ts';
 import { SESSION_COOKIE, cookieValue, fromOurOrigin, sessionIdOf } from '../auth.ts';
 import { checkPassword, clearSessionCookie, openSession, type SessionDeps } from '../session.ts';
 import type { UserRepository } from '../../../core/repositories/users.ts';
@@ -15,7 +20,7 @@ import { sendPage } from './render.tsx';
 import { safeNext } from './session.ts';
 import { visitorLanguage } from './viewer.ts';
 
-type ConsoleUsers = Pick<UserRepository, 'listUsers' | 'createUser'>;
+type ConsoleUsers = Pick<UserRepository, 'listUsers' | 'createUser' | 'updateUser'>;
 
 const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -200,9 +205,12 @@ export function signInPages(
     if (!fromOurOrigin(req)) return answer(403, (t) => t('signIn.elsewhere'));
     if (!(await firstRun())) return res.redirect(303, '/?next=%2Fleads');
     const password = text(body.password);
-    const weak = passwordProblem(password);
-    if (!name || !/^[^\s@]+@[^\s@]+$/.test(email)) return answer(400, (t) => t('signIn.missing'));
-    if (weak) return answer(400, () => weak);
+    if (!name || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+      return answer(400, (t) => t('setup.invalid'));
+    if (passwordProblem(password))
+      return answer(400, (t) =>
+        t('setup.weak', { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH }),
+      );
     if (password !== text(body.confirm)) return answer(400, (t) => t('setup.mismatch'));
     const written = await deps.users.createUser({
       name,
@@ -211,6 +219,17 @@ export function signInPages(
       passwordHash: await hashPassword(password),
     });
     if (!written.ok) return answer(409, (t) => t('setup.done'));
+    // Two first runs at the same moment both found nobody: the first account made stays, a later
+    // one is switched off before it can sign in.
+    const [first] = (await deps.users.listUsers({})).sort((a, b) => a.id - b.id);
+    if (first && first.id !== written.user.id) {
+      await deps.users.updateUser(written.user.id, { active: false });
+      deps.log.warn(
+        { userId: written.user.id },
+        'a second first-run administrator was switched off',
+      );
+      return answer(409, (t) => t('setup.done'));
+    }
     deps.log.info({ userId: written.user.id }, 'first administrator created in the console');
     await openSession(deps, req, res, written.user.id);
     res.redirect(303, '/leads?welcome=1');

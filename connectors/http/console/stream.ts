@@ -3,8 +3,9 @@
  * may read (their read scope, asked of the database for every batch) becomes two events: `leads`
  * (a list refreshes itself) and `lead-<id>` (that lead's page does). Every event carries the
  * outbox id it came from, so a browser that reconnects (EventSource sends Last-Event-ID) gets
- * what it missed. The session is looked at again every half minute: signing out, deactivation or
- * a changed role ends or narrows the stream without a reload.
+ * what it missed. The session is looked at again every half minute, without counting as use (an
+ * open tab must not keep an idle session alive): signing out, deactivation or a changed role ends
+ * or narrows the stream.
  */
 import { Router, type Response } from 'express';
 import { scopeOf } from '../../../core/permissions.ts';
@@ -30,8 +31,23 @@ export function streamRoutes(deps: StreamDeps): Router {
   const router = Router();
   router.get('/stream', async (req, res) => {
     let actor = viewer(res).principal.actor;
-    const given = Number(req.get('last-event-id'));
-    let sent = Number.isSafeInteger(given) && given > 0 ? given : await deps.feed.lastId();
+    // Torn down however the stream ends (the browser leaves, sign-out, shutdown), even while
+    // the lines below still wait for the database.
+    let closed = false;
+    let stop = () => {};
+    let heartbeat: NodeJS.Timeout | undefined;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      stop();
+      // A browser that went away may leave its side half-open: end ours, so the connection is
+      // idle and closes (the server waits for busy connections when it shuts down).
+      res.end();
+    };
+    req.on('close', close);
+    res.on('close', close);
+
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store, no-transform',
@@ -41,22 +57,14 @@ export function streamRoutes(deps: StreamDeps): Router {
     res.flushHeaders();
     res.write(`retry: ${RETRY_MS}\n\n`);
 
-    // Batches are told in order, one at a time. The first is what was written since `sent` (what
-    // a reconnecting browser missed), read only once the feed is listening, so nothing written
-    // between the two is missed; events told twice are skipped by their id.
-    let listening!: () => void;
-    let queue = new Promise<void>((resolve) => (listening = resolve)).then(async () =>
-      tell(res, await deps.feed.since(sent)),
-    );
-    /** Tells the viewer of the leads in `events` they may read; in order, one batch at a time. */
-    const pass = (events: EventRecord[]) => {
-      queue = queue
-        .then(() => tell(res, events))
-        .catch((error: unknown) => deps.log.warn({ err: error }, 'live stream could not send'));
-    };
+    const newest = await deps.feed.lastId();
+    const given = Number(req.get('last-event-id'));
+    // An id from the future (a restored database) would mute the stream: start from now.
+    let sent = Number.isSafeInteger(given) && given > 0 && given <= newest ? given : newest;
+
     const tell = async (out: Response, events: EventRecord[]) => {
       const fresh = events.filter((event) => event.id > sent);
-      if (fresh.length === 0) return;
+      if (fresh.length === 0 || closed) return;
       const last = fresh[fresh.length - 1]!.id;
       const ids = [...new Set(fresh.map((event) => event.leadId).filter((id) => id !== null))];
       const scope = scopeOf(actor, 'leads', 'read');
@@ -72,28 +80,40 @@ export function streamRoutes(deps: StreamDeps): Router {
       text += `id: ${last}\nevent: leads\ndata: ${visible.join(',')}\n\n`;
       out.write(text);
     };
+    const failed = (error: unknown) => deps.log.warn({ err: error }, 'live stream could not send');
 
-    const stop = await deps.feed.listen(pass, () => res.end());
+    // Batches are told in order, one at a time. The first is what was written since `sent`
+    // (what a reconnecting browser missed, however much), read only once the feed is listening,
+    // so nothing written between the two is missed; events told twice are skipped by their id.
+    let listening!: () => void;
+    let queue = new Promise<void>((resolve) => (listening = resolve))
+      .then(async () => {
+        for (;;) {
+          const batch = await deps.feed.since(sent);
+          await tell(res, batch);
+          if (batch.length < deps.feed.batch || closed) return;
+        }
+      })
+      .catch(failed);
+    const pass = (events: EventRecord[]) => {
+      queue = queue.then(() => tell(res, events)).catch(failed);
+    };
+
+    if (closed) return;
+    const listener = await deps.feed.listen(pass, close);
+    stop = listener;
+    if (closed) return stop();
     listening();
 
     const token = cookieValue(req, SESSION_COOKIE);
-    const heartbeat = setInterval(() => {
+    heartbeat = setInterval(() => {
       void (async () => {
-        const principal = token ? await principalOfSession(deps.auth, token) : undefined;
-        if (!principal) return res.end();
+        const principal = token ? await principalOfSession(deps.auth, token, false) : undefined;
+        if (!principal) return close();
         actor = principal.actor;
         res.write(': still here\n\n');
       })().catch(() => undefined);
     }, HEARTBEAT_MS);
-    const close = () => {
-      clearInterval(heartbeat);
-      stop();
-      // A browser that went away may leave its side half-open: end ours, so the connection is
-      // idle and closes (the server waits for busy connections when it shuts down).
-      res.end();
-    };
-    req.on('close', close);
-    res.on('close', close);
   });
   return router;
 }

@@ -44,7 +44,7 @@ export interface ReplyDeps {
 export type ReplyBody = z.infer<typeof replyBody>;
 
 /** What a reply sent with an Idempotency-Key keeps in `meta.idempotency`. */
-interface ReplyKey {
+export interface ReplyKey {
   /** The caller and their key, hashed: the same on every retry, never the key itself. */
   key: string;
   /** The lead and what was asked: a retry must ask the same. */
@@ -60,7 +60,16 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  */
 function replyKey(req: Request, principal: Principal | undefined, leadId: number, body: ReplyBody) {
   const given = req.get('idempotency-key');
-  if (given === undefined) return undefined;
+  return given === undefined ? undefined : replyKeyOf(principal, given, leadId, body);
+}
+
+/** The caller's key (an Idempotency-Key, the console's form token) as a reply keeps it. */
+export function replyKeyOf(
+  principal: Principal | undefined,
+  given: string,
+  leadId: number,
+  body: ReplyBody,
+): ReplyKey | null {
   const key = given.trim();
   if (key.length === 0 || key.length > 200) return null;
   const caller =

@@ -37,6 +37,7 @@ describe('after sign-in', () => {
   it('goes back only to a page of our own', () => {
     expect(safeNext('/leads/42')).toBe('/leads/42');
     expect(safeNext('/leads?view=mine&q=ana')).toBe('/leads?view=mine&q=ana');
+    expect(safeNext('/leads?q=ana+lopez')).toBe('/leads?q=ana+lopez');
     for (const away of [
       '//evil.test/x',
       'https://evil.test/',
