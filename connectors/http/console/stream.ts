@@ -35,11 +35,11 @@ export function streamRoutes(deps: StreamDeps): Router {
     // the lines below still wait for the database.
     let closed = false;
     let stop = () => {};
-    let heartbeat: NodeJS.Timeout | undefined;
+    const heartbeat: { timer?: NodeJS.Timeout } = {};
     const close = () => {
       if (closed) return;
       closed = true;
-      clearInterval(heartbeat);
+      clearInterval(heartbeat.timer);
       stop();
       // A browser that went away may leave its side half-open: end ours, so the connection is
       // idle and closes (the server waits for busy connections when it shuts down).
@@ -106,7 +106,7 @@ export function streamRoutes(deps: StreamDeps): Router {
     listening();
 
     const token = cookieValue(req, SESSION_COOKIE);
-    heartbeat = setInterval(() => {
+    heartbeat.timer = setInterval(() => {
       void (async () => {
         const principal = token ? await principalOfSession(deps.auth, token, false) : undefined;
         if (!principal) return close();
