@@ -183,6 +183,11 @@ export interface LeadRepository {
   /** The lead alone, when it exists and is in `scope`. */
   find(id: number, scope: RecordScope): Promise<LeadRecord | undefined>;
   exists(id: number): Promise<boolean>;
+  /** How many leads in `scope` match `filter`, per stage (the board's column counts). */
+  countByStage(
+    filter: Omit<LeadFilter, 'limit' | 'cursor' | 'sort'>,
+    scope: RecordScope,
+  ): Promise<Record<string, number>>;
   /** Those of `ids` that are leads within `scope` (what a live stream may tell its viewer of). */
   visible(ids: number[], scope: RecordScope): Promise<number[]>;
   /**

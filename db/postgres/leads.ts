@@ -82,6 +82,22 @@ export function pgLeads(db: PgDb): LeadRepository {
       };
     },
 
+    async countByStage(filter, scope) {
+      const conditions = leadConditions(
+        { ...filter, limit: 0 },
+        scope,
+        { leads, identities, users },
+        { search: searchLeads, customEquals },
+      );
+      if (!conditions) return {};
+      const rows = await db
+        .select({ stage: leads.stage, count: sql<number>`count(*)` })
+        .from(leads)
+        .where(conditions.where)
+        .groupBy(leads.stage);
+      return Object.fromEntries(rows.map((row) => [row.stage, Number(row.count)]));
+    },
+
     async get(id, scope) {
       const lead = await findLead(db, id, scope);
       if (!lead) return undefined;

@@ -75,6 +75,22 @@ export function sqliteLeads(db: Db): LeadRepository {
       };
     },
 
+    async countByStage(filter, scope) {
+      const conditions = leadConditions(
+        { ...filter, limit: 0 },
+        scope,
+        { leads, identities, users },
+        { search: searchLeads, customEquals },
+      );
+      if (!conditions) return {};
+      const rows = db
+        .select({ stage: leads.stage, count: sql<number>`count(*)` })
+        .from(leads)
+        .where(conditions.where)
+        .groupBy(leads.stage).all();
+      return Object.fromEntries(rows.map((row) => [row.stage, Number(row.count)]));
+    },
+
     async get(id, scope) {
       const lead = findLead(db, id, scope);
       if (!lead) return undefined;

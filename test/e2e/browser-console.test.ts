@@ -108,10 +108,15 @@ it(
       await page.waitForURL(/q=andamio/);
       await expect.poll(() => page.locator('a.lead-link').count()).toBe(1);
 
+      // The board: a column per stage with its count.
+      await page.getByRole('link', { name: 'Board by stage' }).click();
+      await page.getByRole('region', { name: 'In progress: 1 leads' }).waitFor();
+      await shot(page, '6-board');
+
       // Converted into a contact, the customer's next message is a repeat lead of that client.
       await page.goto(`${system.baseUrl}/leads/${leadId}`);
       await page.locator('details.convert summary').click();
-      await shot(page, '6-convert');
+      await shot(page, '7-convert');
       await page.getByRole('button', { name: 'Convert', exact: true }).click();
       await expect
         .poll(() => page.getByLabel('Stage', { exact: true }).inputValue())
@@ -121,7 +126,7 @@ it(
       expect(repeat).not.toBe(leadId);
       await page.goto(`${system.baseUrl}/leads`);
       await page.locator(`tr[data-lead="${repeat}"] .badge.repeat`).waitFor();
-      await shot(page, '7-repeat-lead');
+      await shot(page, '8-repeat-lead');
 
       // The 390 px layout: nothing wider than the screen.
       await page.setViewportSize({ width: 390, height: 800 });
@@ -130,13 +135,13 @@ it(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow).toBeLessThanOrEqual(0);
-      await shot(page, '8-narrow');
+      await shot(page, '9-narrow');
 
       // Sign out: the session ends on the server, the pages send to sign-in.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(/signedOut=1/);
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      await shot(page, '9-signed-out');
+      await shot(page, '10-signed-out');
       await page.goto(`${system.baseUrl}/leads`);
       expect(new URL(page.url()).pathname).toBe('/');
       expect(pageErrors).toEqual([]);

@@ -270,6 +270,11 @@ describe('permissions', () => {
     expect((await send('GET', `/leads?q=sevilla`, { cookie })).html).not.toContain(
       'Cliente Sevilla',
     );
+    // The board counts only what she may see, per stage.
+    const board = await send('GET', '/leads?board=1', { cookie });
+    expect(board.html).toContain('<h2>New <span class="count">1</span></h2>');
+    expect(board.html).toContain('Cliente Madrid');
+    expect(board.html).not.toContain('Cliente Sevilla');
     expect((await send('GET', `/leads/${theirs}`, { cookie })).status).toBe(404);
     expect((await send('GET', `/leads/${theirs}/conversation`, { cookie })).status).toBe(404);
 

@@ -28,6 +28,8 @@ export interface ListQuery {
   review: boolean;
   open: boolean;
   cursor: string;
+  /** The board: a column per stage with its count, instead of the list. */
+  board: boolean;
 }
 
 const one = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -44,6 +46,7 @@ export function readListQuery(req: Request): ListQuery {
     review: one(query.review) === '1',
     open: one(query.open) === '1',
     cursor: one(query.cursor).slice(0, 200),
+    board: one(query.board) === '1',
   };
 }
 
@@ -56,6 +59,7 @@ export function listHref(query: ListQuery, extra: Record<string, string> = {}): 
   if (query.stage) params.set('stage', query.stage);
   if (query.review) params.set('review', '1');
   if (query.open) params.set('open', '1');
+  if (query.board) params.set('board', '1');
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   const text = params.toString();
   return text ? `/leads?${text}` : '/leads';
@@ -168,6 +172,50 @@ function LeadRows(props: {
   );
 }
 
+/** Cards shown in a board column (its count says how many there are). */
+const COLUMN = 20;
+
+function Board(props: {
+  viewer: Viewer;
+  columns: { stage: Stage; count: number; leads: LeadRecord[] }[];
+  query: ListQuery;
+  names: Names;
+}) {
+  const { t } = props.viewer;
+  const refresh = listHref(props.query, { fragment: '1' });
+  return (
+    <div id="lead-list" class="board" hx-get={refresh} hx-trigger="sse:leads" hx-swap="outerHTML">
+      {props.columns.map(({ stage, count, leads }) => (
+        <section class="column" aria-label={t('leads.column', { stage: stage.name, count })}>
+          <h2>
+            {stage.name} <span class="count">{count}</span>
+          </h2>
+          <ol>
+            {leads.map((lead) => (
+              <li data-lead={lead.id}>
+                <a class="lead-link" href={`/leads/${lead.id}`}>
+                  {lead.name ?? lead.title}
+                </a>{' '}
+                <span class={`badge ${lead.type}`}>{t(`type.${lead.type}`)}</span>
+                <div class="sub">
+                  {lead.responsibleId
+                    ? (props.names.user.get(lead.responsibleId) ?? `#${lead.responsibleId}`)
+                    : t('leads.unassigned')}
+                </div>
+              </li>
+            ))}
+          </ol>
+          {count > leads.length ? (
+            <a href={listHref({ ...props.query, board: false, stage: stage.code })}>
+              {t('leads.allOfStage', { count })}
+            </a>
+          ) : null}
+        </section>
+      ))}
+    </div>
+  );
+}
+
 function Filters(props: { viewer: Viewer; query: ListQuery; stages: Stage[] }) {
   const { t } = props.viewer;
   const { query } = props;
@@ -217,6 +265,7 @@ function Filters(props: { viewer: Viewer; query: ListQuery; stages: Stage[] }) {
       <label class="check">
         <input type="checkbox" name="open" value="1" checked={query.open} /> {t('leads.open')}
       </label>
+      {query.board ? <input type="hidden" name="board" value="1" /> : null}
       <button type="submit">{t('leads.apply')}</button>
     </form>
   );
@@ -243,10 +292,61 @@ export function leadListPages(deps: LeadsDeps): Router {
       filter.departmentIds = user?.departmentId
         ? departmentSubtree(await deps.repos.users.listDepartments(), user.departmentId)
         : [];
-    const [page, known] = await Promise.all([
-      deps.repos.leads.list(filter, scopeFor(res, 'leads', 'read')),
-      names(deps.repos),
-    ]);
+    const scope = scopeFor(res, 'leads', 'read');
+    const known = await names(deps.repos);
+    const { t } = seeing;
+    const switcher = (
+      <p class="views">
+        <a
+          href={listHref({ ...query, board: false, cursor: '' })}
+          aria-current={query.board ? undefined : 'page'}
+        >
+          {t('leads.asList')}
+        </a>{' '}
+        <a
+          href={listHref({ ...query, board: true, cursor: '' })}
+          aria-current={query.board ? 'page' : undefined}
+        >
+          {t('leads.asBoard')}
+        </a>
+      </p>
+    );
+    if (query.board) {
+      const { limit: _limit, cursor: _cursor, ...counted } = filter;
+      const stages = known.stages.filter((stage) => !query.stage || stage.code === query.stage);
+      const [counts, ...columns] = await Promise.all([
+        deps.repos.leads.countByStage(counted, scope),
+        ...stages.map((stage) =>
+          deps.repos.leads.list({ ...counted, stage: stage.code, limit: COLUMN }, scope),
+        ),
+      ]);
+      const board = (
+        <Board
+          viewer={seeing}
+          query={query}
+          names={known}
+          columns={stages.map((stage, i) => ({
+            stage,
+            count: counts[stage.code] ?? 0,
+            leads: columns[i]?.leads ?? [],
+          }))}
+        />
+      );
+      if (req.query.fragment === '1') return sendFragment(res, board);
+      return sendPage(
+        res,
+        200,
+        <Page viewer={seeing} title={t('leads.title')}>
+          <h1>{t('leads.title')}</h1>
+          <Filters viewer={seeing} query={query} stages={known.stages} />
+          {switcher}
+          <section hx-ext="sse" sse-connect="/stream" aria-live="polite">
+            {board}
+          </section>
+        </Page>,
+      );
+    }
+    const page = await deps.repos.leads.list(filter, scope);
     const rows = (
       <LeadRows
         viewer={seeing}
@@ -257,7 +357,6 @@ export function leadListPages(deps: LeadsDeps): Router {
       />
     );
     if (req.query.fragment === '1') return sendFragment(res, rows);
-    const { t } = seeing;
     sendPage(
       res,
       200,
@@ -271,6 +370,7 @@ export function leadListPages(deps: LeadsDeps): Router {
           </p>
         ) : null}
         <Filters viewer={seeing} query={query} stages={known.stages} />
+        {switcher}
         <p class="hint keys">{t('leads.keys')}</p>
         <section hx-ext="sse" sse-connect="/stream" aria-live="polite">
           {rows}

@@ -31,11 +31,11 @@ document.addEventListener('keydown', (event) => {
 
 let focusedLead = null;
 document.addEventListener('htmx:beforeSwap', () => {
-  const row = document.activeElement?.closest?.('tr[data-lead]');
+  const row = document.activeElement?.closest?.('[data-lead]');
   focusedLead = row ? row.getAttribute('data-lead') : null;
 });
 document.addEventListener('htmx:afterSettle', () => {
   if (!focusedLead) return;
-  document.querySelector(`tr[data-lead="${CSS.escape(focusedLead)}"] a.lead-link`)?.focus();
+  document.querySelector(`[data-lead="${CSS.escape(focusedLead)}"] a.lead-link`)?.focus();
   focusedLead = null;
 });
