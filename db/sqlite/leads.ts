@@ -87,7 +87,8 @@ export function sqliteLeads(db: Db): LeadRepository {
         .select({ stage: leads.stage, count: sql<number>`count(*)` })
         .from(leads)
         .where(conditions.where)
-        .groupBy(leads.stage).all();
+        .groupBy(leads.stage)
+        .all();
       return Object.fromEntries(rows.map((row) => [row.stage, Number(row.count)]));
     },
 
