@@ -188,7 +188,10 @@ describe('pages and forms', () => {
       form: { ...note, _csrf: csrf },
     });
     expect(posted.status).toBe(303);
-    expect((await send('GET', `/leads/${leadId}`, { cookie })).html).toContain('call back at noon');
+    const noted = (await send('GET', `/leads/${leadId}`, { cookie })).html;
+    expect(noted).toContain('call back at noon');
+    // The timeline in words, with who did it.
+    expect(noted).toContain('Marta: added a note');
 
     // A reply that bounced says so, with the server's answer.
     const bounced = await system.store.leads.addOutbound({
@@ -341,10 +344,15 @@ describe('permissions', () => {
         })
       ).status,
     ).toBe(403);
+    // On the lead's page too, and marked done there it comes back to the lead.
+    expect((await send('GET', `/leads/${ours}`, { cookie: pabloIn.cookie })).html).toContain(
+      'Llamar a Cliente Madrid',
+    );
     const done = await send('POST', `/activities/${call.body.id}/done`, {
       cookie: pabloIn.cookie,
-      form: { _csrf: pabloIn.csrf },
+      form: { _csrf: pabloIn.csrf, back: `/leads/${ours}` },
     });
+    expect(done.location).toBe(`/leads/${ours}`);
     expect(done.status).toBe(303);
     expect((await send('GET', '/activities', { cookie: pabloIn.cookie })).html).not.toContain(
       'Llamar a Cliente Madrid',

@@ -93,7 +93,12 @@ export function activityPages(deps: ActivityPagesDeps): Router {
     const reachable = activity && inScope(scopeFor(res, 'activities', 'update'), activity);
     if (!reachable || !(await deps.repos.activities.complete(activity.id, new Date())))
       return notFound(res);
-    res.redirect(303, '/activities');
+    // Back where it was marked (the lead's page), else the list.
+    const back = (req.body as Record<string, unknown>).back;
+    res.redirect(
+      303,
+      typeof back === 'string' && /^\/leads\/\d+$/.test(back) ? back : '/activities',
+    );
   });
   return router;
 }

@@ -10,6 +10,7 @@ import { Router, type Response } from 'express';
 import type { AnyChannel } from '../../../core/channel.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { Delivery, LeadDetail, LeadPatch } from '../../../core/repositories/leads.ts';
+import type { TimelineEntry } from '../../../core/repositories/timeline.ts';
 import type { Stage } from '../../../core/stages.ts';
 import { changeBy, scopeFor } from '../operator/scope.ts';
 import { replyKeyOf, sendReply, type ReplyDeps } from '../operator/replies.ts';
@@ -115,7 +116,43 @@ interface LeadView {
   replyChannel: string | null;
   /** Clients owning the lead's email or phone: the convert dialog offers to join them. */
   candidates: ClientDetail[];
+  /** Every user's name by id, for the timeline. */
+  names: Map<number, string>;
+  now: Date;
   problem?: string | undefined;
+}
+
+/** A timeline entry in words: what changed, from what to what (stage and user names). */
+function describeChange(seeing: Viewer, entry: TimelineEntry, view: LeadView): string {
+  const { t } = seeing;
+  const stage = (code: unknown) =>
+    view.stages.find((s) => s.code === code)?.name ?? String(code ?? '—');
+  const person = (id: unknown) =>
+    typeof id === 'number' ? (view.names.get(id) ?? `#${id}`) : t('lead.nobody');
+  switch (entry.action) {
+    case 'created':
+    case 'note_added':
+    case 'converted':
+      return t(`timeline.${entry.action}`);
+    case 'stage_changed':
+      return t('timeline.stage_changed', {
+        from: stage(entry.before?.stage),
+        to: stage(entry.after?.stage),
+      });
+    case 'assigned':
+      return t('timeline.assigned', {
+        from: person(entry.before?.responsibleId),
+        to: person(entry.after?.responsibleId),
+      });
+    case 'identity_added':
+      return t('timeline.identity_added', {
+        what: String(entry.after?.raw ?? entry.after?.key ?? ''),
+      });
+    case 'updated':
+      return t('timeline.updated', { fields: Object.keys(entry.after ?? {}).join(', ') });
+    default:
+      return entry.action;
+  }
 }
 
 function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) {
@@ -212,6 +249,27 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
           <p class="hint">{t('lead.noReplyChannel')}</p>
         )
       ) : null}
+      <section aria-labelledby="activities-title">
+        <h2 id="activities-title">{t('lead.activities')}</h2>
+        {lead.activities.length === 0 ? <p class="empty">{t('lead.noActivities')}</p> : null}
+        <ul class="activities">
+          {lead.activities.map((activity) => (
+            <li class={activity.status === 'open' && activity.dueAt < view.now ? 'overdue' : ''}>
+              <time datetime={activity.dueAt.toISOString()}>{when(activity.dueAt)}</time>{' '}
+              {t(`activities.kind.${activity.kind}`)}: {activity.subject}
+              {activity.status === 'done' ? (
+                <span class="badge repeat">{t('activities.done')}</span>
+              ) : view.canChange ? (
+                <form method="post" action={`/activities/${activity.id}/done`} class="inline">
+                  <CsrfField viewer={seeing} />
+                  <input type="hidden" name="back" value={`/leads/${lead.id}`} />
+                  <button type="submit">{t('activities.done')}</button>
+                </form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
       <section aria-labelledby="notes-title">
         <h2 id="notes-title">{t('lead.notes')}</h2>
         <ul class="notes">
@@ -236,12 +294,14 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
         <ol class="timeline">
           {lead.timeline.map((entry) => (
             <li>
-              <time datetime={entry.at.toISOString()}>{when(entry.at)}</time> {entry.action}
-              {entry.after
-                ? ` ${Object.entries(entry.after)
-                    .map(([key, value]) => `${key}: ${String(value)}`)
-                    .join(', ')}`
-                : ''}
+              <time datetime={entry.at.toISOString()}>{when(entry.at)}</time>{' '}
+              {t('timeline.by', {
+                who:
+                  entry.userId === null
+                    ? t('timeline.system')
+                    : (view.names.get(entry.userId) ?? `#${entry.userId}`),
+              })}{' '}
+              {describeChange(seeing, entry, view)}
             </li>
           ))}
         </ol>
@@ -263,9 +323,9 @@ export function leadPages(deps: LeadPageDeps): Router {
       : undefined;
     if (!lead) return notFound(res);
     const canChange = Boolean(await leads.find(id, scopeFor(res, 'leads', 'update')));
-    const [stages, users, junkReasons, route] = await Promise.all([
+    const [stages, everyone, junkReasons, route] = await Promise.all([
       deps.repos.stages.list('lead'),
-      canChange ? deps.repos.users.listUsers({ active: true }) : [],
+      deps.repos.users.listUsers({}),
       canChange ? leads.junkReasons() : [],
       canChange
         ? leads.lastInboundOn(
@@ -274,6 +334,8 @@ export function leadPages(deps: LeadPageDeps): Router {
           )
         : undefined,
     ]);
+    const users = canChange ? everyone.filter((user) => user.active) : [];
+    const names = new Map(everyone.map((user) => [user.id, user.name]));
     const keys = lead.identities.map((identity) => identity.key);
     const candidates =
       canChange && lead.open && lead.type === 'simple' && keys.length
@@ -294,7 +356,18 @@ export function leadPages(deps: LeadPageDeps): Router {
       status,
       <LeadPage
         viewer={seeing}
-        view={{ lead, canChange, stages, users, junkReasons, replyChannel, candidates, problem }}
+        view={{
+          lead,
+          canChange,
+          stages,
+          users,
+          junkReasons,
+          replyChannel,
+          candidates,
+          names,
+          now: new Date(),
+          problem,
+        }}
       />,
     );
   }
