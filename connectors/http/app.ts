@@ -124,11 +124,14 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   const live = deps.live ?? { feed: new LiveFeed(deps.repos.events, deps.log), announce: () => {} };
-  // A change made through this process (the API, the console) reaches every open console.
+  // An operator's change made through this process (the API, the console) reaches every open
+  // console. Only an operator's: what customers send (intake, forms, webhooks) writes no event
+  // here, the ingest worker announces it after its commit, and this hot path stays quiet.
   app.use((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       res.on('finish', () => {
-        if (res.statusCode < 400) {
+        const by = res.locals.principal;
+        if (res.statusCode < 400 && by && by.role !== 'intake') {
           live.announce();
           live.feed.changed();
         }
