@@ -205,6 +205,8 @@ export function createApp(deps: AppDeps): express.Express {
       defaultCountry: deps.defaultCountry,
       auth,
       feed: live.feed,
+      channelAdmin: deps,
+      widgets: admin,
     }),
   );
 

@@ -3,7 +3,11 @@
  * page asks for a key; `{name}` in a text is filled from the parameters. A missing Spanish text
  * is a type error, not an English word in a Spanish page.
  */
-const en = {
+import { adminEn, adminEs } from './catalogue-admin.ts';
+import { channelsEn, channelsEs } from './catalogue-channels.ts';
+import { widgetsEn, widgetsEs } from './catalogue-widgets.ts';
+
+const coreEn = {
   'app.name': 'Leadwire',
   'nav.leads': 'Leads',
   'nav.skip': 'Skip to the content',
@@ -170,10 +174,12 @@ const en = {
   'problem.generic': 'That did not work: {message}',
 } as const;
 
+const en = { ...coreEn, ...adminEn, ...channelsEn, ...widgetsEn } as const;
+
 export type MessageKey = keyof typeof en;
 type Catalogue = Record<MessageKey, string>;
 
-const es: Catalogue = {
+const coreEs: Record<keyof typeof coreEn, string> = {
   'app.name': 'Leadwire',
   'nav.leads': 'Leads',
   'nav.skip': 'Ir al contenido',
@@ -338,6 +344,8 @@ const es: Catalogue = {
   'problem.user': 'No existe ese usuario activo.',
   'problem.generic': 'No se pudo: {message}',
 };
+
+const es: Catalogue = { ...coreEs, ...adminEs, ...channelsEs, ...widgetsEs };
 
 const CATALOGUES: Record<Language, Catalogue> = { en, es };
 export const LANGUAGES = ['en', 'es'] as const;

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { AdminAuthDeps } from '../admin-session.ts';
 import { activityPages, type ActivityPagesDeps } from './activities.tsx';
+import { adminPages, type AdminPagesDeps } from './admin.tsx';
+import { channelPages, type ChannelPagesDeps } from './channels.tsx';
 import { clientPages, type ClientPagesDeps } from './clients.tsx';
 import { leadListPages, type LeadsDeps } from './leads.tsx';
 import { leadPages, type LeadPageDeps } from './lead.tsx';
@@ -17,15 +19,18 @@ import type { LiveFeed } from './live-feed.ts';
 import { readViewer, requireViewer } from './session.ts';
 import { signInPages } from './sign-in.tsx';
 import { streamRoutes } from './stream.ts';
+import { widgetPages } from './widgets.tsx';
 
 export { LiveFeed } from './live-feed.ts';
 
 export type ConsoleDeps = LeadsDeps &
-  LeadPageDeps & {
+  LeadPageDeps &
+  ChannelPagesDeps & {
     repos: LeadsDeps['repos'] &
       LeadPageDeps['repos'] &
       ClientPagesDeps['repos'] &
-      ActivityPagesDeps['repos'];
+      ActivityPagesDeps['repos'] &
+      AdminPagesDeps['repos'];
     auth: AdminAuthDeps;
     feed: LiveFeed;
   };
@@ -48,7 +53,7 @@ function assetRoutes(): Router {
 }
 
 /** Paths of the console that need a signed-in viewer. */
-const PAGES = ['/leads', '/clients', '/activities', '/stream'];
+const PAGES = ['/leads', '/clients', '/activities', '/stream', '/settings', '/channels'];
 
 export function consoleRoutes(deps: ConsoleDeps): Router {
   const router = Router();
@@ -64,6 +69,9 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(leadPages(deps));
   router.use(clientPages(deps));
   router.use(activityPages(deps));
+  router.use(adminPages(deps));
+  router.use(widgetPages(deps));
+  router.use(channelPages(deps));
   router.use(
     streamRoutes({ feed: deps.feed, leads: deps.repos.leads, auth: deps.auth, log: deps.log }),
   );

@@ -51,6 +51,8 @@ export function Page(props: { viewer: Viewer; title: string; children: Children 
             <a href="/activities">{t('nav.activities')}</a>
             {canManage(viewer.principal.actor) ? (
               <>
+                <a href="/channels">{t('nav.channels')}</a>
+                <a href="/settings">{t('nav.admin')}</a>
                 <a href="/admin/queues">{t('nav.queues')}</a>
                 <a href="/metrics">{t('nav.metrics')}</a>
               </>
