@@ -71,6 +71,14 @@ export interface LeadDetail extends LeadRecord {
   timeline: TimelineEntry[];
 }
 
+/** A lead list an operator named: the list's query string (`view=mine&stage=NEW`). */
+export interface SavedFilter {
+  id: number;
+  name: string;
+  query: string;
+  createdAt: Date;
+}
+
 export interface NoteRecord {
   id: number;
   leadId: number;
@@ -223,6 +231,17 @@ export interface LeadRepository {
     scope: RecordScope,
   ): Promise<NoteRecord | undefined>;
   junkReasons(): Promise<{ code: string; name: string; sort: number }[]>;
+
+  /** Records that `userId` opened the lead at `at`: a change after that makes it unread again. */
+  markRead(userId: number, leadId: number, at: Date): Promise<void>;
+  /** When `userId` last opened each of `leadIds`; a lead they never opened is missing. */
+  readsOf(userId: number, leadIds: number[]): Promise<Map<number, Date>>;
+  /** The user's saved lead filters, by name. */
+  savedFilters(userId: number): Promise<SavedFilter[]>;
+  /** Saves a filter; one of the same name is replaced. */
+  saveFilter(userId: number, name: string, query: string, at: Date): Promise<SavedFilter>;
+  /** False when the user has no such filter. */
+  deleteFilter(userId: number, id: number): Promise<boolean>;
 
   /** The newest inbound message on the lead from a channel of one of `kinds`: what a reply answers. */
   lastInboundOn(

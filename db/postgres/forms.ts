@@ -1,9 +1,9 @@
 /** PostgreSQL: website widgets (a channel plus a forms row each) and the posts turned away. */
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, max } from 'drizzle-orm';
 import type { FormRepository, Widget, WidgetKind } from '../../core/repositories/forms.ts';
 import { operatorsOf, setOperators } from './channels.ts';
 import type { PgDb } from './open.ts';
-import { channels, formRejections, forms } from './schema.ts';
+import { channels, formRejections, forms, inbox } from './schema.ts';
 
 const columns = {
   id: forms.id,
@@ -150,5 +150,16 @@ export function pgForms(db: PgDb): FormRepository {
         .where(eq(formRejections.formId, formId))
         .orderBy(desc(formRejections.id))
         .limit(limit),
+    async received(channelId, since) {
+      const [recent] = await db
+        .select({ n: count() })
+        .from(inbox)
+        .where(and(eq(inbox.channelId, channelId), gte(inbox.receivedAt, since)));
+      const [newest] = await db
+        .select({ at: max(inbox.receivedAt) })
+        .from(inbox)
+        .where(eq(inbox.channelId, channelId));
+      return { count: recent?.n ?? 0, lastAt: newest?.at ?? null };
+    },
   };
 }

@@ -7,6 +7,7 @@ import { encodeCursor } from '../../core/lead-cursor.ts';
 import { leadConditions, type LeadSearch } from '../lead-filter.ts';
 import { scopeCondition } from '../scope.ts';
 import { pgLeadChanges } from './lead-changes.ts';
+import { pgLeadReads } from './lead-reads.ts';
 import { recordEvent, timelineOf } from './timeline.ts';
 import { attachmentsOf, listActivities } from './activities.ts';
 import { withOperators } from './channels.ts';
@@ -153,6 +154,7 @@ export function pgLeads(db: PgDb): LeadRepository {
     },
 
     ...pgLeadChanges(db),
+    ...pgLeadReads(db),
 
     junkReasons: () => db.select().from(junkReasons).orderBy(asc(junkReasons.sort)),
 

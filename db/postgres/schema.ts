@@ -268,6 +268,36 @@ export const notes = pgTable(
   (t) => [index('notes_lead').on(t.leadId, t.id)],
 );
 
+/** When each operator last opened each lead: the list marks a lead changed since as unread. */
+export const leadReads = pgTable(
+  'lead_reads',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    readAt: at('read_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.leadId] })],
+);
+
+/** An operator's saved lead filters: a name and the list's query string. */
+export const savedFilters = pgTable(
+  'saved_filters',
+  {
+    id: id(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    name: text('name').notNull(),
+    query: text('query').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('saved_filters_user_name').on(t.userId, t.name)],
+);
+
 /** Email addresses, phones and Telegram ids of a client or of a lead without a client. */
 export const identities = pgTable(
   'identities',

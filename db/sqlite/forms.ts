@@ -1,10 +1,10 @@
 /** SQLite: website widgets (a channel plus a forms row each) and the posts turned away. */
 import type { Statement } from 'better-sqlite3';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, max } from 'drizzle-orm';
 import type { FormRepository, Widget, WidgetKind } from '../../core/repositories/forms.ts';
 import { operatorsOf, setOperators } from './channels.ts';
 import type { Db } from './open.ts';
-import { channels, formRejections, forms } from './schema.ts';
+import { channels, formRejections, forms, inbox } from './schema.ts';
 
 const columns = {
   id: forms.id,
@@ -159,6 +159,19 @@ export function sqliteForms(db: Db): FormRepository {
         .orderBy(desc(formRejections.id))
         .limit(limit)
         .all();
+    },
+    async received(channelId, since) {
+      const [recent] = db
+        .select({ n: count() })
+        .from(inbox)
+        .where(and(eq(inbox.channelId, channelId), gte(inbox.receivedAt, since)))
+        .all();
+      const [newest] = db
+        .select({ at: max(inbox.receivedAt) })
+        .from(inbox)
+        .where(eq(inbox.channelId, channelId))
+        .all();
+      return { count: recent?.n ?? 0, lastAt: newest?.at ?? null };
     },
   };
 }

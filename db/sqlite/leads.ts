@@ -7,6 +7,7 @@ import { encodeCursor } from '../../core/lead-cursor.ts';
 import { leadConditions, type LeadSearch } from '../lead-filter.ts';
 import { scopeCondition } from '../scope.ts';
 import { sqliteLeadChanges } from './lead-changes.ts';
+import { sqliteLeadReads } from './lead-reads.ts';
 import { recordEvent, timelineOf } from './timeline.ts';
 import { attachmentsOf, listActivities } from './activities.ts';
 import { withOperators } from './channels.ts';
@@ -150,6 +151,7 @@ export function sqliteLeads(db: Db): LeadRepository {
     },
 
     ...sqliteLeadChanges(db),
+    ...sqliteLeadReads(db),
 
     async junkReasons() {
       return db.select().from(junkReasons).orderBy(asc(junkReasons.sort)).all();

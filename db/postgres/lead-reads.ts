@@ -1,0 +1,64 @@
+/** What each operator has read, and the lead filters they saved (the console's list). */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { LeadRepository } from '../../core/repositories/leads.ts';
+import type { PgDb } from './open.ts';
+import { leadReads, savedFilters } from './schema.ts';
+
+type Reads = Pick<
+  LeadRepository,
+  'markRead' | 'readsOf' | 'savedFilters' | 'saveFilter' | 'deleteFilter'
+>;
+
+const filterColumns = {
+  id: savedFilters.id,
+  name: savedFilters.name,
+  query: savedFilters.query,
+  createdAt: savedFilters.createdAt,
+};
+
+export function pgLeadReads(db: PgDb): Reads {
+  return {
+    async markRead(userId, leadId, at) {
+      await db
+        .insert(leadReads)
+        .values({ userId, leadId, readAt: at })
+        .onConflictDoUpdate({ target: [leadReads.userId, leadReads.leadId], set: { readAt: at } });
+    },
+
+    async readsOf(userId, leadIds) {
+      if (leadIds.length === 0) return new Map();
+      const rows = await db
+        .select({ leadId: leadReads.leadId, readAt: leadReads.readAt })
+        .from(leadReads)
+        .where(and(eq(leadReads.userId, userId), inArray(leadReads.leadId, leadIds)));
+      return new Map(rows.map((row) => [row.leadId, row.readAt]));
+    },
+
+    savedFilters: (userId) =>
+      db
+        .select(filterColumns)
+        .from(savedFilters)
+        .where(eq(savedFilters.userId, userId))
+        .orderBy(asc(savedFilters.name)),
+
+    async saveFilter(userId, name, query, at) {
+      const [saved] = await db
+        .insert(savedFilters)
+        .values({ userId, name, query, createdAt: at })
+        .onConflictDoUpdate({
+          target: [savedFilters.userId, savedFilters.name],
+          set: { query, createdAt: at },
+        })
+        .returning(filterColumns);
+      return saved!;
+    },
+
+    async deleteFilter(userId, id) {
+      const deleted = await db
+        .delete(savedFilters)
+        .where(and(eq(savedFilters.id, id), eq(savedFilters.userId, userId)))
+        .returning({ id: savedFilters.id });
+      return deleted.length > 0;
+    },
+  };
+}
