@@ -205,6 +205,7 @@ export function createApp(deps: AppDeps): express.Express {
       defaultCountry: deps.defaultCountry,
       auth,
       feed: live.feed,
+      blobs: deps.blobs,
       channelAdmin: deps,
       widgets: admin,
     }),

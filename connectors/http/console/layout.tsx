@@ -4,10 +4,12 @@
  * pages are plain links and forms; the scripts only make them live. htmx sends the session's CSRF
  * token on every request it makes (`hx-headers`); forms carry it as a hidden field.
  */
+import type { Response } from 'express';
 import { canManage } from '../../../core/permissions.ts';
 import type { Language, Translate } from './catalogue.ts';
 import type { Children } from './render.tsx';
-import type { Viewer } from './viewer.ts';
+import { sendPage } from './render.tsx';
+import { viewer, type Viewer } from './viewer.ts';
 
 export const CSRF_FIELD = '_csrf';
 
@@ -96,4 +98,21 @@ export function Alert({ text }: { text: string | undefined }) {
       {text}
     </p>
   ) : null;
+}
+
+/** The page for a record that does not exist or that the viewer may not see (the same answer). */
+export function notFound(res: Response) {
+  const seeing = viewer(res);
+  const { t } = seeing;
+  sendPage(
+    res,
+    404,
+    <Page viewer={seeing} title={t('notFound.title')}>
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.text')}</p>
+      <p>
+        <a href="/leads">{t('lead.back')}</a>
+      </p>
+    </Page>,
+  );
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import type { AnyChannel } from '../../../core/channel.ts';
+import type { BlobStore } from '../../../core/repositories/blobs.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { Delivery, LeadDetail, LeadPatch } from '../../../core/repositories/leads.ts';
 import type { TimelineEntry } from '../../../core/repositories/timeline.ts';
@@ -17,13 +18,18 @@ import { replyKeyOf, sendReply, type ReplyDeps } from '../operator/replies.ts';
 import type { ClientDetail } from '../../../core/repositories/clients.ts';
 import type { MessageKey } from './catalogue.ts';
 import { ConvertDialog, convertFromForm } from './convert.tsx';
-import { Alert, CsrfField, Page } from './layout.tsx';
+import { Alert, CsrfField, notFound, Page } from './layout.tsx';
+import { emailFrameRoutes, MessageBody } from './message.tsx';
 import { sendFragment, sendPage } from './render.tsx';
 import { viewer, type Viewer } from './viewer.ts';
+
+export { notFound };
 
 export interface LeadPageDeps extends ReplyDeps {
   repos: ReplyDeps['repos'] & Pick<Repositories, 'users' | 'stages' | 'clients'>;
   channels: readonly AnyChannel[];
+  /** Where attachments are kept: an email's inline pictures are shown from there. */
+  blobs: BlobStore;
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -73,7 +79,9 @@ function Conversation({ viewer: seeing, lead }: { viewer: Viewer; lead: LeadDeta
               <span>
                 {message.direction === 'out'
                   ? t('message.out', { sender: message.sender ?? '' })
-                  : t('message.in', { sender: message.sender ?? lead.name ?? '' })}
+                  : message.direction === 'system'
+                    ? t('message.system')
+                    : t('message.in', { sender: message.sender ?? lead.name ?? '' })}
               </span>{' '}
               <time datetime={message.sentAt.toISOString()}>{when(message.sentAt)}</time>
               {message.delivery ? (
@@ -85,21 +93,7 @@ function Conversation({ viewer: seeing, lead }: { viewer: Viewer; lead: LeadDeta
                 </span>
               ) : null}
             </div>
-            <div class="text">{message.text}</div>
-            {message.attachments.length ? (
-              <ul class="files">
-                {message.attachments.map((file) => (
-                  <li>
-                    {file.sha256 ? (
-                      <a href={`/api/v1/attachments/${file.id}`}>{file.filename}</a>
-                    ) : (
-                      <span title={file.skipped ?? ''}>{file.filename}</span>
-                    )}{' '}
-                    <small>({Math.ceil(file.size / 1024)} KB)</small>
-                  </li>
-                ))}
-              </ul>
-            ) : null}
+            <MessageBody viewer={seeing} message={message} />
           </li>
         ))}
       </ol>
@@ -372,11 +366,23 @@ export function leadPages(deps: LeadPageDeps): Router {
     );
   }
 
-  router.get('/leads/:id', (req, res) => show(res, Number(req.params.id)));
+  /** The viewer has seen the lead as it is now: the list stops marking it unread. */
+  const seen = async (res: Response, leadId: number) => {
+    const me = viewer(res).principal.user?.id;
+    if (me) await leads.markRead(me, leadId, new Date());
+  };
+
+  router.get('/leads/:id', async (req, res) => {
+    await show(res, Number(req.params.id));
+    if (res.statusCode === 200) await seen(res, Number(req.params.id));
+  });
+
+  router.use(emailFrameRoutes(deps));
 
   router.get('/leads/:id/conversation', async (req, res) => {
     const lead = await leads.get(Number(req.params.id), scopeFor(res, 'leads', 'read'));
     if (!lead) return notFound(res);
+    await seen(res, lead.id);
     sendFragment(res, <Conversation viewer={viewer(res)} lead={lead} />);
   });
 
@@ -471,20 +477,4 @@ export function leadPages(deps: LeadPageDeps): Router {
     back(res, id);
   });
   return router;
-}
-
-export function notFound(res: Response) {
-  const seeing = viewer(res);
-  const { t } = seeing;
-  sendPage(
-    res,
-    404,
-    <Page viewer={seeing} title={t('notFound.title')}>
-      <h1>{t('notFound.title')}</h1>
-      <p>{t('notFound.text')}</p>
-      <p>
-        <a href="/leads">{t('lead.back')}</a>
-      </p>
-    </Page>,
-  );
 }

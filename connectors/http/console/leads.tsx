@@ -7,11 +7,11 @@
 import { Router, type Request } from 'express';
 import { normaliseEmail, normalisePhone } from '../../../core/identities.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
-import type { LeadFilter, LeadRecord } from '../../../core/repositories/leads.ts';
+import type { LeadFilter, LeadRecord, SavedFilter } from '../../../core/repositories/leads.ts';
 import type { Stage } from '../../../core/stages.ts';
 import { departmentSubtree } from '../operator/people.ts';
 import { scopeFor } from '../operator/scope.ts';
-import { Page } from './layout.tsx';
+import { CsrfField, Page } from './layout.tsx';
 import { sendFragment, sendPage } from './render.tsx';
 import { viewer, type Viewer } from './viewer.ts';
 
@@ -25,6 +25,8 @@ export interface ListQuery {
   search: string;
   type: 'simple' | 'repeat' | '';
   stage: string;
+  /** A channel's id, or 0 for every channel. */
+  channel: number;
   review: boolean;
   open: boolean;
   cursor: string;
@@ -43,6 +45,7 @@ export function readListQuery(req: Request): ListQuery {
     search: one(query.q).trim().slice(0, 200),
     type: type === 'simple' || type === 'repeat' ? type : '',
     stage: one(query.stage).slice(0, 64),
+    channel: /^[1-9]\d{0,9}$/.test(one(query.channel)) ? Number(one(query.channel)) : 0,
     review: one(query.review) === '1',
     open: one(query.open) === '1',
     cursor: one(query.cursor).slice(0, 200),
@@ -57,6 +60,7 @@ export function listHref(query: ListQuery, extra: Record<string, string> = {}): 
   if (query.search) params.set('q', query.search);
   if (query.type) params.set('type', query.type);
   if (query.stage) params.set('stage', query.stage);
+  if (query.channel) params.set('channel', String(query.channel));
   if (query.review) params.set('review', '1');
   if (query.open) params.set('open', '1');
   if (query.board) params.set('board', '1');
@@ -95,14 +99,29 @@ async function names(repos: LeadsDeps['repos']) {
     user: new Map(users.map((user) => [user.id, user.name])),
     stages,
     stage: new Map(stages.map((stage) => [stage.code, stage.name])),
+    channels,
     channel: new Map(channels.map((channel) => [channel.id, channel.name])),
   };
 }
 type Names = Awaited<ReturnType<typeof names>>;
 
+/**
+ * A lead is unread for the viewer when it changed (a message, a stage, a note) after they last
+ * opened it, or when they never did.
+ */
+function unread(lead: LeadRecord, reads: Map<number, Date>): boolean {
+  const read = reads.get(lead.id);
+  return !read || read < lead.updatedAt;
+}
+
+function UnreadMark({ viewer: seeing }: { viewer: Viewer }) {
+  return <span class="badge unread">{seeing.t('leads.unread')}</span>;
+}
+
 function LeadRows(props: {
   viewer: Viewer;
   leads: LeadRecord[];
+  reads: Map<number, Date>;
   names: Names;
   query: ListQuery;
   next: string | null;
@@ -133,11 +152,12 @@ function LeadRows(props: {
           </thead>
           <tbody>
             {props.leads.map((lead) => (
-              <tr data-lead={lead.id}>
+              <tr data-lead={lead.id} class={unread(lead, props.reads) ? 'unread' : undefined}>
                 <td>
                   <a class="lead-link" href={`/leads/${lead.id}`}>
                     {lead.name ?? lead.title}
                   </a>{' '}
+                  {unread(lead, props.reads) ? <UnreadMark viewer={props.viewer} /> : null}
                   <span class={`badge ${lead.type}`}>{t(`type.${lead.type}`)}</span>
                   {lead.review ? (
                     <span class="badge review" title={lead.review}>
@@ -180,6 +200,7 @@ function Board(props: {
   columns: { stage: Stage; count: number; leads: LeadRecord[] }[];
   query: ListQuery;
   names: Names;
+  reads: Map<number, Date>;
 }) {
   const { t } = props.viewer;
   const refresh = listHref(props.query, { fragment: '1' });
@@ -192,10 +213,11 @@ function Board(props: {
           </h2>
           <ol>
             {leads.map((lead) => (
-              <li data-lead={lead.id}>
+              <li data-lead={lead.id} class={unread(lead, props.reads) ? 'unread' : undefined}>
                 <a class="lead-link" href={`/leads/${lead.id}`}>
                   {lead.name ?? lead.title}
                 </a>{' '}
+                {unread(lead, props.reads) ? <UnreadMark viewer={props.viewer} /> : null}
                 <span class={`badge ${lead.type}`}>{t(`type.${lead.type}`)}</span>
                 <div class="sub">
                   {lead.responsibleId
@@ -216,7 +238,12 @@ function Board(props: {
   );
 }
 
-function Filters(props: { viewer: Viewer; query: ListQuery; stages: Stage[] }) {
+function Filters(props: {
+  viewer: Viewer;
+  query: ListQuery;
+  stages: Stage[];
+  channels: { id: number; name: string }[];
+}) {
   const { t } = props.viewer;
   const { query } = props;
   return (
@@ -259,6 +286,15 @@ function Filters(props: { viewer: Viewer; query: ListQuery; stages: Stage[] }) {
           </option>
         ))}
       </select>
+      <label for="channel">{t('leads.channel')}</label>
+      <select id="channel" name="channel">
+        <option value="">{t('leads.channel.any')}</option>
+        {props.channels.map((channel) => (
+          <option value={String(channel.id)} selected={query.channel === channel.id}>
+            {channel.name}
+          </option>
+        ))}
+      </select>
       <label class="check">
         <input type="checkbox" name="review" value="1" checked={query.review} /> {t('leads.review')}
       </label>
@@ -271,8 +307,74 @@ function Filters(props: { viewer: Viewer; query: ListQuery; stages: Stage[] }) {
   );
 }
 
+/** The viewer's saved filters as links, and a box to save the current one under a name. */
+function SavedFilters(props: { viewer: Viewer; query: ListQuery; saved: SavedFilter[] }) {
+  const { viewer: seeing, query } = props;
+  const { t } = seeing;
+  const current = listHref({ ...query, cursor: '' });
+  return (
+    <section class="saved-filters" aria-label={t('leads.saved')}>
+      {props.saved.length ? (
+        <ul>
+          {props.saved.map((filter) => {
+            const href = filter.query ? `/leads?${filter.query}` : '/leads';
+            return (
+              <li>
+                <a href={href} aria-current={href === current ? 'page' : undefined}>
+                  {filter.name}
+                </a>
+                <form method="post" action={`/leads/filters/${filter.id}/delete`} class="inline">
+                  <CsrfField viewer={seeing} />
+                  <button
+                    type="submit"
+                    class="link"
+                    aria-label={t('leads.saved.delete', { name: filter.name })}
+                  >
+                    ×
+                  </button>
+                </form>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+      <form method="post" action="/leads/filters" class="inline save-filter">
+        <CsrfField viewer={seeing} />
+        <input type="hidden" name="query" value={current.split('?')[1] ?? ''} />
+        <label for="filter-name">{t('leads.saved.name')}</label>
+        <input id="filter-name" name="name" required maxlength={80} />
+        <button type="submit">{t('leads.saved.save')}</button>
+      </form>
+    </section>
+  );
+}
+
+/** A saved query: only the list's own parameters, as the list would write them. */
+function savedQuery(raw: string): string {
+  const params = new URLSearchParams(raw.slice(0, 1000));
+  const known = readListQuery({ query: Object.fromEntries(params) } as unknown as Request);
+  return listHref({ ...known, cursor: '' }).split('?')[1] ?? '';
+}
+
 export function leadListPages(deps: LeadsDeps): Router {
   const router = Router();
+
+  router.post('/leads/filters', async (req, res) => {
+    const user = viewer(res).principal.user;
+    const body = req.body as Record<string, unknown>;
+    const name = one(body.name).trim().slice(0, 80);
+    const query = savedQuery(one(body.query));
+    if (user && name) await deps.repos.leads.saveFilter(user.id, name, query, new Date());
+    res.redirect(303, query ? `/leads?${query}` : '/leads');
+  });
+
+  router.post('/leads/filters/:id/delete', async (req, res) => {
+    const user = viewer(res).principal.user;
+    const id = Number(req.params.id);
+    if (user && Number.isSafeInteger(id)) await deps.repos.leads.deleteFilter(user.id, id);
+    res.redirect(303, '/leads');
+  });
+
   router.get('/leads', async (req, res) => {
     const seeing = viewer(res);
     const query = readListQuery(req);
@@ -282,6 +384,7 @@ export function leadListPages(deps: LeadsDeps): Router {
       ...searchFilter(query.search, deps.defaultCountry),
       ...(query.type ? { type: query.type } : {}),
       ...(query.stage ? { stage: query.stage } : {}),
+      ...(query.channel ? { channelId: query.channel } : {}),
       ...(query.review ? { review: true } : {}),
       ...(query.open ? { open: true } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
@@ -293,7 +396,18 @@ export function leadListPages(deps: LeadsDeps): Router {
         ? departmentSubtree(await deps.repos.users.listDepartments(), user.departmentId)
         : [];
     const scope = scopeFor(res, 'leads', 'read');
-    const known = await names(deps.repos);
+    const [known, saved] = await Promise.all([
+      names(deps.repos),
+      user && req.query.fragment !== '1' ? deps.repos.leads.savedFilters(user.id) : [],
+    ]);
+    /** When the viewer last opened each lead shown (an integration's key has no reads). */
+    const readsOf = (shown: LeadRecord[]) =>
+      user
+        ? deps.repos.leads.readsOf(
+            user.id,
+            shown.map((lead) => lead.id),
+          )
+        : Promise.resolve(new Map<number, Date>());
     const { t } = seeing;
     const switcher = (
       <p class="views">
@@ -320,11 +434,13 @@ export function leadListPages(deps: LeadsDeps): Router {
           deps.repos.leads.list({ ...counted, stage: stage.code, limit: COLUMN }, scope),
         ),
       ]);
+      const reads = await readsOf(columns.flatMap((column) => column.leads));
       const board = (
         <Board
           viewer={seeing}
           query={query}
           names={known}
+          reads={reads}
           columns={stages.map((stage, i) => ({
             stage,
             count: counts[stage.code] ?? 0,
@@ -338,7 +454,8 @@ export function leadListPages(deps: LeadsDeps): Router {
         200,
         <Page viewer={seeing} title={t('leads.title')}>
           <h1>{t('leads.title')}</h1>
-          <Filters viewer={seeing} query={query} stages={known.stages} />
+          <Filters viewer={seeing} query={query} stages={known.stages} channels={known.channels} />
+          <SavedFilters viewer={seeing} query={query} saved={saved} />
           {switcher}
           <section hx-ext="sse" sse-connect="/stream" aria-live="polite">
             {board}
@@ -351,6 +468,7 @@ export function leadListPages(deps: LeadsDeps): Router {
       <LeadRows
         viewer={seeing}
         leads={page.leads}
+        reads={await readsOf(page.leads)}
         names={known}
         query={query}
         next={page.nextCursor}
@@ -364,12 +482,11 @@ export function leadListPages(deps: LeadsDeps): Router {
         <h1>{t('leads.title')}</h1>
         {req.query.welcome === '1' ? (
           <p class="notice" role="status">
-            {t('setup.next', {
-              command: 'npm run leadwire -- channels create --file CHANNEL.json',
-            })}
+            {t('setup.next')} <a href="/channels">{t('setup.connect')}</a>
           </p>
         ) : null}
-        <Filters viewer={seeing} query={query} stages={known.stages} />
+        <Filters viewer={seeing} query={query} stages={known.stages} channels={known.channels} />
+        <SavedFilters viewer={seeing} query={query} saved={saved} />
         {switcher}
         <p class="hint keys">{t('leads.keys')}</p>
         <section hx-ext="sse" sse-connect="/stream" aria-live="polite">
