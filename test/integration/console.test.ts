@@ -359,3 +359,86 @@ describe('permissions', () => {
     );
   });
 });
+
+describe('the list and a lead for one operator', () => {
+  it('marks a lead changed since the operator opened it, and shows a form’s answers', async () => {
+    const { cookie } = await signIn('marta@console.test');
+    const leadId = await intake({
+      name: 'Unread Ulises',
+      email: 'ulises@customer.test',
+      message: 'quiero un presupuesto',
+      fields: { Tamaño: '3 habitaciones', Planta: '<b>4ª</b>' },
+    });
+    const row = (html: string) =>
+      new RegExp(`<tr data-lead="${leadId}"( class="unread")?>`).exec(html)?.[1] ?? 'read';
+    expect((await send('GET', '/leads', { cookie })).html).toContain(`data-lead="${leadId}"`);
+    expect(row((await send('GET', '/leads', { cookie })).html)).toBe(' class="unread"');
+    const page = await send('GET', `/leads/${leadId}`, { cookie });
+    // The answers as fields, escaped.
+    expect(page.html).toContain('<dt>Tamaño</dt><dd>3 habitaciones</dd>');
+    expect(page.html).toContain('<dd>&lt;b>4ª&lt;/b></dd>');
+    expect(row((await send('GET', '/leads', { cookie })).html)).toBe('read');
+    // The customer writes again: unread again, for this operator.
+    await intake({ email: 'ulises@customer.test', message: 'y otra cosa' });
+    expect(row((await send('GET', '/leads', { cookie })).html)).toBe(' class="unread"');
+    // Someone else never opened it: unread for them whatever Marta did.
+    const made = await system.store.users.createUser({
+      name: 'Second Admin',
+      email: 'second@console.test',
+      roles: ['admin'],
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    expect(made.ok).toBe(true);
+    const second = await signIn('second@console.test');
+    await send('GET', `/leads/${leadId}`, { cookie });
+    expect(row((await send('GET', '/leads', { cookie })).html)).toBe('read');
+    expect(row((await send('GET', '/leads', { cookie: second.cookie })).html)).toBe(
+      ' class="unread"',
+    );
+  });
+
+  it('saves a filter of the list’s own parameters under a name, per operator', async () => {
+    const { cookie, csrf } = await signIn('marta@console.test');
+    const saved = await send('POST', '/leads/filters', {
+      cookie,
+      form: { _csrf: csrf, name: 'Nuevos <míos>', query: 'view=mine&stage=NEW&evil=1&q=andamio' },
+    });
+    expect(saved.status).toBe(303);
+    expect(saved.location).toBe('/leads?view=mine&q=andamio&stage=NEW');
+    const list = await send('GET', '/leads', { cookie });
+    expect(list.html).toContain(
+      'href="/leads?view=mine&amp;q=andamio&amp;stage=NEW">Nuevos &lt;míos></a>',
+    );
+    // Another operator neither sees nor deletes it.
+    const sara = await signIn('sara@console.test');
+    expect((await send('GET', '/leads', { cookie: sara.cookie })).html).not.toContain('Nuevos');
+    const [filter] = await system.store.leads.savedFilters(
+      (await system.store.users.listUsers({})).find((u) => u.email === 'marta@console.test')!.id,
+    );
+    await send('POST', `/leads/filters/${filter!.id}/delete`, {
+      cookie: sara.cookie,
+      form: { _csrf: sara.csrf },
+    });
+    expect((await send('GET', '/leads', { cookie })).html).toContain('Nuevos &lt;míos>');
+    // Without the session's token, nothing is saved or deleted.
+    expect(
+      (await send('POST', `/leads/filters/${filter!.id}/delete`, { cookie, form: {} })).status,
+    ).toBe(403);
+    await send('POST', `/leads/filters/${filter!.id}/delete`, { cookie, form: { _csrf: csrf } });
+    expect((await send('GET', '/leads', { cookie })).html).not.toContain('Nuevos');
+  });
+
+  it('filters by channel', async () => {
+    const { cookie } = await signIn('marta@console.test');
+    await intake({ name: 'Canal Carla', email: 'carla@customer.test', message: 'hola' });
+    const channels = await system.store.channels.list();
+    const intakeChannel = channels.find((channel) => channel.kind === 'api')!;
+    expect((await send('GET', `/leads?channel=${intakeChannel.id}`, { cookie })).html).toContain(
+      'Canal Carla',
+    );
+    const other = Math.max(...channels.map((channel) => channel.id)) + 1;
+    expect((await send('GET', `/leads?channel=${other}`, { cookie })).html).not.toContain(
+      'Canal Carla',
+    );
+  });
+});
