@@ -8,7 +8,8 @@
  * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts), and
  * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts), and
  * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts), and
- * `npm run bench -- search` the lead list's searches among a million leads (scripts/bench/search.ts).
+ * `npm run bench -- search` the lead list's searches among a million leads (scripts/bench/search.ts),
+ * and `npm run bench -- console` the operator console's pages and live updates (scripts/bench/console.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -23,6 +24,7 @@ import { readOptions, type BenchOptions } from './bench/options.ts';
 import { timeInboxCommit } from './bench/feed.ts';
 import { benchEmail } from './bench/email.ts';
 import { benchForms } from './bench/forms.ts';
+import { benchConsole } from './bench/console.ts';
 import { benchSearch } from './bench/search.ts';
 import { measureLatency } from './bench/latency.ts';
 import { benchTelegram } from './bench/telegram.ts';
@@ -184,12 +186,17 @@ try {
         ? await benchEmail(modeContext)
         : mode === 'telegram'
           ? await benchTelegram(modeContext)
-          : mode === 'search'
-            ? await benchSearch({
+          : mode === 'console'
+            ? await benchConsole({
                 ...modeContext,
                 database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
               })
-            : await bench();
+            : mode === 'search'
+              ? await benchSearch({
+                  ...modeContext,
+                  database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
+                })
+              : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {
