@@ -25,7 +25,18 @@ export default tseslint.config(
     files: ['connectors/http/console/assets/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { document: 'readonly', HTMLElement: 'readonly', CSS: 'readonly' },
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'navigator',
+          'HTMLElement',
+          'Element',
+          'CSS',
+          'fetch',
+          'URLSearchParams',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
   },
   {

@@ -121,6 +121,9 @@ const coreEn = {
   'leads.channel': 'Channel',
   'leads.channel.any': 'Every channel',
   'leads.saved': 'Saved filters',
+  'leads.boardHint': 'Drag a card to another stage, or open the lead to change its stage.',
+  'leads.moveFailed':
+    'The lead did not move: open it to change its stage (a junk stage needs a reason).',
   'leads.saved.name': 'Save this filter as',
   'leads.saved.save': 'Save',
   'leads.saved.delete': 'Delete the saved filter {name}',
@@ -305,6 +308,9 @@ const coreEs: Record<keyof typeof coreEn, string> = {
   'leads.channel': 'Canal',
   'leads.channel.any': 'Todos los canales',
   'leads.saved': 'Filtros guardados',
+  'leads.boardHint': 'Arrastra una tarjeta a otra etapa, o abre el lead para cambiar su etapa.',
+  'leads.moveFailed':
+    'El lead no se movió: ábrelo para cambiar su etapa (una etapa de basura necesita un motivo).',
   'leads.saved.name': 'Guardar este filtro como',
   'leads.saved.save': 'Guardar',
   'leads.saved.delete': 'Borrar el filtro guardado {name}',

@@ -207,13 +207,21 @@ function Board(props: {
   return (
     <div id="lead-list" class="board" hx-get={refresh} hx-trigger="sse:leads" hx-swap="outerHTML">
       {props.columns.map(({ stage, count, leads }) => (
-        <section class="column" aria-label={t('leads.column', { stage: stage.name, count })}>
+        <section
+          class="column"
+          data-stage={stage.code}
+          aria-label={t('leads.column', { stage: stage.name, count })}
+        >
           <h2>
             {stage.name} <span class="count">{count}</span>
           </h2>
           <ol>
             {leads.map((lead) => (
-              <li data-lead={lead.id} class={unread(lead, props.reads) ? 'unread' : undefined}>
+              <li
+                data-lead={lead.id}
+                class={unread(lead, props.reads) ? 'unread' : undefined}
+                draggable="true"
+              >
                 <a class="lead-link" href={`/leads/${lead.id}`}>
                   {lead.name ?? lead.title}
                 </a>{' '}
@@ -457,6 +465,14 @@ export function leadListPages(deps: LeadsDeps): Router {
           <Filters viewer={seeing} query={query} stages={known.stages} channels={known.channels} />
           <SavedFilters viewer={seeing} query={query} saved={saved} />
           {switcher}
+          <p class="hint">{t('leads.boardHint')}</p>
+          <p
+            id="board-status"
+            role="status"
+            class="alert"
+            data-failed={t('leads.moveFailed')}
+            hidden
+          ></p>
           <section hx-ext="sse" sse-connect="/stream" aria-live="polite">
             {board}
           </section>

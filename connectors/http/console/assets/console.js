@@ -39,3 +39,42 @@ document.addEventListener('htmx:afterSettle', () => {
   document.querySelector(`[data-lead="${CSS.escape(focusedLead)}"] a.lead-link`)?.focus();
   focusedLead = null;
 });
+
+// The board: a card dragged onto another stage's column moves the lead there, through the same
+// form post as the lead page's stage (the session's CSRF token from hx-headers). The list then
+// refreshes; a refusal (a junk stage needs a reason, no right to change it) is said in words.
+document.addEventListener('dragstart', (event) => {
+  const card = event.target instanceof Element ? event.target.closest('.board [data-lead]') : null;
+  if (!card || !event.dataTransfer) return;
+  event.dataTransfer.setData('text/plain', card.getAttribute('data-lead'));
+  event.dataTransfer.effectAllowed = 'move';
+});
+document.addEventListener('dragover', (event) => {
+  const column = event.target instanceof Element ? event.target.closest('.column') : null;
+  if (!column) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = 'move';
+});
+document.addEventListener('drop', async (event) => {
+  const column = event.target instanceof Element ? event.target.closest('.column') : null;
+  const lead = event.dataTransfer?.getData('text/plain');
+  if (!column || !/^\d+$/.test(lead ?? '')) return;
+  event.preventDefault();
+  const status = document.getElementById('board-status');
+  const headers = JSON.parse(document.body.getAttribute('hx-headers') || '{}');
+  const answer = await fetch(`/leads/${lead}/stage`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ stage: column.getAttribute('data-stage') }).toString(),
+    redirect: 'manual',
+  }).catch(() => null);
+  const moved = answer?.type === 'opaqueredirect';
+  if (status) {
+    status.hidden = moved;
+    status.textContent = moved ? '' : status.getAttribute('data-failed');
+  }
+  const list = document.getElementById('lead-list');
+  if (moved && list && window.htmx) {
+    window.htmx.ajax('GET', list.getAttribute('hx-get'), { target: list, swap: 'outerHTML' });
+  }
+});
