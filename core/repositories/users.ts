@@ -4,7 +4,9 @@
  */
 import type { Grants, RoleDefinition } from '../permissions.ts';
 
-export type ApiRole = 'admin' | 'operator' | 'intake';
+/** What an API key may be: an admin, an operator (the CRM), an intake key (posting leads only). */
+export const API_ROLES = ['admin', 'operator', 'intake'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
 
 export interface UserRecord {
   id: number;

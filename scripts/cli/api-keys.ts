@@ -1,11 +1,9 @@
 /** `leadwire api-keys …`: who may use the API. */
 import { newApiKey } from '../../core/api-keys.ts';
 import type { Store } from '../../core/repositories/index.ts';
-import type { ApiRole } from '../../core/repositories/users.ts';
+import { API_ROLES, type ApiRole } from '../../core/repositories/users.ts';
 import { COMMAND_OPTIONS } from './commands.ts';
 import { CliError, idOf, parseStrict } from './options.ts';
-
-const API_ROLES: ApiRole[] = ['admin', 'operator', 'intake'];
 
 export async function runApiKeyCommand(store: Store, argv: string[]): Promise<string> {
   const { values, positionals } = parseStrict(argv, COMMAND_OPTIONS['api-keys']);

@@ -220,7 +220,7 @@ function Board(props: {
               <li
                 data-lead={lead.id}
                 class={unread(lead, props.reads) ? 'unread' : undefined}
-                draggable="true"
+                draggable
               >
                 <a class="lead-link" href={`/leads/${lead.id}`}>
                   {lead.name ?? lead.title}

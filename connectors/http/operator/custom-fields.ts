@@ -37,7 +37,8 @@ export async function customValues(
 }
 
 const options = z.array(z.string().trim().min(1).max(200)).max(500);
-const newField = z
+/** The API's and the console's rules for a new custom field and a change to one. */
+export const newField = z
   .object({
     entity: z.enum(['lead', 'client', 'deal']),
     key: z.string().regex(CUSTOM_FIELD_KEY, 'lower-case letters, digits and _, at most 40'),
@@ -52,7 +53,7 @@ const newField = z
     message: 'a list needs its options',
     path: ['options'],
   });
-const fieldPatch = z
+export const fieldPatch = z
   .object({
     label: z.string().trim().min(1).max(200),
     required: z.boolean(),

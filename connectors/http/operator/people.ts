@@ -38,16 +38,17 @@ const userFields = {
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag, e.g. en, es'),
   capacity: z.number().int().min(0).max(100_000).nullable(),
 };
-const newUser = z
+/** The API's and the console's rules for a new user, a change to one, a role, a department. */
+export const newUser = z
   .object({ ...userFields, password: z.string().optional() })
   .partial({ departmentId: true, timeZone: true, language: true, capacity: true, password: true })
   .strict();
-const userPatch = z
+export const userPatch = z
   .object({ ...userFields, active: z.boolean() })
   .partial()
   .strict();
 const grants = z.partialRecord(z.enum(ENTITIES), z.partialRecord(z.enum(ACTIONS), z.enum(SCOPES)));
-const roleBody = z
+export const roleBody = z
   .object({
     code,
     name: z.string().trim().min(1).max(100),
@@ -55,13 +56,15 @@ const roleBody = z
     manage: z.boolean().default(false),
   })
   .strict();
-const departmentBody = z
+export const departmentBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     parentId: z.number().int().positive().nullable().default(null),
     headId: z.number().int().positive().nullable().default(null),
   })
   .strict();
+export const rolePatch = roleBody.omit({ code: true }).partial().strict();
+export const departmentPatch = departmentBody.partial().strict();
 
 const USER_PROBLEMS = {
   'email-taken': [409, 'email_taken', 'email', 'another user has this email'],
@@ -162,7 +165,7 @@ export function peopleRoutes(deps: { repos: { users: UserRepository } }): Router
   });
   router.patch('/roles/:id', admin, async (req, res) => {
     const roleId = id.safeParse(req.params.id);
-    const body = roleBody.omit({ code: true }).partial().strict().safeParse(req.body);
+    const body = rolePatch.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     const written = roleId.success ? await users.updateRole(roleId.data, body.data) : undefined;
     if (!written?.ok) return problem(res, 404, 'not_found', `role ${req.params.id} does not exist`);
@@ -189,7 +192,7 @@ export function peopleRoutes(deps: { repos: { users: UserRepository } }): Router
   });
   router.patch('/departments/:id', admin, async (req, res) => {
     const departmentId = id.safeParse(req.params.id);
-    const body = departmentBody.partial().strict().safeParse(req.body);
+    const body = departmentPatch.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     if (!departmentId.success) return problem(res, 404, 'not_found', 'no such department');
     const written = await users.updateDepartment(departmentId.data, body.data);

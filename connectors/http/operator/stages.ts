@@ -10,12 +10,15 @@ import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { changeBy } from './scope.ts';
 
-const code = z.string().regex(STAGE_CODE, 'Latin letters, digits and _, at most 21 characters');
-const name = z.string().trim().min(1).max(100);
-const newStage = z
+/** The API's and the console's rules for a stage code, a stage's name, a new stage. */
+export const stageCode = z
+  .string()
+  .regex(STAGE_CODE, 'Latin letters, digits and _, at most 21 characters');
+export const stageName = z.string().trim().min(1).max(100);
+export const newStage = z
   .object({
-    code,
-    name,
+    code: stageCode,
+    name: stageName,
     semantics: z.enum(['process', 'success', 'failure']),
     sort: z.number().int().min(0).max(1_000_000).optional(),
   })
@@ -56,19 +59,19 @@ export function stageRoutes(deps: { repos: Pick<Repositories, 'stages'> }): Rout
     });
     router.put(`${path}/order`, requirePermission('admin'), async (req, res) => {
       const body = z
-        .object({ codes: z.array(code).min(1).max(200) })
+        .object({ codes: z.array(stageCode).min(1).max(200) })
         .strict()
         .safeParse(req.body);
       if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
       answer(res, await stages.reorder(kind, body.data.codes));
     });
     router.patch(`${path}/:code`, requirePermission('admin'), async (req, res) => {
-      const body = z.object({ name }).strict().safeParse(req.body);
+      const body = z.object({ name: stageName }).strict().safeParse(req.body);
       if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
       answer(res, await stages.rename(kind, String(req.params.code), body.data.name));
     });
     router.delete(`${path}/:code`, requirePermission('admin'), async (req, res) => {
-      const moveTo = code.safeParse(req.query.moveTo);
+      const moveTo = stageCode.safeParse(req.query.moveTo);
       if (!moveTo.success)
         return problem(
           res,
