@@ -104,6 +104,64 @@ export interface ChannelSettings {
     shown: Record<string, unknown>,
     patch: Record<string, unknown>,
   ): { ok: true; body: Record<string, unknown> } | { ok: false; issue: SettingsIssue };
+  /** What a person connects, in their words: "Mailbox", "Telegram bot", "WhatsApp number". */
+  readonly title: Words;
+  /**
+   * The kind's form, for the console: which inputs a person fills in and where each goes in the
+   * body `prepare` takes. The console renders any kind from this alone (nobody types JSON).
+   */
+  readonly form: readonly SettingsSection[];
+}
+
+/** A text in every language the console speaks. */
+export interface Words {
+  en: string;
+  es: string;
+}
+
+/**
+ * How an input is shown and what it becomes in the body:
+ * - `text`, `email`, `url`: a string (an empty input is left out);
+ * - `number`: a number;
+ * - `checkbox`: true or false;
+ * - `select`: one of `options`;
+ * - `list`: one value a line (or comma-separated), a string array;
+ * - `secret`: a sealed secret, `{"value": …}` as typed, or `{"env": NAME}` when a variable is
+ *   named instead; never shown again, an empty input keeps the stored one;
+ * - `passphrase`: a write-only string the channel keeps only as a hash (a verify token): never
+ *   shown again, an empty input keeps it.
+ */
+export type SettingsFieldType =
+  'text' | 'email' | 'url' | 'number' | 'checkbox' | 'select' | 'list' | 'secret' | 'passphrase';
+
+export interface SettingsField {
+  /** Where the value goes in the body, as a dotted path (`imap.host`); issues name the same path. */
+  name: string;
+  type: SettingsFieldType;
+  label: Words;
+  help?: Words;
+  /** Needed for the channel to work (a secret: when the channel is first connected). */
+  required?: boolean;
+  /** `select`: the values, in order. */
+  options?: readonly { value: string; label: Words }[];
+  /** What a new channel's form starts with: the schema's own default. */
+  default?: string | number | boolean;
+  /** A sample value shown in the empty input (and the one the descriptor test sends). */
+  example?: string;
+  min?: number;
+  max?: number;
+}
+
+export interface SettingsSection {
+  /** Unique within the kind; for an `optional` section, the body key its fields live under. */
+  id: string;
+  legend: Words;
+  fields: readonly SettingsField[];
+  /** The whole section may be left out (a mailbox that sends no replies): it is when every
+   * required field of it is empty, and removed from a saved channel the same way. */
+  optional?: boolean;
+  /** Tuning with good defaults: on the channel's page, not in the form that connects it. */
+  later?: boolean;
 }
 
 export interface SettingsContext {

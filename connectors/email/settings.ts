@@ -8,6 +8,7 @@ import {
   emailSettingsInput,
   storeEmailSettings,
 } from './config.ts';
+import { emailSettingsForm } from './settings-form.ts';
 
 /** The stored settings, parsed once per stored object. */
 export const readEmailSettings = settingsReader(emailSettings);
@@ -15,6 +16,8 @@ export const readEmailSettings = settingsReader(emailSettings);
 const SECTIONS = ['imap', 'smtp'] as const;
 
 export const emailChannelSettings: ChannelSettings = {
+  title: { en: 'Mailbox', es: 'Buzón de correo' },
+  form: emailSettingsForm,
   prepare(body, { secretsKey, now, previous }) {
     const parsed = emailSettingsInput.safeParse(body);
     if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };

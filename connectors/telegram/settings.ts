@@ -8,11 +8,14 @@ import {
   telegramSettings,
   telegramSettingsInput,
 } from './config.ts';
+import { telegramSettingsForm } from './settings-form.ts';
 
 /** The stored settings, parsed once per stored object. */
 export const readTelegramSettings = settingsReader(telegramSettings);
 
 export const telegramChannelSettings: ChannelSettings = {
+  title: { en: 'Telegram bot', es: 'Bot de Telegram' },
+  form: telegramSettingsForm,
   prepare(body, { secretsKey, previous }) {
     const parsed = telegramSettingsInput.safeParse(body);
     if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };

@@ -12,12 +12,15 @@ import {
   whatsappSettingsInput,
   type WhatsAppSettings,
 } from './config.ts';
+import { whatsappSettingsForm } from './settings-form.ts';
 
 const REQUIRED = ['phoneNumberId', 'accessToken', 'appSecret', 'verifyToken'] as const;
 const MOVED_TOKEN =
   'give accessToken again when changing apiRoot: a stored token only goes to the server it was given for';
 
 export const whatsappSettingsSupport: ChannelSettings = {
+  title: { en: 'WhatsApp number', es: 'Número de WhatsApp' },
+  form: whatsappSettingsForm,
   prepare(body, context) {
     const parsed = whatsappSettingsInput.safeParse(body);
     if (!parsed.success) return { ok: false, issues: issuesOf(parsed.error) };

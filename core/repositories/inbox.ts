@@ -30,6 +30,14 @@ export interface ReplayFilter {
 
 export type StatusCounts = Partial<Record<InboxStatus, number>>;
 
+/** A channel's traffic as the console shows it beside the channel. */
+export interface ChannelActivity {
+  /** When its newest event was recorded; null when none ever was. */
+  lastReceivedAt: Date | null;
+  /** Its newest event that failed for good, with the error kept on it. */
+  lastFailure: { at: Date; error: string } | null;
+}
+
 export interface InboxRepository {
   /** Records an event once per `(channel, external id)`; a second call returns the first row. */
   record(
@@ -76,4 +84,6 @@ export interface InboxRepository {
   errors(ids: number[]): Promise<Map<number, { status: InboxStatus; error: string | null }>>;
   /** Ids of every row whose processing failed for good, in id order. */
   failedIds(): Promise<number[]>;
+  /** One channel's newest event and newest failure. */
+  channelActivity(channelId: number): Promise<ChannelActivity>;
 }

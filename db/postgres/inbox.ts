@@ -231,6 +231,34 @@ export function pgInbox(db: PgDb): InboxRepository {
         .where(inArray(inbox.id, ids));
       return new Map(rows.map(({ id, ...rest }) => [id, rest]));
     },
+    async channelActivity(channelId) {
+      const newest = await pool.query<{ received_at: Date }>(
+        {
+          name: 'inbox-channel-newest',
+          text: `SELECT received_at FROM inbox WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
+        },
+        [channelId],
+      );
+      const failed = await pool.query<{
+        error: string | null;
+        processed_at: Date | null;
+        received_at: Date;
+      }>(
+        {
+          name: 'inbox-channel-failure',
+          text: `SELECT error, processed_at, received_at FROM inbox
+                 WHERE channel_id = $1 AND status = 'failed' ORDER BY id DESC LIMIT 1`,
+        },
+        [channelId],
+      );
+      const failure = failed.rows[0];
+      return {
+        lastReceivedAt: newest.rows[0]?.received_at ?? null,
+        lastFailure: failure
+          ? { at: failure.processed_at ?? failure.received_at, error: failure.error ?? '' }
+          : null,
+      };
+    },
     async failedIds() {
       const rows = await db
         .select({ id: inbox.id })

@@ -84,7 +84,31 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
     return Object.fromEntries(rows.map((row) => [row.status, row.n]));
   };
 
+  // Both walk the channel's entries of inbox_channel_external, which carries the row id.
+  const newestOfChannel = db.$client
+    .prepare<[number], number>(
+      'SELECT received_at FROM inbox WHERE id = (SELECT max(id) FROM inbox WHERE channel_id = ?)',
+    )
+    .pluck();
+  const newestFailure = db.$client.prepare<
+    [number],
+    { error: string | null; processed_at: number | null; received_at: number }
+  >(
+    `SELECT error, processed_at, received_at FROM inbox WHERE channel_id = ? AND status = 'failed'
+     ORDER BY id DESC LIMIT 1`,
+  );
+
   return {
+    async channelActivity(channelId) {
+      const received = newestOfChannel.get(channelId);
+      const failed = newestFailure.get(channelId);
+      return {
+        lastReceivedAt: received === undefined ? null : new Date(received),
+        lastFailure: failed
+          ? { at: new Date(failed.processed_at ?? failed.received_at), error: failed.error ?? '' }
+          : null,
+      };
+    },
     async record(channelId, externalId, raw, receivedAt) {
       return recordOne(channelId, externalId, raw, receivedAt);
     },

@@ -63,7 +63,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use('/settings', settingsForm);
   router.use(
     PAGES,
-    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }),
+    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 1000 }),
     requireViewer,
   );
   router.use(leadListPages(deps));
