@@ -50,4 +50,9 @@ export interface FormRepository {
   update(widget: Widget, input: WidgetInput, at: Date): Promise<Widget>;
   recordRejection(rejection: Rejection): Promise<void>;
   rejections(formId: number, limit: number): Promise<(Rejection & { id: number })[]>;
+  /**
+   * What a widget's channel has received (its health on the console): the inbox rows recorded
+   * since `since`, and when the newest of all arrived (null: never).
+   */
+  received(channelId: number, since: Date): Promise<{ count: number; lastAt: Date | null }>;
 }

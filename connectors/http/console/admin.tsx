@@ -2,7 +2,7 @@
  * Admin: users, departments, roles and their scopes, stages, custom fields and API keys, for
  * roles that manage. Every form posts back here; refusals are shown on the page.
  */
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import { departmentPages } from './admin-departments.tsx';
 import { fieldPages } from './admin-fields.tsx';
@@ -18,16 +18,6 @@ import { viewer } from './viewer.ts';
 export interface AdminPagesDeps {
   repos: Pick<Repositories, 'users' | 'stages' | 'customFields'>;
 }
-
-/**
- * The admin forms' parser, mounted for `/settings` before the console's own (index.ts): a role's
- * grid alone is 20 selects, over the console's limit of 20 fields a form.
- */
-export const settingsForm = express.urlencoded({
-  extended: false,
-  limit: '64kb',
-  parameterLimit: 60,
-});
 
 const SCREENS: { href: string; title: MessageKey; text: MessageKey }[] = [
   { href: '/settings/users', title: 'admin.users.title', text: 'admin.index.users' },

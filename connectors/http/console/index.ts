@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { AdminAuthDeps } from '../admin-session.ts';
 import { activityPages, type ActivityPagesDeps } from './activities.tsx';
-import { adminPages, settingsForm, type AdminPagesDeps } from './admin.tsx';
+import { adminPages, type AdminPagesDeps } from './admin.tsx';
 import { channelPages, type ChannelPagesDeps } from './channels.tsx';
 import { clientPages, type ClientPagesDeps } from './clients.tsx';
 import { leadListPages, type LeadsDeps } from './leads.tsx';
@@ -60,7 +60,7 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(assetRoutes());
   router.use(readViewer(deps.auth));
   router.use(signInPages({ ...deps.auth, users: deps.repos.users }));
-  router.use('/settings', settingsForm);
+  // A form builder of 50 fields posts several hundred inputs; 64 kB bounds what that costs.
   router.use(
     PAGES,
     express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 1000 }),
