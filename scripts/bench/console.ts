@@ -336,7 +336,7 @@ function formatConsole(options: ConsoleOptions, seedSeconds: number, figures: Fi
       ? `  target p${target.p} <= ${target.ms} ms: ${(target.p === 50 ? p50 : p95) <= target.ms ? 'met' : 'NOT MET'}`
       : '';
     return {
-      text: `  ${label.padEnd(22)} p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${(ms.at(-1) ?? 0).toFixed(1)} ms${met}`,
+      text: `  ${label.padEnd(34)} p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${(ms.at(-1) ?? 0).toFixed(1)} ms${met}`,
       p50,
       p95,
     };
