@@ -37,17 +37,25 @@ const messageOf = (error: unknown) => scrubSecrets((error as Error).message);
 export async function whatsappHealth(channel: ChannelRecord, deps: HealthDeps) {
   const settings = readSettings(channel.config);
   if (!settings) return { error: 'the stored WhatsApp settings are not valid' };
+  // Where Meta must send this number's messages: what the admin types into the app's dashboard.
+  const callbackUrl = callbackOf(channel.id, settings);
   try {
     const number = await phoneNumber(settings, deps);
     return {
+      callbackUrl,
       displayPhoneNumber: number.display_phone_number,
       verifiedName: number.verified_name,
       qualityRating: number.quality_rating,
     };
   } catch (error) {
-    return { error: messageOf(error) };
+    return { callbackUrl, error: messageOf(error) };
   }
 }
+
+const callbackOf = (channelId: number, settings: { publicBaseUrl?: string | null | undefined }) => {
+  const path = webhookPath(channelId);
+  return settings.publicBaseUrl ? new URL(path, settings.publicBaseUrl).href : path;
+};
 
 export async function whatsappTest(
   channel: ChannelRecord,
@@ -82,10 +90,9 @@ export async function whatsappTest(
 export async function whatsappSaved(channel: ChannelRecord, _deps: SavedDeps) {
   const settings = readSettings(channel.config);
   if (!settings) return undefined;
-  const path = webhookPath(channel.id);
   return {
     webhook: {
-      url: settings.publicBaseUrl ? new URL(path, settings.publicBaseUrl).href : path,
+      url: callbackOf(channel.id, settings),
       verifyToken: 'the one you gave',
       subscribe: ['messages'],
       note: 'Meta sends every number of an app to one callback URL: if the app already calls another WhatsApp channel of this Leadwire, leave it, each number reaches its own channel',

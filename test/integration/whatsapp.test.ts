@@ -385,7 +385,12 @@ describe('the channel as the admin sees it', () => {
     expect(shown.status).toBe(200);
     const text = JSON.stringify(shown.body);
     expect(text).toContain('"qualityRating":"GREEN"');
-    expect(shown.body).toMatchObject({ kind: 'whatsapp', phoneNumberId: PHONE_NUMBER_ID });
+    expect(shown.body).toMatchObject({
+      kind: 'whatsapp',
+      phoneNumberId: PHONE_NUMBER_ID,
+      // Always there, so the channel's page says where Meta must send its messages.
+      callbackUrl: `/whatsapp/${channelId}/webhook`,
+    });
     for (const secret of [TOKEN, APP_SECRET, VERIFY_TOKEN]) expect(text).not.toContain(secret);
   });
 
