@@ -92,6 +92,14 @@ it(
       await expect
         .poll(() => page.getByLabel('Stage', { exact: true }).inputValue())
         .toBe('IN_PROCESS');
+      // Assigned to herself: the responsible shows on the page, the timeline and the API.
+      await page.getByLabel('Responsible').selectOption({ label: 'Marta Admin' });
+      await page.getByRole('button', { name: 'Save' }).nth(1).click();
+      await page.getByText('responsible Nobody → Marta Admin').waitFor();
+      const assigned = (await api(system)('GET', `/api/v1/leads/${leadId}`)).body;
+      expect(assigned.responsibleId).toBe(
+        (await system.store.users.listUsers({})).find((user) => user.name === 'Marta Admin')?.id,
+      );
 
       // The customer writes again: the message appears on the open page by itself.
       expect(
