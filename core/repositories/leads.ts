@@ -232,7 +232,10 @@ export interface LeadRepository {
   ): Promise<NoteRecord | undefined>;
   junkReasons(): Promise<{ code: string; name: string; sort: number }[]>;
 
-  /** Records that `userId` opened the lead at `at`: a change after that makes it unread again. */
+  /**
+   * Records that `userId` has seen the lead as it was at `at` (its `updatedAt`): a change after
+   * that makes it unread again. A mark never moves back.
+   */
   markRead(userId: number, leadId: number, at: Date): Promise<void>;
   /** When `userId` last opened each of `leadIds`; a lead they never opened is missing. */
   readsOf(userId: number, leadIds: number[]): Promise<Map<number, Date>>;

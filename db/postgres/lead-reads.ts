@@ -1,5 +1,5 @@
 /** What each operator has read, and the lead filters they saved (the console's list). */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import type { LeadRepository } from '../../core/repositories/leads.ts';
 import type { PgDb } from './open.ts';
 import { leadReads, savedFilters } from './schema.ts';
@@ -22,7 +22,12 @@ export function pgLeadReads(db: PgDb): Reads {
       await db
         .insert(leadReads)
         .values({ userId, leadId, readAt: at })
-        .onConflictDoUpdate({ target: [leadReads.userId, leadReads.leadId], set: { readAt: at } });
+        .onConflictDoUpdate({
+          target: [leadReads.userId, leadReads.leadId],
+          set: { readAt: at },
+          // Two views finishing out of order never move the mark back.
+          setWhere: lt(leadReads.readAt, at),
+        });
     },
 
     async readsOf(userId, leadIds) {

@@ -1,5 +1,5 @@
 /** What each operator has read, and the lead filters they saved (the console's list). */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import type { LeadRepository } from '../../core/repositories/leads.ts';
 import type { Db } from './open.ts';
 import { leadReads, savedFilters } from './schema.ts';
@@ -21,7 +21,12 @@ export function sqliteLeadReads(db: Db): Reads {
     async markRead(userId, leadId, at) {
       db.insert(leadReads)
         .values({ userId, leadId, readAt: at })
-        .onConflictDoUpdate({ target: [leadReads.userId, leadReads.leadId], set: { readAt: at } })
+        .onConflictDoUpdate({
+          target: [leadReads.userId, leadReads.leadId],
+          set: { readAt: at },
+          // Two views finishing out of order never move the mark back.
+          setWhere: lt(leadReads.readAt, at),
+        })
         .run();
     },
 

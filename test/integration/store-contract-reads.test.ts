@@ -58,6 +58,11 @@ describe(`reads and saved filters on the ${TEST_STORE} store`, () => {
       new Map([[second, new Date('2026-06-01T10:05:00Z')]]),
     );
     expect(await store.leads.readsOf(pablo, [])).toEqual(new Map());
+    // A view that finishes after a later one does not move the mark back.
+    await store.leads.markRead(ana, first, new Date('2026-06-01T11:00:00Z'));
+    expect((await store.leads.readsOf(ana, [first])).get(first)).toEqual(
+      new Date('2026-06-01T11:30:00Z'),
+    );
   });
 
   it('saves filters per user by name, replaces one of the same name, deletes only its own', async () => {

@@ -309,6 +309,19 @@ export function leadPages(deps: LeadPageDeps): Router {
   const { leads } = deps.repos;
   const replying = deps.channels.filter((channel) => channel.replies);
 
+  /**
+   * The viewer has seen the lead as it is being shown: the list stops marking it unread until it
+   * changes again. Its own `updatedAt` is the mark (never this process's clock, which may be
+   * behind the worker's), written before the page goes out, and only when it moves forward: an
+   * open page refetching its conversation writes nothing new.
+   */
+  const seen = async (res: Response, lead: LeadDetail) => {
+    const me = viewer(res).principal.user?.id;
+    if (!me) return;
+    const read = (await leads.readsOf(me, [lead.id])).get(lead.id);
+    if (!read || read < lead.updatedAt) await leads.markRead(me, lead.id, lead.updatedAt);
+  };
+
   /** Shows the lead (or 404 when out of reach), with a problem to say if an action failed. */
   async function show(res: Response, id: number, status = 200, problem?: string) {
     const seeing = viewer(res);
@@ -345,6 +358,7 @@ export function leadPages(deps: LeadPageDeps): Router {
         ? route.channel.name
         : null
       : null;
+    if (status === 200) await seen(res, lead);
     sendPage(
       res,
       status,
@@ -366,23 +380,14 @@ export function leadPages(deps: LeadPageDeps): Router {
     );
   }
 
-  /** The viewer has seen the lead as it is now: the list stops marking it unread. */
-  const seen = async (res: Response, leadId: number) => {
-    const me = viewer(res).principal.user?.id;
-    if (me) await leads.markRead(me, leadId, new Date());
-  };
-
-  router.get('/leads/:id', async (req, res) => {
-    await show(res, Number(req.params.id));
-    if (res.statusCode === 200) await seen(res, Number(req.params.id));
-  });
+  router.get('/leads/:id', (req, res) => show(res, Number(req.params.id)));
 
   router.use(emailFrameRoutes(deps));
 
   router.get('/leads/:id/conversation', async (req, res) => {
     const lead = await leads.get(Number(req.params.id), scopeFor(res, 'leads', 'read'));
     if (!lead) return notFound(res);
-    await seen(res, lead.id);
+    await seen(res, lead);
     sendFragment(res, <Conversation viewer={viewer(res)} lead={lead} />);
   });
 
