@@ -117,6 +117,7 @@ export interface ChannelSettings {
 export interface Words {
   en: string;
   es: string;
+  ru: string;
 }
 
 /**

@@ -16,7 +16,7 @@ export const readEmailSettings = settingsReader(emailSettings);
 const SECTIONS = ['imap', 'smtp'] as const;
 
 export const emailChannelSettings: ChannelSettings = {
-  title: { en: 'Mailbox', es: 'Buzón de correo' },
+  title: { en: 'Mailbox', es: 'Buzón de correo', ru: 'Почтовый ящик' },
   form: emailSettingsForm,
   prepare(body, { secretsKey, now, previous }) {
     const parsed = emailSettingsInput.safeParse(body);

@@ -14,7 +14,7 @@ import { telegramSettingsForm } from './settings-form.ts';
 export const readTelegramSettings = settingsReader(telegramSettings);
 
 export const telegramChannelSettings: ChannelSettings = {
-  title: { en: 'Telegram bot', es: 'Bot de Telegram' },
+  title: { en: 'Telegram bot', es: 'Bot de Telegram', ru: 'Бот Telegram' },
   form: telegramSettingsForm,
   prepare(body, { secretsKey, previous }) {
     const parsed = telegramSettingsInput.safeParse(body);

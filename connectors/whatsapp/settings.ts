@@ -19,7 +19,7 @@ const MOVED_TOKEN =
   'give accessToken again when changing apiRoot: a stored token only goes to the server it was given for';
 
 export const whatsappSettingsSupport: ChannelSettings = {
-  title: { en: 'WhatsApp number', es: 'Número de WhatsApp' },
+  title: { en: 'WhatsApp number', es: 'Número de WhatsApp', ru: 'Номер WhatsApp' },
   form: whatsappSettingsForm,
   prepare(body, context) {
     const parsed = whatsappSettingsInput.safeParse(body);

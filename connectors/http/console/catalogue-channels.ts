@@ -1,7 +1,7 @@
 /**
  * The words of the channel screens (mailboxes, bots, WhatsApp, web forms, callback widgets), in
  * the same languages as catalogue.ts, which merges them in. A kind's own fields are labelled by
- * its channel's settings form (core/channel.ts `SettingsSection`), in the same two languages.
+ * its channel's settings form (core/channel.ts `SettingsSection`), in the same languages.
  */
 export const channelsEn = {
   'nav.channels': 'Channels',
@@ -152,4 +152,81 @@ export const channelsEs: Record<keyof typeof channelsEn, string> = {
   'channels.test.failed': 'falló',
   'channels.test.none': 'Este tipo de canal no tiene prueba de conexión.',
   'channels.notEditable': 'Este canal se configura en otro sitio y no se puede editar aquí.',
+};
+
+export const channelsRu: Record<keyof typeof channelsEn, string> = {
+  'nav.channels': 'Каналы',
+  'channels.title': 'Каналы',
+  'channels.intro':
+    'Откуда приходят сообщения клиентов. Сообщения каждого канала становятся лидами для его очереди операторов.',
+  'channels.connected': 'Подключённые каналы',
+  'channels.none': 'Ни один канал пока не подключён.',
+  'channels.connect': 'Подключить канал',
+  'channels.connectKind': 'Подключить: {kind}',
+  'channels.col.channel': 'Канал',
+  'channels.col.kind': 'Тип',
+  'channels.col.state': 'Состояние',
+  'channels.col.lastMessage': 'Последнее сообщение',
+  'channels.col.lastError': 'Последняя ошибка',
+  'channels.active': 'активен',
+  'channels.inactive': 'отключён',
+  'channels.never': 'никогда',
+  'channels.noError': 'нет',
+  'channels.state.connected': 'подключён',
+  'channels.state.reconnecting': 'переподключается',
+  'channels.state.stopped': 'не работает: его не читает ни один процесс {process}',
+  'channels.state.push': 'получает то, что присылает его сервис (сеанс поддерживать не нужно)',
+  'channels.state.off': 'отключён',
+  'channels.state.unknown': 'неизвестно (не удалось прочитать метрики)',
+  'channels.forms': 'Веб-формы',
+  'channels.callbacks': 'Виджеты обратного звонка',
+  'channels.noForms': 'Веб-форм пока нет.',
+  'channels.noCallbacks': 'Виджетов обратного звонка пока нет.',
+  'channels.newForm': 'Новая веб-форма',
+  'channels.newCallback': 'Новый виджет обратного звонка',
+  'channels.back': 'Все каналы',
+  'channels.new.title': 'Подключить: {kind}',
+  'channels.new.submit': 'Подключить',
+  'channels.new.later':
+    'Очередь операторов и тонкая настройка канала этого типа — на странице канала после подключения.',
+  'channels.unknownKind': 'Канал этого типа здесь подключить нельзя.',
+  'channels.saved': 'Сохранено.',
+  'channels.created': 'Канал подключён. Проверьте его: «Проверить подключение».',
+  'channels.refused': 'Канал не сохранён: исправьте отмеченное.',
+  'channels.save': 'Сохранить',
+  'channels.general': 'Общие',
+  'channels.field.name': 'Название',
+  'channels.field.nameHelp': 'Как его видят операторы, например «Почта отдела продаж».',
+  'channels.field.defaultCountry': 'Страна для телефонных номеров без кода',
+  'channels.field.defaultCountryHelp':
+    'Две буквы, например RU. Пусто — страна по умолчанию для этой установки.',
+  'channels.field.appendScope': 'Следующее сообщение клиента добавляется',
+  'channels.field.appendScope.any': 'в его открытый лид из любого канала',
+  'channels.field.appendScope.same': 'только в открытый лид этого канала',
+  'channels.field.active': 'Активен (его сообщения читаются)',
+  'channels.queue': 'Очередь операторов',
+  'channels.queueHelp':
+    'Новые лиды этого канала по очереди получают эти операторы. Если никто не выбран, лиды остаются без ответственного.',
+  'channels.queueNone': 'Активных пользователей нет.',
+  'channels.secret.stored': 'сохранён — оставьте пустым, чтобы не менять',
+  'channels.secret.env':
+    'берётся из переменной окружения {name} — оставьте пустым, чтобы не менять',
+  'channels.secret.fromEnv': 'Брать из переменной окружения',
+  'channels.secret.envName': 'Имя переменной (LEADWIRE_SECRET_…)',
+  'channels.secret.both': 'Укажите либо значение, либо имя переменной, но не то и другое.',
+  'channels.required': 'обязательно',
+  'channels.health': 'Состояние',
+  'channels.health.session': 'Сеанс',
+  'channels.health.lastMessage': 'Последнее полученное сообщение',
+  'channels.health.lastError': 'Последнее сообщение с ошибкой',
+  'channels.health.service': 'Что сообщает сервис',
+  'channels.health.serviceNone': 'Сервису нечего сообщить об этом канале.',
+  'channels.test': 'Проверить подключение',
+  'channels.test.intro':
+    'Подключается с сохранёнными настройками и показывает, что ответил сервер.',
+  'channels.test.results': 'Результаты проверки',
+  'channels.test.ok': 'работает',
+  'channels.test.failed': 'ошибка',
+  'channels.test.none': 'Для канала этого типа проверки подключения нет.',
+  'channels.notEditable': 'Этот канал настроен в другом месте, и здесь его изменить нельзя.',
 };

@@ -20,6 +20,7 @@ import type { Viewer } from './viewer.ts';
 export const wordsOf = (key: MessageKey): Words => ({
   en: translator('en')(key),
   es: translator('es')(key),
+  ru: translator('ru')(key),
 });
 
 /** What the inputs show: a described channel, a new one's defaults, or what was typed. */

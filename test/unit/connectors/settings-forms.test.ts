@@ -71,28 +71,32 @@ describe.each(connectable.map((channel) => [channel.kind, channel] as const))(
       }
     });
 
-    it('has a sample or default for every text, an option for every select default, both languages everywhere', () => {
+    it('has a sample or default for every text, an option for every select default, every language everywhere', () => {
       const names = fields.map((field) => field.name);
       expect(new Set(names).size).toBe(names.length);
       for (const section of settings.form) {
-        expect(section.legend.en && section.legend.es, section.id).toBeTruthy();
+        expect(
+          section.legend.en && section.legend.es && section.legend.ru,
+          section.id,
+        ).toBeTruthy();
         if (section.optional)
           for (const field of section.fields)
             expect(field.name.startsWith(`${section.id}.`)).toBe(true);
       }
       for (const field of fields) {
-        expect(field.label.en && field.label.es, field.name).toBeTruthy();
-        if (field.help) expect(field.help.en && field.help.es, field.name).toBeTruthy();
+        expect(field.label.en && field.label.es && field.label.ru, field.name).toBeTruthy();
+        if (field.help)
+          expect(field.help.en && field.help.es && field.help.ru, field.name).toBeTruthy();
         if (['text', 'email', 'url', 'list'].includes(field.type))
           expect(field.example ?? field.default, field.name).toBeDefined();
         if (field.type === 'select') {
           for (const option of field.options ?? [])
-            expect(option.label.en && option.label.es, field.name).toBeTruthy();
+            expect(option.label.en && option.label.es && option.label.ru, field.name).toBeTruthy();
           if (field.default !== undefined)
             expect(field.options?.map((o) => o.value)).toContain(field.default);
         }
       }
-      expect(settings.title.en && settings.title.es).toBeTruthy();
+      expect(settings.title.en && settings.title.es && settings.title.ru).toBeTruthy();
     });
   },
 );
