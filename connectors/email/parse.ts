@@ -58,11 +58,20 @@ const SANITISE: sanitizeHtml.IOptions = {
     frame.tag === 'img' && !/^(?:cid:|data:image\/)/i.test(frame.attribs.src ?? ''),
 };
 
+/**
+ * An email's HTML as Leadwire keeps and shows it: no script, style element, form or frame, no
+ * remote picture (a tracking pixel), links only to http(s) and mailto. Run when a message comes
+ * in and again when its stored HTML is shown (what is stored may predate a stricter rule).
+ */
+export function sanitiseEmailHtml(html: string): string {
+  return sanitizeHtml(html, SANITISE).trim();
+}
+
 export async function parseEmail(eml: Buffer, options: ParseEmailOptions): Promise<ParsedEmail> {
   const mail = await readMail(eml);
   const from = firstAddress(mail.from);
   const replyTo = firstAddress(mail.replyTo);
-  const html = mail.html ? sanitizeHtml(mail.html, SANITISE).trim() || null : null;
+  const html = mail.html ? sanitiseEmailHtml(mail.html) || null : null;
   const subject = (mail.subject ?? '').trim();
   const inReplyTo = messageIds(mail.inReplyTo)[0] ?? null;
   const humanSenders = options.humanSenders ?? [];

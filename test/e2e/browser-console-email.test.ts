@@ -138,7 +138,9 @@ it(
       await page.getByText('necesitamos mudanza', { exact: false }).first().waitFor();
       await page.getByText('Show the whole message').click();
       const frameElement = page.locator('details.whole iframe');
-      expect(await frameElement.getAttribute('sandbox')).toBe('');
+      expect(await frameElement.getAttribute('sandbox')).toBe(
+        'allow-popups allow-popups-to-escape-sandbox',
+      );
       const frame = page.frameLocator('details.whole iframe');
       await frame.getByText('el viernes').waitFor();
       const picture = frame.getByAltText('plano');

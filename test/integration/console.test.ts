@@ -442,3 +442,67 @@ describe('the list and a lead for one operator', () => {
     );
   });
 });
+
+describe('an email’s whole message', () => {
+  it('is served into its frame cleaned, under a policy that runs and loads nothing, to whoever may see the lead', async () => {
+    const { cookie } = await signIn('marta@console.test');
+    const leadId = await intake({
+      name: 'Frame Fabio',
+      email: 'fabio@customer.test',
+      message: 'hola',
+    });
+    const other = await intake({
+      name: 'Other Olga',
+      email: 'olga@customer.test',
+      message: 'hola',
+    });
+    const channelId = (await system.store.channels.list()).find((c) => c.kind === 'api')!.id;
+    // Stored as an older version might have kept it: the frame must not trust it.
+    const message = await system.store.leads.addOutbound({
+      leadId,
+      channelId,
+      externalId: 'frame-test-1',
+      sender: 'Frame Fabio',
+      text: 'see below',
+      meta: {
+        email: {
+          subject: 'Presupuesto <b>',
+          html:
+            '<p>Hola <b>equipo</b></p><script>alert(1)</script>' +
+            '<img src="https://tracker.example/p.gif"><meta http-equiv="refresh" content="0;url=https://evil.example">' +
+            '<a href="https://shop.example/catalogue">catálogo</a>' +
+            '<form action="https://evil.example"><input name="pw"></form>',
+        },
+      },
+      at: new Date(),
+    });
+    const path = `/leads/${leadId}/messages/${message!.id}/email`;
+    const res = await fetch(`${system.baseUrl}${path}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const policy = res.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain('img-src data:;');
+    expect(policy).toMatch(/(^|; )sandbox allow-popups allow-popups-to-escape-sandbox$/);
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    const html = await res.text();
+    expect(html).toContain('<p>Hola <b>equipo</b></p>');
+    expect(html).toContain('<title>Presupuesto &lt;b&gt;</title>');
+    for (const gone of ['<script', 'tracker.example', 'http-equiv', '<form', 'name="pw"'])
+      expect(html).not.toContain(gone);
+    expect(html).toContain(
+      '<a target="_blank" rel="noopener noreferrer" href="https://shop.example/catalogue">',
+    );
+    // The lead's page offers it in a sandboxed frame.
+    const page = await send('GET', `/leads/${leadId}`, { cookie });
+    expect(page.html).toContain(
+      `sandbox="allow-popups allow-popups-to-escape-sandbox" src="${path}"`,
+    );
+    // Not through another lead's address, and not to someone who may not see the lead.
+    expect(
+      (await send('GET', `/leads/${other}/messages/${message!.id}/email`, { cookie })).status,
+    ).toBe(404);
+    const rocio = await signIn('rocio@console.test');
+    expect((await send('GET', path, { cookie: rocio.cookie })).status).toBe(404);
+    expect((await send('GET', path)).status).toBe(303);
+  });
+});

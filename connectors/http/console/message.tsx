@@ -10,6 +10,7 @@ import type { BlobStore } from '../../../core/repositories/blobs.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { AttachmentRecord } from '../../../core/repositories/attachments.ts';
 import type { MessageRecord } from '../../../core/repositories/leads.ts';
+import { sanitiseEmailHtml } from '../../email/parse.ts';
 import { scopeFor } from '../operator/scope.ts';
 import { notFound } from './layout.tsx';
 import type { Viewer } from './viewer.ts';
@@ -103,7 +104,7 @@ function WholeEmail({ viewer: seeing, message }: { viewer: Viewer; message: Show
       <summary>{t('message.whole')}</summary>
       {html ? (
         <iframe
-          sandbox=""
+          sandbox="allow-popups allow-popups-to-escape-sandbox"
           src={`/leads/${message.leadId}/messages/${message.id}/email`}
           title={t('message.wholeTitle', { subject: textOf(email.subject) })}
           loading="lazy"
@@ -136,10 +137,11 @@ const INLINE_BUDGET = 8 * 1024 * 1024;
 
 /**
  * The frame's own policy: no script, nothing from outside, no form, no plugin; only its inline
- * styles and the pictures it carries. `sandbox` again, for a browser that opens the address alone.
+ * styles and the pictures it carries. `sandbox` again, for a browser that opens the address alone;
+ * a link may open a new tab (outside the sandbox, as the customer's link to their website would).
  */
 const FRAME_POLICY =
-  "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'; sandbox";
+  "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; form-action 'none'; frame-ancestors 'self'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox";
 
 export interface EmailFrameDeps {
   repos: Pick<Repositories, 'leads'>;
@@ -207,7 +209,12 @@ export function emailFrameRoutes(deps: EmailFrameDeps): Router {
     const message = lead ? await deps.repos.leads.message(messageId) : undefined;
     const html = message?.leadId === id ? textOf(objectOf(message.meta.email).html) : '';
     if (!message || !html) return notFound(res);
-    const body = await withPictures(html, objectOf(message.meta.email).contentIds, deps.blobs);
+    const body = await withPictures(
+      // Links open in a tab of their own (the frame may open one, nothing else), never in it.
+      sanitiseEmailHtml(html).replace(/<a /g, '<a target="_blank" rel="noopener noreferrer" '),
+      objectOf(message.meta.email).contentIds,
+      deps.blobs,
+    );
     res
       .status(200)
       .set('Content-Security-Policy', FRAME_POLICY)
