@@ -43,10 +43,11 @@ document.addEventListener('htmx:afterSettle', () => {
 // The board: a card dragged onto another stage's column moves the lead there, through the same
 // form post as the lead page's stage (the session's CSRF token from hx-headers). The list then
 // refreshes; a refusal (a junk stage needs a reason, no right to change it) is said in words.
+const LEAD_TYPE = 'application/x-leadwire-lead';
 document.addEventListener('dragstart', (event) => {
   const card = event.target instanceof Element ? event.target.closest('.board [data-lead]') : null;
   if (!card || !event.dataTransfer) return;
-  event.dataTransfer.setData('text/plain', card.getAttribute('data-lead'));
+  event.dataTransfer.setData(LEAD_TYPE, card.getAttribute('data-lead'));
   event.dataTransfer.effectAllowed = 'move';
 });
 document.addEventListener('dragover', (event) => {
@@ -57,18 +58,29 @@ document.addEventListener('dragover', (event) => {
 });
 document.addEventListener('drop', async (event) => {
   const column = event.target instanceof Element ? event.target.closest('.column') : null;
-  const lead = event.dataTransfer?.getData('text/plain');
+  // Only a card of this board: a number dragged in from elsewhere is no lead to move.
+  const lead = event.dataTransfer?.getData(LEAD_TYPE);
   if (!column || !/^\d+$/.test(lead ?? '')) return;
   event.preventDefault();
   const status = document.getElementById('board-status');
   const headers = JSON.parse(document.body.getAttribute('hx-headers') || '{}');
   const answer = await fetch(`/leads/${lead}/stage`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    // As htmx asks: an ended session answers 401 (sign in again), not a redirect taken for success.
+    headers: {
+      ...headers,
+      'hx-request': 'true',
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ stage: column.getAttribute('data-stage') }).toString(),
     redirect: 'manual',
   }).catch(() => null);
   const moved = answer?.type === 'opaqueredirect';
+  const signIn = answer?.headers.get('hx-redirect');
+  if (answer?.status === 401 && signIn) {
+    window.location.assign(signIn);
+    return;
+  }
   if (status) {
     status.hidden = moved;
     status.textContent = moved ? '' : status.getAttribute('data-failed');
