@@ -235,7 +235,8 @@ export function pgInbox(db: PgDb): InboxRepository {
       const newest = await pool.query<{ received_at: Date }>(
         {
           name: 'inbox-channel-newest',
-          text: `SELECT received_at FROM inbox WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
+          // One step down inbox_channel_received.
+          text: `SELECT max(received_at) AS received_at FROM inbox WHERE channel_id = $1`,
         },
         [channelId],
       );

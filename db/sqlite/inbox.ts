@@ -84,11 +84,9 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
     return Object.fromEntries(rows.map((row) => [row.status, row.n]));
   };
 
-  // Both walk the channel's entries of inbox_channel_external, which carries the row id.
+  // One step down inbox_channel_received; the failure, inbox_channel_failed (failed rows only).
   const newestOfChannel = db.$client
-    .prepare<[number], number>(
-      'SELECT received_at FROM inbox WHERE id = (SELECT max(id) FROM inbox WHERE channel_id = ?)',
-    )
+    .prepare<[number], number | null>('SELECT max(received_at) FROM inbox WHERE channel_id = ?')
     .pluck();
   const newestFailure = db.$client.prepare<
     [number],
@@ -103,7 +101,7 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
       const received = newestOfChannel.get(channelId);
       const failed = newestFailure.get(channelId);
       return {
-        lastReceivedAt: received === undefined ? null : new Date(received),
+        lastReceivedAt: received == null ? null : new Date(received),
         lastFailure: failed
           ? { at: new Date(failed.processed_at ?? failed.received_at), error: failed.error ?? '' }
           : null,

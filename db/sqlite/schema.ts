@@ -384,6 +384,12 @@ export const inbox = sqliteTable(
     index('inbox_pending')
       .on(t.id)
       .where(sql`${t.status} = 'pending'`),
+    // A channel's health: its newest message, and how many came since a moment (the console).
+    index('inbox_channel_received').on(t.channelId, t.receivedAt),
+    // …and its newest failure: failed rows are few, so this index is small.
+    index('inbox_channel_failed')
+      .on(t.channelId, t.id)
+      .where(sql`${t.status} = 'failed'`),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX "inbox_channel_received" ON "inbox" USING btree ("channel_id","received_at");--> statement-breakpoint
+CREATE INDEX "inbox_channel_failed" ON "inbox" USING btree ("channel_id","id") WHERE "inbox"."status" = 'failed';
