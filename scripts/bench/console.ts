@@ -279,13 +279,21 @@ async function timeLive(
         waiting = (id) => {
           void fetch(`${base}/leads/${id}/conversation`, { headers: { cookie } })
             .then((res) => res.text())
-            .then((html) => {
-              if (!html.includes(text)) return;
-              clearTimeout(timer);
-              resolve();
-            });
+            .then(
+              (html) => {
+                if (!html.includes(text)) return;
+                clearTimeout(timer);
+                resolve();
+              },
+              (error: unknown) => {
+                clearTimeout(timer);
+                reject(error instanceof Error ? error : new Error(String(error)));
+              },
+            );
         };
       });
+      // Awaited below; a post that fails first must not leave it rejecting unheard.
+      shown.catch(() => undefined);
       const posted = await fetch(`${base}/api/v1/leads`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -295,8 +303,9 @@ async function timeLive(
           message: text,
         }),
       });
-      if (posted.status !== 202 && posted.status !== 201)
+      if (posted.status !== 202 && posted.status !== 201) {
         throw new Error(`the intake answered ${posted.status}: ${await posted.text()}`);
+      }
       await shown;
       // The first few warm the worker and the page's code.
       if (i >= 3) times.push(performance.now() - start);

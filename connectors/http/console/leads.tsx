@@ -369,7 +369,7 @@ export function leadListPages(deps: LeadsDeps): Router {
 
   router.post('/leads/filters', async (req, res) => {
     const user = viewer(res).principal.user;
-    const body = req.body as Record<string, unknown>;
+    const body = (req.body ?? {}) as Record<string, unknown>;
     const name = one(body.name).trim().slice(0, 80);
     const query = savedQuery(one(body.query));
     if (user && name) await deps.repos.leads.saveFilter(user.id, name, query, new Date());

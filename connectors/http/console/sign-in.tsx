@@ -217,6 +217,8 @@ export function signInPages(
       email,
       roles: ['admin'],
       passwordHash: await hashPassword(password),
+      // The console speaks to them as the page they set it up from did.
+      language: visitorLanguage(req),
     });
     if (!written.ok) return answer(409, (t) => t('setup.done'));
     // Two first runs at the same moment both found nobody: the first account made stays, a later
