@@ -108,6 +108,51 @@ beforeAll(async () => {
 });
 afterAll(() => system.close());
 
+describe('the last manager', () => {
+  it('cannot be deactivated, lose the admin role, or have the only managing role stop managing', async () => {
+    const lockout = 'This would leave nobody who can sign in and manage Leadwire';
+    const off = await admin.post(`/settings/users/${martaId}/active`, { active: 'false' });
+    expect(off.status).toBe(422);
+    expect(off.html).toContain(lockout);
+    const demoted = await admin.post(`/settings/users/${martaId}`, {
+      name: 'marta',
+      email: 'marta@admin.test',
+      roles: 'operator',
+      departmentId: '',
+      capacity: '',
+      timeZone: 'UTC',
+      language: 'en',
+    });
+    expect(demoted.status).toBe(422);
+    expect(demoted.html).toContain(lockout);
+    const adminRole = (await system.store.users.listRoles()).find((r) => r.code === 'admin')!;
+    const unmanaged = await admin.post(`/settings/roles/${adminRole.id}`, {
+      name: 'Administrator',
+      ...grid({ 'leads.read': 'all' }),
+    });
+    expect(unmanaged.status).toBe(422);
+    expect(unmanaged.html).toContain(lockout);
+    // The API keeps the same rule.
+    const call = api(system);
+    expect((await call('PATCH', `/api/v1/users/${martaId}`, { active: false })).body).toMatchObject(
+      { error: 'last_manager' },
+    );
+    expect(
+      (await call('PATCH', `/api/v1/roles/${adminRole.id}`, { manage: false })).body,
+    ).toMatchObject({ error: 'last_manager' });
+    const marta = (await system.store.users.listUsers({})).find((u) => u.id === martaId)!;
+    expect(marta).toMatchObject({ active: true, roles: ['admin'] });
+    expect((await system.store.users.listRoles()).find((r) => r.code === 'admin')?.manage).toBe(
+      true,
+    );
+    // With a second administrator, either may be switched off.
+    const second = await person('second-admin@admin.test', ['admin']);
+    expect((await admin.post(`/settings/users/${second}/active`, { active: 'false' })).status).toBe(
+      303,
+    );
+  });
+});
+
 describe('who reaches the admin screens', () => {
   it('refuses every page and form to a role that does not manage, and changes nothing', async () => {
     const pabloId = await person('pablo@admin.test', ['operator']);

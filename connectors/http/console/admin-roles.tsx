@@ -6,7 +6,7 @@
 import { Router, type Response } from 'express';
 import { ACTIONS, ENTITIES, SCOPES, type Action, type Entity } from '../../../core/permissions.ts';
 import type { RoleRecord, UserRepository } from '../../../core/repositories/users.ts';
-import { roleBody, rolePatch } from '../operator/people.ts';
+import { leavesNoManager, roleBody, rolePatch } from '../operator/people.ts';
 import {
   AdminPage,
   Select,
@@ -257,6 +257,8 @@ export function rolePages(deps: { users: UserRepository }): Router {
     const { code: _fixed, ...patch } = draft;
     const body = rolePatch.safeParse(patch);
     if (!body.success) return showRole(res, 422, role, draft, refusal(t, body.error, HINTS));
+    if (await leavesNoManager(users, { roleId: role.id, manage: body.data.manage }))
+      return showRole(res, 422, role, draft, t('admin.lastManager'));
     const written = await users.updateRole(role.id, body.data);
     if (!written.ok) return adminNotFound(res);
     res.redirect(303, `/settings/roles/${role.id}?saved=1`);

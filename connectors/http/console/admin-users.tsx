@@ -12,7 +12,7 @@ import {
   passwordProblem,
 } from '../../../core/passwords.ts';
 import type { UserRecord, UserRepository } from '../../../core/repositories/users.ts';
-import { newUser, userPatch } from '../operator/people.ts';
+import { leavesNoManager, newUser, userPatch } from '../operator/people.ts';
 import {
   AdminPage,
   adminNotFound,
@@ -174,6 +174,8 @@ export function userPages(deps: { users: UserRepository }): Router {
     const draft = draftOfForm(formOf(req.body));
     const body = userPatch.safeParse(candidate(draft));
     if (!body.success) return showUser(res, 422, user, draft, refusal(t, body.error, USER_HINTS));
+    if (await leavesNoManager(users, { userId: user.id, patch: body.data }))
+      return showUser(res, 422, user, draft, t('admin.lastManager'));
     const written = await users.updateUser(user.id, body.data);
     if (!written.ok) return showUser(res, 422, user, draft, t(USER_PROBLEMS[written.problem]));
     res.redirect(303, `/settings/users/${user.id}?saved=1`);
@@ -182,6 +184,9 @@ export function userPages(deps: { users: UserRepository }): Router {
   router.post('/settings/users/:id/active', async (req, res) => {
     const id = pathId(req.params.id);
     const active = field(formOf(req.body), 'active') === 'true';
+    const user = id ? await users.getUser(id) : undefined;
+    if (user && (await leavesNoManager(users, { userId: user.id, patch: { active } })))
+      return showUser(res, 422, user, undefined, viewer(res).t('admin.lastManager'));
     const written = id ? await users.updateUser(id, userPatch.parse({ active })) : undefined;
     if (!written?.ok) return adminNotFound(res);
     res.redirect(303, `/settings/users/${written.user.id}?saved=1`);

@@ -55,6 +55,8 @@ export const adminEn = {
   'admin.users.activate': 'Activate',
   'admin.users.activateHint': 'The user may sign in again.',
   'admin.users.weakPassword': 'The password needs {min} to {max} characters.',
+  'admin.lastManager':
+    'This would leave nobody who can sign in and manage Leadwire: give another active user a managing role first.',
   'admin.users.emailTaken': 'Another user has this email.',
   'admin.users.invalid.name': 'The name is missing or longer than 200 characters.',
   'admin.users.invalid.email': 'The email address is not valid.',
@@ -277,6 +279,8 @@ export const adminEs: Record<keyof typeof adminEn, string> = {
   'admin.users.activate': 'Activar',
   'admin.users.activateHint': 'El usuario podrá volver a entrar.',
   'admin.users.weakPassword': 'La contraseña necesita entre {min} y {max} caracteres.',
+  'admin.lastManager':
+    'Así nadie podría entrar y administrar Leadwire: da antes un rol de administración a otro usuario activo.',
   'admin.users.emailTaken': 'Otro usuario tiene este correo.',
   'admin.users.invalid.name': 'Falta el nombre o pasa de 200 caracteres.',
   'admin.users.invalid.email': 'La dirección de correo no es válida.',
@@ -503,6 +507,8 @@ export const adminRu: Record<keyof typeof adminEn, string> = {
   'admin.users.activate': 'Активировать',
   'admin.users.activateHint': 'Пользователь снова сможет входить в систему.',
   'admin.users.weakPassword': 'Пароль должен содержать от {min} до {max} символов.',
+  'admin.lastManager':
+    'Тогда никто не сможет войти и управлять Leadwire: сначала дайте управляющую роль другому активному пользователю.',
   'admin.users.emailTaken': 'Этот email уже у другого пользователя.',
   'admin.users.invalid.name': 'Имя не указано или длиннее 200 символов.',
   'admin.users.invalid.email': 'Недопустимый адрес email.',

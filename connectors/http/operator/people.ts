@@ -6,7 +6,12 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { hashPassword, passwordProblem } from '../../../core/passwords.ts';
 import { ACTIONS, ENTITIES, SCOPES } from '../../../core/permissions.ts';
-import type { DepartmentRecord, UserRepository } from '../../../core/repositories/users.ts';
+import type {
+  DepartmentRecord,
+  RoleRecord,
+  UserPatch,
+  UserRepository,
+} from '../../../core/repositories/users.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 
@@ -65,6 +70,43 @@ export const departmentBody = z
   .strict();
 export const rolePatch = roleBody.omit({ code: true }).partial().strict();
 export const departmentPatch = departmentBody.partial().strict();
+
+/** A change of a user (active, roles) or of a role (manage), as the lockout check sees it. */
+export type ManagerChange =
+  | { userId: number; patch: Pick<UserPatch, 'active' | 'roles'> }
+  | { roleId: number; manage: boolean | undefined };
+
+/**
+ * Whether `change` would leave nobody who can sign in and manage Leadwire (no active user with a
+ * password and a managing role): the last administrator deactivating themselves, losing the
+ * admin role, or the only managing role losing `manage`. Refused by the API and the console
+ * alike, or a contact center is locked out of its own users, channels and queues.
+ */
+export async function leavesNoManager(
+  users: Pick<UserRepository, 'listUsers' | 'listRoles'>,
+  change: ManagerChange,
+): Promise<boolean> {
+  const [everyone, roles] = await Promise.all([users.listUsers({}), users.listRoles()]);
+  const managesNow = (role: RoleRecord) => role.manage;
+  const managesAfter = (role: RoleRecord) =>
+    'roleId' in change && role.id === change.roleId ? (change.manage ?? role.manage) : role.manage;
+  const anyManager = (manages: (role: RoleRecord) => boolean, changed: boolean) => {
+    const codes = new Set(roles.filter(manages).map((role) => role.code));
+    return everyone.some((user) => {
+      const patch = changed && 'userId' in change && user.id === change.userId ? change.patch : {};
+      const active = patch.active ?? user.active;
+      const held = patch.roles ?? user.roles;
+      return active && user.hasPassword && held.some((code) => codes.has(code));
+    });
+  };
+  const before = anyManager(managesNow, false);
+  const after = anyManager(managesAfter, true);
+  // A system that has no manager already (set up by API key) is not made worse by this change.
+  return before && !after;
+}
+
+export const LAST_MANAGER =
+  'this would leave nobody who can sign in and manage Leadwire: give another active user a managing role first';
 
 const USER_PROBLEMS = {
   'email-taken': [409, 'email_taken', 'email', 'another user has this email'],
@@ -135,6 +177,8 @@ export function peopleRoutes(deps: { repos: { users: UserRepository } }): Router
     const body = userPatch.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
     if (!userId.success) return problem(res, 404, 'not_found', 'no such user');
+    if (await leavesNoManager(users, { userId: userId.data, patch: body.data }))
+      return problem(res, 409, 'last_manager', LAST_MANAGER);
     const written = await users.updateUser(userId.data, body.data);
     if (!written.ok) return answer(res, USER_PROBLEMS, written.problem);
     res.json(written.user);
@@ -167,6 +211,11 @@ export function peopleRoutes(deps: { repos: { users: UserRepository } }): Router
     const roleId = id.safeParse(req.params.id);
     const body = rolePatch.safeParse(req.body);
     if (!body.success) return invalidQuery(res, body.error, 'invalid_body');
+    if (
+      roleId.success &&
+      (await leavesNoManager(users, { roleId: roleId.data, manage: body.data.manage }))
+    )
+      return problem(res, 409, 'last_manager', LAST_MANAGER);
     const written = roleId.success ? await users.updateRole(roleId.data, body.data) : undefined;
     if (!written?.ok) return problem(res, 404, 'not_found', `role ${req.params.id} does not exist`);
     res.json(written.role);
