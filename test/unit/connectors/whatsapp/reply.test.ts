@@ -135,12 +135,17 @@ describe('drafting a reply', () => {
 describe('health, test and onSaved', () => {
   it("shows Graph's view of the number, or why it cannot", async () => {
     expect(await whatsappChannel.health?.(channel(), health)).toEqual({
+      // Where Meta must post, shown on the channel's page.
+      callbackUrl: `/whatsapp/${channel().id}/webhook`,
       displayPhoneNumber: '+34 910 00 00 00',
       verifiedName: 'Tienda Nord',
       qualityRating: 'GREEN',
     });
     const broken = await whatsappChannel.health?.(channel({}, 'EAAGrevoked-token-000000'), health);
-    expect(broken).toEqual({ error: expect.stringContaining('Invalid OAuth access token') });
+    expect(broken).toEqual({
+      callbackUrl: `/whatsapp/${channel().id}/webhook`,
+      error: expect.stringContaining('Invalid OAuth access token'),
+    });
     expect(JSON.stringify(broken)).not.toContain('revoked-token');
   });
 
