@@ -118,15 +118,15 @@ it(
 
       // The board: a column per stage with its count.
       await page.getByRole('link', { name: 'Board by stage' }).click();
-      await page.getByRole('region', { name: 'In progress: 1 leads' }).waitFor();
+      await page.getByRole('region', { name: 'In progress: 1 lead' }).waitFor();
       await shot(page, '6-board');
       // A card dragged to another column moves the lead to that stage, and back.
       const card = page.locator(`.board [data-lead="${leadId}"]`);
       await card.dragTo(page.locator('.column[data-stage="NEW"]'));
-      await page.getByRole('region', { name: 'New: 1 leads' }).waitFor();
+      await page.getByRole('region', { name: 'New: 1 lead' }).waitFor();
       expect((await api(system)('GET', `/api/v1/leads/${leadId}`)).body.stage).toBe('NEW');
       await card.dragTo(page.locator('.column[data-stage="IN_PROCESS"]'));
-      await page.getByRole('region', { name: 'In progress: 1 leads' }).waitFor();
+      await page.getByRole('region', { name: 'In progress: 1 lead' }).waitFor();
 
       // Converted into a contact, the customer's next message is a repeat lead of that client.
       await page.goto(`${system.baseUrl}/leads/${leadId}`);

@@ -210,7 +210,10 @@ function Board(props: {
         <section
           class="column"
           data-stage={stage.code}
-          aria-label={t('leads.column', { stage: stage.name, count })}
+          aria-label={t(count === 1 ? 'leads.column.one' : 'leads.column', {
+            stage: stage.name,
+            count,
+          })}
         >
           <h2>
             {stage.name} <span class="count">{count}</span>
