@@ -116,3 +116,17 @@ export function notFound(res: Response) {
     </Page>,
   );
 }
+
+/** The page for what the viewer's role does not allow. */
+export function forbidden(res: Response) {
+  const seeing = viewer(res);
+  const { t } = seeing;
+  sendPage(
+    res,
+    403,
+    <Page viewer={seeing} title={t('forbidden.title')}>
+      <h1>{t('forbidden.title')}</h1>
+      <p>{t('forbidden.text')}</p>
+    </Page>,
+  );
+}

@@ -14,7 +14,7 @@ import type { Repositories } from '../../../core/repositories/index.ts';
 import type { Widget } from '../../../core/repositories/forms.ts';
 import { validateWidget } from '../../site/admin.ts';
 import type { SiteGuard } from '../../site/guard.ts';
-import { Page } from './layout.tsx';
+import { forbidden, notFound } from './layout.tsx';
 import { sendFragment, sendPage } from './render.tsx';
 import { viewer, type Viewer } from './viewer.ts';
 import { callbackScreen } from './widget-callback-screen.tsx';
@@ -32,32 +32,6 @@ export interface WidgetPagesDeps {
 }
 
 const WIDGET_PATHS = ['/channels/forms', '/channels/callbacks'];
-
-function forbidden(res: Response) {
-  const seeing = viewer(res);
-  const { t } = seeing;
-  sendPage(
-    res,
-    403,
-    <Page viewer={seeing} title={t('forbidden.title')}>
-      <h1>{t('forbidden.title')}</h1>
-      <p>{t('forbidden.text')}</p>
-    </Page>,
-  );
-}
-
-function notFound(res: Response) {
-  const seeing = viewer(res);
-  const { t } = seeing;
-  sendPage(
-    res,
-    404,
-    <Page viewer={seeing} title={t('notFound.title')}>
-      <h1>{t('notFound.title')}</h1>
-      <p>{t('notFound.text')}</p>
-    </Page>,
-  );
-}
 
 const bodyOf = (req: Request): Body =>
   typeof req.body === 'object' && req.body !== null ? (req.body as Body) : {};
