@@ -3,6 +3,7 @@
  * with its identities, leads and deals: what the viewer's scopes let them read, nothing more.
  */
 import { Router } from 'express';
+import { scopeOf } from '../../../core/permissions.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { ClientDetail } from '../../../core/repositories/clients.ts';
 import { scopeFor } from '../operator/scope.ts';
@@ -45,6 +46,17 @@ function ClientList(props: {
         />
         <button type="submit">{t('leads.searchButton')}</button>
       </form>
+      {scopeOf(props.viewer.principal.actor, 'clients', 'export').kind !== 'none' ? (
+        <p class="views">
+          <a
+            class="export"
+            href={`/clients/export.csv${props.search ? `?${new URLSearchParams({ q: props.search })}` : ''}`}
+            download
+          >
+            {t('export.csv')}
+          </a>
+        </p>
+      ) : null}
       {props.clients.length === 0 ? (
         <p class="empty">{t('clients.empty')}</p>
       ) : (

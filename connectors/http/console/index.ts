@@ -13,6 +13,7 @@ import { activityPages, type ActivityPagesDeps } from './activities.tsx';
 import { adminPages, type AdminPagesDeps } from './admin.tsx';
 import { channelPages, type ChannelPagesDeps } from './channels.tsx';
 import { clientPages, type ClientPagesDeps } from './clients.tsx';
+import { exportPages, type ExportPagesDeps } from './exports.ts';
 import { leadListPages, type LeadsDeps } from './leads.tsx';
 import { leadPages, type LeadPageDeps } from './lead.tsx';
 import type { LiveFeed } from './live-feed.ts';
@@ -30,6 +31,7 @@ export type ConsoleDeps = LeadsDeps &
       LeadPageDeps['repos'] &
       ClientPagesDeps['repos'] &
       ActivityPagesDeps['repos'] &
+      ExportPagesDeps['repos'] &
       AdminPagesDeps['repos'];
     auth: AdminAuthDeps;
     feed: LiveFeed;
@@ -66,6 +68,8 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
     express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 1000 }),
     requireViewer,
   );
+  // Before the lead and client pages, whose `/:id` would take `export.csv`.
+  router.use(exportPages(deps));
   router.use(leadListPages(deps));
   router.use(leadPages(deps));
   router.use(clientPages(deps));

@@ -6,8 +6,10 @@
  */
 import { Router, type Request } from 'express';
 import { normaliseEmail, normalisePhone } from '../../../core/identities.ts';
+import { scopeOf } from '../../../core/permissions.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import type { LeadFilter, LeadRecord, SavedFilter } from '../../../core/repositories/leads.ts';
+import type { UserRecord } from '../../../core/repositories/users.ts';
 import type { Stage } from '../../../core/stages.ts';
 import { departmentSubtree } from '../operator/people.ts';
 import { scopeFor } from '../operator/scope.ts';
@@ -81,6 +83,43 @@ export function searchFilter(search: string, country: string | undefined): Parti
     if (phone.ok) return { identityKeys: [phone.identity.key] };
   }
   return { q: search };
+}
+
+/** The records a list query selects, whatever the page: the list's and its CSV export's. */
+export async function listFilter(
+  query: ListQuery,
+  user: Pick<UserRecord, 'id' | 'departmentId'> | null,
+  deps: { repos: Pick<Repositories, 'users'>; defaultCountry: string | undefined },
+): Promise<Omit<LeadFilter, 'limit' | 'cursor'>> {
+  const filter: Omit<LeadFilter, 'limit' | 'cursor'> = {
+    ...searchFilter(query.search, deps.defaultCountry),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.stage ? { stage: query.stage } : {}),
+    ...(query.channel ? { channelId: query.channel } : {}),
+    ...(query.review ? { review: true } : {}),
+    ...(query.open ? { open: true } : {}),
+  };
+  if (query.view === 'mine') filter.responsibleId = user?.id ?? -1;
+  if (query.view === 'unassigned') filter.unassigned = true;
+  if (query.view === 'department')
+    filter.departmentIds = user?.departmentId
+      ? departmentSubtree(await deps.repos.users.listDepartments(), user.departmentId)
+      : [];
+  return filter;
+}
+
+/** The CSV of the list as filtered (every page, never the board), for a viewer who may export. */
+function ExportLink({ viewer: seeing, query }: { viewer: Viewer; query: ListQuery }) {
+  if (scopeOf(seeing.principal.actor, 'leads', 'export').kind === 'none') return null;
+  const href = listHref({ ...query, board: false, cursor: '' }).replace(
+    /^\/leads/,
+    '/leads/export.csv',
+  );
+  return (
+    <a class="export" href={href} download>
+      {seeing.t('export.csv')}
+    </a>
+  );
 }
 
 export interface LeadsDeps {
@@ -392,20 +431,9 @@ export function leadListPages(deps: LeadsDeps): Router {
     const user = seeing.principal.user;
     const filter: LeadFilter = {
       limit: PAGE,
-      ...searchFilter(query.search, deps.defaultCountry),
-      ...(query.type ? { type: query.type } : {}),
-      ...(query.stage ? { stage: query.stage } : {}),
-      ...(query.channel ? { channelId: query.channel } : {}),
-      ...(query.review ? { review: true } : {}),
-      ...(query.open ? { open: true } : {}),
+      ...(await listFilter(query, user, deps)),
       ...(query.cursor ? { cursor: query.cursor } : {}),
     };
-    if (query.view === 'mine') filter.responsibleId = user?.id ?? -1;
-    if (query.view === 'unassigned') filter.unassigned = true;
-    if (query.view === 'department')
-      filter.departmentIds = user?.departmentId
-        ? departmentSubtree(await deps.repos.users.listDepartments(), user.departmentId)
-        : [];
     const scope = scopeFor(res, 'leads', 'read');
     const [known, saved] = await Promise.all([
       names(deps.repos),
@@ -433,7 +461,8 @@ export function leadListPages(deps: LeadsDeps): Router {
           aria-current={query.board ? 'page' : undefined}
         >
           {t('leads.asBoard')}
-        </a>
+        </a>{' '}
+        <ExportLink viewer={seeing} query={query} />
       </p>
     );
     if (query.board) {
