@@ -17,6 +17,7 @@ import type {
 } from './lead-decision.ts';
 import type { ChannelInfo, InboxRow, InboxStatus, IngestOutcome } from './ports.ts';
 import { INITIAL_STAGE } from './stages.ts';
+import { duplicateKeys } from './duplicate-keys.ts';
 
 /** An inbox row read and normalised, ready to be decided under the write lock. */
 export interface IngestItem {
@@ -46,6 +47,9 @@ export interface NewLead {
   fields: Record<string, string>;
   utm: Record<string, string>;
   duplicateOfLeadId: number | null;
+  /** Duplicate finding keys of the name and company ('' when there is none). */
+  matchKey: string;
+  companyKey: string;
   review: string | null;
   /** Why nobody was assigned (everyone in the queue at capacity). */
   unassigned: string | null;
@@ -284,6 +288,7 @@ export function planIngest(
                 fields: message.fields,
                 utm: message.utm,
                 duplicateOfLeadId: decision.duplicateOfLeadId,
+                ...duplicateKeys(message.sender.name, message.sender.company),
                 review: message.review ?? null,
                 unassigned: decision.unassigned,
                 custom: customOfFields(

@@ -33,6 +33,8 @@ import { activityRoutes } from './operator/activities.ts';
 import { channelRoutes } from './operator/channels.ts';
 import { clientRoutes } from './operator/clients.ts';
 import { dealRoutes } from './operator/deals.ts';
+import { duplicateRoutes } from './operator/duplicates.ts';
+import { exportRoutes } from './operator/exports.ts';
 import { stageRoutes } from './operator/stages.ts';
 import { customFieldRoutes } from './operator/custom-fields.ts';
 import { peopleRoutes } from './operator/people.ts';
@@ -183,9 +185,12 @@ export function createApp(deps: AppDeps): express.Express {
     },
     sessionRoutes(auth),
     intakeRoutes(deps),
+    // Before the list routes: `/leads/export` must not be read as the lead with id "export".
+    exportRoutes(deps),
     leadRoutes(deps),
     clientRoutes(deps),
     dealRoutes(deps),
+    duplicateRoutes(deps),
     stageRoutes(deps),
     customFieldRoutes(deps),
     peopleRoutes(deps),

@@ -11,8 +11,10 @@ import type { CheckpointRepository } from './checkpoints.ts';
 import type { ClientRepository } from './clients.ts';
 import type { CustomFieldRepository } from './custom-fields.ts';
 import type { DealRepository } from './deals.ts';
+import type { DuplicateRepository } from './duplicates.ts';
 import type { EventRepository } from './events.ts';
 import type { FormRepository } from './forms.ts';
+import type { ImportRepository } from './imports.ts';
 import type { InboxRepository } from './inbox.ts';
 import type { IngestRepository } from './ingest.ts';
 import type { LeadRepository } from './leads.ts';
@@ -27,9 +29,11 @@ export interface Repositories {
   leads: LeadRepository;
   clients: ClientRepository;
   deals: DealRepository;
+  duplicates: DuplicateRepository;
   customFields: CustomFieldRepository;
   channels: ChannelRepository;
   forms: FormRepository;
+  imports: ImportRepository;
   activities: ActivityRepository;
   events: EventRepository;
   attachments: AttachmentRepository;
@@ -47,9 +51,11 @@ export const REPOSITORY_NAMES = [
   'leads',
   'clients',
   'deals',
+  'duplicates',
   'customFields',
   'channels',
   'forms',
+  'imports',
   'activities',
   'events',
   'attachments',
@@ -79,8 +85,10 @@ export type * from './checkpoints.ts';
 export type * from './clients.ts';
 export type * from './custom-fields.ts';
 export type * from './deals.ts';
+export type * from './duplicates.ts';
 export type * from './events.ts';
 export type * from './forms.ts';
+export type * from './imports.ts';
 export type * from './inbox.ts';
 export type * from './ingest.ts';
 export type * from './leads.ts';

@@ -16,6 +16,7 @@ import { clients, deals, identities, leads, users } from './schema.ts';
 import { withoutNul } from './text.ts';
 import { recordChange, recordEvent, timelineOf } from './timeline.ts';
 import { inTransaction } from './transaction.ts';
+import { duplicateKeys, keysAfter } from '../../core/duplicate-keys.ts';
 
 const identityView = { kind: identities.kind, key: identities.key, raw: identities.raw };
 
@@ -56,7 +57,7 @@ async function ownersOf(db: PgDb, keys: string[], id?: number): Promise<number[]
   return rows.flatMap((row) => (row.clientId === null ? [] : [row.clientId]));
 }
 
-async function updateClient(
+export async function updateClient(
   tx: PgDb,
   id: number,
   patch: ClientPatch,
@@ -97,7 +98,7 @@ async function updateClient(
   if (change.changes.length) {
     await tx
       .update(clients)
-      .set({ ...change.set, updatedAt: context.at })
+      .set({ ...change.set, ...keysAfter(current, change.set), updatedAt: context.at })
       .where(eq(clients.id, id));
     for (const entry of change.entries) await recordChange(tx, entry);
     for (const event of change.events) await recordEvent(tx, event);
@@ -126,7 +127,11 @@ export function pgClients(db: PgDb): ClientRepository {
         } as const);
         const [row] = await tx
           .insert(clients)
-          .values({ ...fields, ...(context ? { createdAt: context.at } : {}) })
+          .values({
+            ...fields,
+            ...duplicateKeys(fields.name, fields.company),
+            ...(context ? { createdAt: context.at } : {}),
+          })
           .returning({ id: clients.id });
         if (!row) throw new Error('the client was not stored');
         if (owned.length) {

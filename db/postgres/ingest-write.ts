@@ -46,14 +46,15 @@ export async function writePlan(client: pg.PoolClient, plan: IngestPlan): Promis
     q.with(
       'lead',
       `INSERT INTO leads (type, stage, open, source, channel_id, client_id, responsible_id, title,
-         name, company, fields, utm, custom, duplicate_of_lead_id, review, unassigned, created_at,
-         updated_at)
+         name, company, fields, utm, custom, duplicate_of_lead_id, match_key, company_key, review,
+         unassigned, created_at, updated_at)
        VALUES (${q.param(l.type, 'text')}, ${q.param(l.stage, 'text')}, true, ${q.param(l.source, 'text')},
          ${q.param(l.channelId, 'bigint')}, ${q.param(l.clientId, 'bigint')}, ${q.param(l.responsibleId, 'bigint')},
          ${q.param(l.title, 'text')}, ${q.param(l.name, 'text')}, ${q.param(l.company, 'text')},
          ${q.param(pgJson(l.fields), 'jsonb')}, ${q.param(pgJson(l.utm), 'jsonb')},
          ${q.param(pgJson(l.custom), 'jsonb')},
-         ${q.param(l.duplicateOfLeadId, 'bigint')}, ${q.param(l.review, 'text')},
+         ${q.param(l.duplicateOfLeadId, 'bigint')}, ${q.param(l.matchKey, 'text')},
+         ${q.param(l.companyKey, 'text')}, ${q.param(l.review, 'text')},
          ${q.param(l.unassigned, 'text')}, ${at}, ${at})
        RETURNING id`,
     );

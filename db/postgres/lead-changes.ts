@@ -19,6 +19,7 @@ import {
 } from './schema.ts';
 import { recordChange, recordEvent } from './timeline.ts';
 import { inTransaction } from './transaction.ts';
+import { duplicateKeys, keysAfter } from '../../core/duplicate-keys.ts';
 
 type Changes = Pick<LeadRepository, 'update' | 'convert' | 'addNote'>;
 
@@ -46,7 +47,11 @@ export function pgLeadChanges(db: PgDb): Changes {
         if (!planned.ok) return planned;
         const { set, entries, events } = planned.changes;
         if (!Object.keys(set).length) return { ok: true, lead } as const;
-        const [updated] = await tx.update(leads).set(set).where(eq(leads.id, id)).returning();
+        const [updated] = await tx
+          .update(leads)
+          .set({ ...set, ...keysAfter(lead, set) })
+          .where(eq(leads.id, id))
+          .returning();
         for (const entry of entries) {
           await recordChange(tx, {
             entity: 'lead',
@@ -116,7 +121,10 @@ export function pgLeadChanges(db: PgDb): Changes {
         const { plan } = decision;
 
         const insertClient = async (values: typeof clients.$inferInsert) => {
-          const [row] = await tx.insert(clients).values(values).returning();
+          const [row] = await tx
+            .insert(clients)
+            .values({ ...values, ...duplicateKeys(values.name, values.company) })
+            .returning();
           if (!row) throw new Error('the client was not stored');
           await recordChange(tx, {
             entity: 'client',

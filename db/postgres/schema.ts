@@ -157,10 +157,26 @@ export const clients = pgTable(
     companyId: integer('company_id'),
     custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
     responsibleId: integer('responsible_id').references(() => users.id),
+    /**
+     * Duplicate finding (core/duplicates): the name's phonetic blocking key and the company
+     * title without its legal form; '' when there is none, NULL until computed.
+     */
+    matchKey: text('match_key'),
+    companyKey: text('company_key'),
+    /** Set when this client was merged into another (kept, never deleted, so a merge can be undone). */
+    mergedIntoId: integer('merged_into_id'),
     createdAt: createdAt(),
     updatedAt: at('updated_at'),
   },
-  (t) => [index('clients_responsible').on(t.responsibleId)],
+  (t) => [
+    index('clients_responsible').on(t.responsibleId),
+    index('clients_match_key')
+      .on(t.matchKey)
+      .where(sql`${t.matchKey} <> ''`),
+    index('clients_company_key')
+      .on(t.companyKey)
+      .where(sql`${t.companyKey} <> ''`),
+  ],
 );
 
 export const leads = pgTable(
@@ -187,6 +203,11 @@ export const leads = pgTable(
     /** Values of the custom fields defined for leads. */
     custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
     duplicateOfLeadId: integer('duplicate_of_lead_id'),
+    /** As on clients: duplicate finding keys ('' when none, NULL until computed). */
+    matchKey: text('match_key'),
+    companyKey: text('company_key'),
+    /** Set when this lead was merged into another. */
+    mergedIntoId: integer('merged_into_id'),
     /** Why a person should look at this lead before trusting it (a form over its daily cap). */
     review: text('review'),
     /** A junk lead's reason (a code of junk_reasons). */
@@ -203,6 +224,12 @@ export const leads = pgTable(
     index('leads_stage').on(t.stage),
     index('leads_responsible').on(t.responsibleId, t.id),
     index('leads_channel').on(t.channelId, t.id),
+    index('leads_match_key')
+      .on(t.matchKey)
+      .where(sql`${t.matchKey} <> ''`),
+    index('leads_company_key')
+      .on(t.companyKey)
+      .where(sql`${t.companyKey} <> ''`),
   ],
 );
 
@@ -321,6 +348,10 @@ export const identities = pgTable(
     uniqueIndex('identities_lead_key')
       .on(t.leadId, t.key)
       .where(sql`${t.leadId} IS NOT NULL`),
+    // A company's email domain (core/duplicates): the part after '@' of email keys.
+    index('identities_email_domain')
+      .on(sql`(split_part(${t.key}, '@', 2))`)
+      .where(sql`${t.kind} = 'email'`),
   ],
 );
 
@@ -411,6 +442,43 @@ export const clientDuplicates = pgTable(
   },
   (t) => [primaryKey({ columns: [t.clientId, t.otherClientId] })],
 );
+
+/** Pairs an operator said are not duplicates (`low_id` < `high_id`), never suggested again. */
+export const duplicateDismissals = pgTable(
+  'duplicate_dismissals',
+  {
+    entity: text('entity', { enum: ['lead', 'client'] }).notNull(),
+    lowId: integer('low_id').notNull(),
+    highId: integer('high_id').notNull(),
+    userId: integer('user_id').references(() => users.id),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entity, t.lowId, t.highId] }),
+    index('duplicate_dismissals_high').on(t.entity, t.highId),
+  ],
+);
+
+/**
+ * CSV imports: what was asked (mapping, duplicate mode, country) and how far it got, so an
+ * interrupted import resumes after its last committed record.
+ */
+export const imports = pgTable('imports', {
+  id: id(),
+  entity: text('entity', { enum: ['client', 'lead'] }).notNull(),
+  /** The file's name as given, and a fingerprint (size and hash of its start) to resume it. */
+  fileName: text('file_name').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  status: text('status', { enum: ['running', 'interrupted', 'done', 'failed'] }).notNull(),
+  options: jsonb('options').$type<Record<string, unknown>>().notNull(),
+  /** Records (after the header) committed so far. */
+  position: integer('position').notNull().default(0),
+  counts: jsonb('counts').$type<Record<string, number>>().notNull(),
+  userId: integer('user_id').references(() => users.id),
+  startedAt: at('started_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
+  finishedAt: at('finished_at'),
+});
 
 export const apiKeys = pgTable('api_keys', {
   id: id(),

@@ -13,6 +13,7 @@ import { clientConditions, pageOf, withIdentities } from '../listing.ts';
 import type { Db } from './open.ts';
 import { clients, deals, identities, leads, users } from './schema.ts';
 import { recordChange, recordEvent, timelineOf } from './timeline.ts';
+import { duplicateKeys, keysAfter } from '../../core/duplicate-keys.ts';
 
 type Reader = Pick<Db, 'select' | 'selectDistinct'>;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -52,7 +53,7 @@ function ownersOf(db: Reader, keys: string[], id?: number): number[] {
     .flatMap((row) => (row.clientId === null ? [] : [row.clientId]));
 }
 
-function updateClient(
+export function updateClient(
   tx: Tx,
   id: number,
   patch: ClientPatch,
@@ -92,7 +93,7 @@ function updateClient(
   const change = clientChanges(id, current, patch, { added, removed }, context);
   if (change.changes.length) {
     tx.update(clients)
-      .set({ ...change.set, updatedAt: context.at })
+      .set({ ...change.set, ...keysAfter(current, change.set), updatedAt: context.at })
       .where(eq(clients.id, id))
       .run();
     for (const entry of change.entries) recordChange(tx, entry);
@@ -120,7 +121,11 @@ export function sqliteClients(db: Db): ClientRepository {
           } as const;
           const [row] = tx
             .insert(clients)
-            .values({ ...fields, ...(context ? { createdAt: context.at } : {}) })
+            .values({
+              ...fields,
+              ...duplicateKeys(fields.name, fields.company),
+              ...(context ? { createdAt: context.at } : {}),
+            })
             .returning({ id: clients.id })
             .all();
           if (!row) throw new Error('the client was not stored');

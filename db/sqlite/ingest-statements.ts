@@ -105,8 +105,9 @@ export function prepareIngestStatements(client: Database) {
     advanceQueue: prepare(`UPDATE channels SET last_assigned_user_id = ? WHERE id = ?`),
     insertLead: prepare<{ id: number }>(
       `INSERT INTO leads (type, stage, open, source, channel_id, client_id, responsible_id, title, name, company,
-         fields, utm, custom, duplicate_of_lead_id, review, unassigned, created_at, updated_at)
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         fields, utm, custom, duplicate_of_lead_id, match_key, company_key, review, unassigned,
+         created_at, updated_at)
+       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     ),
     touchLead: prepare(`UPDATE leads SET updated_at = max(updated_at, ?) WHERE id = ?`), // processing time, never a sender's clock
     insertIdentity: prepare(

@@ -147,6 +147,8 @@ export class SqliteIngest implements IngestRepository {
         JSON.stringify(lead.utm),
         JSON.stringify(lead.custom),
         lead.duplicateOfLeadId,
+        lead.matchKey,
+        lead.companyKey,
         lead.review,
         lead.unassigned,
         at,

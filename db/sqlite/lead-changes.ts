@@ -17,6 +17,7 @@ import {
   users,
 } from './schema.ts';
 import { recordChange, recordEvent } from './timeline.ts';
+import { duplicateKeys, keysAfter } from '../../core/duplicate-keys.ts';
 
 type Changes = Pick<LeadRepository, 'update' | 'convert' | 'addNote'>;
 
@@ -47,7 +48,12 @@ export function sqliteLeadChanges(db: Db): Changes {
           if (!planned.ok) return planned;
           const { set, entries, events } = planned.changes;
           if (!Object.keys(set).length) return { ok: true, lead } as const;
-          const [updated] = tx.update(leads).set(set).where(eq(leads.id, id)).returning().all();
+          const [updated] = tx
+            .update(leads)
+            .set({ ...set, ...keysAfter(lead, set) })
+            .where(eq(leads.id, id))
+            .returning()
+            .all();
           for (const entry of entries) {
             recordChange(tx, {
               entity: 'lead',
@@ -103,7 +109,11 @@ export function sqliteLeadChanges(db: Db): Changes {
           const { plan } = decision;
 
           const insertClient = (values: typeof clients.$inferInsert) => {
-            const [row] = tx.insert(clients).values(values).returning().all();
+            const [row] = tx
+              .insert(clients)
+              .values({ ...values, ...duplicateKeys(values.name, values.company) })
+              .returning()
+              .all();
             if (!row) throw new Error('the client was not stored');
             recordChange(tx, {
               entity: 'client',

@@ -154,10 +154,26 @@ export const clients = sqliteTable(
     companyId: integer('company_id'),
     custom: text('custom', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     responsibleId: integer('responsible_id').references(() => users.id),
+    /**
+     * Duplicate finding (core/duplicates): the name's phonetic blocking key and the company
+     * title without its legal form; '' when there is none, NULL until computed.
+     */
+    matchKey: text('match_key'),
+    companyKey: text('company_key'),
+    /** Set when this client was merged into another (kept, never deleted, so a merge can be undone). */
+    mergedIntoId: integer('merged_into_id'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('clients_responsible').on(t.responsibleId)],
+  (t) => [
+    index('clients_responsible').on(t.responsibleId),
+    index('clients_match_key')
+      .on(t.matchKey)
+      .where(sql`${t.matchKey} <> ''`),
+    index('clients_company_key')
+      .on(t.companyKey)
+      .where(sql`${t.companyKey} <> ''`),
+  ],
 );
 
 export const leads = sqliteTable(
@@ -184,6 +200,11 @@ export const leads = sqliteTable(
     /** Values of the custom fields defined for leads. */
     custom: text('custom', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     duplicateOfLeadId: integer('duplicate_of_lead_id'),
+    /** As on clients: duplicate finding keys ('' when none, NULL until computed). */
+    matchKey: text('match_key'),
+    companyKey: text('company_key'),
+    /** Set when this lead was merged into another. */
+    mergedIntoId: integer('merged_into_id'),
     /** Why a person should look at this lead before trusting it (a form over its daily cap). */
     review: text('review'),
     /** A junk lead's reason (a code of junk_reasons). */
@@ -200,6 +221,12 @@ export const leads = sqliteTable(
     index('leads_stage').on(t.stage),
     index('leads_responsible').on(t.responsibleId, t.id),
     index('leads_channel').on(t.channelId, t.id),
+    index('leads_match_key')
+      .on(t.matchKey)
+      .where(sql`${t.matchKey} <> ''`),
+    index('leads_company_key')
+      .on(t.companyKey)
+      .where(sql`${t.companyKey} <> ''`),
   ],
 );
 
@@ -318,6 +345,10 @@ export const identities = sqliteTable(
     uniqueIndex('identities_lead_key')
       .on(t.leadId, t.key)
       .where(sql`${t.leadId} IS NOT NULL`),
+    // A company's email domain (core/duplicates): the part after '@' of email keys.
+    index('identities_email_domain')
+      .on(sql`(substr(${t.key}, instr(${t.key}, '@') + 1))`)
+      .where(sql`${t.kind} = 'email'`),
   ],
 );
 
@@ -408,6 +439,43 @@ export const clientDuplicates = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.clientId, t.otherClientId] })],
 );
+
+/** Pairs an operator said are not duplicates (`low_id` < `high_id`), never suggested again. */
+export const duplicateDismissals = sqliteTable(
+  'duplicate_dismissals',
+  {
+    entity: text('entity', { enum: ['lead', 'client'] }).notNull(),
+    lowId: integer('low_id').notNull(),
+    highId: integer('high_id').notNull(),
+    userId: integer('user_id').references(() => users.id),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entity, t.lowId, t.highId] }),
+    index('duplicate_dismissals_high').on(t.entity, t.highId),
+  ],
+);
+
+/**
+ * CSV imports: what was asked (mapping, duplicate mode, country) and how far it got, so an
+ * interrupted import resumes after its last committed record.
+ */
+export const imports = sqliteTable('imports', {
+  id: integer('id').primaryKey(),
+  entity: text('entity', { enum: ['client', 'lead'] }).notNull(),
+  /** The file's name as given, and a fingerprint (size and hash of its start) to resume it. */
+  fileName: text('file_name').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  status: text('status', { enum: ['running', 'interrupted', 'done', 'failed'] }).notNull(),
+  options: text('options', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  /** Records (after the header) committed so far. */
+  position: integer('position').notNull().default(0),
+  counts: text('counts', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  userId: integer('user_id').references(() => users.id),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});
 
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey(),

@@ -57,6 +57,25 @@ export const COMMAND_OPTIONS = {
     'dry-run': { type: 'boolean' },
   },
   db: { to: { type: 'string' }, 'no-blobs': { type: 'boolean' } },
+  import: {
+    map: { type: 'string' },
+    mode: { type: 'string' },
+    country: { type: 'string' },
+    errors: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    resume: { type: 'boolean' },
+  },
+  export: {
+    out: { type: 'string' },
+    stage: { type: 'string' },
+    responsible: { type: 'string' },
+    source: { type: 'string' },
+    type: { type: 'string' },
+    open: { type: 'boolean' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    kind: { type: 'string' },
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type Name = keyof typeof COMMAND_OPTIONS;
@@ -125,6 +144,30 @@ const USAGE: Record<Name, string> = {
   db: `  db copy --to postgres://USER@HOST/DB [--no-blobs]
                                             copies this SQLite deployment into an empty PostgreSQL
                                             (--no-blobs: BLOB_DIR will serve DATA_DIR/blobs as they are)`,
+  import: `  import clients FILE.csv [--map "COLUMN=TARGET,…"] [--mode merge|skip|create]
+               [--country CC] [--errors FILE] [--dry-run] [--resume]
+                                            brings in clients from a CSV file (UTF-8, Windows-1251
+                                            or -1252; comma, semicolon or tab). At a terminal it
+                                            shows the columns it recognised and asks; otherwise it
+                                            uses them and --mode merge. TARGET: name, first_name,
+                                            last_name, company, kind, email, phone, telegram,
+                                            responsible, custom:KEY or skip. --mode: a row whose
+                                            phone, email or Telegram id already belongs to a
+                                            client fills in what it lacks (merge), is left out
+                                            (skip) or becomes a client anyway (create). --country:
+                                            how national phone numbers are read (DEFAULT_COUNTRY).
+                                            Refused rows go to FILE.errors.csv with their line and
+                                            reason (exit code 1). --dry-run writes nothing and says
+                                            what would happen. Ctrl-C stops after the current
+                                            batch; --resume goes on from there`,
+  export: `  export leads|clients|deals [--out FILE] [--stage CODE] [--responsible EMAIL] [--open]
+               [--source SOURCE] [--type simple|repeat] [--since ISO] [--until ISO]
+               [--kind contact|company]
+                                            every matching record as CSV (UTF-8 with BOM) on
+                                            standard output or in FILE. Leads take --stage,
+                                            --responsible, --source, --type, --open, --since and
+                                            --until (created); clients --responsible and --kind;
+                                            deals --stage, --responsible and --open`,
 };
 
 /** The modules answer undefined for a sub-command they do not have. */
@@ -156,6 +199,9 @@ const RUN: Record<Name, Command['run']> = {
     answered(argv, await (await import('./replay.ts')).runInboxCommand(store, config, argv)),
   db: async ({ store }, argv) =>
     answered(argv, await (await import('./db.ts')).runDbCommand(store, argv)),
+  import: async ({ store, config }, argv) =>
+    answered(argv, await (await import('./import.ts')).runImportCommand(store, config, argv)),
+  export: async ({ store }, argv) => (await import('./export.ts')).runExportCommand(store, argv),
 };
 
 async function runWidget(name: 'forms' | 'callbacks', { store }: CliContext, argv: string[]) {

@@ -9,7 +9,7 @@ import { customBody, customValues } from './custom-fields.ts';
 import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
 export interface ClientRouteDeps {
-  repos: Pick<Repositories, 'clients' | 'users' | 'customFields'>;
+  repos: Pick<Repositories, 'clients' | 'users' | 'customFields' | 'duplicates'>;
   defaultCountry: string | undefined;
 }
 
@@ -86,7 +86,13 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
       { ...body.data, responsibleId, custom, identities: read.identities },
       changeBy(res),
     );
-    res.status(201).json(created);
+    // Found as it is created: who else this may be, and why.
+    const duplicates = await deps.repos.duplicates.of(
+      'client',
+      created.id,
+      scopeFor(res, 'clients', 'read'),
+    );
+    res.status(201).json({ ...created, duplicates: duplicates ?? [] });
   });
 
   router.get('/clients', requirePermission('read'), async (req, res) => {
@@ -160,7 +166,16 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
         { path: 'responsibleId', message: 'no such user' },
       ]);
     if (!written.ok) return problem(res, 404, 'not_found', `client ${id.data} does not exist`);
-    res.json({ ...written.client, possibleDuplicates: written.possibleDuplicates });
+    const duplicates = await deps.repos.duplicates.of(
+      'client',
+      id.data,
+      scopeFor(res, 'clients', 'read'),
+    );
+    res.json({
+      ...written.client,
+      possibleDuplicates: written.possibleDuplicates,
+      duplicates: duplicates ?? [],
+    });
   });
 
   return router;

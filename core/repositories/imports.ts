@@ -1,0 +1,69 @@
+/** CSV import runs: what was asked, how far each got, and the batches they write. */
+import type { DuplicateMode, ImportedClient, ImportStep, KnownClient } from '../import-plan.ts';
+
+export type ImportEntity = 'client' | 'lead';
+export type ImportStatus = 'running' | 'interrupted' | 'done' | 'failed';
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  skipped: number;
+  refused: number;
+}
+
+export interface ImportRun {
+  id: number;
+  entity: ImportEntity;
+  fileName: string;
+  /** The file's size and a hash of its start: the same file resumes the same run. */
+  fingerprint: string;
+  status: ImportStatus;
+  /** The mapping, duplicate mode and default country it was started with. */
+  options: Record<string, unknown>;
+  /** Records after the header already committed (refused ones included). */
+  position: number;
+  counts: ImportCounts;
+  userId: number | null;
+  startedAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface NewImportRun {
+  entity: ImportEntity;
+  fileName: string;
+  fingerprint: string;
+  options: Record<string, unknown>;
+  userId: number | null;
+  at: Date;
+}
+
+/** How far a batch moves its run: records read (refused included) and how many were refused. */
+export interface ImportProgress {
+  records: number;
+  refused: number;
+  at: Date;
+}
+
+export interface ImportRepository {
+  start(run: NewImportRun): Promise<ImportRun>;
+  get(id: number): Promise<ImportRun | undefined>;
+  /** The newest unfinished run of this file, to resume. */
+  resumable(entity: ImportEntity, fingerprint: string): Promise<ImportRun | undefined>;
+  recent(limit: number): Promise<ImportRun[]>;
+  /** The clients owning any of `keys` (not merged away), by key: what a dry run plans against. */
+  knownClients(keys: string[]): Promise<Map<string, KnownClient>>;
+  /**
+   * Plans (core/import-plan.ts) and writes one batch of clients, and moves the run on by
+   * `progress`, in one transaction: a batch is either wholly in or not at all, so a run resumes
+   * after its last committed batch without writing a row twice.
+   */
+  importClients(
+    runId: number,
+    rows: ImportedClient[],
+    mode: DuplicateMode,
+    progress: ImportProgress,
+  ): Promise<{ steps: ImportStep[]; run: ImportRun }>;
+  /** Ends a run (`done`, `interrupted` to resume later, `failed`). */
+  finish(runId: number, status: Exclude<ImportStatus, 'running'>, at: Date): Promise<ImportRun>;
+}

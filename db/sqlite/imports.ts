@@ -1,0 +1,191 @@
+/** SQLite: CSV import runs and the batches of clients they write. */
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { duplicateKeys } from '../../core/duplicate-keys.ts';
+import { planClientImport, countSteps, type KnownClient } from '../../core/import-plan.ts';
+import type { ImportRepository, ImportRun } from '../../core/repositories/imports.ts';
+import { updateClient } from './clients.ts';
+import type { Db } from './open.ts';
+import { clients, identities, imports } from './schema.ts';
+
+type Reader = Pick<Db, 'select'>;
+
+function runOf(row: typeof imports.$inferSelect): ImportRun {
+  return {
+    ...row,
+    counts: { created: 0, updated: 0, skipped: 0, refused: 0, ...row.counts },
+  };
+}
+
+/** Clients (not merged away) owning any of `keys`, with every key they own. */
+function knownClients(db: Reader, keys: string[]): Map<string, KnownClient> {
+  const known = new Map<string, KnownClient>();
+  if (!keys.length) return known;
+  const owners = db
+    .select({
+      key: identities.key,
+      id: clients.id,
+      name: clients.name,
+      company: clients.company,
+      responsibleId: clients.responsibleId,
+      custom: clients.custom,
+    })
+    .from(identities)
+    .innerJoin(clients, eq(clients.id, identities.clientId))
+    .where(and(inArray(identities.key, keys), isNull(clients.mergedIntoId)))
+    .orderBy(clients.id)
+    .all();
+  if (!owners.length) return known;
+  const ids = [...new Set(owners.map((owner) => owner.id))];
+  const owned = new Map<number, string[]>();
+  for (const { clientId, key } of db
+    .select({ clientId: identities.clientId, key: identities.key })
+    .from(identities)
+    .where(inArray(identities.clientId, ids))
+    .all()) {
+    if (clientId !== null) owned.set(clientId, [...(owned.get(clientId) ?? []), key]);
+  }
+  const byId = new Map<number, KnownClient>();
+  for (const { key, ...client } of owners) {
+    const entry = byId.get(client.id) ?? { ...client, identityKeys: owned.get(client.id) ?? [] };
+    byId.set(client.id, entry);
+    // The oldest owner of a key stands for it.
+    if (!known.has(key)) known.set(key, entry);
+  }
+  return known;
+}
+
+export function sqliteImports(db: Db): ImportRepository {
+  const insertClient = db.$client.prepare<unknown[], { id: number }>(
+    `INSERT INTO clients (kind, name, company, custom, responsible_id, match_key, company_key, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  );
+  const insertIdentity = db.$client.prepare(
+    `INSERT INTO identities (kind, key, raw, client_id, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
+  );
+  const get = (id: number) => {
+    const row = db.select().from(imports).where(eq(imports.id, id)).get();
+    return row && runOf(row);
+  };
+
+  return {
+    async start(run) {
+      const [row] = db
+        .insert(imports)
+        .values({
+          entity: run.entity,
+          fileName: run.fileName,
+          fingerprint: run.fingerprint,
+          status: 'running',
+          options: run.options,
+          counts: { created: 0, updated: 0, skipped: 0, refused: 0 },
+          userId: run.userId,
+          startedAt: run.at,
+          updatedAt: run.at,
+        })
+        .returning()
+        .all();
+      if (!row) throw new Error('the import was not stored');
+      return runOf(row);
+    },
+
+    async get(id) {
+      return get(id);
+    },
+
+    async resumable(entity, fingerprint) {
+      const row = db
+        .select()
+        .from(imports)
+        .where(
+          and(
+            eq(imports.entity, entity),
+            eq(imports.fingerprint, fingerprint),
+            inArray(imports.status, ['running', 'interrupted']),
+          ),
+        )
+        .orderBy(desc(imports.id))
+        .get();
+      return row && runOf(row);
+    },
+
+    async recent(limit) {
+      return db.select().from(imports).orderBy(desc(imports.id)).limit(limit).all().map(runOf);
+    },
+
+    async knownClients(keys) {
+      return knownClients(db, keys);
+    },
+
+    async importClients(runId, rows, mode, progress) {
+      return db.transaction(
+        (tx) => {
+          const keys = [...new Set(rows.flatMap((row) => row.identities.map((i) => i.key)))];
+          const steps = planClientImport(rows, knownClients(tx, keys), mode);
+          const at = progress.at.getTime();
+          const userId = tx
+            .select({ userId: imports.userId })
+            .from(imports)
+            .where(eq(imports.id, runId))
+            .get()?.userId;
+          // Changes to existing clients are on their timelines, as made by who imported.
+          const context = { userId: userId ?? null, at: progress.at };
+          for (const step of steps) {
+            if (step.kind === 'create') {
+              const { client } = step;
+              const keysOf = duplicateKeys(client.name, client.company);
+              const { id } = insertClient.get(
+                client.kind,
+                client.name,
+                client.company,
+                JSON.stringify(client.custom),
+                client.responsibleId,
+                keysOf.matchKey,
+                keysOf.companyKey,
+                at,
+              )!;
+              for (const identity of client.identities)
+                insertIdentity.run(identity.kind, identity.key, identity.raw, id, at);
+            } else if (step.kind === 'update') {
+              updateClient(
+                tx,
+                step.clientId,
+                { ...step.fill, addIdentities: step.addIdentities },
+                context,
+                { kind: 'all' },
+              );
+            }
+          }
+          const counts = countSteps(steps);
+          tx.update(imports)
+            .set({
+              position: sql`${imports.position} + ${progress.records}`,
+              counts: sql`json_set(${imports.counts},
+                '$.created', coalesce(json_extract(${imports.counts}, '$.created'), 0) + ${counts.created},
+                '$.updated', coalesce(json_extract(${imports.counts}, '$.updated'), 0) + ${counts.updated},
+                '$.skipped', coalesce(json_extract(${imports.counts}, '$.skipped'), 0) + ${counts.skipped},
+                '$.refused', coalesce(json_extract(${imports.counts}, '$.refused'), 0) + ${progress.refused})`,
+              updatedAt: progress.at,
+            })
+            .where(eq(imports.id, runId))
+            .run();
+          return {
+            steps,
+            run: runOf(tx.select().from(imports).where(eq(imports.id, runId)).get()!),
+          };
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    async finish(runId, status, at) {
+      db.update(imports)
+        .set({ status, updatedAt: at, finishedAt: status === 'interrupted' ? null : at })
+        .where(eq(imports.id, runId))
+        .run();
+      const run = get(runId);
+      if (!run) throw new Error(`import ${runId} does not exist`);
+      return run;
+    },
+  };
+}
