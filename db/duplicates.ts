@@ -270,10 +270,14 @@ export function duplicateRepository(dialect: DuplicateDialect): DuplicateReposit
         const rows = await all<{ id: number; name: string | null; company: string | null }>(
           sql`SELECT id, name, company FROM ${TABLE[entity]} WHERE match_key IS NULL LIMIT ${limit - done}`,
         );
-        for (const row of rows) {
-          const keys = duplicateKeys(row.name, row.company);
-          await dialect.run(sql`UPDATE ${TABLE[entity]} SET match_key = ${keys.matchKey},
-            company_key = ${keys.companyKey} WHERE id = ${row.id}`);
+        if (rows.length) {
+          // One statement a batch (one commit, not one per row).
+          const values = rows.map((row) => {
+            const keys = duplicateKeys(row.name, row.company);
+            return sql`(CAST(${Number(row.id)} AS BIGINT), ${keys.matchKey}, ${keys.companyKey})`;
+          });
+          await dialect.run(sql`UPDATE ${TABLE[entity]} SET match_key = v.column2, company_key = v.column3
+            FROM (VALUES ${sql.join(values, sql`, `)}) AS v WHERE ${TABLE[entity]}.id = v.column1`);
         }
         done += rows.length;
         if (done >= limit) break;

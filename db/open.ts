@@ -59,14 +59,26 @@ export async function openStore(
       durability: options.durability ?? 'full',
       applicationName: `leadwire${options.role ? `-${options.role}` : ''}-turns`,
     });
-    return guardStore(new PostgresStore(drizzleOf(pool), blobs, turns), postgresTransient);
+    const store = guardStore(new PostgresStore(drizzleOf(pool), blobs, turns), postgresTransient);
+    if (options.migrate ?? true) await backfillDuplicateKeys(store);
+    return store;
   }
   if (!config.blobDir) throw new Error('SQLite needs a blob directory');
   const store = openSqliteStore(database.file, new FileBlobStore(config.blobDir), {
     durability: options.durability ?? 'full',
     migrate: options.migrate ?? true,
   });
-  return guardStore(store, sqliteTransient);
+  const guarded = guardStore(store, sqliteTransient);
+  if (options.migrate ?? true) await backfillDuplicateKeys(guarded);
+  return guarded;
+}
+
+/**
+ * Rows written before duplicate keys existed (migrations can compute no phonetic key) get them
+ * with the migrations, in batches; once done it is one indexed look that finds nothing.
+ */
+async function backfillDuplicateKeys(store: Store): Promise<void> {
+  while ((await store.duplicates.backfillKeys(1000)) > 0);
 }
 
 /** The error a process starting against `url` reports when PostgreSQL will not serve it. */

@@ -176,6 +176,10 @@ export const clients = pgTable(
     index('clients_company_key')
       .on(t.companyKey)
       .where(sql`${t.companyKey} <> ''`),
+    // Rows whose keys are still to be computed (db/open.ts): empty once they are.
+    index('clients_keys_pending')
+      .on(t.id)
+      .where(sql`${t.matchKey} IS NULL`),
   ],
 );
 
@@ -230,6 +234,9 @@ export const leads = pgTable(
     index('leads_company_key')
       .on(t.companyKey)
       .where(sql`${t.companyKey} <> ''`),
+    index('leads_keys_pending')
+      .on(t.id)
+      .where(sql`${t.matchKey} IS NULL`),
   ],
 );
 

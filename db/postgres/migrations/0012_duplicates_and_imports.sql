@@ -33,6 +33,8 @@ ALTER TABLE "imports" ADD CONSTRAINT "imports_user_id_users_id_fk" FOREIGN KEY (
 CREATE INDEX "duplicate_dismissals_high" ON "duplicate_dismissals" USING btree ("entity","high_id");--> statement-breakpoint
 CREATE INDEX "clients_match_key" ON "clients" USING btree ("match_key") WHERE "clients"."match_key" <> '';--> statement-breakpoint
 CREATE INDEX "clients_company_key" ON "clients" USING btree ("company_key") WHERE "clients"."company_key" <> '';--> statement-breakpoint
+CREATE INDEX "clients_keys_pending" ON "clients" USING btree ("id") WHERE "clients"."match_key" IS NULL;--> statement-breakpoint
 CREATE INDEX "identities_email_domain" ON "identities" USING btree ((split_part("key", '@', 2))) WHERE "identities"."kind" = 'email';--> statement-breakpoint
 CREATE INDEX "leads_match_key" ON "leads" USING btree ("match_key") WHERE "leads"."match_key" <> '';--> statement-breakpoint
-CREATE INDEX "leads_company_key" ON "leads" USING btree ("company_key") WHERE "leads"."company_key" <> '';
+CREATE INDEX "leads_company_key" ON "leads" USING btree ("company_key") WHERE "leads"."company_key" <> '';--> statement-breakpoint
+CREATE INDEX "leads_keys_pending" ON "leads" USING btree ("id") WHERE "leads"."match_key" IS NULL;

@@ -30,9 +30,11 @@ ALTER TABLE `clients` ADD `company_key` text;--> statement-breakpoint
 ALTER TABLE `clients` ADD `merged_into_id` integer;--> statement-breakpoint
 CREATE INDEX `clients_match_key` ON `clients` (`match_key`) WHERE "clients"."match_key" <> '';--> statement-breakpoint
 CREATE INDEX `clients_company_key` ON `clients` (`company_key`) WHERE "clients"."company_key" <> '';--> statement-breakpoint
+CREATE INDEX `clients_keys_pending` ON `clients` (`id`) WHERE "clients"."match_key" IS NULL;--> statement-breakpoint
 ALTER TABLE `leads` ADD `match_key` text;--> statement-breakpoint
 ALTER TABLE `leads` ADD `company_key` text;--> statement-breakpoint
 ALTER TABLE `leads` ADD `merged_into_id` integer;--> statement-breakpoint
 CREATE INDEX `leads_match_key` ON `leads` (`match_key`) WHERE "leads"."match_key" <> '';--> statement-breakpoint
 CREATE INDEX `leads_company_key` ON `leads` (`company_key`) WHERE "leads"."company_key" <> '';--> statement-breakpoint
+CREATE INDEX `leads_keys_pending` ON `leads` (`id`) WHERE "leads"."match_key" IS NULL;--> statement-breakpoint
 CREATE INDEX `identities_email_domain` ON `identities` (substr("key", instr("key", '@') + 1)) WHERE "identities"."kind" = 'email';
