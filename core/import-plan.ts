@@ -62,48 +62,54 @@ export function planClientImport(
   const steps: ImportStep[] = [];
   // The batch's own new clients by identity key: the index of their `create` step.
   const pending = new Map<string, number>();
-  // Known clients as this batch's earlier rows leave them.
-  const filled = new Map<number, KnownClient>();
+  // Known clients as this batch's earlier rows leave them, and which of them each key names:
+  // the keys a matching row brings belong to its client for the rest of the batch (a merge
+  // adds them; a skip leaves the client as it was, but a later row naming them is still them).
+  const current = new Map<number, KnownClient>();
+  const claimed = new Map<string, number>();
+  for (const [key, client] of known) {
+    current.set(client.id, client);
+    claimed.set(key, client.id);
+  }
   for (const row of rows) {
-    const match = mode === 'create' ? undefined : firstKnown(row, known);
-    const existing = match && (filled.get(match.id) ?? match);
-    const earlier = mode === 'create' ? undefined : firstPending(row, pending);
+    const matchId = mode === 'create' ? undefined : firstOf(row, claimed);
+    const existing = matchId === undefined ? undefined : current.get(matchId);
+    const earlier = mode === 'create' ? undefined : firstOf(row, pending);
     if (existing) {
       const step =
         mode === 'skip'
           ? ({ kind: 'skip', line: row.line, clientId: existing.id } as const)
           : fillStep(row, existing);
-      if (step.kind === 'update') filled.set(existing.id, applyFill(existing, step));
+      if (step.kind === 'update') current.set(existing.id, applyFill(existing, step));
+      claim(claimed, row, existing.id);
       steps.push(step);
     } else if (earlier !== undefined) {
       const step = steps[earlier] as Extract<ImportStep, { kind: 'create' }>;
-      if (mode === 'merge') {
-        step.client = mergeRows(step.client, row);
-        for (const identity of row.identities) pending.set(identity.key, earlier);
-      }
+      if (mode === 'merge') step.client = mergeRows(step.client, row);
+      claim(pending, row, earlier);
       steps.push({ kind: 'skip', line: row.line, clientId: null });
     } else {
       steps.push({ kind: 'create', line: row.line, client: row });
-      for (const identity of row.identities) pending.set(identity.key, steps.length - 1);
+      claim(pending, row, steps.length - 1);
     }
   }
   return steps;
 }
 
-function firstKnown(row: ImportedClient, known: ReadonlyMap<string, KnownClient>) {
+/** The first of the row's identities `owners` knows, in the row's order. */
+function firstOf(row: ImportedClient, owners: ReadonlyMap<string, number>): number | undefined {
   for (const identity of row.identities) {
-    const client = known.get(identity.key);
-    if (client) return client;
+    const owner = owners.get(identity.key);
+    if (owner !== undefined) return owner;
   }
   return undefined;
 }
 
-function firstPending(row: ImportedClient, pending: ReadonlyMap<string, number>) {
+/** The row's keys not yet named by anyone now name `owner`. */
+function claim(owners: Map<string, number>, row: ImportedClient, owner: number) {
   for (const identity of row.identities) {
-    const index = pending.get(identity.key);
-    if (index !== undefined) return index;
+    if (!owners.has(identity.key)) owners.set(identity.key, owner);
   }
-  return undefined;
 }
 
 /** What the row adds to an existing client; a skip when it adds nothing. */

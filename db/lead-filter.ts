@@ -27,6 +27,7 @@ import { scopeCondition } from './scope.ts';
 
 export interface LeadColumns {
   id: Column;
+  mergedIntoId: Column;
   type: Column;
   stage: Column;
   source: Column;
@@ -109,7 +110,11 @@ export function leadConditions(
   dialect: LeadDialect,
 ): { where: SQL | undefined; order: SQL[] } | undefined {
   const { leads } = tables;
-  const where: (SQL | undefined)[] = [scopeCondition(scope, leads.responsibleId, leads.channelId)];
+  const where: (SQL | undefined)[] = [
+    scopeCondition(scope, leads.responsibleId, leads.channelId),
+    // A lead merged into another lives on only in its merge (to be undone), not in lists.
+    isNull(leads.mergedIntoId),
+  ];
   if (filter.q !== undefined) {
     const terms = searchTerms(filter.q);
     // Nothing searchable (only punctuation or emoji) finds nothing, as an empty key list does.

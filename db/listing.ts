@@ -1,5 +1,5 @@
 /** What both stores' client and deal lists share: their conditions, word search, pages. */
-import { and, eq, lt, or, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql, type Column, type SQL } from 'drizzle-orm';
 import type { RecordScope } from '../core/permissions.ts';
 import type { ClientFilter } from '../core/repositories/clients.ts';
 import type { DealFilter } from '../core/repositories/deals.ts';
@@ -63,13 +63,22 @@ export function pageOf<T extends { id: number }>(
 export function clientConditions(
   filter: ClientFilter,
   scope: RecordScope,
-  table: { id: Column; name: Column; company: Column; responsibleId: Column; kind: Column },
+  table: {
+    id: Column;
+    name: Column;
+    company: Column;
+    responsibleId: Column;
+    kind: Column;
+    mergedIntoId: Column;
+  },
   like: 'LIKE' | 'ILIKE',
   ownedBy: (keys: string[]) => SQL,
 ): SQL | undefined {
   const { identityKeys } = filter;
   return and(
     scopeCondition(scope, table.responsibleId),
+    // A client merged into another lives on only in its merge (to be undone), not in lists.
+    isNull(table.mergedIntoId),
     everyWord(filter.q, [table.name, table.company], like),
     // No keys at all: no client owns one of them.
     identityKeys && (identityKeys.length ? ownedBy(identityKeys) : sql`false`),

@@ -18,6 +18,7 @@ import type { ImportRepository } from './imports.ts';
 import type { InboxRepository } from './inbox.ts';
 import type { IngestRepository } from './ingest.ts';
 import type { LeadRepository } from './leads.ts';
+import type { MergeRepository } from './merges.ts';
 import type { ReplayRepository } from './replays.ts';
 import type { SettingRepository } from './settings.ts';
 import type { StageRepository } from './stages.ts';
@@ -27,6 +28,7 @@ export interface Repositories {
   inbox: InboxRepository;
   ingest: IngestRepository;
   leads: LeadRepository;
+  merges: MergeRepository;
   clients: ClientRepository;
   deals: DealRepository;
   duplicates: DuplicateRepository;
@@ -49,6 +51,7 @@ export const REPOSITORY_NAMES = [
   'inbox',
   'ingest',
   'leads',
+  'merges',
   'clients',
   'deals',
   'duplicates',
@@ -92,6 +95,7 @@ export type * from './imports.ts';
 export type * from './inbox.ts';
 export type * from './ingest.ts';
 export type * from './leads.ts';
+export type * from './merges.ts';
 export type * from './replays.ts';
 export type * from './settings.ts';
 export type * from './stages.ts';

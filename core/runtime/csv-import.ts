@@ -117,7 +117,14 @@ export async function importClients(
         if (pending && !known.has(key)) known.set(key, pending);
       }
       steps = planClientImport(batch, known, settings.mode);
+      const byId = new Map([...known.values()].map((client) => [client.id, client]));
       for (const step of steps) {
+        // A merge would have given these to the client: the next batches must find it by them.
+        if (step.kind === 'update') {
+          const client = byId.get(step.clientId);
+          if (client)
+            for (const identity of step.addIdentities) wouldExist.set(identity.key, client);
+        }
         if (step.kind !== 'create') continue;
         const client: KnownClient = {
           id: -step.line,

@@ -487,6 +487,29 @@ export const imports = pgTable('imports', {
   finishedAt: at('finished_at'),
 });
 
+/**
+ * Merges of two leads or two clients: the merged-away record is kept (marked merged) and the
+ * snapshot holds both records and what moved, so the merge can be undone exactly.
+ */
+export const merges = pgTable(
+  'merges',
+  {
+    id: id(),
+    entity: text('entity', { enum: ['lead', 'client'] }).notNull(),
+    survivorId: integer('survivor_id').notNull(),
+    mergedId: integer('merged_id').notNull(),
+    userId: integer('user_id').references(() => users.id),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    createdAt: at('created_at').notNull(),
+    undoneAt: at('undone_at'),
+    undoneBy: integer('undone_by').references(() => users.id),
+  },
+  (t) => [
+    index('merges_survivor').on(t.entity, t.survivorId),
+    index('merges_merged').on(t.entity, t.mergedId),
+  ],
+);
+
 export const apiKeys = pgTable('api_keys', {
   id: id(),
   name: text('name').notNull(),

@@ -16,6 +16,7 @@ import { pgImports } from './imports.ts';
 import { pgInbox } from './inbox.ts';
 import { PostgresIngest } from './ingest.ts';
 import { pgLeads } from './leads.ts';
+import { pgMerges } from './merges.ts';
 import type { PgDb } from './open.ts';
 import { pgReplays } from './replays.ts';
 import { pgUsers } from './users.ts';
@@ -25,6 +26,7 @@ export class PostgresStore implements Store {
   readonly inbox;
   readonly ingest;
   readonly leads;
+  readonly merges;
   readonly clients;
   readonly deals;
   readonly duplicates;
@@ -53,6 +55,7 @@ export class PostgresStore implements Store {
     // What operators type (names, notes, custom values) may carry a NUL, which PostgreSQL
     // cannot store: it is dropped on the way in, as it is for customers' messages.
     this.leads = nulFree(pgLeads(db));
+    this.merges = nulFree(pgMerges(db));
     this.clients = nulFree(pgClients(db));
     this.deals = nulFree(pgDeals(db));
     this.duplicates = nulFree(pgDuplicates(db));

@@ -1,13 +1,11 @@
 /** SQLite: CSV import runs and the batches of clients they write. */
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { duplicateKeys } from '../../core/duplicate-keys.ts';
 import { planClientImport, countSteps, type KnownClient } from '../../core/import-plan.ts';
 import type { ImportRepository, ImportRun } from '../../core/repositories/imports.ts';
 import { updateClient } from './clients.ts';
 import type { Db } from './open.ts';
-import { clients, identities, imports } from './schema.ts';
-
-type Reader = Pick<Db, 'select'>;
+import { imports } from './schema.ts';
 
 function runOf(row: typeof imports.$inferSelect): ImportRun {
   return {
@@ -16,45 +14,57 @@ function runOf(row: typeof imports.$inferSelect): ImportRun {
   };
 }
 
-/** Clients (not merged away) owning any of `keys`, with every key they own. */
-function knownClients(db: Reader, keys: string[]): Map<string, KnownClient> {
-  const known = new Map<string, KnownClient>();
-  if (!keys.length) return known;
-  const owners = db
-    .select({
-      key: identities.key,
-      id: clients.id,
-      name: clients.name,
-      company: clients.company,
-      responsibleId: clients.responsibleId,
-      custom: clients.custom,
-    })
-    .from(identities)
-    .innerJoin(clients, eq(clients.id, identities.clientId))
-    .where(and(inArray(identities.key, keys), isNull(clients.mergedIntoId)))
-    .orderBy(clients.id)
-    .all();
-  if (!owners.length) return known;
-  const ids = [...new Set(owners.map((owner) => owner.id))];
-  const owned = new Map<number, string[]>();
-  for (const { clientId, key } of db
-    .select({ clientId: identities.clientId, key: identities.key })
-    .from(identities)
-    .where(inArray(identities.clientId, ids))
-    .all()) {
-    if (clientId !== null) owned.set(clientId, [...(owned.get(clientId) ?? []), key]);
-  }
-  const byId = new Map<number, KnownClient>();
-  for (const { key, ...client } of owners) {
-    const entry = byId.get(client.id) ?? { ...client, identityKeys: owned.get(client.id) ?? [] };
-    byId.set(client.id, entry);
-    // The oldest owner of a key stands for it.
-    if (!known.has(key)) known.set(key, entry);
-  }
-  return known;
+interface OwnerRow {
+  key: string;
+  id: number;
+  name: string | null;
+  company: string | null;
+  responsibleId: number | null;
+  custom: string;
+}
+
+/**
+ * Clients (not merged away) owning any of `keys`, with every key they own. Two statements
+ * prepared once, a batch's keys given as one JSON array: building and compiling a query with a
+ * parameter per key, for every batch, took longer than running it.
+ */
+function knownClientsLookup(sqlite: Db['$client']) {
+  const ownersOf = sqlite.prepare<[string], OwnerRow>(
+    `SELECT i.key, c.id, c.name, c.company, c.responsible_id AS responsibleId, c.custom
+     FROM identities i JOIN clients c ON c.id = i.client_id
+     WHERE i.key IN (SELECT value FROM json_each(?)) AND c.merged_into_id IS NULL
+     ORDER BY c.id`,
+  );
+  const keysOf = sqlite.prepare<[string], { clientId: number; key: string }>(
+    `SELECT client_id AS clientId, key FROM identities
+     WHERE client_id IN (SELECT value FROM json_each(?))`,
+  );
+  return (keys: string[]): Map<string, KnownClient> => {
+    const known = new Map<string, KnownClient>();
+    if (!keys.length) return known;
+    const owners = ownersOf.all(JSON.stringify(keys));
+    if (!owners.length) return known;
+    const ids = [...new Set(owners.map((owner) => owner.id))];
+    const owned = new Map<number, string[]>();
+    for (const { clientId, key } of keysOf.all(JSON.stringify(ids)))
+      owned.set(clientId, [...(owned.get(clientId) ?? []), key]);
+    const byId = new Map<number, KnownClient>();
+    for (const { key, custom, ...client } of owners) {
+      const entry = byId.get(client.id) ?? {
+        ...client,
+        custom: JSON.parse(custom) as Record<string, unknown>,
+        identityKeys: owned.get(client.id) ?? [],
+      };
+      byId.set(client.id, entry);
+      // The oldest owner of a key stands for it.
+      if (!known.has(key)) known.set(key, entry);
+    }
+    return known;
+  };
 }
 
 export function sqliteImports(db: Db): ImportRepository {
+  const knownClients = knownClientsLookup(db.$client);
   const insertClient = db.$client.prepare<unknown[], { id: number }>(
     `INSERT INTO clients (kind, name, company, custom, responsible_id, match_key, company_key, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -114,14 +124,14 @@ export function sqliteImports(db: Db): ImportRepository {
     },
 
     async knownClients(keys) {
-      return knownClients(db, keys);
+      return knownClients(keys);
     },
 
     async importClients(runId, rows, mode, progress) {
       return db.transaction(
         (tx) => {
           const keys = [...new Set(rows.flatMap((row) => row.identities.map((i) => i.key)))];
-          const steps = planClientImport(rows, knownClients(tx, keys), mode);
+          const steps = planClientImport(rows, knownClients(keys), mode);
           const at = progress.at.getTime();
           const userId = tx
             .select({ userId: imports.userId })

@@ -484,6 +484,29 @@ export const imports = sqliteTable('imports', {
   finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
 });
 
+/**
+ * Merges of two leads or two clients: the merged-away record is kept (marked merged) and the
+ * snapshot holds both records and what moved, so the merge can be undone exactly.
+ */
+export const merges = sqliteTable(
+  'merges',
+  {
+    id: integer('id').primaryKey(),
+    entity: text('entity', { enum: ['lead', 'client'] }).notNull(),
+    survivorId: integer('survivor_id').notNull(),
+    mergedId: integer('merged_id').notNull(),
+    userId: integer('user_id').references(() => users.id),
+    snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    undoneAt: integer('undone_at', { mode: 'timestamp_ms' }),
+    undoneBy: integer('undone_by').references(() => users.id),
+  },
+  (t) => [
+    index('merges_survivor').on(t.entity, t.survivorId),
+    index('merges_merged').on(t.entity, t.mergedId),
+  ],
+);
+
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),

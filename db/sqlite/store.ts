@@ -15,6 +15,7 @@ import { sqliteInbox } from './inbox.ts';
 import { SqliteIngest } from './ingest.ts';
 import { prepareIngestStatements } from './ingest-statements.ts';
 import { sqliteLeads } from './leads.ts';
+import { sqliteMerges } from './merges.ts';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './open.ts';
 import { sqliteReplays } from './replays.ts';
 import { sqliteUsers } from './users.ts';
@@ -24,6 +25,7 @@ export class SqliteStore implements Store {
   readonly inbox;
   readonly ingest;
   readonly leads;
+  readonly merges;
   readonly clients;
   readonly deals;
   readonly duplicates;
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
     this.inbox = sqliteInbox(db, statements);
     this.ingest = new SqliteIngest(db, statements);
     this.leads = sqliteLeads(db);
+    this.merges = sqliteMerges(db);
     this.clients = sqliteClients(db);
     this.deals = sqliteDeals(db);
     this.duplicates = sqliteDuplicates(db);

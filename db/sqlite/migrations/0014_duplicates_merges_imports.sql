@@ -25,6 +25,22 @@ CREATE TABLE `imports` (
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE TABLE `merges` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`entity` text NOT NULL,
+	`survivor_id` integer NOT NULL,
+	`merged_id` integer NOT NULL,
+	`user_id` integer,
+	`snapshot` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`undone_at` integer,
+	`undone_by` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`undone_by`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `merges_survivor` ON `merges` (`entity`,`survivor_id`);--> statement-breakpoint
+CREATE INDEX `merges_merged` ON `merges` (`entity`,`merged_id`);--> statement-breakpoint
 ALTER TABLE `clients` ADD `match_key` text;--> statement-breakpoint
 ALTER TABLE `clients` ADD `company_key` text;--> statement-breakpoint
 ALTER TABLE `clients` ADD `merged_into_id` integer;--> statement-breakpoint
