@@ -34,6 +34,7 @@ import { channelRoutes } from './operator/channels.ts';
 import { clientRoutes } from './operator/clients.ts';
 import { dealRoutes } from './operator/deals.ts';
 import { duplicateRoutes } from './operator/duplicates.ts';
+import { mergeRoutes } from './operator/merges.ts';
 import { exportRoutes } from './operator/exports.ts';
 import { stageRoutes } from './operator/stages.ts';
 import { customFieldRoutes } from './operator/custom-fields.ts';
@@ -191,6 +192,7 @@ export function createApp(deps: AppDeps): express.Express {
     clientRoutes(deps),
     dealRoutes(deps),
     duplicateRoutes(deps),
+    mergeRoutes(deps),
     stageRoutes(deps),
     customFieldRoutes(deps),
     peopleRoutes(deps),

@@ -1,7 +1,8 @@
 /** Clients (contacts and companies) as operators create, find, open and change them. */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Repositories } from '../../../core/repositories/index.ts';
+import { mergesAutomatically } from '../../../core/merge.ts';
+import type { DuplicateCandidate, Repositories } from '../../../core/repositories/index.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { clientBody, readClientIdentities } from './client-body.ts';
@@ -9,7 +10,7 @@ import { customBody, customValues } from './custom-fields.ts';
 import { changeBy, scopeFor, searchKeys } from './scope.ts';
 
 export interface ClientRouteDeps {
-  repos: Pick<Repositories, 'clients' | 'users' | 'customFields' | 'duplicates'>;
+  repos: Pick<Repositories, 'clients' | 'users' | 'customFields' | 'duplicates' | 'merges'>;
   defaultCountry: string | undefined;
 }
 
@@ -53,6 +54,8 @@ const clientPatch = z
   })
   .strict();
 
+const IDENTITY_REASONS = new Set(['phone', 'email', 'telegram']);
+
 export function clientRoutes(deps: ClientRouteDeps): Router {
   const { clients, users } = deps.repos;
   const router = Router();
@@ -92,8 +95,34 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
       created.id,
       scopeFor(res, 'clients', 'read'),
     );
-    res.status(201).json({ ...created, duplicates: duplicates ?? [] });
+    const merged = await mergeIfSame(res, created.id, duplicates ?? []);
+    res.status(201).json({ ...created, duplicates: duplicates ?? [], ...merged });
   });
+
+  /**
+   * The Bitrix24 rule: a new client that shares an identity with one already known and agrees
+   * with it on every value, responsible included, is merged into it at once (and the merge can
+   * be undone); anything less stays a suggestion in `duplicates`.
+   */
+  async function mergeIfSame(
+    res: Parameters<typeof scopeFor>[0],
+    id: number,
+    duplicates: DuplicateCandidate[],
+  ): Promise<{ mergedInto?: number; mergeId?: number }> {
+    const scope = scopeFor(res, 'clients', 'update');
+    for (const candidate of duplicates) {
+      if (!candidate.reasons.some((reason) => IDENTITY_REASONS.has(reason.kind))) continue;
+      const sides = await deps.repos.merges.sides('client', candidate.id, id, scope);
+      if (!sides || !mergesAutomatically('client', sides.survivor, sides.merged)) continue;
+      const merged = await deps.repos.merges.merge(
+        { entity: 'client', survivorId: candidate.id, mergedId: id, picks: {} },
+        changeBy(res),
+        scope,
+      );
+      if (merged.ok) return { mergedInto: candidate.id, mergeId: merged.merge.id };
+    }
+    return {};
+  }
 
   router.get('/clients', requirePermission('read'), async (req, res) => {
     const query = clientQuery.safeParse(req.query);
