@@ -91,8 +91,7 @@ export async function importClients(
     : { created: 0, updated: 0, skipped: 0, refused: 0 };
   let records = run?.position ?? 0;
   const sample: ImportReport['sample'] = [];
-  // A dry run writes nothing, so it remembers the keys of the clients it would have created.
-  const wouldExist = new Map<string, KnownClient>();
+  const planDry = dryRunPlanner(repos);
 
   let batch: ImportedClient[] = [];
   let batchRecords = 0;
@@ -110,32 +109,7 @@ export async function importClients(
       steps = written.steps;
       run = written.run;
     } else {
-      const keys = [...new Set(batch.flatMap((row) => row.identities.map((i) => i.key)))];
-      const known = await repos.imports.knownClients(keys);
-      for (const key of keys) {
-        const pending = wouldExist.get(key);
-        if (pending && !known.has(key)) known.set(key, pending);
-      }
-      steps = planClientImport(batch, known, settings.mode);
-      const byId = new Map([...known.values()].map((client) => [client.id, client]));
-      for (const step of steps) {
-        // A merge would have given these to the client: the next batches must find it by them.
-        if (step.kind === 'update') {
-          const client = byId.get(step.clientId);
-          if (client)
-            for (const identity of step.addIdentities) wouldExist.set(identity.key, client);
-        }
-        if (step.kind !== 'create') continue;
-        const client: KnownClient = {
-          id: -step.line,
-          name: step.client.name,
-          company: step.client.company,
-          responsibleId: step.client.responsibleId,
-          custom: step.client.custom,
-          identityKeys: step.client.identities.map((i) => i.key),
-        };
-        for (const key of client.identityKeys) wouldExist.set(key, client);
-      }
+      steps = await planDry(batch, settings.mode);
     }
     const add = countSteps(steps);
     counts.created += add.created;
@@ -197,4 +171,49 @@ export async function importClients(
   if (run)
     run = await repos.imports.finish(run.id, interrupted ? 'interrupted' : 'done', new Date());
   return { counts, records, interrupted, sample, ...(run ? { run } : {}) };
+}
+
+/**
+ * A dry run's batches planned as the store would plan them. Nothing is written, so it keeps
+ * what the earlier batches would have left: the clients they would create, and the known ones
+ * as their merges would leave them (with the identities those merges add).
+ */
+function dryRunPlanner(repos: Pick<Repositories, 'imports'>) {
+  const byKey = new Map<string, KnownClient>();
+  const changed = new Map<number, KnownClient>();
+  return async (batch: ImportedClient[], mode: DuplicateMode): Promise<ImportStep[]> => {
+    const keys = [...new Set(batch.flatMap((row) => row.identities.map((i) => i.key)))];
+    const known = await repos.imports.knownClients(keys);
+    for (const [key, client] of known) known.set(key, changed.get(client.id) ?? client);
+    for (const key of keys) {
+      const client = byKey.get(key);
+      if (client && !known.has(key)) known.set(key, changed.get(client.id) ?? client);
+    }
+    const steps = planClientImport(batch, known, mode);
+    const byId = new Map([...known.values()].map((client) => [client.id, client]));
+    for (const step of steps) {
+      if (step.kind === 'update') {
+        const before = changed.get(step.clientId) ?? byId.get(step.clientId);
+        if (!before) continue;
+        const after: KnownClient = {
+          ...before,
+          ...step.fill,
+          identityKeys: [...before.identityKeys, ...step.addIdentities.map((i) => i.key)],
+        };
+        changed.set(after.id, after);
+        for (const identity of step.addIdentities) byKey.set(identity.key, after);
+      } else if (step.kind === 'create') {
+        const client: KnownClient = {
+          id: -step.line,
+          name: step.client.name,
+          company: step.client.company,
+          responsibleId: step.client.responsibleId,
+          custom: step.client.custom,
+          identityKeys: step.client.identities.map((i) => i.key),
+        };
+        for (const key of client.identityKeys) byKey.set(key, client);
+      }
+    }
+    return steps;
+  };
 }

@@ -159,7 +159,7 @@ const USAGE: Record<Name, string> = {
                                             Refused rows go to FILE.errors.csv with their line and
                                             reason (exit code 1). --dry-run writes nothing and says
                                             what would happen. Ctrl-C stops after the current
-                                            batch; --resume goes on from there`,
+                                            batch (exit code 130); --resume goes on from there`,
   export: `  export leads|clients|deals [--out FILE] [--stage CODE] [--responsible EMAIL] [--open]
                [--source SOURCE] [--type simple|repeat] [--since ISO] [--until ISO]
                [--kind contact|company]

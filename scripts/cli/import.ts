@@ -2,7 +2,7 @@
  * `import clients FILE`: a CSV file of clients into the CRM (core/runtime/csv-import.ts). At a
  * terminal it shows the columns it recognised and asks; from a script it asks nothing, applies
  * the suggested mapping and the `merge` mode, and says what it used. Ctrl-C stops after the
- * batch in hand; `--resume` goes on from there.
+ * batch in hand (exit code 130, as a stopped replay); `--resume` goes on from there.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -22,7 +22,7 @@ import type { ImportRun, Store } from '../../core/repositories/index.ts';
 import type { Config } from '../../core/runtime/config.ts';
 import { importClients, type ImportReport } from '../../core/runtime/csv-import.ts';
 import { COMMAND_OPTIONS } from './commands.ts';
-import { withSignal } from './interrupt.ts';
+import { InterruptedError, withSignal } from './interrupt.ts';
 import { CliError, CommandFailed, parseStrict } from './options.ts';
 import { startProgress } from './progress.ts';
 import { ask, atTerminal } from './prompt.ts';
@@ -112,10 +112,13 @@ export async function runImportCommand(
 
   // One reading of the file: its header first, then (after any questions) its records.
   let onBytes = (_bytes: number) => undefined as void;
+  // An empty file, or one unreadable before its header, is a file to fix, not a crash.
   const file = await openCsv(
     counted(path, (bytes) => onBytes(bytes)),
     { skipRecords: resume?.position ?? 0 },
-  );
+  ).catch((error: unknown) => {
+    throw new CliError(`${path} cannot be imported: ${(error as Error).message}`);
+  });
   const customFields = await store.customFields.list('client');
   const suggested = suggestMapping(file.headers, 'client', customFields);
   let mapping: ImportTarget[] = suggested;
@@ -208,10 +211,13 @@ export async function runImportCommand(
     out.push(
       'phone numbers written without their +country code need --country (e.g. --country ES)',
     );
-  if (report.interrupted && report.run)
-    out.push(
+  if (report.interrupted && report.run) {
+    // Like a stopped replay (exit 130): a script must not take a part of the file for all of it.
+    process.stdout.write(`${out.join('\n')}\n`);
+    throw new InterruptedError(
       `stopped after ${report.records} records: run the same command with --resume to go on`,
     );
+  }
   if (report.counts.refused) {
     process.stdout.write(`${out.join('\n')}\n`);
     throw new CommandFailed(`${report.counts.refused} rows were refused: see ${errorsPath}`);
