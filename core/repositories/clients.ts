@@ -21,6 +21,8 @@ export interface ClientRecord {
 
 export interface ClientDetail extends ClientRecord {
   identities: IdentityView[];
+  /** The client it was merged into (core/merge.ts): set while the merge stands. */
+  mergedIntoId?: number | null;
 }
 
 /** A client as an operator opens it: its leads (newest first), deals and timeline. */

@@ -69,6 +69,8 @@ export interface LeadDetail extends LeadRecord {
   notes: NoteRecord[];
   deals: DealRecord[];
   timeline: TimelineEntry[];
+  /** The lead it was merged into (core/merge.ts): set while the merge stands. */
+  mergedIntoId?: number | null;
 }
 
 /** A lead list an operator named: the list's query string (`view=mine&stage=NEW`). */

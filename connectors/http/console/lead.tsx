@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
+import type { VNode } from 'preact';
 import type { AnyChannel } from '../../../core/channel.ts';
 import type { BlobStore } from '../../../core/repositories/blobs.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
@@ -20,13 +21,17 @@ import type { MessageKey } from './catalogue.ts';
 import { ConvertDialog, convertFromForm } from './convert.tsx';
 import { Alert, CsrfField, notFound, Page } from './layout.tsx';
 import { emailFrameRoutes, MessageBody } from './message.tsx';
+import { recordPanels } from './record-panels.tsx';
+import type { RecordDeps } from './records.ts';
 import { sendFragment, sendPage } from './render.tsx';
 import { viewer, type Viewer } from './viewer.ts';
 
 export { notFound };
 
 export interface LeadPageDeps extends ReplyDeps {
-  repos: ReplyDeps['repos'] & Pick<Repositories, 'users' | 'stages' | 'clients'>;
+  repos: ReplyDeps['repos'] &
+    Pick<Repositories, 'users' | 'stages' | 'clients'> &
+    RecordDeps['repos'];
   channels: readonly AnyChannel[];
   /** Where attachments are kept: an email's inline pictures are shown from there. */
   blobs: BlobStore;
@@ -114,6 +119,8 @@ interface LeadView {
   names: Map<number, string>;
   now: Date;
   problem?: string | undefined;
+  /** Where it was merged, merges into it and its possible duplicates (record-panels.tsx). */
+  records: VNode | null;
 }
 
 /** A timeline entry in words: what changed, from what to what (stage and user names). */
@@ -144,6 +151,14 @@ function describeChange(seeing: Viewer, entry: TimelineEntry, view: LeadView): s
       });
     case 'updated':
       return t('timeline.updated', { fields: Object.keys(entry.after ?? {}).join(', ') });
+    case 'merged':
+      return t('timeline.merged', { what: `#${String(entry.before?.mergedId)}` });
+    case 'merged_into':
+      return t('timeline.merged_into', { what: `#${String(entry.after?.survivorId)}` });
+    case 'unmerged':
+      return t('timeline.unmerged', {
+        what: `#${String(entry.after?.mergedId ?? entry.after?.survivorId)}`,
+      });
     default:
       return entry.action;
   }
@@ -183,6 +198,7 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
         ) : null}
       </header>
       <Alert text={view.problem} />
+      {view.records}
       {view.canChange ? (
         <div class="lead-actions">
           <form method="post" action={`${base}/stage`} class="inline">
@@ -358,6 +374,7 @@ export function leadPages(deps: LeadPageDeps): Router {
         ? route.channel.name
         : null
       : null;
+    const records = await recordPanels(deps, res, 'lead', id, lead.mergedIntoId);
     if (status === 200) await seen(res, lead);
     sendPage(
       res,
@@ -375,6 +392,7 @@ export function leadPages(deps: LeadPageDeps): Router {
           names,
           now: new Date(),
           problem,
+          records,
         }}
       />,
     );
