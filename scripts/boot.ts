@@ -3,6 +3,7 @@
  * there, and install graceful shutdown. Then `startWeb` / `startWorkers` add their parts.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Server, ServerResponse } from 'node:http';
 import { systemClock } from '../core/clock.ts';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
@@ -191,6 +192,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     queues: [producer.queue, outbound.queue],
     processId,
     live: { feed, announce: changeAnnouncer(redis, config.queuePrefix, log) },
+    importDir: path.join(config.dataDir, 'imports'),
   });
   const server = app.listen(config.port);
   const answering = requestsInFlight(server);

@@ -87,6 +87,8 @@ export interface AppDeps {
    * it, the feed only looks once a second.
    */
   live?: { feed: LiveFeed; announce: () => void };
+  /** Where the console keeps uploaded import files (DATA_DIR/imports). */
+  importDir: string;
 }
 
 /** How requests authenticate: keys, sessions, the failure guard. */
@@ -215,6 +217,7 @@ export function createApp(deps: AppDeps): express.Express {
       blobs: deps.blobs,
       channelAdmin: deps,
       widgets: admin,
+      importDir: deps.importDir,
     }),
   );
 

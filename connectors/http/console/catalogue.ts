@@ -5,6 +5,8 @@
  */
 import { adminEn, adminEs, adminRu } from './catalogue-admin.ts';
 import { channelsEn, channelsEs, channelsRu } from './catalogue-channels.ts';
+import { importEn, importEs, importRu } from './catalogue-import.ts';
+import { recordsEn, recordsEs, recordsRu } from './catalogue-records.ts';
 import { widgetsEn, widgetsEs, widgetsRu } from './catalogue-widgets.ts';
 
 const coreEn = {
@@ -192,7 +194,14 @@ const coreEn = {
   'problem.generic': 'That did not work: {message}',
 } as const;
 
-const en = { ...coreEn, ...adminEn, ...channelsEn, ...widgetsEn } as const;
+const en = {
+  ...coreEn,
+  ...adminEn,
+  ...channelsEn,
+  ...widgetsEn,
+  ...recordsEn,
+  ...importEn,
+} as const;
 
 export type MessageKey = keyof typeof en;
 type Catalogue = Record<MessageKey, string>;
@@ -381,7 +390,14 @@ const coreEs: Record<keyof typeof coreEn, string> = {
   'problem.generic': 'No se pudo: {message}',
 };
 
-const es: Catalogue = { ...coreEs, ...adminEs, ...channelsEs, ...widgetsEs };
+const es: Catalogue = {
+  ...coreEs,
+  ...adminEs,
+  ...channelsEs,
+  ...widgetsEs,
+  ...recordsEs,
+  ...importEs,
+};
 
 const coreRu: Record<keyof typeof coreEn, string> = {
   'app.name': 'Leadwire',
@@ -571,7 +587,14 @@ const coreRu: Record<keyof typeof coreEn, string> = {
   'problem.generic': 'Не получилось: {message}',
 };
 
-const ru: Catalogue = { ...coreRu, ...adminRu, ...channelsRu, ...widgetsRu };
+const ru: Catalogue = {
+  ...coreRu,
+  ...adminRu,
+  ...channelsRu,
+  ...widgetsRu,
+  ...recordsRu,
+  ...importRu,
+};
 
 /** Every language's catalogue, whole (the tests compare their keys and placeholders). */
 export const CATALOGUES: Readonly<Record<Language, Catalogue>> = { en, es, ru };

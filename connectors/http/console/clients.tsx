@@ -9,6 +9,8 @@ import type { ClientDetail } from '../../../core/repositories/clients.ts';
 import { scopeFor } from '../operator/scope.ts';
 import { Page } from './layout.tsx';
 import { notFound } from './lead.tsx';
+import { recordPanels } from './record-panels.tsx';
+import type { RecordDeps } from './records.ts';
 import { searchFilter } from './leads.tsx';
 import { sendPage } from './render.tsx';
 import { viewer, type Viewer } from './viewer.ts';
@@ -16,7 +18,7 @@ import { viewer, type Viewer } from './viewer.ts';
 const PAGE = 50;
 
 export interface ClientPagesDeps {
-  repos: Pick<Repositories, 'clients' | 'users'>;
+  repos: Pick<Repositories, 'clients' | 'users'> & RecordDeps['repos'];
   defaultCountry: string | undefined;
 }
 
@@ -46,8 +48,8 @@ function ClientList(props: {
         />
         <button type="submit">{t('leads.searchButton')}</button>
       </form>
-      {scopeOf(props.viewer.principal.actor, 'clients', 'export').kind !== 'none' ? (
-        <p class="views">
+      <p class="views">
+        {scopeOf(props.viewer.principal.actor, 'clients', 'export').kind !== 'none' ? (
           <a
             class="export"
             href={`/clients/export.csv${props.search ? `?${new URLSearchParams({ q: props.search })}` : ''}`}
@@ -55,8 +57,13 @@ function ClientList(props: {
           >
             {t('export.csv')}
           </a>
-        </p>
-      ) : null}
+        ) : null}{' '}
+        {scopeOf(props.viewer.principal.actor, 'clients', 'create').kind === 'all' ? (
+          <a class="import" href="/clients/import">
+            {t('import.link')}
+          </a>
+        ) : null}
+      </p>
       {props.clients.length === 0 ? (
         <p class="empty">{t('clients.empty')}</p>
       ) : (
@@ -137,6 +144,7 @@ export function clientPages(deps: ClientPagesDeps): Router {
     const responsible = client.responsibleId
       ? await deps.repos.users.getUser(client.responsibleId)
       : undefined;
+    const records = await recordPanels(deps, res, 'client', id, client.mergedIntoId);
     sendPage(
       res,
       200,
@@ -150,6 +158,7 @@ export function clientPages(deps: ClientPagesDeps): Router {
           {client.name && client.company ? ` · ${client.company}` : ''}
           {` · ${t('lead.responsible')}: ${responsible?.name ?? t('lead.nobody')}`}
         </p>
+        {records}
         <h2>{t('clients.col.identities')}</h2>
         <ul>
           {client.identities.map((identity) => (

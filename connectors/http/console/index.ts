@@ -13,10 +13,15 @@ import { activityPages, type ActivityPagesDeps } from './activities.tsx';
 import { adminPages, type AdminPagesDeps } from './admin.tsx';
 import { channelPages, type ChannelPagesDeps } from './channels.tsx';
 import { clientPages, type ClientPagesDeps } from './clients.tsx';
+import { duplicatePages } from './duplicates.tsx';
 import { exportPages, type ExportPagesDeps } from './exports.ts';
+import { importPages, type ImportPagesDeps } from './imports.tsx';
 import { leadListPages, type LeadsDeps } from './leads.tsx';
 import { leadPages, type LeadPageDeps } from './lead.tsx';
 import type { LiveFeed } from './live-feed.ts';
+import { mergePages } from './merge.tsx';
+import { mergeUndoPages } from './merge-undo.tsx';
+import type { RecordDeps } from './records.ts';
 import { readViewer, requireViewer } from './session.ts';
 import { signInPages } from './sign-in.tsx';
 import { streamRoutes } from './stream.ts';
@@ -32,9 +37,13 @@ export type ConsoleDeps = LeadsDeps &
       ClientPagesDeps['repos'] &
       ActivityPagesDeps['repos'] &
       ExportPagesDeps['repos'] &
-      AdminPagesDeps['repos'];
+      AdminPagesDeps['repos'] &
+      ImportPagesDeps['repos'] &
+      RecordDeps['repos'];
     auth: AdminAuthDeps;
     feed: LiveFeed;
+    /** Where client imports keep their uploaded files (DATA_DIR/imports). */
+    importDir: ImportPagesDeps['importDir'];
   };
 
 const require = createRequire(import.meta.url);
@@ -55,13 +64,27 @@ function assetRoutes(): Router {
 }
 
 /** Paths of the console that need a signed-in viewer. */
-const PAGES = ['/leads', '/clients', '/activities', '/stream', '/settings', '/channels'];
+const PAGES = [
+  '/leads',
+  '/clients',
+  '/activities',
+  '/stream',
+  '/settings',
+  '/channels',
+  '/duplicates',
+  '/merge',
+  '/merges',
+];
 
 export function consoleRoutes(deps: ConsoleDeps): Router {
   const router = Router();
   router.use(assetRoutes());
   router.use(readViewer(deps.auth));
   router.use(signInPages({ ...deps.auth, users: deps.repos.users }));
+  const imports = importPages(deps);
+  // An import's upload is multipart, streamed to disk: it checks its own token (before the
+  // form parser below, which would otherwise take its body).
+  router.use(imports.upload);
   // A form builder of 50 fields posts several hundred inputs; 64 kB bounds what that costs.
   router.use(
     PAGES,
@@ -70,9 +93,13 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   );
   // Before the lead and client pages, whose `/:id` would take `export.csv`.
   router.use(exportPages(deps));
+  router.use(imports.steps);
   router.use(leadListPages(deps));
   router.use(leadPages(deps));
   router.use(clientPages(deps));
+  router.use(duplicatePages(deps));
+  router.use(mergePages(deps));
+  router.use(mergeUndoPages(deps));
   router.use(activityPages(deps));
   router.use(adminPages(deps));
   router.use(widgetPages(deps));

@@ -19,7 +19,7 @@ import { viewerOf } from './viewer.ts';
 
 const SAFE = new Set(['GET', 'HEAD']);
 
-function sameToken(sent: unknown, expected: string): boolean {
+export function sameToken(sent: unknown, expected: string): boolean {
   if (typeof sent !== 'string') return false;
   const a = Buffer.from(sent);
   const b = Buffer.from(expected);
