@@ -7,7 +7,8 @@ import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { clientBody, readClientIdentities } from './client-body.ts';
 import { customBody, customValues } from './custom-fields.ts';
-import { changeBy, scopeFor, searchKeys } from './scope.ts';
+import { idPage, readClientQuery } from './list-queries.ts';
+import { changeBy, scopeFor } from './scope.ts';
 
 export interface ClientRouteDeps {
   repos: Pick<Repositories, 'clients' | 'users' | 'customFields' | 'duplicates' | 'merges'>;
@@ -15,21 +16,6 @@ export interface ClientRouteDeps {
 }
 
 const idParam = z.coerce.number().int().positive();
-const clientQuery = z
-  .object({
-    q: z.string().trim().min(1).max(200).optional(),
-    email: z.string().trim().min(3).max(320).optional(),
-    phone: z.string().trim().min(3).max(64).optional(),
-    country: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/)
-      .optional(),
-    responsibleId: idParam.optional(),
-    kind: z.enum(['contact', 'company']).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: idParam.optional(),
-  })
-  .strict();
 const identityLists = {
   emails: z.array(z.string().trim().min(1).max(320)).max(20).default([]),
   phones: z.array(z.string().trim().min(1).max(64)).max(20).default([]),
@@ -125,17 +111,15 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
   }
 
   router.get('/clients', requirePermission('read'), async (req, res) => {
-    const query = clientQuery.safeParse(req.query);
-    if (!query.success) return invalidQuery(res, query.error);
-    const { email, phone, country, ...filter } = query.data;
-    const search = searchKeys({ email, phone }, country?.toUpperCase() ?? deps.defaultCountry);
-    if (search.problem)
-      return problem(res, 400, 'invalid_query', 'the request is not valid', [search.problem]);
+    // The filters as the export reads them (list-queries.ts); the page is the list's own.
+    const { limit, cursor, ...given } = req.query as Record<string, unknown>;
+    const page = idPage.safeParse({ limit, cursor });
+    if (!page.success) return invalidQuery(res, page.error);
+    const read = readClientQuery(given, deps.defaultCountry);
+    if ('problems' in read)
+      return problem(res, 400, 'invalid_query', 'the request is not valid', read.problems);
     res.json(
-      await clients.list(
-        { ...filter, ...(search.keys ? { identityKeys: search.keys } : {}) },
-        scopeFor(res, 'clients', 'read'),
-      ),
+      await clients.list({ ...read.filter, ...page.data }, scopeFor(res, 'clients', 'read')),
     );
   });
 

@@ -7,23 +7,10 @@ import { STAGE_CODE } from '../../../core/stages.ts';
 import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { customValues } from './custom-fields.ts';
+import { idPage, readDealQuery } from './list-queries.ts';
 import { changeBy, scopeFor } from './scope.ts';
 
 const id = z.coerce.number().int().positive();
-const dealQuery = z
-  .object({
-    clientId: id.optional(),
-    responsibleId: id.optional(),
-    leadId: id.optional(),
-    stage: z.string().regex(STAGE_CODE).optional(),
-    open: z
-      .enum(['true', 'false'])
-      .transform((value) => value === 'true')
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: id.optional(),
-  })
-  .strict();
 const dealFields = {
   title: z.string().trim().min(1).max(500),
   amount: z.number().finite().nonnegative().nullable(),
@@ -66,9 +53,14 @@ export function dealRoutes(deps: {
   };
 
   router.get('/deals', requirePermission('read'), async (req, res) => {
-    const query = dealQuery.safeParse(req.query);
-    if (!query.success) return invalidQuery(res, query.error);
-    res.json(await deals.list(query.data, scopeFor(res, 'deals', 'read')));
+    // The filters as the export reads them (list-queries.ts); the page is the list's own.
+    const { limit, cursor, ...given } = req.query as Record<string, unknown>;
+    const page = idPage.safeParse({ limit, cursor });
+    if (!page.success) return invalidQuery(res, page.error);
+    const read = readDealQuery(given);
+    if ('problems' in read)
+      return problem(res, 400, 'invalid_query', 'the request is not valid', read.problems);
+    res.json(await deals.list({ ...read.filter, ...page.data }, scopeFor(res, 'deals', 'read')));
   });
   router.get('/deals/:id', requirePermission('read'), async (req, res) => {
     const dealId = id.safeParse(req.params.id);

@@ -6,9 +6,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { foldAlbums } from '../../../core/conversation.ts';
-import { filterValue, type CustomFieldDefinition } from '../../../core/custom-fields.ts';
-import { SOURCES } from '../../../core/inbound.ts';
-import { LEAD_SORTS, type LeadProblem } from '../../../core/repositories/leads.ts';
+import type { LeadProblem } from '../../../core/repositories/leads.ts';
 import type { Repositories } from '../../../core/repositories/index.ts';
 import { STAGE_CODE } from '../../../core/stages.ts';
 import { decodeCursor } from '../../../core/lead-cursor.ts';
@@ -16,8 +14,8 @@ import { requirePermission } from '../auth.ts';
 import { invalidQuery, problem } from '../problem.ts';
 import { convertRoute } from './convert.ts';
 import { customBody, customValues } from './custom-fields.ts';
-import { departmentSubtree } from './people.ts';
-import { changeBy, scopeFor, searchKeys } from './scope.ts';
+import { readLeadQuery } from './list-queries.ts';
+import { changeBy, scopeFor } from './scope.ts';
 
 export interface LeadRouteDeps {
   repos: Pick<Repositories, 'leads' | 'users' | 'clients' | 'stages' | 'customFields'>;
@@ -25,36 +23,8 @@ export interface LeadRouteDeps {
 }
 
 const id = z.coerce.number().int().positive();
-const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
-const instant = z.iso
-  .datetime({ offset: true })
-  .or(z.iso.date())
-  .transform((value) => new Date(value));
-const leadQuery = z
+const pageQuery = z
   .object({
-    /** Full text over name, title, company and the conversation's words. */
-    q: z.string().trim().min(1).max(200).optional(),
-    type: z.enum(['simple', 'repeat']).optional(),
-    stage: z.string().regex(STAGE_CODE).optional(),
-    source: z.enum(SOURCES).optional(),
-    clientId: id.optional(),
-    /** `true`: only leads flagged for review (e.g. from a form over its daily cap). */
-    review: flag.optional(),
-    responsibleId: id.optional(),
-    unassigned: flag.optional(),
-    departmentId: id.optional(),
-    channelId: id.optional(),
-    open: flag.optional(),
-    email: z.string().trim().min(3).max(320).optional(),
-    phone: z.string().trim().min(3).max(64).optional(),
-    /** The country a national phone number is read in (default: DEFAULT_COUNTRY). */
-    country: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/)
-      .optional(),
-    createdFrom: instant.optional(),
-    createdTo: instant.optional(),
-    sort: z.enum(LEAD_SORTS).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(64).optional(),
   })
@@ -95,44 +65,19 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
   const router = Router();
 
   router.get('/leads', requirePermission('read'), async (req, res) => {
-    // `custom.<key>=value` filters by a custom field; every other name is the schema's.
-    const given = req.query as Record<string, unknown>;
-    const customNames = Object.keys(given).filter((name) => name.startsWith('custom.'));
-    const query = leadQuery.safeParse(
-      Object.fromEntries(Object.entries(given).filter(([name]) => !name.startsWith('custom.'))),
-    );
-    if (!query.success) return invalidQuery(res, query.error);
-    const { email, phone, country, departmentId, ...filter } = query.data;
-    const custom = customNames.length
-      ? customFilters(
-          await deps.repos.customFields.list('lead'),
-          customNames.map((name) => [name.slice('custom.'.length), given[name]]),
-          country?.toUpperCase() ?? deps.defaultCountry,
-        )
-      : { filters: [] };
-    if ('problems' in custom)
-      return problem(res, 400, 'invalid_query', 'the request is not valid', custom.problems);
-    const search = searchKeys({ email, phone }, country?.toUpperCase() ?? deps.defaultCountry);
-    if (search.problem)
-      return problem(res, 400, 'invalid_query', 'the request is not valid', [search.problem]);
-    const departmentIds =
-      departmentId === undefined
-        ? undefined
-        : departmentSubtree(await users.listDepartments(), departmentId);
-    if (filter.cursor !== undefined && !decodeCursor(filter.sort ?? 'newest', filter.cursor))
+    // The filters as the export reads them (list-queries.ts); the page is the list's own.
+    const { limit, cursor, ...given } = req.query as Record<string, unknown>;
+    const page = pageQuery.safeParse({ limit, cursor });
+    if (!page.success) return invalidQuery(res, page.error);
+    const read = await readLeadQuery(given, deps);
+    if ('problems' in read)
+      return problem(res, 400, 'invalid_query', 'the request is not valid', read.problems);
+    const sort = read.filter.sort ?? 'newest';
+    if (page.data.cursor !== undefined && !decodeCursor(sort, page.data.cursor))
       return problem(res, 400, 'invalid_cursor', 'give the nextCursor of a page of the same sort', [
         { path: 'cursor', message: 'not a cursor of this sort' },
       ]);
-    const page = await leads.list(
-      {
-        ...filter,
-        ...(search.keys ? { identityKeys: search.keys } : {}),
-        ...(custom.filters.length ? { custom: custom.filters } : {}),
-        ...(departmentIds ? { departmentIds } : {}),
-      },
-      scopeFor(res, 'leads', 'read'),
-    );
-    res.json(page);
+    res.json(await leads.list({ ...read.filter, ...page.data }, scopeFor(res, 'leads', 'read')));
   });
 
   router.get('/leads/:id', requirePermission('read'), async (req, res) => {
@@ -219,29 +164,4 @@ export function leadRoutes(deps: LeadRouteDeps): Router {
   });
 
   return router;
-}
-
-/** `custom.<key>=value` query parameters as filters in the fields' canonical form. */
-function customFilters(
-  definitions: readonly CustomFieldDefinition[],
-  given: [string, unknown][],
-  country: string | undefined,
-):
-  | { filters: { key: string; value: string | number | boolean }[] }
-  | { problems: { path: string; message: string }[] } {
-  const filters: { key: string; value: string | number | boolean }[] = [];
-  const problems: { path: string; message: string }[] = [];
-  for (const [key, raw] of given) {
-    const field = definitions.find((definition) => definition.key === key);
-    const value = field && typeof raw === 'string' ? filterValue(field, raw, country) : undefined;
-    if (value === undefined) {
-      problems.push({
-        path: `custom.${key}`,
-        message: field
-          ? `not a value to filter ${field.label} (${field.type}) by`
-          : 'no such custom field for leads',
-      });
-    } else filters.push({ key, value });
-  }
-  return problems.length ? { problems } : { filters };
 }
