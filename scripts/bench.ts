@@ -9,7 +9,8 @@
  * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts), and
  * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts), and
  * `npm run bench -- search` the lead list's searches among a million leads (scripts/bench/search.ts),
- * and `npm run bench -- console` the operator console's pages and live updates (scripts/bench/console.ts).
+ * and `npm run bench -- console` the operator console's pages and live updates (scripts/bench/console.ts),
+ * and `npm run bench -- import` the CLI's CSV import of a million clients (scripts/bench/import.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -26,6 +27,7 @@ import { benchEmail } from './bench/email.ts';
 import { benchForms } from './bench/forms.ts';
 import { benchConsole } from './bench/console.ts';
 import { benchSearch } from './bench/search.ts';
+import { benchImport } from './bench/import.ts';
 import { measureLatency } from './bench/latency.ts';
 import { benchTelegram } from './bench/telegram.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
@@ -196,7 +198,12 @@ try {
                   ...modeContext,
                   database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
                 })
-              : await bench();
+              : mode === 'import'
+                ? await benchImport({
+                    ...modeContext,
+                    database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
+                  })
+                : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {

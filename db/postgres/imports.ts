@@ -16,7 +16,11 @@ function runOf(row: typeof imports.$inferSelect): ImportRun {
   };
 }
 
-/** Clients (not merged away) owning any of `keys`, with every key they own. */
+/**
+ * Clients (not merged away) owning any of `keys`, with every key they own. The keys and ids go
+ * as one array parameter each: a parameter per key made building the query cost more than
+ * running it.
+ */
 async function knownClients(db: PgDb, keys: string[]): Promise<Map<string, KnownClient>> {
   const known = new Map<string, KnownClient>();
   if (!keys.length) return known;
@@ -31,7 +35,9 @@ async function knownClients(db: PgDb, keys: string[]): Promise<Map<string, Known
     })
     .from(identities)
     .innerJoin(clients, eq(clients.id, identities.clientId))
-    .where(and(inArray(identities.key, keys), isNull(clients.mergedIntoId)))
+    .where(
+      and(sql`${identities.key} = ANY(${sql.param(keys)}::text[])`, isNull(clients.mergedIntoId)),
+    )
     .orderBy(clients.id);
   if (!owners.length) return known;
   const ids = [...new Set(owners.map((owner) => owner.id))];
@@ -39,7 +45,7 @@ async function knownClients(db: PgDb, keys: string[]): Promise<Map<string, Known
   for (const { clientId, key } of await db
     .select({ clientId: identities.clientId, key: identities.key })
     .from(identities)
-    .where(inArray(identities.clientId, ids))) {
+    .where(sql`${identities.clientId} = ANY(${sql.param(ids)}::bigint[])`)) {
     if (clientId !== null) owned.set(clientId, [...(owned.get(clientId) ?? []), key]);
   }
   const byId = new Map<number, KnownClient>();
