@@ -46,6 +46,8 @@ export interface ImportProgress {
 }
 
 export interface ImportRepository {
+  /** Rows a batch (one transaction) should hold on this store. */
+  readonly batchSize: number;
   start(run: NewImportRun): Promise<ImportRun>;
   get(id: number): Promise<ImportRun | undefined>;
   /** The newest unfinished run of this file, to resume. */

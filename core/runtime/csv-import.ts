@@ -14,9 +14,6 @@ import type { ImportCounts, ImportRun, Repositories } from '../repositories/inde
 
 export type ImportRepos = Pick<Repositories, 'imports' | 'users' | 'customFields'>;
 
-/** Rows per transaction: big enough to amortise a commit, small enough to hold little memory. */
-export const IMPORT_BATCH = 1000;
-
 export interface ImportSettings {
   entity: ImportEntity;
   /** One target per column; the suggested mapping when not given. */
@@ -159,7 +156,7 @@ export async function importClients(
         custom: record.custom,
       });
     }
-    if (batchRecords >= IMPORT_BATCH) {
+    if (batchRecords >= repos.imports.batchSize) {
       await flush();
       if (hooks.signal?.aborted) {
         interrupted = true;

@@ -64,6 +64,10 @@ export function pgImports(db: PgDb): ImportRepository {
   };
 
   return {
+    // Each batch takes an advisory lock per identity key (about 2,000 at 1,000 rows); the
+    // server's lock table holds ~10,000 in one transaction.
+    batchSize: 1000,
+
     async start(run) {
       const [row] = await db
         .insert(imports)

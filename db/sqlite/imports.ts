@@ -1,9 +1,16 @@
 /** SQLite: CSV import runs and the batches of clients they write. */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { duplicateKeys } from '../../core/duplicate-keys.ts';
-import { planClientImport, countSteps, type KnownClient } from '../../core/import-plan.ts';
+import type { Statement } from 'better-sqlite3';
+import { duplicateKeys, keysAfter } from '../../core/duplicate-keys.ts';
+import {
+  planClientImport,
+  countSteps,
+  type ImportStep,
+  type KnownClient,
+} from '../../core/import-plan.ts';
+import { clientChanges } from '../../core/record-changes.ts';
 import type { ImportRepository, ImportRun } from '../../core/repositories/imports.ts';
-import { updateClient } from './clients.ts';
+import type { ChangeContext } from '../../core/repositories/timeline.ts';
 import type { Db } from './open.ts';
 import { imports } from './schema.ts';
 
@@ -63,6 +70,13 @@ function knownClientsLookup(sqlite: Db['$client']) {
   };
 }
 
+/** Column names of the fields a fill sets. */
+const COLUMNS: Record<string, string> = {
+  responsibleId: 'responsible_id',
+  matchKey: 'match_key',
+  companyKey: 'company_key',
+};
+
 export function sqliteImports(db: Db): ImportRepository {
   const knownClients = knownClientsLookup(db.$client);
   const insertClient = db.$client.prepare<unknown[], { id: number }>(
@@ -73,12 +87,80 @@ export function sqliteImports(db: Db): ImportRepository {
     `INSERT INTO identities (kind, key, raw, client_id, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
   );
+  const recordChange = db.$client.prepare(
+    `INSERT INTO timeline (entity, entity_id, user_id, action, before, after, at)
+     VALUES ('client', ?, ?, ?, ?, ?, ?)`,
+  );
+  const recordEvent = db.$client.prepare(
+    `INSERT INTO events (type, lead_id, payload, created_at) VALUES (?, NULL, ?, ?)`,
+  );
+  const updates = new Map<string, Statement>();
+  /** The UPDATE of these columns, compiled once. */
+  const updateOf = (columns: string[]) => {
+    const shape = columns.join(',');
+    let statement = updates.get(shape);
+    if (!statement) {
+      statement = db.$client.prepare(
+        `UPDATE clients SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`,
+      );
+      updates.set(shape, statement);
+    }
+    return statement;
+  };
+
+  /**
+   * What a merge-mode row adds to a client, as `clients.update` records it (the change and its
+   * identities on the client's timeline, `client.updated`), in statements compiled once: an
+   * import may fill tens of thousands of clients.
+   */
+  function fill(
+    step: Extract<ImportStep, { kind: 'update' }>,
+    current: KnownClient,
+    context: ChangeContext,
+  ) {
+    const at = context.at.getTime();
+    const added = step.addIdentities.filter(
+      (identity) =>
+        insertIdentity.run(identity.kind, identity.key, identity.raw, step.clientId, at).changes >
+        0,
+    );
+    const change = clientChanges(
+      step.clientId,
+      current,
+      step.fill,
+      { added, removed: [] },
+      context,
+    );
+    const set: Record<string, unknown> = { ...change.set, ...keysAfter(current, change.set) };
+    const columns = Object.keys(set).map((field) => COLUMNS[field] ?? field);
+    if (columns.length || added.length) {
+      const values = Object.values(set).map((value) =>
+        value !== null && typeof value === 'object' ? JSON.stringify(value) : value,
+      );
+      updateOf([...columns, 'updated_at']).run(...values, at, step.clientId);
+    }
+    for (const entry of change.entries)
+      recordChange.run(
+        step.clientId,
+        entry.userId,
+        entry.action,
+        entry.before && JSON.stringify(entry.before),
+        entry.after && JSON.stringify(entry.after),
+        at,
+      );
+    for (const event of change.events)
+      recordEvent.run(event.type, JSON.stringify(event.payload), at);
+  }
+
   const get = (id: number) => {
     const row = db.select().from(imports).where(eq(imports.id, id)).get();
     return row && runOf(row);
   };
 
   return {
+    // One commit (an fsync) per 5,000 rows: SQLite has no per-key locks to bound a batch.
+    batchSize: 5000,
+
     async start(run) {
       const [row] = db
         .insert(imports)
@@ -131,7 +213,10 @@ export function sqliteImports(db: Db): ImportRepository {
       return db.transaction(
         (tx) => {
           const keys = [...new Set(rows.flatMap((row) => row.identities.map((i) => i.key)))];
-          const steps = planClientImport(rows, knownClients(keys), mode);
+          const known = knownClients(keys);
+          const steps = planClientImport(rows, known, mode);
+          // Each client as the batch's earlier fills left it.
+          const current = new Map([...known.values()].map((client) => [client.id, client]));
           const at = progress.at.getTime();
           const userId = tx
             .select({ userId: imports.userId })
@@ -157,13 +242,13 @@ export function sqliteImports(db: Db): ImportRepository {
               for (const identity of client.identities)
                 insertIdentity.run(identity.kind, identity.key, identity.raw, id, at);
             } else if (step.kind === 'update') {
-              updateClient(
-                tx,
-                step.clientId,
-                { ...step.fill, addIdentities: step.addIdentities },
-                context,
-                { kind: 'all' },
-              );
+              const client = current.get(step.clientId)!;
+              fill(step, client, context);
+              current.set(step.clientId, {
+                ...client,
+                ...step.fill,
+                identityKeys: [...client.identityKeys, ...step.addIdentities.map((i) => i.key)],
+              });
             }
           }
           const counts = countSteps(steps);

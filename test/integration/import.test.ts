@@ -14,7 +14,6 @@ import { suggestMapping, type ImportTarget } from '../../core/import/mapping.ts'
 import { openCsv, type CsvFile } from '../../core/import/read-csv.ts';
 import type { ImportRun, Store } from '../../core/repositories/index.ts';
 import {
-  IMPORT_BATCH,
   importClients,
   type ImportHooks,
   type ImportReport,
@@ -402,7 +401,14 @@ describe(`large files on the ${TEST_STORE} store`, () => {
   afterAll(() => test.close());
 
   it('stops after the batch in hand and resumes from its position, every row once', async () => {
-    const text = generatedCsv(3_500, 700);
+    // Three and a half of this store's batches, a refused row every 700.
+    const batch = test.store.imports.batchSize;
+    const rows = batch * 3.5;
+    const refusedLines = (from: number, to: number) =>
+      Array.from({ length: Math.floor(rows / 700) }, (_, i) => (i + 1) * 700)
+        .filter((row) => row > from && row <= to)
+        .map((row) => row + 1);
+    const text = generatedCsv(rows, 700);
     const stop = new AbortController();
     const batches: number[] = [];
     const first = await importInto(test.store, await openCsv(bytesOf(text)), {
@@ -414,11 +420,17 @@ describe(`large files on the ${TEST_STORE} store`, () => {
         },
       },
     });
-    expect(batches).toEqual([IMPORT_BATCH]);
+    const firstRefused = refusedLines(0, batch).length;
+    expect(batches).toEqual([batch]);
     expect(first.interrupted).toBe(true);
-    expect(first.run).toMatchObject({ status: 'interrupted', position: 1000, finishedAt: null });
-    expect(first.run.counts).toEqual({ created: 999, updated: 0, skipped: 0, refused: 1 });
-    expect(await count(test, sql`SELECT count(*) AS n FROM clients`)).toBe(999);
+    expect(first.run).toMatchObject({ status: 'interrupted', position: batch, finishedAt: null });
+    expect(first.run.counts).toEqual({
+      created: batch - firstRefused,
+      updated: 0,
+      skipped: 0,
+      refused: firstRefused,
+    });
+    expect(await count(test, sql`SELECT count(*) AS n FROM clients`)).toBe(batch - firstRefused);
 
     const run = await test.store.imports.get(first.run.id);
     if (!run) throw new Error('the run is stored');
@@ -427,23 +439,28 @@ describe(`large files on the ${TEST_STORE} store`, () => {
       await openCsv(bytesOf(text), { skipRecords: run.position }),
       { run },
     );
+    const refused = refusedLines(0, rows).length;
+    const created = rows - refused;
     expect(resumed.interrupted).toBe(false);
-    expect(resumed.refusals.map((r) => r.line)).toEqual([1401, 2101, 2801, 3501]);
-    expect(resumed.records).toBe(3_500);
-    expect(resumed.run).toMatchObject({ status: 'done', position: 3_500 });
-    expect(resumed.run.counts).toEqual({ created: 3_495, updated: 0, skipped: 0, refused: 5 });
-    expect(await count(test, sql`SELECT count(*) AS n FROM clients`)).toBe(3_495);
+    expect(resumed.refusals.map((r) => r.line)).toEqual(refusedLines(batch, rows));
+    expect(resumed.records).toBe(rows);
+    expect(resumed.run).toMatchObject({ status: 'done', position: rows });
+    expect(resumed.run.counts).toEqual({ created, updated: 0, skipped: 0, refused });
+    expect(await count(test, sql`SELECT count(*) AS n FROM clients`)).toBe(created);
     expect(
       await count(
         test,
         sql`SELECT count(DISTINCT key) AS n FROM identities WHERE client_id IS NOT NULL`,
       ),
-    ).toBe(3_495 * 2);
+    ).toBe(created * 2);
     expect(
       await count(test, sql`SELECT count(*) AS n FROM identities WHERE client_id IS NOT NULL`),
-    ).toBe(3_495 * 2);
+    ).toBe(created * 2);
     expect(
-      await count(test, sql`SELECT count(*) AS n FROM clients WHERE name = 'Person 1001'`),
+      await count(
+        test,
+        sql`SELECT count(*) AS n FROM clients WHERE name = ${`Person ${batch + 1}`}`,
+      ),
     ).toBe(1);
   });
 
@@ -453,22 +470,23 @@ describe(`large files on the ${TEST_STORE} store`, () => {
       const phone = normalisePhone('+34600123456');
       if (!phone.ok) throw new Error('phone');
       await separate.store.clients.create({ name: 'Ana', identities: [phone.identity] });
-      // Row 1 gives Ana an email; row 1,001 (the next batch) has only that email.
-      const lines = generatedCsv(1_001).split('\r\n');
+      // Row 1 gives Ana an email; the first row of the next batch has only that email.
+      const batch = separate.store.imports.batchSize;
+      const lines = generatedCsv(batch + 1).split('\r\n');
       lines[1] = 'Ana,ana@dry.test,+34 600 123 456';
-      lines[1_001] = 'Ana Again,ana@dry.test,';
+      lines[batch + 1] = 'Ana Again,ana@dry.test,';
       const text = lines.join('\r\n');
       const mapping = suggestMapping(['Name', 'Email', 'Phone'], 'client', []);
       const settings = { entity: 'client', mapping, mode: 'merge' } as const;
       const dry = await importClients(await openCsv(bytesOf(text)), settings, separate.store, {
         dryRun: true,
       });
-      expect(dry.counts).toEqual({ created: 999, updated: 1, skipped: 1, refused: 0 });
+      expect(dry.counts).toEqual({ created: batch - 1, updated: 1, skipped: 1, refused: 0 });
       expect(dry.sample[0]).toMatchObject({ line: 2, record: { name: 'Ana' } });
       expect(await count(separate, sql`SELECT count(*) AS n FROM clients`)).toBe(1);
       const real = await importInto(separate.store, await openCsv(bytesOf(text)));
       expect(real.counts).toEqual(dry.counts);
-      expect(await count(separate, sql`SELECT count(*) AS n FROM clients`)).toBe(1_000);
+      expect(await count(separate, sql`SELECT count(*) AS n FROM clients`)).toBe(batch);
     } finally {
       await separate.close();
     }
