@@ -101,10 +101,16 @@ function cpuSecondsOf(pid: number): number | undefined {
   }
 }
 
-/** Runs the CLI as an operator would (its stderr is ours), timing it and sampling its peak RSS. */
+/** The node flags of `npm run leadwire` (package.json), so the bench measures that command. */
+const LEADWIRE_FLAGS = ['--max-semi-space-size=2'];
+
+/**
+ * Runs the CLI as an operator would — as `npm run leadwire` starts it (package.json), with its
+ * node flags — its stderr ours, timing it and sampling its peak RSS.
+ */
 function runCli(args: string[], env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<CliRun> {
   const start = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [...LEADWIRE_FLAGS, '--import', 'tsx', CLI, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
     signal,
