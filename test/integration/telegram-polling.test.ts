@@ -46,8 +46,14 @@ it('turns polled updates into leads, and a restart neither skips nor replays', a
   const bot = await connectBot(system, botApi, { mode: 'polling' });
   expect(botApi.webhook(bot.token)).toBeUndefined();
   polling = await startPolling(system);
+  // A second apart, as a person types: the history is ordered by when each was sent (two in
+  // the same second would be ordered by which one the worker stored first).
+  let sentAt = now() - 60;
   const push = (userId: number, messageId: number) =>
-    botApi.pushUpdate(bot.token, privateText(userId, messageId, `hello ${messageId}`, now()));
+    botApi.pushUpdate(
+      bot.token,
+      privateText(userId, messageId, `hello ${messageId}`, (sentAt += 1)),
+    );
   const first = [push(801, 1), push(802, 1), push(801, 2)];
   const rows = await processedRows(system, bot.id, 3);
   // The worker takes a batch's jobs concurrently: either of 801's two messages may start its

@@ -14,10 +14,21 @@ type Ending = () => void;
 
 const BATCH = 500;
 const LOOK_EVERY_MS = 1000;
+/**
+ * How far behind the newest event read each read looks again. On PostgreSQL an event's id is
+ * taken when it is written, not when it commits: a transaction that took id 41 may commit after
+ * the one that took 42 was read, and a reader that only asked for ids after 42 would never see
+ * 41. Ids this close behind are read again and those already handed out are left out.
+ */
+const LOOK_BACK_IDS = 200;
 
 export class LiveFeed {
   private readonly listeners = new Map<Listener, Ending>();
   private cursor: number | undefined;
+  /** Ids handed out within the look-back, so a second read of them hands out nothing. */
+  private readonly handed = new Set<number>();
+  /** The newest id when the first listener came: what was there before is nobody's news. */
+  private floor = 0;
   private reading = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -29,7 +40,10 @@ export class LiveFeed {
 
   /** Starts passing new events to `listener`; the function it returns stops it. */
   async listen(listener: Listener, end: Ending): Promise<() => void> {
-    this.cursor ??= await this.events.lastId();
+    if (this.cursor === undefined) {
+      this.cursor = await this.events.lastId();
+      this.floor = this.cursor;
+    }
     this.listeners.set(listener, end);
     this.timer ??= setInterval(() => this.changed(), LOOK_EVERY_MS).unref();
     return () => {
@@ -39,6 +53,7 @@ export class LiveFeed {
         this.timer = undefined;
         // Nobody listening: the next listener starts from the newest event again.
         this.cursor = undefined;
+        this.handed.clear();
       }
     };
   }
@@ -78,11 +93,15 @@ export class LiveFeed {
   private async read(): Promise<void> {
     for (;;) {
       if (this.cursor === undefined) return;
-      const batch = await this.events.list(this.cursor, undefined, BATCH);
-      if (batch.length === 0) return;
-      this.cursor = batch[batch.length - 1]!.id;
-      for (const listener of this.listeners.keys()) listener(batch);
-      if (batch.length < BATCH) return;
+      const from = Math.max(0, this.cursor - LOOK_BACK_IDS);
+      const batch = await this.events.list(from, undefined, BATCH + LOOK_BACK_IDS);
+      const fresh = batch.filter((event) => event.id > this.floor && !this.handed.has(event.id));
+      const last = batch[batch.length - 1]?.id ?? this.cursor;
+      if (last > this.cursor) this.cursor = last;
+      for (const event of fresh) this.handed.add(event.id);
+      for (const id of this.handed) if (id <= this.cursor - LOOK_BACK_IDS) this.handed.delete(id);
+      if (fresh.length) for (const listener of this.listeners.keys()) listener(fresh);
+      if (batch.length < BATCH + LOOK_BACK_IDS) return;
     }
   }
 
