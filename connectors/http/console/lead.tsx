@@ -30,7 +30,7 @@ export { notFound };
 
 export interface LeadPageDeps extends ReplyDeps {
   repos: ReplyDeps['repos'] &
-    Pick<Repositories, 'users' | 'stages' | 'clients'> &
+    Pick<Repositories, 'users' | 'stages' | 'clients' | 'events'> &
     RecordDeps['repos'];
   channels: readonly AnyChannel[];
   /** Where attachments are kept: an email's inline pictures are shown from there. */
@@ -107,6 +107,8 @@ function Conversation({ viewer: seeing, lead }: { viewer: Viewer; lead: LeadDeta
 }
 
 interface LeadView {
+  /** The newest event id before the page's data was read: where its live stream starts. */
+  eventsAt: number;
   lead: LeadDetail;
   canChange: boolean;
   stages: Stage[];
@@ -242,7 +244,9 @@ function LeadPage({ viewer: seeing, view }: { viewer: Viewer; view: LeadView }) 
       {view.canChange && lead.open ? (
         <ConvertDialog viewer={seeing} lead={lead} candidates={view.candidates} />
       ) : null}
-      <div hx-ext="sse" sse-connect="/stream">
+      {/* The stream starts where this page's data was read: a change committed between the
+          two (a reply sent as the page loads) is told, not lost. */}
+      <div hx-ext="sse" sse-connect={`/stream?after=${view.eventsAt}`}>
         <Conversation viewer={seeing} lead={lead} />
       </div>
       {view.canChange ? (
@@ -341,6 +345,7 @@ export function leadPages(deps: LeadPageDeps): Router {
   /** Shows the lead (or 404 when out of reach), with a problem to say if an action failed. */
   async function show(res: Response, id: number, status = 200, problem?: string) {
     const seeing = viewer(res);
+    const eventsAt = await deps.repos.events.lastId();
     const lead = Number.isSafeInteger(id)
       ? await leads.get(id, scopeFor(res, 'leads', 'read'))
       : undefined;
@@ -391,6 +396,7 @@ export function leadPages(deps: LeadPageDeps): Router {
           candidates,
           names,
           now: new Date(),
+          eventsAt,
           problem,
           records,
         }}

@@ -27,6 +27,9 @@ export interface StreamDeps {
   log: Logger;
 }
 
+/** How far behind the newest event told a late-committing one is still told (see LiveFeed). */
+const LATE_IDS = 200;
+
 export function streamRoutes(deps: StreamDeps): Router {
   const router = Router();
   router.get('/stream', async (req, res) => {
@@ -58,14 +61,22 @@ export function streamRoutes(deps: StreamDeps): Router {
     res.write(`retry: ${RETRY_MS}\n\n`);
 
     const newest = await deps.feed.lastId();
-    const given = Number(req.get('last-event-id'));
+    // A reconnect's Last-Event-ID, else where the page's data was read (`?after=`).
+    const given = Number(req.get('last-event-id') ?? req.query.after);
     // An id from the future (a restored database) would mute the stream: start from now.
     let sent = Number.isSafeInteger(given) && given > 0 && given <= newest ? given : newest;
+    const start = sent;
+    // Events just behind the newest told may commit late (LiveFeed): each is told once.
+    const told = new Set<number>();
 
     const tell = async (out: Response, events: EventRecord[]) => {
-      const fresh = events.filter((event) => event.id > sent);
+      const fresh = events.filter(
+        (event) => event.id > start && event.id > sent - LATE_IDS && !told.has(event.id),
+      );
       if (fresh.length === 0 || closed) return;
-      const last = fresh[fresh.length - 1]!.id;
+      for (const event of fresh) told.add(event.id);
+      for (const id of told) if (id <= sent - LATE_IDS) told.delete(id);
+      const last = Math.max(sent, fresh[fresh.length - 1]!.id);
       const ids = [...new Set(fresh.map((event) => event.leadId).filter((id) => id !== null))];
       const scope = scopeOf(actor, 'leads', 'read');
       const visible = scope.kind === 'all' ? ids : await deps.leads.visible(ids, scope);
