@@ -70,7 +70,20 @@ export interface InboundMessage {
   };
   /** Set when a person should check the lead before trusting it (e.g. a form over its daily cap). */
   review?: string;
+  /**
+   * What to do when the sender already has an open lead (an import's duplicate mode): `append`
+   * to it (the default), `skip` the message (the inbox row is kept as ignored with the lead it
+   * would have joined), or open a `new-lead` linked to it as a possible duplicate.
+   */
+  whenOpen?: WhenOpen;
+  /** A new lead goes to this user (an imported row's responsible), not to the channel's queue. */
+  assignTo?: number;
+  /** Custom field values of a new lead, in canonical form (an imported row's), checked again. */
+  custom?: Record<string, unknown>;
 }
+
+export const WHEN_OPEN = ['append', 'skip', 'new-lead'] as const;
+export type WhenOpen = (typeof WHEN_OPEN)[number];
 
 /** How far one of our replies got, as the channel reports it. */
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';

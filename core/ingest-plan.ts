@@ -8,12 +8,14 @@ import { planCallback, type CallbackPlan, type OpenCall } from './callback-rule.
 import { checkValue, type CustomFieldDefinition } from './custom-fields.ts';
 import type { Identity } from './identities.ts';
 import type { AttachmentRef, DeliveryReport, InboundMessage, Source } from './inbound.ts';
-import type {
-  ClientIdentities,
-  DecisionState,
-  LeadDecision,
-  LeadRef,
-  LeadType,
+import type { Clock } from './clock.ts';
+import {
+  decideLead,
+  type ClientIdentities,
+  type DecisionState,
+  type LeadDecision,
+  type LeadRef,
+  type LeadType,
 } from './lead-decision.ts';
 import type { ChannelInfo, InboxRow, InboxStatus, IngestOutcome } from './ports.ts';
 import { INITIAL_STAGE } from './stages.ts';
@@ -219,6 +221,35 @@ export function customOfFields(
   return custom;
 }
 
+/**
+ * The decision table and its writes, for what the store loaded under the lock: what a store's
+ * `ingest.commit` is given (the worker's and an import's).
+ */
+export function ingestPlanner(clock: Clock, customFields: readonly CustomFieldDefinition[]) {
+  return (item: IngestItem, current: InboxRow, state: IngestState): IngestPlan => {
+    const at = clock.now();
+    const options = { channelId: item.channel.id, appendScope: item.channel.appendScope };
+    const decision = decideLead(item.message, state, options, { now: () => at });
+    return planIngest({ ...item, row: current }, state, decision, at, customFields);
+  };
+}
+
+/** Canonical values given with the message, kept where their field still takes them. */
+function checkedCustom(
+  values: Record<string, unknown> | undefined,
+  definitions: readonly CustomFieldDefinition[],
+  country: string | undefined,
+): Record<string, unknown> {
+  const custom: Record<string, unknown> = {};
+  if (!values) return custom;
+  for (const field of definitions) {
+    if (values[field.key] === undefined) continue;
+    const checked = checkValue(field, values[field.key], country);
+    if (checked.ok) custom[field.key] = checked.value;
+  }
+  return custom;
+}
+
 export function planIngest(
   item: IngestItem,
   state: IngestState,
@@ -291,11 +322,18 @@ export function planIngest(
                 ...duplicateKeys(message.sender.name, message.sender.company),
                 review: message.review ?? null,
                 unassigned: decision.unassigned,
-                custom: customOfFields(
-                  message.fields,
-                  customFields,
-                  channel.defaultCountry ?? undefined,
-                ),
+                custom: {
+                  ...customOfFields(
+                    message.fields,
+                    customFields,
+                    channel.defaultCountry ?? undefined,
+                  ),
+                  ...checkedCustom(
+                    message.custom,
+                    customFields,
+                    channel.defaultCountry ?? undefined,
+                  ),
+                },
               },
             }
           : { append: decision.leadId };

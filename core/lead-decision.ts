@@ -79,7 +79,50 @@ export type LeadDecision =
       duplicateOfLeadId: number | null;
     } & Attach);
 
+/**
+ * The table, with the message's own policy for an open lead (`whenOpen`) and its responsible
+ * (`assignTo`) applied: `new-lead` decides as if the sender's leads were all closed (so a new
+ * one is linked to the newest as a possible duplicate), `skip` ignores what would have been
+ * appended.
+ */
 export function decideLead(
+  message: InboundMessage,
+  state: DecisionState,
+  options: DecisionOptions,
+  clock: Clock,
+): LeadDecision {
+  const policy = message.whenOpen ?? 'append';
+  const decision = decideTable(
+    message,
+    policy === 'new-lead' ? allClosed(state) : state,
+    options,
+    clock,
+  );
+  if (policy === 'skip' && decision.kind === 'append') {
+    return {
+      kind: 'ignore',
+      row: 1,
+      reason: `skipped: the sender already has open lead #${decision.leadId}`,
+    };
+  }
+  if (decision.kind === 'create' && message.assignTo !== undefined) {
+    return { ...decision, responsibleId: message.assignTo, roundRobin: false, unassigned: null };
+  }
+  return decision;
+}
+
+/** The state with every lead it holds closed: nothing to append to. */
+function allClosed(state: DecisionState): DecisionState {
+  const close = (lead: LeadRef): LeadRef => ({ ...lead, open: false });
+  return {
+    ...state,
+    threadLeads: state.threadLeads.map(close),
+    clients: state.clients.map((client) => ({ ...client, openLeads: [] })),
+    simpleLeads: state.simpleLeads.map(close),
+  };
+}
+
+function decideTable(
   message: InboundMessage,
   state: DecisionState,
   options: DecisionOptions,

@@ -26,10 +26,19 @@ export function normaliseIntake(raw: unknown, context: NormaliseContext): Inboun
   }
   const body = parsed.data;
   const country = body.country?.toUpperCase() ?? context.defaultCountry;
+  const { imported } = envelope.data;
   const read: [string, Normalised | undefined][] = [
     ['email', body.email ? normaliseEmail(body.email) : undefined],
     ['phone', body.phone ? normalisePhone(body.phone, country) : undefined],
     ['telegram', body.telegram !== undefined ? telegramIdentity(body.telegram) : undefined],
+    ...(imported?.identities ?? []).map(({ kind, raw }): [string, Normalised] => [
+      kind,
+      kind === 'email'
+        ? normaliseEmail(raw)
+        : kind === 'phone'
+          ? normalisePhone(raw, country)
+          : telegramIdentity(raw),
+    ]),
   ];
   const identities: Identity[] = [];
   const unrecognised: InboundMessage['unrecognised'] = [];
@@ -71,5 +80,13 @@ export function normaliseIntake(raw: unknown, context: NormaliseContext): Inboun
     text: body.message ?? '',
     fields,
     utm: body.utm ?? {},
+    ...(imported
+      ? {
+          meta: { import: { run: imported.run, line: imported.line, file: imported.file } },
+          whenOpen: imported.whenOpen,
+          custom: imported.custom,
+          ...(imported.responsibleId !== null ? { assignTo: imported.responsibleId } : {}),
+        }
+      : {}),
   };
 }

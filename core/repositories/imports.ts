@@ -66,6 +66,15 @@ export interface ImportRepository {
     mode: DuplicateMode,
     progress: ImportProgress,
   ): Promise<{ steps: ImportStep[]; run: ImportRun }>;
+  /**
+   * Moves a run on by a batch written elsewhere (a lead import's rows go through the ingest):
+   * its position and all its counts in one write, so a batch is counted once it is passed.
+   */
+  advance(
+    runId: number,
+    counts: Omit<ImportCounts, 'refused'>,
+    progress: ImportProgress,
+  ): Promise<ImportRun>;
   /** Ends a run (`done`, `interrupted` to resume later, `failed`). */
   finish(runId: number, status: Exclude<ImportStatus, 'running'>, at: Date): Promise<ImportRun>;
 }

@@ -1,6 +1,7 @@
 /** The ingest worker's one write: resolve, decide and persist a message in ONE transaction. */
 import type { IngestItem, IngestPlan, IngestState } from '../ingest-plan.ts';
-import type { InboxRow, IngestOutcome } from '../ports.ts';
+import type { InboundMessage } from '../inbound.ts';
+import type { ChannelInfo, InboxRow, IngestOutcome } from '../ports.ts';
 
 export type { IngestItem };
 
@@ -18,4 +19,9 @@ export interface IngestRepository {
    * succeed or fail alone; results are in item order.
    */
   commit(items: IngestItem[], plan: PlanIngest): Promise<BatchResult[]>;
+  /**
+   * The state `message` would be decided on if it came now, read without writing, locking or
+   * waiting: what an import's dry run decides its rows on.
+   */
+  peek(channel: ChannelInfo, message: InboundMessage): Promise<IngestState>;
 }

@@ -1,8 +1,8 @@
 /**
  * A CSV import, the same from the CLI and the console: the file streamed record by record
  * (core/import), each record checked (refused ones reported with their line and reason), and
- * batches written by the store (`ImportRepository.importClients`), each batch with the run's
- * position so an interrupted import resumes after its last committed batch.
+ * batches written by the entity's writer, each batch with the run's position so an interrupted
+ * import resumes after its last committed batch.
  */
 import type { CustomFieldDefinition } from '../custom-fields.ts';
 import type { DuplicateMode, ImportedClient, ImportStep } from '../import-plan.ts';
@@ -10,7 +10,12 @@ import { countSteps, planClientImport, type KnownClient } from '../import-plan.t
 import { openCsv, type CsvFile } from '../import/read-csv.ts';
 import { suggestMapping, type ImportEntity, type ImportTarget } from '../import/mapping.ts';
 import { readRow, type ImportRecord } from '../import/rows.ts';
-import type { ImportCounts, ImportRun, Repositories } from '../repositories/index.ts';
+import type {
+  ImportCounts,
+  ImportProgress,
+  ImportRun,
+  Repositories,
+} from '../repositories/index.ts';
 
 export type ImportRepos = Pick<Repositories, 'imports' | 'users' | 'customFields'>;
 
@@ -68,18 +73,48 @@ async function responsibleLookup(repos: Pick<Repositories, 'users'>) {
 
 const SAMPLE_ROWS = 10;
 
+/** A record read, checked and given its responsible: what a writer batches. */
+export interface ReadRecord {
+  line: number;
+  /** The cells as read, for the error file if the writer refuses the row. */
+  values: string[];
+  record: ImportRecord;
+  responsibleId: number | null;
+}
+
+/** What a batch did: counts to add, and the rows refused only while writing it. */
+export interface BatchWritten {
+  counts: Omit<ImportCounts, 'refused'>;
+  refused: { line: number; reason: string; values: string[] }[];
+  /** The run as the batch left it (a real run, not a dry one). */
+  run?: ImportRun;
+}
+
 /**
- * Reads `file` (opened with `skipRecords` = the run's position when resuming) and imports it
- * into `run` — or, with no run, only counts what it would do (a dry run: nothing is written).
+ * Writes one entity's batches: clients through the store's import batches, leads through the
+ * ingest (connectors/csv-import.ts picks). `take` says why a read record cannot be written, if
+ * it cannot; `write` writes a batch (or, in a dry run, plans it) and moves the run on by
+ * `progress` with it, late refusals counted in.
  */
-export async function importClients(
+export interface BatchWriter<Item> {
+  readonly batchSize: number;
+  take(read: ReadRecord): { ok: true; item: Item } | { ok: false; reason: string };
+  write(batch: Item[], progress: ImportProgress): Promise<BatchWritten>;
+}
+
+/**
+ * Reads `file` (opened with `skipRecords` = the run's position when resuming) and writes it
+ * with `writer` into `target.run` — or, in a dry run, only counts what it would do.
+ */
+export async function runImport<Item>(
   file: CsvFile,
   settings: ImportSettings,
   repos: ImportRepos,
+  writer: BatchWriter<Item>,
   target: { run: ImportRun } | { dryRun: true },
   hooks: ImportHooks = {},
 ): Promise<ImportReport> {
-  const customFields = await repos.customFields.list('client');
+  const customFields = await repos.customFields.list(settings.entity);
   const responsible = await responsibleLookup(repos);
   const dryRun = !('run' in target);
   let run = 'run' in target ? target.run : undefined;
@@ -88,31 +123,25 @@ export async function importClients(
     : { created: 0, updated: 0, skipped: 0, refused: 0 };
   let records = run?.position ?? 0;
   const sample: ImportReport['sample'] = [];
-  const planDry = dryRunPlanner(repos);
 
-  let batch: ImportedClient[] = [];
+  let batch: Item[] = [];
   let batchRecords = 0;
   let batchRefused = 0;
 
   const flush = async () => {
     if (!batchRecords) return;
-    let steps: ImportStep[];
-    if (run) {
-      const written = await repos.imports.importClients(run.id, batch, settings.mode, {
-        records: batchRecords,
-        refused: batchRefused,
-        at: new Date(),
-      });
-      steps = written.steps;
-      run = written.run;
-    } else {
-      steps = await planDry(batch, settings.mode);
-    }
-    const add = countSteps(steps);
-    counts.created += add.created;
-    counts.updated += add.updated;
-    counts.skipped += add.skipped;
-    counts.refused += batchRefused;
+    const written = await writer.write(batch, {
+      records: batchRecords,
+      refused: batchRefused,
+      at: new Date(),
+    });
+    for (const refusal of written.refused)
+      await hooks.refused?.(refusal.line, refusal.reason, refusal.values);
+    counts.created += written.counts.created;
+    counts.updated += written.counts.updated;
+    counts.skipped += written.counts.skipped;
+    counts.refused += batchRefused + written.refused.length;
+    run = written.run ?? run;
     records += batchRecords;
     batch = [];
     batchRecords = 0;
@@ -129,7 +158,7 @@ export async function importClients(
       break;
     }
     const read = readRow(row.values, file.headers, settings.mapping, {
-      entity: 'client',
+      entity: settings.entity,
       customFields,
       ...(settings.defaultCountry ? { defaultCountry: settings.defaultCountry } : {}),
     });
@@ -140,23 +169,19 @@ export async function importClients(
       if (responsibleId === null)
         refusal = `responsible: no active user with the email or name "${read.record.responsible}" (map the column to skip to import without one)`;
     }
-    if (refusal !== undefined || !read.ok) {
+    const taken =
+      refusal === undefined && read.ok
+        ? writer.take({ line: row.line, values: row.values, record: read.record, responsibleId })
+        : { ok: false as const, reason: refusal ?? 'not readable' };
+    if (!taken.ok) {
       batchRefused++;
-      await hooks.refused?.(row.line, refusal ?? 'not readable', row.values);
+      await hooks.refused?.(row.line, taken.reason, row.values);
     } else {
-      const { record } = read;
-      if (dryRun && sample.length < SAMPLE_ROWS) sample.push({ line: row.line, record });
-      batch.push({
-        line: row.line,
-        kind: record.kind,
-        name: record.name,
-        company: record.company,
-        identities: record.identities,
-        responsibleId,
-        custom: record.custom,
-      });
+      if (dryRun && read.ok && sample.length < SAMPLE_ROWS)
+        sample.push({ line: row.line, record: read.record });
+      batch.push(taken.item);
     }
-    if (batchRecords >= repos.imports.batchSize) {
+    if (batchRecords >= writer.batchSize) {
       await flush();
       if (hooks.signal?.aborted) {
         interrupted = true;
@@ -168,6 +193,37 @@ export async function importClients(
   if (run)
     run = await repos.imports.finish(run.id, interrupted ? 'interrupted' : 'done', new Date());
   return { counts, records, interrupted, sample, ...(run ? { run } : {}) };
+}
+
+/** Clients: each batch planned and written by the store in one transaction with the run's move. */
+export function clientWriter(
+  repos: Pick<Repositories, 'imports'>,
+  mode: DuplicateMode,
+  target: { run: ImportRun } | { dryRun: true },
+): BatchWriter<ImportedClient> {
+  const runId = 'run' in target ? target.run.id : undefined;
+  const planDry = dryRunPlanner(repos);
+  return {
+    batchSize: repos.imports.batchSize,
+    take: ({ line, record, responsibleId }) => ({
+      ok: true,
+      item: {
+        line,
+        kind: record.kind,
+        name: record.name,
+        company: record.company,
+        identities: record.identities,
+        responsibleId,
+        custom: record.custom,
+      },
+    }),
+    async write(batch, progress) {
+      if (runId === undefined)
+        return { counts: countSteps(await planDry(batch, mode)), refused: [] };
+      const written = await repos.imports.importClients(runId, batch, mode, progress);
+      return { counts: countSteps(written.steps), refused: [], run: written.run };
+    },
+  };
 }
 
 /**

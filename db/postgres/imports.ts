@@ -2,7 +2,12 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { duplicateKeys } from '../../core/duplicate-keys.ts';
 import { countSteps, planClientImport, type KnownClient } from '../../core/import-plan.ts';
-import type { ImportRepository, ImportRun } from '../../core/repositories/imports.ts';
+import type {
+  ImportCounts,
+  ImportProgress,
+  ImportRepository,
+  ImportRun,
+} from '../../core/repositories/imports.ts';
 import { updateClient } from './clients.ts';
 import { lockIdentityKeys } from './ingest.ts';
 import { drizzleOf, type PgDb } from './open.ts';
@@ -14,6 +19,30 @@ function runOf(row: typeof imports.$inferSelect): ImportRun {
     ...row,
     counts: { created: 0, updated: 0, skipped: 0, refused: 0, ...row.counts },
   };
+}
+
+/** Moves a run on by a batch: its position and counts in one statement. */
+async function advance(
+  db: Pick<PgDb, 'update'>,
+  runId: number,
+  counts: Omit<ImportCounts, 'refused'>,
+  progress: ImportProgress,
+): Promise<ImportRun> {
+  const [updated] = await db
+    .update(imports)
+    .set({
+      position: sql`${imports.position} + ${progress.records}`,
+      counts: sql`jsonb_build_object(
+        'created', coalesce((${imports.counts}->>'created')::bigint, 0) + ${counts.created},
+        'updated', coalesce((${imports.counts}->>'updated')::bigint, 0) + ${counts.updated},
+        'skipped', coalesce((${imports.counts}->>'skipped')::bigint, 0) + ${counts.skipped},
+        'refused', coalesce((${imports.counts}->>'refused')::bigint, 0) + ${progress.refused})`,
+      updatedAt: progress.at,
+    })
+    .where(eq(imports.id, runId))
+    .returning();
+  if (!updated) throw new Error(`import ${runId} does not exist`);
+  return runOf(updated);
 }
 
 /**
@@ -182,23 +211,11 @@ export function pgImports(db: PgDb): ImportRepository {
             { kind: 'all' },
           );
         }
-        const counts = countSteps(steps);
-        const [updated] = await tx
-          .update(imports)
-          .set({
-            position: sql`${imports.position} + ${progress.records}`,
-            counts: sql`jsonb_build_object(
-              'created', coalesce((${imports.counts}->>'created')::bigint, 0) + ${counts.created},
-              'updated', coalesce((${imports.counts}->>'updated')::bigint, 0) + ${counts.updated},
-              'skipped', coalesce((${imports.counts}->>'skipped')::bigint, 0) + ${counts.skipped},
-              'refused', coalesce((${imports.counts}->>'refused')::bigint, 0) + ${progress.refused})`,
-            updatedAt: progress.at,
-          })
-          .where(eq(imports.id, runId))
-          .returning();
-        return { steps, run: runOf(updated!) };
+        return { steps, run: await advance(tx, runId, countSteps(steps), progress) };
       });
     },
+
+    advance: (runId, counts, progress) => advance(db, runId, counts, progress),
 
     async finish(runId, status, at) {
       await db

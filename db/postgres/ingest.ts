@@ -16,7 +16,14 @@
  * same thread, the same message) waits for those writes and reads its state again. An item whose
  * writes fail is left out and the others run again without it.
  */
-import { awaitsProcessing, finishedOutcome, outcomeOf } from '../../core/ingest-plan.ts';
+import type { InboundMessage } from '../../core/inbound.ts';
+import {
+  awaitsProcessing,
+  finishedOutcome,
+  outcomeOf,
+  type IngestState,
+} from '../../core/ingest-plan.ts';
+import type { ChannelInfo, InboxRow } from '../../core/ports.ts';
 import type {
   BatchResult,
   IngestItem,
@@ -96,6 +103,36 @@ export class PostgresIngest implements IngestRepository {
     turnsPool: pg.Pool,
   ) {
     this.turns = new QueueTurns(turnsPool);
+  }
+
+  async peek(channel: ChannelInfo, message: InboundMessage): Promise<IngestState> {
+    // The state query takes no lock on a key it is told is held: a key another transaction
+    // holds is named back, and then read as it is.
+    const nothing: InboxRow = {
+      id: 0,
+      channelId: channel.id,
+      externalId: message.externalId,
+      raw: '',
+      status: 'pending',
+      outcome: null,
+      reason: null,
+      error: null,
+      leadId: null,
+      attempts: 0,
+      receivedAt: new Date(0),
+      processedAt: null,
+    };
+    const client = await this.pool.connect();
+    try {
+      let held: string[] = [];
+      for (;;) {
+        const loaded = await loadState(client, nothing, channel, message, held);
+        if (!('needs' in loaded)) return loaded.state;
+        held = [...new Set([...held, ...loaded.needs])];
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async commit(items: IngestItem[], plan: PlanIngest): Promise<BatchResult[]> {

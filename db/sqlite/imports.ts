@@ -9,7 +9,12 @@ import {
   type KnownClient,
 } from '../../core/import-plan.ts';
 import { clientChanges } from '../../core/record-changes.ts';
-import type { ImportRepository, ImportRun } from '../../core/repositories/imports.ts';
+import type {
+  ImportCounts,
+  ImportProgress,
+  ImportRepository,
+  ImportRun,
+} from '../../core/repositories/imports.ts';
 import type { ChangeContext } from '../../core/repositories/timeline.ts';
 import type { Db } from './open.ts';
 import { imports } from './schema.ts';
@@ -19,6 +24,30 @@ function runOf(row: typeof imports.$inferSelect): ImportRun {
     ...row,
     counts: { created: 0, updated: 0, skipped: 0, refused: 0, ...row.counts },
   };
+}
+
+/** Moves a run on by a batch: its position and counts in one statement. */
+function advance(
+  db: Pick<Db, 'update' | 'select'>,
+  runId: number,
+  counts: Omit<ImportCounts, 'refused'>,
+  progress: ImportProgress,
+): ImportRun {
+  db.update(imports)
+    .set({
+      position: sql`${imports.position} + ${progress.records}`,
+      counts: sql`json_set(${imports.counts},
+        '$.created', coalesce(json_extract(${imports.counts}, '$.created'), 0) + ${counts.created},
+        '$.updated', coalesce(json_extract(${imports.counts}, '$.updated'), 0) + ${counts.updated},
+        '$.skipped', coalesce(json_extract(${imports.counts}, '$.skipped'), 0) + ${counts.skipped},
+        '$.refused', coalesce(json_extract(${imports.counts}, '$.refused'), 0) + ${progress.refused})`,
+      updatedAt: progress.at,
+    })
+    .where(eq(imports.id, runId))
+    .run();
+  const row = db.select().from(imports).where(eq(imports.id, runId)).get();
+  if (!row) throw new Error(`import ${runId} does not exist`);
+  return runOf(row);
 }
 
 interface OwnerRow {
@@ -251,26 +280,14 @@ export function sqliteImports(db: Db): ImportRepository {
               });
             }
           }
-          const counts = countSteps(steps);
-          tx.update(imports)
-            .set({
-              position: sql`${imports.position} + ${progress.records}`,
-              counts: sql`json_set(${imports.counts},
-                '$.created', coalesce(json_extract(${imports.counts}, '$.created'), 0) + ${counts.created},
-                '$.updated', coalesce(json_extract(${imports.counts}, '$.updated'), 0) + ${counts.updated},
-                '$.skipped', coalesce(json_extract(${imports.counts}, '$.skipped'), 0) + ${counts.skipped},
-                '$.refused', coalesce(json_extract(${imports.counts}, '$.refused'), 0) + ${progress.refused})`,
-              updatedAt: progress.at,
-            })
-            .where(eq(imports.id, runId))
-            .run();
-          return {
-            steps,
-            run: runOf(tx.select().from(imports).where(eq(imports.id, runId)).get()!),
-          };
+          return { steps, run: advance(tx, runId, countSteps(steps), progress) };
         },
         { behavior: 'immediate' },
       );
+    },
+
+    async advance(runId, counts, progress) {
+      return advance(db, runId, counts, progress);
     },
 
     async finish(runId, status, at) {

@@ -52,6 +52,10 @@ export class SqliteIngest implements IngestRepository {
     }
   }
 
+  async peek(channel: ChannelInfo, message: InboundMessage): Promise<IngestState> {
+    return this.loadState(channel, message);
+  }
+
   private commitOne(item: IngestItem, plan: PlanIngest): IngestOutcome {
     // Read again under the lock: another worker may have finished this row meanwhile.
     const stored = this.sql.inboxById.get(item.row.id);

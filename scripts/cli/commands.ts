@@ -144,22 +144,28 @@ const USAGE: Record<Name, string> = {
   db: `  db copy --to postgres://USER@HOST/DB [--no-blobs]
                                             copies this SQLite deployment into an empty PostgreSQL
                                             (--no-blobs: BLOB_DIR will serve DATA_DIR/blobs as they are)`,
-  import: `  import clients FILE.csv [--map "COLUMN=TARGET,…"] [--mode merge|skip|create]
+  import: `  import clients|leads FILE.csv [--map "COLUMN=TARGET,…"] [--mode merge|skip|create]
                [--country CC] [--errors FILE] [--dry-run] [--resume]
-                                            brings in clients from a CSV file (UTF-8, Windows-1251
-                                            or -1252; comma, semicolon or tab). At a terminal it
-                                            shows the columns it recognised and asks; otherwise it
-                                            uses them and --mode merge. TARGET: name, first_name,
-                                            last_name, company, kind, email, phone, telegram,
-                                            responsible, custom:KEY or skip. --mode: a row whose
+                                            brings in clients or leads from a CSV file (UTF-8,
+                                            Windows-1251 or -1252; comma, semicolon or tab). At a
+                                            terminal it shows the columns it recognised and asks;
+                                            otherwise it uses them and --mode merge. TARGET: name,
+                                            first_name, last_name, company, kind, email, phone,
+                                            telegram, responsible, custom:KEY or skip; for leads
+                                            also title and comment. --mode for clients: a row whose
                                             phone, email or Telegram id already belongs to a
                                             client fills in what it lacks (merge), is left out
-                                            (skip) or becomes a client anyway (create). --country:
-                                            how national phone numbers are read (DEFAULT_COUNTRY).
-                                            Refused rows go to FILE.errors.csv with their line and
-                                            reason (exit code 1). --dry-run writes nothing and says
-                                            what would happen. Ctrl-C stops after the current
-                                            batch (exit code 130); --resume goes on from there`,
+                                            (skip) or becomes a client anyway (create). Each lead
+                                            row is decided as a message from that person would be
+                                            (a repeat lead for a client, a new lead); --mode for a
+                                            person with an open lead: the row joins it (merge), is
+                                            left out (skip) or opens another lead (create).
+                                            --country: how national phone numbers are read
+                                            (DEFAULT_COUNTRY). Refused rows go to FILE.errors.csv
+                                            with their line and reason (exit code 1). --dry-run
+                                            writes nothing and says what would happen. Ctrl-C stops
+                                            after the current batch (exit code 130); --resume goes
+                                            on from there`,
   export: `  export leads|clients|deals [--out FILE] [--stage CODE] [--responsible EMAIL] [--open]
                [--source SOURCE] [--type simple|repeat] [--since ISO] [--until ISO]
                [--kind contact|company]

@@ -1,8 +1,9 @@
 /**
- * `import clients FILE`: a CSV file of clients into the CRM (core/runtime/csv-import.ts). At a
- * terminal it shows the columns it recognised and asks; from a script it asks nothing, applies
- * the suggested mapping and the `merge` mode, and says what it used. Ctrl-C stops after the
- * batch in hand (exit code 130, as a stopped replay); `--resume` goes on from there.
+ * `import clients|leads FILE`: a CSV file of clients or leads into the CRM
+ * (connectors/csv-import.ts). At a terminal it shows the columns it recognised and asks; from a
+ * script it asks nothing, applies the suggested mapping and the `merge` mode, and says what it
+ * used. Ctrl-C stops after the batch in hand (exit code 130, as a stopped replay); `--resume`
+ * goes on from there.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -15,12 +16,14 @@ import {
   describeMapping,
   parseMapOption,
   suggestMapping,
+  type ImportEntity,
   type ImportTarget,
 } from '../../core/import/mapping.ts';
 import { openCsv } from '../../core/import/read-csv.ts';
 import type { ImportRun, Store } from '../../core/repositories/index.ts';
 import type { Config } from '../../core/runtime/config.ts';
-import { importClients, type ImportReport } from '../../core/runtime/csv-import.ts';
+import type { ImportReport } from '../../core/runtime/csv-import.ts';
+import { importCsv } from '../../connectors/csv-import.ts';
 import { COMMAND_OPTIONS } from './commands.ts';
 import { InterruptedError, withSignal } from './interrupt.ts';
 import { CliError, CommandFailed, parseStrict } from './options.ts';
@@ -83,14 +86,15 @@ export async function runImportCommand(
   argv: string[],
 ): Promise<string | undefined> {
   const { values, positionals } = parseStrict(argv, COMMAND_OPTIONS.import);
-  const [, entity, path, extra] = positionals;
-  if (entity === undefined) return undefined;
-  if (entity === 'leads')
-    throw new CliError('import leads is not available yet: import clients FILE brings in people');
-  if (entity !== 'clients')
-    throw new CliError(`import takes clients, not "${entity}": import clients FILE.csv`);
+  const [, what, path, extra] = positionals;
+  if (what === undefined) return undefined;
+  if (what !== 'clients' && what !== 'leads')
+    throw new CliError(
+      `import takes clients or leads, not "${what}": import clients FILE.csv, import leads FILE.csv`,
+    );
+  const entity: ImportEntity = what === 'leads' ? 'lead' : 'client';
   if (path === undefined)
-    throw new CliError('import clients needs the CSV file: import clients FILE.csv');
+    throw new CliError(`import ${what} needs the CSV file: import ${what} FILE.csv`);
   if (extra !== undefined) throw new CliError(`one file at a time ("${extra}" is one too many)`);
   const size = await stat(path).then(
     (found) => (found.isFile() ? found.size : undefined),
@@ -103,7 +107,7 @@ export async function runImportCommand(
   const fingerprint = await fingerprintOf(path, size);
   let resume: ImportRun | undefined;
   if (values.resume) {
-    resume = await store.imports.resumable('client', fingerprint);
+    resume = await store.imports.resumable(entity, fingerprint);
     if (!resume)
       throw new CliError(`no unfinished import of ${path} to resume: run it without --resume`);
     if (values.map !== undefined || values.mode !== undefined || values.country !== undefined)
@@ -119,19 +123,19 @@ export async function runImportCommand(
   ).catch((error: unknown) => {
     throw new CliError(`${path} cannot be imported: ${(error as Error).message}`);
   });
-  const customFields = await store.customFields.list('client');
-  const suggested = suggestMapping(file.headers, 'client', customFields);
+  const customFields = await store.customFields.list(entity);
+  const suggested = suggestMapping(file.headers, entity, customFields);
   let mapping: ImportTarget[] = suggested;
   if (resume) mapping = resume.options.mapping as ImportTarget[];
   else if (values.map !== undefined) {
-    const parsed = parseMapOption(values.map, file.headers, 'client', customFields);
+    const parsed = parseMapOption(values.map, file.headers, entity, customFields);
     if (!parsed.ok) throw new CliError(`--map: ${parsed.message}`);
     mapping = parsed.mapping;
   } else if (interactive) {
-    mapping = await askMapping(file.headers, suggested, customFields);
+    mapping = await askMapping(file.headers, suggested, entity, customFields);
   }
   let mode = resume ? (resume.options.mode as DuplicateMode) : readMode(values.mode);
-  if (!mode && interactive) mode = await askMode();
+  if (!mode && interactive) mode = await askMode(entity);
   mode ??= 'merge';
   const defaultCountry = resume
     ? (resume.options.defaultCountry as string | undefined)
@@ -143,7 +147,7 @@ export async function runImportCommand(
     `duplicates: ${mode}${defaultCountry ? `, phones read as ${defaultCountry} numbers` : ''}`,
   ];
   if (!resume && !values.resume && !dryRun) {
-    const unfinished = await store.imports.resumable('client', fingerprint);
+    const unfinished = await store.imports.resumable(entity, fingerprint);
     if (unfinished)
       lines.push(
         `note: import ${unfinished.id} of this file stopped after ${unfinished.position} records; --resume would have gone on with it`,
@@ -163,7 +167,7 @@ export async function runImportCommand(
       return new Promise<void>((resolve) => errors!.once('drain', () => resolve()));
   };
 
-  const settings = { entity: 'client' as const, mapping, mode, defaultCountry };
+  const settings = { entity, mapping, mode, defaultCountry };
   const progress = startProgress({
     label: `import ${basename(path)}`,
     unit: 'bytes',
@@ -179,16 +183,17 @@ export async function runImportCommand(
         (dryRun
           ? undefined
           : await store.imports.start({
-              entity: 'client',
+              entity,
               fileName: basename(path),
               fingerprint,
               options: { mapping, mode, ...(defaultCountry ? { defaultCountry } : {}) },
               userId: null,
               at: new Date(),
             }));
-      return importClients(file, settings, store, run ? { run } : { dryRun: true }, {
+      return importCsv(file, settings, store, run ? { run } : { dryRun: true }, {
         refused,
         signal,
+        fileName: basename(path),
       });
     });
     if (!report.interrupted) progress.update(size);
@@ -228,6 +233,7 @@ export async function runImportCommand(
 async function askMapping(
   headers: string[],
   suggested: ImportTarget[],
+  entity: ImportEntity,
   customFields: Parameters<typeof parseMapOption>[3],
 ): Promise<ImportTarget[]> {
   process.stdout.write(`columns: ${describeMapping(headers, suggested)}\n`);
@@ -236,7 +242,7 @@ async function askMapping(
       await ask('Press Enter to use this, or type changes like "Phone 2=phone, Notes=skip": ')
     ).trim();
     if (!answer) return suggested;
-    const parsed = parseMapOption(answer, headers, 'client', customFields);
+    const parsed = parseMapOption(answer, headers, entity, customFields);
     if (parsed.ok) {
       process.stdout.write(`columns: ${describeMapping(headers, parsed.mapping)}\n`);
       return parsed.mapping;
@@ -245,15 +251,15 @@ async function askMapping(
   }
 }
 
-async function askMode(): Promise<DuplicateMode> {
+const MODE_QUESTION: Record<ImportEntity, string> = {
+  client:
+    'A row whose phone, email or Telegram already belongs to a client: merge (fill in what is missing), skip, or create anyway? [merge] ',
+  lead: 'A row whose person already has an open lead: merge (add the row to that lead), skip, or create another lead anyway? [merge] ',
+};
+
+async function askMode(entity: ImportEntity): Promise<DuplicateMode> {
   for (;;) {
-    const answer = (
-      await ask(
-        'A row whose phone, email or Telegram already belongs to a client: merge (fill in what is missing), skip, or create anyway? [merge] ',
-      )
-    )
-      .trim()
-      .toLowerCase();
+    const answer = (await ask(MODE_QUESTION[entity])).trim().toLowerCase();
     if (!answer) return 'merge';
     const mode = DUPLICATE_MODES.find((candidate) => candidate === answer);
     if (mode) return mode;

@@ -13,11 +13,8 @@ import type { DuplicateMode } from '../../core/import-plan.ts';
 import { suggestMapping, type ImportTarget } from '../../core/import/mapping.ts';
 import { openCsv, type CsvFile } from '../../core/import/read-csv.ts';
 import type { ImportRun, Store } from '../../core/repositories/index.ts';
-import {
-  importClients,
-  type ImportHooks,
-  type ImportReport,
-} from '../../core/runtime/csv-import.ts';
+import type { ImportHooks, ImportReport } from '../../core/runtime/csv-import.ts';
+import { importCsv } from '../../connectors/csv-import.ts';
 import { CHANNELS } from '../../connectors/registry.ts';
 import { ingestInbox } from '../../workers/ingest/handler.ts';
 import { TEST_STORE } from '../helpers/database.ts';
@@ -67,7 +64,7 @@ async function importInto(
       at: new Date(),
     }));
   const refusals: Refusal[] = [];
-  const report = await importClients(
+  const report = await importCsv(
     file,
     { entity: 'client', mapping, mode, defaultCountry: options.country },
     store,
@@ -478,7 +475,7 @@ describe(`large files on the ${TEST_STORE} store`, () => {
       const text = lines.join('\r\n');
       const mapping = suggestMapping(['Name', 'Email', 'Phone'], 'client', []);
       const settings = { entity: 'client', mapping, mode: 'merge' } as const;
-      const dry = await importClients(await openCsv(bytesOf(text)), settings, separate.store, {
+      const dry = await importCsv(await openCsv(bytesOf(text)), settings, separate.store, {
         dryRun: true,
       });
       expect(dry.counts).toEqual({ created: batch - 1, updated: 1, skipped: 1, refused: 0 });

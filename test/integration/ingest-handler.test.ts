@@ -103,6 +103,7 @@ it('commits a batch in one transaction; a row whose writes fail rolls back alone
   // its client identity breaks a foreign key, and all of that row's writes must be undone.
   const store = test.store;
   const failing: IngestRepository = {
+    peek: (channel, message) => store.ingest.peek(channel, message),
     commit: (items, plan) =>
       store.ingest.commit(items, (item, current, state) => {
         const planned = plan(item, current, state);

@@ -6,14 +6,12 @@
  */
 import { channelOf, type AnyChannel, type ExpandDeps } from '../../core/channel.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { CustomFieldDefinition } from '../../core/custom-fields.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import type { InboundMessage } from '../../core/inbound.ts';
-import { awaitsProcessing, finishedOutcome, planIngest } from '../../core/ingest-plan.ts';
-import { decideLead } from '../../core/lead-decision.ts';
+import { awaitsProcessing, finishedOutcome, ingestPlanner } from '../../core/ingest-plan.ts';
 import type { ChannelInfo, InboxRow, IngestOutcome } from '../../core/ports.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
-import type { BatchResult, IngestItem, PlanIngest } from '../../core/repositories/ingest.ts';
+import type { BatchResult, IngestItem } from '../../core/repositories/ingest.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
 import { directReads, type PrepareReads } from './reads.ts';
 
@@ -68,16 +66,6 @@ export async function prepareIngest(deps: IngestDeps, inboxId: number): Promise<
   return { kind: 'ready', row, channel, message };
 }
 
-/** The decision table and its writes, for what the store loaded under the lock. */
-function planner(clock: Clock, customFields: readonly CustomFieldDefinition[]): PlanIngest {
-  return (item, current, state) => {
-    const at = clock.now();
-    const options = { channelId: item.channel.id, appendScope: item.channel.appendScope };
-    const decision = decideLead(item.message, state, options, { now: () => at });
-    return planIngest({ ...item, row: current }, state, decision, at, customFields);
-  };
-}
-
 export async function ingestInbox(deps: IngestDeps, inboxId: number): Promise<IngestOutcome> {
   const [result] = await commitBatch(deps, [await prepareIngest(deps, inboxId)]);
   if (!result?.ok) throw result ? result.error : new Error('no result for this row');
@@ -110,7 +98,7 @@ export async function commitBatch(
   const customFields =
     withFields && deps.repos.customFields ? await deps.repos.customFields.list('lead') : [];
   const committed = items.length
-    ? await deps.repos.ingest.commit(items, planner(deps.clock, customFields))
+    ? await deps.repos.ingest.commit(items, ingestPlanner(deps.clock, customFields))
     : [];
   let next = 0;
   return prepared.map((item): BatchResult => {

@@ -1,5 +1,5 @@
 /**
- * The words of the client import screens (upload, columns, dry run, progress), in the same
+ * The words of the import screens (upload, columns, dry run, progress), in the same
  * languages as catalogue.ts, which merges them in.
  */
 export const importEn = {
@@ -63,6 +63,14 @@ export const importEn = {
   'import.status.interrupted': 'stopped',
   'import.status.done': 'done',
   'import.status.failed': 'failed',
+  'leadImport.title': 'Import leads',
+  'leadImport.back': 'Leads',
+  'leadImport.intro':
+    'A CSV file of leads: exported from another CRM or a spreadsheet. Each row becomes what a message from that person would: a repeat lead for a client, one more message on their open lead, or a new lead. UTF-8, Windows-1251 or Windows-1252; commas, semicolons or tabs.',
+  'leadImport.mode': 'When the row’s person already has an open lead',
+  'leadImport.mode.merge': 'add the row to that lead',
+  'leadImport.mode.skip': 'leave that row out',
+  'leadImport.mode.create': 'open another lead anyway (marked as a possible duplicate)',
 } as const;
 
 export const importEs: Record<keyof typeof importEn, string> = {
@@ -126,6 +134,14 @@ export const importEs: Record<keyof typeof importEn, string> = {
   'import.status.interrupted': 'detenida',
   'import.status.done': 'terminada',
   'import.status.failed': 'con error',
+  'leadImport.title': 'Importar leads',
+  'leadImport.back': 'Leads',
+  'leadImport.intro':
+    'Un archivo CSV de leads: exportado de otro CRM o de una hoja de cálculo. Cada fila se convierte en lo que sería un mensaje de esa persona: un lead repetido para un cliente, un mensaje más en su lead abierto o un lead nuevo. UTF-8, Windows-1251 o Windows-1252; separado por comas, punto y coma o tabuladores.',
+  'leadImport.mode': 'Si la persona de la fila ya tiene un lead abierto',
+  'leadImport.mode.merge': 'añadir la fila a ese lead',
+  'leadImport.mode.skip': 'omitir la fila',
+  'leadImport.mode.create': 'abrir otro lead de todos modos (marcado como posible duplicado)',
 };
 
 export const importRu: Record<keyof typeof importEn, string> = {
@@ -189,4 +205,12 @@ export const importRu: Record<keyof typeof importEn, string> = {
   'import.status.interrupted': 'остановлен',
   'import.status.done': 'готов',
   'import.status.failed': 'ошибка',
+  'leadImport.title': 'Импорт лидов',
+  'leadImport.back': 'Лиды',
+  'leadImport.intro':
+    'CSV-файл с лидами: выгрузка из другой CRM или таблицы. Каждая строка становится тем, чем стало бы сообщение этого человека: повторным лидом клиента, ещё одним сообщением в его открытом лиде или новым лидом. UTF-8, Windows-1251 или Windows-1252; разделитель — запятая, точка с запятой или табуляция.',
+  'leadImport.mode': 'Если у человека из строки уже есть открытый лид',
+  'leadImport.mode.merge': 'добавить строку в этот лид',
+  'leadImport.mode.skip': 'пропустить строку',
+  'leadImport.mode.create': 'всё равно открыть ещё один лид (с пометкой «возможный дубль»)',
 };

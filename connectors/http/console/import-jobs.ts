@@ -1,5 +1,5 @@
 /**
- * Client imports started from the console: the uploaded file kept under DATA_DIR/imports with
+ * Client and lead imports started from the console: the uploaded file kept under DATA_DIR/imports with
  * what was learnt of it, and the imports running in this web process (their progress for the
  * page to poll, a way to stop them). The run itself is in the store (`imports`), so an import
  * stopped with the process can be resumed from its page.
@@ -10,18 +10,17 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuplicateMode } from '../../../core/import-plan.ts';
 import { errorCsv } from '../../../core/import/error-csv.ts';
-import type { ImportTarget } from '../../../core/import/mapping.ts';
+import type { ImportEntity, ImportTarget } from '../../../core/import/mapping.ts';
 import { openCsv } from '../../../core/import/read-csv.ts';
 import type { ImportCounts, ImportRun } from '../../../core/repositories/index.ts';
-import {
-  importClients,
-  type ImportRepos,
-  type ImportReport,
-} from '../../../core/runtime/csv-import.ts';
+import type { ImportReport } from '../../../core/runtime/csv-import.ts';
+import { importCsv, type CsvImportRepos } from '../../csv-import.ts';
 
 /** What the console learnt of an uploaded file when it arrived. */
 export interface UploadedCsv {
   token: string;
+  /** What the file holds: its token serves only that entity's pages. */
+  entity: ImportEntity;
   fileName: string;
   size: number;
   fingerprint: string;
@@ -75,6 +74,7 @@ export class ImportJobs {
   /** Reads the stored file's header and first records, and keeps what was learnt beside it. */
   async describe(
     token: string,
+    entity: ImportEntity,
     fileName: string,
     fingerprint: string,
   ): Promise<UploadedCsv | string> {
@@ -94,6 +94,7 @@ export class ImportJobs {
     }
     const uploaded: UploadedCsv = {
       token,
+      entity,
       fileName,
       size,
       fingerprint,
@@ -106,12 +107,14 @@ export class ImportJobs {
     return uploaded;
   }
 
-  async uploaded(token: string): Promise<UploadedCsv | undefined> {
+  /** The upload of this token, when it holds `entity` records. */
+  async uploaded(token: string, entity: ImportEntity): Promise<UploadedCsv | undefined> {
     if (!this.isToken(token)) return undefined;
     try {
-      return JSON.parse(
+      const uploaded = JSON.parse(
         await readFile(path.join(this.dir, `${token}.json`), 'utf8'),
       ) as UploadedCsv;
+      return (uploaded.entity ?? 'client') === entity ? uploaded : undefined;
     } catch {
       return undefined;
     }
@@ -140,7 +143,7 @@ export class ImportJobs {
       mode: DuplicateMode;
       defaultCountry: string | undefined;
     },
-    repos: ImportRepos,
+    repos: CsvImportRepos,
     target: { run: ImportRun } | { dryRun: true },
   ): ImportJob {
     const running = this.jobs.get(uploaded.token);
@@ -167,7 +170,7 @@ export class ImportJobs {
     job: ImportJob,
     uploaded: UploadedCsv,
     settings: { mapping: ImportTarget[]; mode: DuplicateMode; defaultCountry: string | undefined },
-    repos: ImportRepos,
+    repos: CsvImportRepos,
     target: { run: ImportRun } | { dryRun: true },
   ): Promise<void> {
     const resuming = 'run' in target && target.run.position > 0;
@@ -179,7 +182,9 @@ export class ImportJobs {
       const file = await openCsv(source, {
         skipRecords: 'run' in target ? target.run.position : 0,
       });
-      job.report = await importClients(file, { entity: 'client', ...settings }, repos, target, {
+      const entity = uploaded.entity ?? 'client';
+      job.report = await importCsv(file, { entity, ...settings }, repos, target, {
+        fileName: uploaded.fileName,
         signal: job.controller.signal,
         progress: (records, counts) => {
           job.records = records;

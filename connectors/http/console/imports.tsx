@@ -1,15 +1,20 @@
 /**
- * Importing clients from a CSV file in the console: upload, choose what each column fills
- * (suggested from its header), a dry run or the import, and its progress live on the page
- * (htmx polls it each second) with the refused rows to download. Only a role that may create
- * every client imports.
+ * Importing clients or leads from a CSV file in the console (`/clients/import`,
+ * `/leads/import`): upload, choose what each column fills (suggested from its header), a dry
+ * run or the import, and its progress live on the page (htmx polls it each second) with the
+ * refused rows to download. Only a role that may create every client (every lead) imports them.
  */
 import { createHash } from 'node:crypto';
 import busboy from 'busboy';
 import { Router, type Request, type Response } from 'express';
 import { DUPLICATE_MODES, type DuplicateMode } from '../../../core/import-plan.ts';
-import { suggestMapping, targetsOf, type ImportTarget } from '../../../core/import/mapping.ts';
-import type { Repositories } from '../../../core/repositories/index.ts';
+import {
+  suggestMapping,
+  targetsOf,
+  type ImportEntity,
+  type ImportTarget,
+} from '../../../core/import/mapping.ts';
+import type { CsvImportRepos } from '../../csv-import.ts';
 import type { ImportRun } from '../../../core/repositories/imports.ts';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { fromOurOrigin } from '../auth.ts';
@@ -21,7 +26,7 @@ import { sameToken } from './session.ts';
 import { viewer, type Viewer } from './viewer.ts';
 
 export interface ImportPagesDeps {
-  repos: Pick<Repositories, 'imports' | 'users' | 'customFields'>;
+  repos: CsvImportRepos;
   defaultCountry: string | undefined;
   /** Where uploads are kept (DATA_DIR/imports). */
   importDir: string;
@@ -30,7 +35,20 @@ export interface ImportPagesDeps {
 /** The largest file the console takes (the CLI takes any size). */
 const MAX_UPLOAD_MB = 200;
 
-const mayImport = (res: Response) => scopeFor(res, 'clients', 'create').kind === 'all';
+const ENTITIES: readonly ImportEntity[] = ['client', 'lead'];
+const pathOf = (entity: ImportEntity) => (entity === 'lead' ? '/leads' : '/clients');
+const mayImport = (res: Response, entity: ImportEntity) =>
+  scopeFor(res, entity === 'lead' ? 'leads' : 'clients', 'create').kind === 'all';
+
+/** The words that name what is imported: `import.*` for clients, `leadImport.*` for leads. */
+type EntityWord = 'title' | 'back' | 'intro' | 'mode' | 'mode.merge' | 'mode.skip' | 'mode.create';
+const word = (entity: ImportEntity, key: EntityWord) =>
+  entity === 'lead' ? (`leadImport.${key}` as const) : (`import.${key}` as const);
+
+/** The imports of this entity among the latest ones. */
+async function recentOf(deps: ImportPagesDeps, entity: ImportEntity): Promise<ImportRun[]> {
+  return (await deps.repos.imports.recent(30)).filter((run) => run.entity === entity).slice(0, 10);
+}
 
 function targetLabel(seeing: Viewer, target: ImportTarget, labels: Map<string, string>): string {
   if (target === 'skip') return seeing.t('import.skip');
@@ -38,18 +56,24 @@ function targetLabel(seeing: Viewer, target: ImportTarget, labels: Map<string, s
   return seeing.t(`import.target.${target as Exclude<ImportTarget, 'skip' | `custom:${string}`>}`);
 }
 
-function UploadPage(props: { viewer: Viewer; problem?: string; recent: ImportRun[] }) {
+function UploadPage(props: {
+  viewer: Viewer;
+  entity: ImportEntity;
+  problem?: string;
+  recent: ImportRun[];
+}) {
   const { t, when } = props.viewer;
+  const { entity } = props;
   return (
-    <Page viewer={props.viewer} title={t('import.title')}>
+    <Page viewer={props.viewer} title={t(word(entity, 'title'))}>
       <p>
-        <a href="/clients">← {t('import.back')}</a>
+        <a href={pathOf(entity)}>← {t(word(entity, 'back'))}</a>
       </p>
-      <h1>{t('import.title')}</h1>
-      <p>{t('import.intro')}</p>
+      <h1>{t(word(entity, 'title'))}</h1>
+      <p>{t(word(entity, 'intro'))}</p>
       <Alert text={props.problem} />
       {/* The token comes first, so it is checked before the file is taken. */}
-      <form method="post" action="/clients/import" enctype="multipart/form-data">
+      <form method="post" action={`${pathOf(entity)}/import`} enctype="multipart/form-data">
         <CsrfField viewer={props.viewer} />
         <label for="file">{t('import.file')}</label>
         <input id="file" name="file" type="file" accept=".csv,.tsv,.txt,text/csv" required />
@@ -84,13 +108,14 @@ function MappingPage(props: {
 }) {
   const { viewer: seeing, uploaded } = props;
   const { t } = seeing;
-  const base = `/clients/import/${uploaded.token}`;
+  const { entity } = uploaded;
+  const base = `${pathOf(entity)}/import/${uploaded.token}`;
   return (
-    <Page viewer={seeing} title={t('import.title')}>
+    <Page viewer={seeing} title={t(word(entity, 'title'))}>
       <p>
-        <a href="/clients/import">← {t('import.title')}</a>
+        <a href={`${pathOf(entity)}/import`}>← {t(word(entity, 'title'))}</a>
       </p>
-      <h1>{t('import.title')}</h1>
+      <h1>{t(word(entity, 'title'))}</h1>
       <p>
         {t('import.detected', {
           name: uploaded.fileName,
@@ -137,11 +162,11 @@ function MappingPage(props: {
           </tbody>
         </table>
         <fieldset>
-          <legend>{t('import.mode')}</legend>
+          <legend>{t(word(entity, 'mode'))}</legend>
           {DUPLICATE_MODES.map((mode) => (
             <label class="choice">
               <input type="radio" name="mode" value={mode} checked={mode === 'merge'} />{' '}
-              {t(`import.mode.${mode}`)}
+              {t(word(entity, `mode.${mode}`))}
             </label>
           ))}
         </fieldset>
@@ -172,7 +197,7 @@ function MappingPage(props: {
 function Progress(props: { viewer: Viewer; uploaded: UploadedCsv; job: ImportJob }) {
   const { viewer: seeing, uploaded, job } = props;
   const { t } = seeing;
-  const base = `/clients/import/${uploaded.token}`;
+  const base = `${pathOf(uploaded.entity)}/import/${uploaded.token}`;
   const percent = job.done ? 100 : Math.min(99, Math.floor((job.bytes / (job.size || 1)) * 100));
   const stopped = job.report?.interrupted;
   return (
@@ -182,7 +207,7 @@ function Progress(props: { viewer: Viewer; uploaded: UploadedCsv; job: ImportJob
         ? {}
         : { 'hx-get': `${base}/progress`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' })}
     >
-      <progress max={100} value={percent} aria-label={t('import.title')}>
+      <progress max={100} value={percent} aria-label={t(word(uploaded.entity, 'title'))}>
         {percent}%
       </progress>
       <p aria-live="polite">
@@ -311,92 +336,106 @@ function uploadRoute(deps: ImportPagesDeps, jobs: ImportJobs): Router {
   const router = Router();
   const ready = jobs.prepare();
 
-  const upload = async (res: Response, status: number, problem?: string) =>
-    sendPage(
-      res,
-      status,
-      <UploadPage
-        viewer={viewer(res)}
-        recent={await deps.repos.imports.recent(10)}
-        {...(problem ? { problem } : {})}
-      />,
-    );
+  for (const entity of ENTITIES) {
+    const upload = async (res: Response, status: number, problem?: string) =>
+      sendPage(
+        res,
+        status,
+        <UploadPage
+          viewer={viewer(res)}
+          entity={entity}
+          recent={await recentOf(deps, entity)}
+          {...(problem ? { problem } : {})}
+        />,
+      );
 
-  // The upload reads its own body (multipart, streamed to disk) and checks its own token: it
-  // must be mounted before the console's form parser and CSRF check.
-  router.post('/clients/import', async (req, res, next) => {
-    if (!res.locals.viewer) return next();
-    if (!mayImport(res)) return forbidden(res);
-    await ready;
-    const got = await receiveUpload(req, res, jobs);
-    const { t } = viewer(res);
-    if (got === 'forbidden')
-      return res
-        .status(403)
-        .type('text')
-        .send(
-          'This form is out of date or was sent from another site: reload the page and try again.\n',
-        );
-    if (got === 'too-large')
-      return upload(res, 413, t('import.tooLarge', { limit: MAX_UPLOAD_MB }));
-    if (got === 'no-file') return upload(res, 422, t('import.noFile'));
-    const described = await jobs.describe(got.token, got.fileName, got.fingerprint);
-    if (typeof described === 'string')
-      return upload(res, 422, t('import.unreadable', { reason: described }));
-    res.redirect(303, `/clients/import/${got.token}`);
-  });
+    // The upload reads its own body (multipart, streamed to disk) and checks its own token: it
+    // must be mounted before the console's form parser and CSRF check.
+    router.post(`${pathOf(entity)}/import`, async (req, res, next) => {
+      if (!res.locals.viewer) return next();
+      if (!mayImport(res, entity)) return forbidden(res);
+      await ready;
+      const got = await receiveUpload(req, res, jobs);
+      const { t } = viewer(res);
+      if (got === 'forbidden')
+        return res
+          .status(403)
+          .type('text')
+          .send(
+            'This form is out of date or was sent from another site: reload the page and try again.\n',
+          );
+      if (got === 'too-large')
+        return upload(res, 413, t('import.tooLarge', { limit: MAX_UPLOAD_MB }));
+      if (got === 'no-file') return upload(res, 422, t('import.noFile'));
+      const described = await jobs.describe(got.token, entity, got.fileName, got.fingerprint);
+      if (typeof described === 'string')
+        return upload(res, 422, t('import.unreadable', { reason: described }));
+      res.redirect(303, `${pathOf(entity)}/import/${got.token}`);
+    });
+  }
 
   return router;
 }
 
 function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
   const router = Router();
+  for (const entity of ENTITIES) entityRoutes(router, deps, jobs, entity);
+  return router;
+}
 
-  router.get('/clients/import', async (_req, res) => {
-    if (!mayImport(res)) return forbidden(res);
+function entityRoutes(
+  router: Router,
+  deps: ImportPagesDeps,
+  jobs: ImportJobs,
+  entity: ImportEntity,
+): void {
+  const root = `${pathOf(entity)}/import`;
+
+  router.get(root, async (_req, res) => {
+    if (!mayImport(res, entity)) return forbidden(res);
     sendPage(
       res,
       200,
-      <UploadPage viewer={viewer(res)} recent={await deps.repos.imports.recent(10)} />,
+      <UploadPage viewer={viewer(res)} entity={entity} recent={await recentOf(deps, entity)} />,
     );
   });
 
   async function found(req: Request, res: Response): Promise<UploadedCsv | undefined> {
-    if (!mayImport(res)) {
+    if (!mayImport(res, entity)) {
       forbidden(res);
       return undefined;
     }
-    const uploaded = await jobs.uploaded(String(req.params.token));
+    const uploaded = await jobs.uploaded(String(req.params.token), entity);
     if (!uploaded) notFound(res);
     return uploaded;
   }
 
-  router.get('/clients/import/:token', async (req, res) => {
+  router.get(`${root}/:token`, async (req, res) => {
     const uploaded = await found(req, res);
     if (!uploaded) return;
-    const customFields = await deps.repos.customFields.list('client');
+    const customFields = await deps.repos.customFields.list(entity);
     const job = jobs.job(uploaded.token);
-    if (job && !job.done) return res.redirect(303, `/clients/import/${uploaded.token}/progress`);
+    if (job && !job.done) return res.redirect(303, `${root}/${uploaded.token}/progress`);
     sendPage(
       res,
       200,
       <MappingPage
         viewer={viewer(res)}
         uploaded={uploaded}
-        suggested={suggestMapping(uploaded.headers, 'client', customFields)}
-        targets={targetsOf('client', customFields)}
+        suggested={suggestMapping(uploaded.headers, entity, customFields)}
+        targets={targetsOf(entity, customFields)}
         labels={new Map(customFields.map((field) => [field.key, field.label]))}
         country={deps.defaultCountry}
       />,
     );
   });
 
-  router.post('/clients/import/:token', async (req, res) => {
+  router.post(`${root}/:token`, async (req, res) => {
     const uploaded = await found(req, res);
     if (!uploaded) return;
     const body = req.body as Record<string, unknown>;
-    const customFields = await deps.repos.customFields.list('client');
-    const allowed = new Set<string>(targetsOf('client', customFields));
+    const customFields = await deps.repos.customFields.list(entity);
+    const allowed = new Set<string>(targetsOf(entity, customFields));
     const mapping = uploaded.headers.map((_header, index) => {
       const chosen = String(body[`column-${index}`] ?? 'skip');
       return (allowed.has(chosen) ? chosen : 'skip') as ImportTarget;
@@ -416,7 +455,7 @@ function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
           viewer={viewer(res)}
           uploaded={uploaded}
           suggested={mapping}
-          targets={targetsOf('client', customFields)}
+          targets={targetsOf(entity, customFields)}
           labels={new Map(customFields.map((field) => [field.key, field.label]))}
           country={countryText}
           problem={t('import.country')}
@@ -429,7 +468,7 @@ function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
       jobs.start(uploaded, settings, deps.repos, { dryRun: true });
     } else {
       const run = await deps.repos.imports.start({
-        entity: 'client',
+        entity,
         fileName: uploaded.fileName,
         fingerprint: uploaded.fingerprint,
         options: {
@@ -443,23 +482,23 @@ function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
       });
       jobs.start(uploaded, settings, deps.repos, { run });
     }
-    res.redirect(303, `/clients/import/${uploaded.token}/progress`);
+    res.redirect(303, `${root}/${uploaded.token}/progress`);
   });
 
-  router.get('/clients/import/:token/progress', async (req, res) => {
+  router.get(`${root}/:token/progress`, async (req, res) => {
     const uploaded = await found(req, res);
     if (!uploaded) return;
     const job = jobs.job(uploaded.token);
-    if (!job) return res.redirect(303, `/clients/import/${uploaded.token}`);
+    if (!job) return res.redirect(303, `${root}/${uploaded.token}`);
     const fragment = <Progress viewer={viewer(res)} uploaded={uploaded} job={job} />;
     if (req.get('hx-request') === 'true') return sendFragment(res, fragment);
     const { t } = viewer(res);
     sendPage(
       res,
       200,
-      <Page viewer={viewer(res)} title={t('import.title')}>
+      <Page viewer={viewer(res)} title={t(word(entity, 'title'))}>
         <p>
-          <a href="/clients">← {t('import.back')}</a>
+          <a href={pathOf(entity)}>← {t(word(entity, 'back'))}</a>
         </p>
         <h1>
           {t(job.dryRun ? 'import.dryProgress' : 'import.progress', { name: uploaded.fileName })}
@@ -469,18 +508,18 @@ function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
     );
   });
 
-  router.post('/clients/import/:token/stop', async (req, res) => {
+  router.post(`${root}/:token/stop`, async (req, res) => {
     const uploaded = await found(req, res);
     if (!uploaded) return;
     jobs.job(uploaded.token)?.controller.abort();
-    res.redirect(303, `/clients/import/${uploaded.token}/progress`);
+    res.redirect(303, `${root}/${uploaded.token}/progress`);
   });
 
-  router.post('/clients/import/:token/resume', async (req, res) => {
+  router.post(`${root}/:token/resume`, async (req, res) => {
     const uploaded = await found(req, res);
     if (!uploaded) return;
-    const run = await deps.repos.imports.resumable('client', uploaded.fingerprint);
-    if (!run) return res.redirect(303, `/clients/import/${uploaded.token}`);
+    const run = await deps.repos.imports.resumable(entity, uploaded.fingerprint);
+    if (!run) return res.redirect(303, `${root}/${uploaded.token}`);
     const options = run.options as {
       mapping: ImportTarget[];
       mode: DuplicateMode;
@@ -492,10 +531,10 @@ function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
       deps.repos,
       { run },
     );
-    res.redirect(303, `/clients/import/${uploaded.token}/progress`);
+    res.redirect(303, `${root}/${uploaded.token}/progress`);
   });
 
-  router.get('/clients/import/:token/errors.csv', async (req, res) => {
+  router.get(`${root}/:token/errors.csv`, async (req, res) => {
     const uploaded = await found(req, res);
     if (!uploaded) return;
     res.set('Cache-Control', 'no-store');
@@ -507,6 +546,4 @@ function stepRoutes(deps: ImportPagesDeps, jobs: ImportJobs): Router {
       },
     );
   });
-
-  return router;
 }

@@ -42,7 +42,7 @@ export type ConsoleDeps = LeadsDeps &
       RecordDeps['repos'];
     auth: AdminAuthDeps;
     feed: LiveFeed;
-    /** Where client imports keep their uploaded files (DATA_DIR/imports). */
+    /** Where imports keep their uploaded files (DATA_DIR/imports). */
     importDir: ImportPagesDeps['importDir'];
   };
 

@@ -462,7 +462,12 @@ export function leadListPages(deps: LeadsDeps): Router {
         >
           {t('leads.asBoard')}
         </a>{' '}
-        <ExportLink viewer={seeing} query={query} />
+        <ExportLink viewer={seeing} query={query} />{' '}
+        {scopeOf(seeing.principal.actor, 'leads', 'create').kind === 'all' ? (
+          <a class="import" href="/leads/import">
+            {t('import.link')}
+          </a>
+        ) : null}
       </p>
     );
     if (query.board) {
