@@ -72,7 +72,7 @@ export interface InboundMessage {
   review?: string;
   /**
    * What to do when the sender already has an open lead (an import's duplicate mode): `append`
-   * to it (the default), `skip` the message (the inbox row is kept as ignored with the lead it
+   * to it (the default), `skip` the message (the inbox row ends as a duplicate of the lead it
    * would have joined), or open a `new-lead` linked to it as a possible duplicate.
    */
   whenOpen?: WhenOpen;

@@ -283,6 +283,12 @@ export function planIngest(
         finish: { status: 'done', outcome: 'duplicate', reason: decision.reason },
         leadId: state.existingLeadId,
       };
+    case 'leave':
+      return {
+        ...base,
+        finish: { status: 'done', outcome: 'duplicate', reason: decision.reason },
+        leadId: decision.leadId,
+      };
     case 'ignore': {
       const change = message.reachability;
       return {

@@ -63,6 +63,8 @@ interface Attach {
 export type LeadDecision =
   | { kind: 'skip'; row: 0; reason: string }
   | { kind: 'ignore'; row: 1; reason: string; delivery?: DeliveryReport }
+  /** The sender has an open lead and the message asked to be left out then (`whenOpen: skip`). */
+  | { kind: 'leave'; leadId: number; reason: string }
   | { kind: 'unreachable'; reason: string }
   | ({ kind: 'append'; row: 2 | 3 | 5; leadId: number } & Attach)
   | ({
@@ -82,8 +84,8 @@ export type LeadDecision =
 /**
  * The table, with the message's own policy for an open lead (`whenOpen`) and its responsible
  * (`assignTo`) applied: `new-lead` decides as if the sender's leads were all closed (so a new
- * one is linked to the newest as a possible duplicate), `skip` ignores what would have been
- * appended.
+ * one is linked to the newest open one as a possible duplicate), `skip` leaves out what would
+ * have been appended.
  */
 export function decideLead(
   message: InboundMessage,
@@ -100,15 +102,24 @@ export function decideLead(
   );
   if (policy === 'skip' && decision.kind === 'append') {
     return {
-      kind: 'ignore',
-      row: 1,
-      reason: `skipped: the sender already has open lead #${decision.leadId}`,
+      kind: 'leave',
+      leadId: decision.leadId,
+      reason: `left out: the sender already has open lead #${decision.leadId}`,
     };
   }
-  if (decision.kind === 'create' && message.assignTo !== undefined) {
-    return { ...decision, responsibleId: message.assignTo, roundRobin: false, unassigned: null };
-  }
-  return decision;
+  if (decision.kind !== 'create') return decision;
+  const assigned =
+    message.assignTo === undefined
+      ? {}
+      : { responsibleId: message.assignTo, roundRobin: false, unassigned: null };
+  // A new repeat lead beside the client's open one is a possible duplicate of it.
+  const open =
+    policy === 'new-lead' && decision.clientId !== null
+      ? newestFirst(
+          state.clients.find((client) => client.id === decision.clientId)?.openLeads ?? [],
+        )[0]
+      : undefined;
+  return { ...decision, ...assigned, ...(open ? { duplicateOfLeadId: open.id } : {}) };
 }
 
 /** The state with every lead it holds closed: nothing to append to. */

@@ -49,6 +49,16 @@ export function withIdentities<T extends { id: number }>(
   return page.map((client) => ({ ...client, identities: byClient.get(client.id) ?? [] }));
 }
 
+/** Identities read for several leads, grouped by lead (every asked-for lead present). */
+export function byLead(
+  ids: number[],
+  rows: (IdentityView & { leadId: number })[],
+): Map<number, IdentityView[]> {
+  const found = new Map<number, IdentityView[]>(ids.map((id) => [id, []]));
+  for (const { leadId, kind, key, raw } of rows) found.get(leadId)?.push({ kind, key, raw });
+  return found;
+}
+
 /** The page of rows read with `limit + 1`, and the cursor of the next page when there is one. */
 export function pageOf<T extends { id: number }>(
   rows: T[],

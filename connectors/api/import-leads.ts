@@ -4,8 +4,8 @@
  * the ingest's own table and written by its one transaction. So an imported row is exactly what
  * the same person's message would have been: a repeat lead for a client, one more message on
  * the lead already open for them, or a new simple lead. The import's duplicate mode is the
- * message's `whenOpen`: merge appends to the open lead, skip leaves the row out (its inbox row
- * ignored with the reason), create opens a new lead linked to it as a possible duplicate.
+ * message's `whenOpen`: merge appends to the open lead, skip leaves the row out (its inbox row a
+ * duplicate of that lead), create opens a new lead linked to it as a possible duplicate.
  *
  * A batch is recorded, then committed, then the run moves on. A crash in between loses
  * nothing: the rows are in the inbox (the reconciler would give them to a worker), and a resumed
@@ -25,17 +25,11 @@ import { API_CHANNEL_ID } from './intake.ts';
 import { normaliseIntake } from './normalise.ts';
 import type { IntakeBody, IntakeRaw } from './schema.ts';
 
-/** Rows a batch holds: one ingest transaction, short enough not to keep the worker waiting. */
-export const LEAD_BATCH = 500;
-
 const WHEN_OPEN: Record<DuplicateMode, WhenOpen> = {
   merge: 'append',
   skip: 'skip',
   create: 'new-lead',
 };
-
-/** The reason the ingest gives a row it leaves out on purpose (`decideLead`'s skip). */
-const SKIPPED = /^skipped: /;
 
 interface LeadItem {
   line: number;
@@ -69,7 +63,7 @@ export async function leadWriter(
   const rehearsal = new LeadRehearsal();
 
   return {
-    batchSize: LEAD_BATCH,
+    batchSize: repos.imports.leadBatchSize,
     take({ line, values, record, responsibleId }) {
       const externalId = `import:${run?.id ?? 'dry'}:${line}`;
       const body: IntakeBody = {
@@ -114,6 +108,13 @@ export async function leadWriter(
         );
         const items = recorded.map(({ row }, n) => ({ row, channel, message: batch[n]!.message }));
         const results = await repos.ingest.commit(items, ingestPlanner(clock, customFields));
+        // The transaction itself failed (busy, a lost connection): nothing of the batch is in,
+        // and the run stops before it, to resume there.
+        const [first] = results;
+        const whole =
+          results.length > 1 &&
+          results.every((result) => !result.ok && !first?.ok && result.error === first?.error);
+        if (whole && first && !first.ok) throw first.error;
         for (const [n, result] of results.entries()) {
           const item = batch[n]!;
           if (!result.ok) {
@@ -126,7 +127,7 @@ export async function leadWriter(
             continue;
           }
           const { outcome, reason } = result.outcome;
-          const counted = countOf(outcome, reason);
+          const counted = countOf(outcome);
           if (counted) counts[counted]++;
           else
             refused.push({
@@ -146,14 +147,11 @@ export async function leadWriter(
 }
 
 /** What an outcome counts as; undefined when the row became no lead and is refused. */
-function countOf(
-  outcome: InboxOutcome,
-  reason: string | undefined,
-): 'created' | 'updated' | 'skipped' | undefined {
+function countOf(outcome: InboxOutcome): 'created' | 'updated' | 'skipped' | undefined {
   if (outcome === 'created_simple' || outcome === 'created_repeat') return 'created';
   if (outcome === 'appended') return 'updated';
+  // Left out by the skip mode (or, on a file imported twice in one run, already there).
   if (outcome === 'duplicate') return 'skipped';
-  if (outcome === 'ignored' && reason !== undefined && SKIPPED.test(reason)) return 'skipped';
   return undefined;
 }
 
@@ -173,7 +171,7 @@ async function rehearse(
     const decision = rehearsal.decide(item.message, state, options, clock);
     if (decision.kind === 'create') counts.created++;
     else if (decision.kind === 'append') counts.updated++;
-    else if (decision.kind === 'skip' || SKIPPED.test(decision.reason)) counts.skipped++;
+    else if (decision.kind === 'skip' || decision.kind === 'leave') counts.skipped++;
     else refused.push({ line: item.line, reason: decision.reason, values: item.values });
   }
   return { counts, refused };

@@ -7,7 +7,7 @@ import type { RecordScope } from '../permissions.ts';
 import type { Repositories } from '../repositories/index.ts';
 import type { ClientFilter } from '../repositories/clients.ts';
 import type { DealFilter } from '../repositories/deals.ts';
-import type { IdentityView, LeadFilter, LeadRecord } from '../repositories/leads.ts';
+import type { IdentityView, LeadFilter } from '../repositories/leads.ts';
 import type { Cell } from './cells.ts';
 import {
   columnsOf,
@@ -58,7 +58,10 @@ const READERS: { [E in ExportEntity]: PageReader<E> } = {
     return {
       records: page.leads,
       nextCursor: page.nextCursor,
-      identities: await leadIdentities(repos, page.leads, scope),
+      identities: await repos.leads.identitiesOf(
+        page.leads.map((lead) => lead.id),
+        scope,
+      ),
     };
   },
   async clients(repos, filter, scope, cursor, limit) {
@@ -80,45 +83,6 @@ const READERS: { [E in ExportEntity]: PageReader<E> } = {
     return { records: page.deals, nextCursor: page.nextCursor, identities: new Map() };
   },
 };
-
-/** Lookups of a lead's identities at once, at most this many (a pool's worth, not a page's). */
-const LOOKUPS_AT_ONCE = 8;
-
-/**
- * A repeat lead's identities are its client's; a simple lead's its own. The lead list carries
- * neither, so they are read per client (once per page) and per simple lead: a lead repository
- * method answering a whole page's identities in one query would make this one round trip.
- */
-async function leadIdentities(
-  repos: ExportRepos,
-  leads: LeadRecord[],
-  scope: RecordScope,
-): Promise<Map<number, readonly IdentityView[]>> {
-  const clientIds = [...new Set(leads.flatMap((lead) => (lead.clientId ? [lead.clientId] : [])))];
-  const ofClient = new Map<number, readonly IdentityView[]>();
-  await eachLimited(clientIds, async (id) => {
-    ofClient.set(id, (await repos.clients.get(id))?.identities ?? []);
-  });
-  const found = new Map<number, readonly IdentityView[]>();
-  await eachLimited(leads, async (lead) => {
-    const identities = lead.clientId
-      ? ofClient.get(lead.clientId)
-      : (await repos.leads.get(lead.id, scope))?.identities;
-    found.set(lead.id, identities ?? []);
-  });
-  return found;
-}
-
-async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, items.length) }, worker));
-}
 
 /**
  * The header row, then one row per record. Stop iterating (a closed connection does, through

@@ -40,14 +40,24 @@ export interface NewImportRun {
 
 /** How far a batch moves its run: records read (refused included) and how many were refused. */
 export interface ImportProgress {
+  /**
+   * The run's position before the batch: the move is refused (and its transaction undone) when
+   * the run is elsewhere, so two runners of one run cannot both count a batch.
+   */
+  from: number;
   records: number;
   refused: number;
   at: Date;
 }
 
 export interface ImportRepository {
-  /** Rows a batch (one transaction) should hold on this store. */
+  /** Client rows a batch (one transaction) should hold on this store. */
   readonly batchSize: number;
+  /**
+   * Lead rows a batch should hold: each goes through the ingest's transaction, which holds the
+   * write lock (SQLite) or the senders' identity locks (PostgreSQL) while it runs.
+   */
+  readonly leadBatchSize: number;
   start(run: NewImportRun): Promise<ImportRun>;
   get(id: number): Promise<ImportRun | undefined>;
   /** The newest unfinished run of this file, to resume. */
@@ -69,6 +79,7 @@ export interface ImportRepository {
   /**
    * Moves a run on by a batch written elsewhere (a lead import's rows go through the ingest):
    * its position and all its counts in one write, so a batch is counted once it is passed.
+   * Throws when the run's position is not `progress.from` (another runner moved it).
    */
   advance(
     runId: number,

@@ -20,8 +20,9 @@ export interface IngestRepository {
    */
   commit(items: IngestItem[], plan: PlanIngest): Promise<BatchResult[]>;
   /**
-   * The state `message` would be decided on if it came now, read without writing, locking or
-   * waiting: what an import's dry run decides its rows on.
+   * The state `message` would be decided on if it came now, read without writing or waiting:
+   * what an import's dry run decides its rows on. (On PostgreSQL the state query still tries
+   * its locks for the length of the statement; one held elsewhere is read past, not waited for.)
    */
   peek(channel: ChannelInfo, message: InboundMessage): Promise<IngestState>;
 }

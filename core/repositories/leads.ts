@@ -193,6 +193,11 @@ export interface LeadRepository {
   /** The lead alone, when it exists and is in `scope`. */
   find(id: number, scope: RecordScope): Promise<LeadRecord | undefined>;
   exists(id: number): Promise<boolean>;
+  /**
+   * The identities of each of these leads within `scope`, in one read: a repeat lead's are its
+   * client's, a simple lead's its own (what a page of an export shows).
+   */
+  identitiesOf(ids: number[], scope: RecordScope): Promise<Map<number, IdentityView[]>>;
   /** How many leads in `scope` match `filter`, per stage (the board's column counts). */
   countByStage(
     filter: Omit<LeadFilter, 'limit' | 'cursor' | 'sort'>,

@@ -131,6 +131,7 @@ export async function runImport<Item>(
   const flush = async () => {
     if (!batchRecords) return;
     const written = await writer.write(batch, {
+      from: records,
       records: batchRecords,
       refused: batchRefused,
       at: new Date(),
@@ -147,6 +148,8 @@ export async function runImport<Item>(
     batchRecords = 0;
     batchRefused = 0;
     hooks.progress?.(records, { ...counts });
+    // Let the process serve others between batches (a console import runs in the web process).
+    await new Promise((resolve) => setImmediate(resolve));
   };
 
   let interrupted = false;

@@ -21,6 +21,12 @@ function runOf(row: typeof imports.$inferSelect): ImportRun {
   };
 }
 
+/** Another runner of the same run (a second console, a CLI `--resume`) moved it on. */
+const movedElsewhere = (runId: number) =>
+  new Error(
+    `import ${runId} was moved on by another run of it (or does not exist): stop one of them and resume`,
+  );
+
 /** Moves a run on by a batch: its position and counts in one statement. */
 async function advance(
   db: Pick<PgDb, 'update'>,
@@ -39,9 +45,9 @@ async function advance(
         'refused', coalesce((${imports.counts}->>'refused')::bigint, 0) + ${progress.refused})`,
       updatedAt: progress.at,
     })
-    .where(eq(imports.id, runId))
+    .where(and(eq(imports.id, runId), eq(imports.position, progress.from)))
     .returning();
-  if (!updated) throw new Error(`import ${runId} does not exist`);
+  if (!updated) throw movedElsewhere(runId);
   return runOf(updated);
 }
 
@@ -96,6 +102,7 @@ export function pgImports(db: PgDb): ImportRepository {
     // Each batch takes an advisory lock per identity key (about 2,000 at 1,000 rows); the
     // server's lock table holds ~10,000 in one transaction.
     batchSize: 1000,
+    leadBatchSize: 500,
 
     async start(run) {
       const [row] = await db

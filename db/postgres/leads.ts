@@ -1,10 +1,11 @@
 /** PostgreSQL: leads, their messages (operators' replies included) and the stages. */
-import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { deliveryEvent } from '../../core/ingest-plan.ts';
 import type { RecordScope } from '../../core/permissions.ts';
 import type { LeadRepository } from '../../core/repositories/leads.ts';
 import { encodeCursor } from '../../core/lead-cursor.ts';
 import { leadConditions, type LeadSearch } from '../lead-filter.ts';
+import { byLead } from '../listing.ts';
 import { scopeCondition } from '../scope.ts';
 import { pgLeadChanges } from './lead-changes.ts';
 import { pgLeadReads } from './lead-reads.ts';
@@ -142,6 +143,35 @@ export function pgLeads(db: PgDb): LeadRepository {
 
     async exists(id) {
       return (await db.select({ id: leads.id }).from(leads).where(eq(leads.id, id))).length > 0;
+    },
+
+    async identitiesOf(ids, scope) {
+      if (!ids.length || scope.kind === 'none') return new Map();
+      const visible = and(
+        inArray(leads.id, ids),
+        scopeCondition(scope, leads.responsibleId, leads.channelId),
+      );
+      const view = {
+        leadId: leads.id,
+        kind: identities.kind,
+        key: identities.key,
+        raw: identities.raw,
+      };
+      const [own, ofClient] = await Promise.all([
+        db
+          .select(view)
+          .from(leads)
+          .innerJoin(identities, eq(identities.leadId, leads.id))
+          .where(and(visible, isNull(leads.clientId)))
+          .orderBy(asc(identities.id)),
+        db
+          .select(view)
+          .from(leads)
+          .innerJoin(identities, eq(identities.clientId, leads.clientId))
+          .where(visible)
+          .orderBy(asc(identities.id)),
+      ]);
+      return byLead(ids, [...own, ...ofClient]);
     },
 
     async visible(ids, scope) {

@@ -1,10 +1,11 @@
 /** SQLite: leads, their messages (operators' replies included) and the stages. */
-import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { deliveryEvent } from '../../core/ingest-plan.ts';
 import type { RecordScope } from '../../core/permissions.ts';
 import type { LeadRepository } from '../../core/repositories/leads.ts';
 import { encodeCursor } from '../../core/lead-cursor.ts';
 import { leadConditions, type LeadSearch } from '../lead-filter.ts';
+import { byLead } from '../listing.ts';
 import { scopeCondition } from '../scope.ts';
 import { sqliteLeadChanges } from './lead-changes.ts';
 import { sqliteLeadReads } from './lead-reads.ts';
@@ -134,6 +135,35 @@ export function sqliteLeads(db: Db): LeadRepository {
 
     async exists(id) {
       return db.select({ id: leads.id }).from(leads).where(eq(leads.id, id)).get() !== undefined;
+    },
+
+    async identitiesOf(ids, scope) {
+      if (!ids.length || scope.kind === 'none') return new Map();
+      const visible = and(
+        inArray(leads.id, ids),
+        scopeCondition(scope, leads.responsibleId, leads.channelId),
+      );
+      const view = {
+        leadId: leads.id,
+        kind: identities.kind,
+        key: identities.key,
+        raw: identities.raw,
+      };
+      const own = db
+        .select(view)
+        .from(leads)
+        .innerJoin(identities, eq(identities.leadId, leads.id))
+        .where(and(visible, isNull(leads.clientId)))
+        .orderBy(asc(identities.id))
+        .all();
+      const ofClient = db
+        .select(view)
+        .from(leads)
+        .innerJoin(identities, eq(identities.clientId, leads.clientId))
+        .where(visible)
+        .orderBy(asc(identities.id))
+        .all();
+      return byLead(ids, [...own, ...ofClient]);
     },
 
     async visible(ids, scope) {

@@ -22,6 +22,14 @@ export const TEST_DATABASE_PREFIX = 'lwtest_';
 /** Made by the global setup: the migrated database every test database is copied from. */
 export const templateName = () => inject('postgresTemplate');
 
+/**
+ * The test databases of one vitest run are named after its main process, so a run's global
+ * setup drops only what runs that are gone left behind, never the databases of one running
+ * beside it.
+ */
+export const runPrefix = (pid: number) => `${TEST_DATABASE_PREFIX}p${pid}_`;
+export const RUN_OWNER = new RegExp(`^${TEST_DATABASE_PREFIX}p(\\d+)_`);
+
 export const databaseUrl = (name: string, base = POSTGRES_URL) => `${base}/${name}`;
 
 export function adminQuery<T extends pg.QueryResultRow>(text: string, base = POSTGRES_URL) {
@@ -40,7 +48,7 @@ export async function freshDatabase(label: string, kind = TEST_STORE): Promise<T
   const template = templateName();
   if (!template)
     throw new Error('TEST_DATABASE=postgres needs the global setup (run through vitest)');
-  const name = `${TEST_DATABASE_PREFIX}${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `${runPrefix(inject('postgresRun'))}${label.replace(/\W/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   return {
     env: { DATABASE_URL: await createDatabase(POSTGRES_URL, name, template) },
     drop: () => dropDatabase(POSTGRES_URL, name),

@@ -2,7 +2,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
+import type { Clock } from '../../core/clock.ts';
 import type { InboxRow } from '../../core/ports.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import { CHANNELS } from '../../connectors/registry.ts';
+import { ingestInbox } from '../../workers/ingest/handler.ts';
 import type { TestSystem } from './system.ts';
 
 /** A REST intake event as the connector stores it in `inbox.raw`. */
@@ -104,4 +108,24 @@ export async function leftoverUploads(system: Pick<TestSystem, 'store' | 'look' 
     );
   }
   return readdirSync(path.join(system.config.dataDir, 'blobs', 'tmp')).length;
+}
+
+/**
+ * A message to the REST intake (channel 1) ingested at once, as the worker would: the lead it
+ * went to. `body` is the intake's body (`email`, `phone`, `name`, …); the text is "hello".
+ */
+export async function intakeNow(
+  store: Store,
+  externalId: string,
+  body: Record<string, string>,
+  clock: Clock,
+): Promise<number> {
+  const raw = JSON.stringify({ body: { message: 'hello', ...body }, receivedAt: clock.now() });
+  const { row } = await store.inbox.record(1, externalId, raw, new Date());
+  const outcome = await ingestInbox(
+    { channels: CHANNELS, repos: store, clock, defaultCountry: 'RU' },
+    row.id,
+  );
+  if (outcome.leadId == null) throw new Error(`${externalId} made no lead`);
+  return outcome.leadId;
 }

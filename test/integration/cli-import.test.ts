@@ -1,5 +1,5 @@
 /**
- * `npm run leadwire -- import clients FILE` as the real CLI process, without a terminal, against
+ * `npm run leadwire -- import clients|leads FILE` as the real CLI process, without a terminal, against
  * the test's own store (SQLite, or PostgreSQL with TEST_DATABASE=postgres): what it says it used,
  * the counts, exit codes 0, 1 (rows refused, the error file written) and 2 (a mistake in what
  * was typed, answered with a sentence), --dry-run, --map, --mode and --resume.
@@ -170,6 +170,50 @@ it('--mode skip leaves known people alone; --errors puts the refused rows where 
   ).toEqual(['\ufeffline', '4', '9', '11', '']);
 });
 
+it('imports leads: a dry run, then each row as a message from that person, refused rows exit 1', async () => {
+  const file = path.join(dir, 'leads.csv');
+  writeFileSync(
+    file,
+    [
+      'Name,Email,Title,Comment',
+      'Lead One,one@cli-leads.test,Quote,first',
+      'Lead One,one@cli-leads.test,Quote,second',
+      'No Contact,,Nothing,',
+      '',
+    ].join('\r\n'),
+  );
+  const leads = () => count(test, sql`SELECT count(*) AS n FROM leads`);
+  const before = await leads();
+  const dry = await runCli(env, ['import', 'leads', file, '--dry-run']);
+  expect(dry.stderr).not.toMatch(STACK_TRACE);
+  expect(dry.stdout).toContain(
+    '3 records read, would be created 1, would be updated 1, skipped as duplicates 0, refused 1',
+  );
+  expect(dry.code).toBe(1);
+  expect(await leads()).toBe(before);
+
+  const run = await runCli(env, ['import', 'leads', file]);
+  expect(run.stderr).toContain(
+    'mapping: Name → name, Email → email, Title → title, Comment → comment',
+  );
+  expect(run.stdout).toContain(
+    '3 records read, created 1, updated 1, skipped as duplicates 0, refused 1',
+  );
+  expect(run.code).toBe(1);
+  expect(await leads()).toBe(before + 1);
+  const [lead] = await test.look.all<{ title: string; source: string; messages: number }>(
+    sql`SELECT l.title, l.source, (SELECT count(*) FROM messages m WHERE m.lead_id = l.id) AS messages
+        FROM leads l ORDER BY l.id DESC LIMIT 1`,
+  );
+  expect({ ...lead, messages: Number(lead?.messages) }).toEqual({
+    title: 'Quote',
+    source: 'IMPORT',
+    messages: 2,
+  });
+  const refused = readFileSync(file.replace(/\.csv$/, '.errors.csv'), 'utf8').split('\r\n');
+  expect(refused[1]).toMatch(/^4,"?no reachable identity/);
+});
+
 it('answers mistakes with a sentence and exit code 2', async () => {
   const file = copy('clients-duplicates.csv');
   const empty = path.join(dir, 'empty.csv');
@@ -188,7 +232,10 @@ it('answers mistakes with a sentence and exit code 2', async () => {
   expectMistake(mode!, '--mode must be one of skip, merge, create (you typed "replace")');
   expectMistake(country!, '--country must be a two-letter country code such as ES or RU ("Spain")');
   expectMistake(absent!, `there is no file ${missing}`);
-  expectMistake(entity!, `import takes clients, not "deals": import clients FILE.csv`);
+  expectMistake(
+    entity!,
+    'import takes clients or leads, not "deals": import clients FILE.csv, import leads FILE.csv',
+  );
   expectMistake(
     map!,
     '--map: there is no column "Telefono"; the columns are: Name, Company, Phone, Email',

@@ -1,10 +1,11 @@
 /**
- * Importing clients in the console over HTTP: the upload (its own CSRF check, before the file is
+ * Importing clients and leads in the console over HTTP: the upload (its own CSRF check, before the file is
  * taken), the columns suggested from the headers, a dry run that writes nothing, the import with
  * its progress polled until done, the refused rows to download, and who may import at all.
  * On SQLite and PostgreSQL (TEST_DATABASE=postgres).
  */
 import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../core/passwords.ts';
 import { startSystem, type TestSystem } from '../helpers/system.ts';
@@ -63,11 +64,11 @@ async function signIn(email: string, roles: string[]) {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ ...form, _csrf: csrf }).toString(),
       }),
-    upload: (file: Buffer, name: string, token = csrf) => {
+    upload: (file: Buffer, name: string, token = csrf, to = '/clients/import') => {
       const form = new FormData();
       if (token) form.append('_csrf', token);
       form.append('file', new Blob([new Uint8Array(file)]), name);
-      return send('POST', '/clients/import', { cookie, body: form });
+      return send('POST', to, { cookie, body: form });
     },
   };
 }
@@ -75,9 +76,9 @@ async function signIn(email: string, roles: string[]) {
 type Viewer = Awaited<ReturnType<typeof signIn>>;
 
 /** Polls the progress fragment as the page does, until the job says it is done. */
-async function finished(viewer: Viewer, token: string): Promise<string> {
+async function finished(viewer: Viewer, token: string, root = '/clients'): Promise<string> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    const fragment = await viewer.get(`/clients/import/${token}/progress`, {
+    const fragment = await viewer.get(`${root}/import/${token}/progress`, {
       'hx-request': 'true',
     });
     expect(fragment.status).toBe(200);
@@ -178,6 +179,71 @@ describe('importing clients in the console', () => {
     const empty = await admin.upload(Buffer.alloc(0), 'empty.csv');
     expect(empty.status).toBe(422);
     expect(empty.html).toContain('cannot be read as CSV');
+  });
+});
+
+describe('importing leads in the console', () => {
+  const LEADS = Buffer.from(
+    [
+      'Nombre,Correo,Asunto,Comentario',
+      'Lucía Fernández,lucia@console-leads.test,Presupuesto,Quiere 20 licencias',
+      'Lucía Fernández,lucia@console-leads.test,Presupuesto,Y formación',
+      'Sin Contacto,,Nada,',
+      '',
+    ].join('\r\n'),
+  );
+  let token: string;
+  const leadCount = async () =>
+    (await system.look.all<{ n: number }>(sql`SELECT count(*) AS n FROM leads`)).map((row) =>
+      Number(row.n),
+    )[0];
+
+  it('suggests lead columns and imports each row as a message from that person', async () => {
+    const uploaded = await admin.upload(LEADS, 'prospectos.csv', undefined, '/leads/import');
+    expect(uploaded.status).toBe(303);
+    token = /\/leads\/import\/([a-f0-9]{32})$/.exec(uploaded.location ?? '')?.[1] ?? '';
+    expect(token).not.toBe('');
+    const mapping = await admin.get(`/leads/import/${token}`);
+    expect(mapping.html).toContain('Import leads');
+    expect(mapping.html).toMatch(
+      /name="column-2"[^>]*>(?:(?!<\/select>).)*value="title" selected/s,
+    );
+    expect(mapping.html).toMatch(
+      /name="column-3"[^>]*>(?:(?!<\/select>).)*value="comment" selected/s,
+    );
+    // A lead upload is no client upload.
+    expect((await admin.get(`/clients/import/${token}`)).status).toBe(404);
+
+    const form = {
+      'column-0': 'name',
+      'column-1': 'email',
+      'column-2': 'title',
+      'column-3': 'comment',
+      mode: 'merge',
+    };
+    const before = await leadCount();
+    await admin.post(`/leads/import/${token}`, { ...form, action: 'dry' });
+    const dry = await finished(admin, token, '/leads');
+    expect(dry).toContain('would create 1 · would update 1');
+    expect(dry).toContain('refused 1');
+    expect(await leadCount()).toBe(before);
+
+    await admin.post(`/leads/import/${token}`, { ...form, action: 'run' });
+    const done = await finished(admin, token, '/leads');
+    expect(done).toContain('created 1 · updated 1');
+    expect(done).toContain('Finished.');
+    expect(await leadCount()).toBe((before ?? 0) + 1);
+    const errors = await admin.get(`/leads/import/${token}/errors.csv`);
+    expect(errors.html).toContain('no reachable identity');
+    expect((await admin.get('/leads')).html).toContain('href="/leads/import"');
+  });
+
+  it('lets only a role that may create every lead import them', async () => {
+    const operator = await signIn('lead-operator@import.test', ['operator']);
+    expect((await operator.get('/leads/import')).status).toBe(403);
+    expect((await operator.get('/leads')).html).not.toContain('href="/leads/import"');
+    expect((await operator.upload(LEADS, 'p.csv', undefined, '/leads/import')).status).toBe(403);
+    expect((await operator.get(`/leads/import/${token}`)).status).toBe(403);
   });
 });
 

@@ -15,12 +15,11 @@ import { suggestMapping } from '../../core/import/mapping.ts';
 import { openCsv, type CsvFile } from '../../core/import/read-csv.ts';
 import type { ImportRun, Store } from '../../core/repositories/index.ts';
 import type { ImportHooks } from '../../core/runtime/csv-import.ts';
-import { LEAD_BATCH } from '../../connectors/api/import-leads.ts';
 import { importCsv, type CsvImportRepos } from '../../connectors/csv-import.ts';
 import { CHANNELS } from '../../connectors/registry.ts';
 import { ingestInbox } from '../../workers/ingest/handler.ts';
 import { TEST_STORE } from '../helpers/database.ts';
-import { addUser, count } from '../helpers/rows.ts';
+import { addUser, count, intakeNow } from '../helpers/rows.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
 
 const clock = fixedClock('2026-12-07T10:00:00.000Z');
@@ -84,17 +83,8 @@ async function importLeads(
   return { ...report, refusals };
 }
 
-/** A message to the REST intake, ingested at once: the lead it went to. */
-async function intake(store: Store, externalId: string, body: Record<string, string>) {
-  const raw = JSON.stringify({ body: { message: 'hello', ...body }, receivedAt: clock.now() });
-  const { row } = await store.inbox.record(1, externalId, raw, new Date());
-  const outcome = await ingestInbox(
-    { channels: CHANNELS, repos: store, clock, defaultCountry: 'RU' },
-    row.id,
-  );
-  if (outcome.leadId == null) throw new Error(`${externalId} made no lead`);
-  return outcome.leadId;
-}
+const intake = (store: Store, externalId: string, body: Record<string, string>) =>
+  intakeNow(store, externalId, body, clock);
 
 async function leadOf(store: Store, id: number) {
   const lead = await store.leads.get(id, all);
@@ -219,12 +209,14 @@ describe(`the lead CSV import on the ${TEST_STORE} store`, () => {
 
     const skipped = await importLeads(store, await openCsv(bytesOf(text)), { mode: 'skip' });
     expect(skipped.counts).toEqual({ created: 1, updated: 0, skipped: 1, refused: 0 });
-    const [ignored] = await test.look.all<{ status: string; reason: string }>(
-      sql`SELECT status, reason FROM inbox WHERE external_id = ${`import:${skipped.run!.id}:2`}`,
+    const [left] = await test.look.all<{ status: string; outcome: string; lead_id: number }>(
+      sql`SELECT status, outcome, lead_id FROM inbox
+          WHERE external_id = ${`import:${skipped.run!.id}:2`}`,
     );
-    expect(ignored).toEqual({
-      status: 'ignored',
-      reason: `skipped: the sender already has open lead #${open}`,
+    expect({ ...left, lead_id: Number(left?.lead_id) }).toEqual({
+      status: 'done',
+      outcome: 'duplicate',
+      lead_id: open,
     });
     expect((await leadOf(store, open)).messages).toHaveLength(1);
 
@@ -274,7 +266,8 @@ describe(`the lead CSV import on the ${TEST_STORE} store`, () => {
   });
 
   it('stops after the batch in hand and resumes from its position, every row once', async () => {
-    const rows = LEAD_BATCH * 2 + 37;
+    const batch = store.imports.leadBatchSize;
+    const rows = batch * 2 + 37;
     const text = generatedCsv(rows, 'resume.test');
     const first = await openCsv(bytesOf(text));
     const run = await startRun(store, first, 'merge', 'resume-fingerprint');
@@ -284,7 +277,7 @@ describe(`the lead CSV import on the ${TEST_STORE} store`, () => {
       hooks: { signal: controller.signal, progress: () => controller.abort() },
     });
     expect(stopped.interrupted).toBe(true);
-    expect(stopped.run).toMatchObject({ status: 'interrupted', position: LEAD_BATCH });
+    expect(stopped.run).toMatchObject({ status: 'interrupted', position: batch });
 
     const resumable = await store.imports.resumable('lead', 'resume-fingerprint');
     expect(resumable?.id).toBe(run.id);
@@ -296,7 +289,8 @@ describe(`the lead CSV import on the ${TEST_STORE} store`, () => {
   });
 
   it('killed between a batch’s leads and its bookkeeping, the resumed run counts that batch once', async () => {
-    const rows = LEAD_BATCH + 10;
+    const batch = store.imports.leadBatchSize;
+    const rows = batch + 10;
     const text = generatedCsv(rows, 'crash.test');
     const first = await openCsv(bytesOf(text));
     const run = await startRun(store, first, 'merge', 'crash-fingerprint');
@@ -307,7 +301,7 @@ describe(`the lead CSV import on the ${TEST_STORE} store`, () => {
       }),
     });
     await expect(importLeads(dying, first, { run })).rejects.toThrow('killed');
-    expect(await importedLeads(test, run.id)).toHaveLength(LEAD_BATCH);
+    expect(await importedLeads(test, run.id)).toHaveLength(batch);
 
     const resumable = await store.imports.resumable('lead', 'crash-fingerprint');
     expect(resumable).toMatchObject({ id: run.id, position: 0 });
@@ -321,5 +315,54 @@ describe(`the lead CSV import on the ${TEST_STORE} store`, () => {
         sql`SELECT count(*) AS n FROM inbox WHERE external_id LIKE ${`import:${run.id}:%`}`,
       ),
     ).toBe(rows);
+  });
+
+  it('a row the worker takes over (the import died before committing it) keeps its custom values', async () => {
+    await store.customFields.create({
+      entity: 'lead',
+      key: 'budget',
+      label: 'Budget',
+      type: 'number',
+      required: false,
+      options: [],
+    });
+    const text = 'Name,Email,Budget\r\nWorker Taken,taken@leads.test,1 500\r\n';
+    const file = await openCsv(bytesOf(text));
+    const run = await startRun(store, file, 'merge', 'taken-fingerprint');
+    const dying = Object.assign(Object.create(store) as Store, {
+      ingest: Object.assign(Object.create(store.ingest) as Store['ingest'], {
+        commit: () => Promise.reject(new Error('killed')),
+      }),
+    });
+    await expect(importLeads(dying, file, { run })).rejects.toThrow('killed');
+    const [pending] = await test.look.all<{ id: number; status: string }>(
+      sql`SELECT id, status FROM inbox WHERE external_id = ${`import:${run.id}:2`}`,
+    );
+    expect(pending?.status).toBe('pending');
+    // What the reconciler hands a worker: the same row, decided the same way.
+    const outcome = await ingestInbox(
+      { channels: CHANNELS, repos: store, clock, defaultCountry: 'RU' },
+      Number(pending!.id),
+    );
+    expect(outcome.outcome).toBe('created_simple');
+    expect(await leadOf(store, outcome.leadId!)).toMatchObject({
+      source: 'IMPORT',
+      name: 'Worker Taken',
+      custom: { budget: 1500 },
+    });
+  });
+
+  it('refuses to move a run that another runner moved on', async () => {
+    const file = await openCsv(bytesOf('Name,Email\r\nA,a@moved.test\r\n'));
+    const run = await startRun(store, file, 'merge', 'moved-fingerprint');
+    const move = (from: number) =>
+      store.imports.advance(
+        run.id,
+        { created: 1, updated: 0, skipped: 0 },
+        { from, records: 1, refused: 0, at: clock.now() },
+      );
+    await expect(move(0)).resolves.toMatchObject({ position: 1 });
+    await expect(move(0)).rejects.toThrow(/was moved on by another run of it/);
+    expect((await store.imports.get(run.id))?.counts.created).toBe(1);
   });
 });

@@ -15,10 +15,8 @@ import { openCsv, type CsvFile } from '../../core/import/read-csv.ts';
 import type { ImportRun, Store } from '../../core/repositories/index.ts';
 import type { ImportHooks, ImportReport } from '../../core/runtime/csv-import.ts';
 import { importCsv } from '../../connectors/csv-import.ts';
-import { CHANNELS } from '../../connectors/registry.ts';
-import { ingestInbox } from '../../workers/ingest/handler.ts';
 import { TEST_STORE } from '../helpers/database.ts';
-import { addUser, count } from '../helpers/rows.ts';
+import { addUser, count, intakeNow } from '../helpers/rows.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
 
 const clock = fixedClock('2026-06-01T10:00:00.000Z');
@@ -95,15 +93,9 @@ async function clientsOf(store: Store) {
 
 /** A message to the REST intake (channel 1), ingested at once: the lead it went to. */
 async function intake(store: Store, externalId: string, body: Record<string, string>) {
-  const raw = JSON.stringify({ body: { message: 'hello', ...body }, receivedAt: clock.now() });
-  const { row } = await store.inbox.record(1, externalId, raw, new Date());
-  const outcome = await ingestInbox(
-    { channels: CHANNELS, repos: store, clock, defaultCountry: 'RU' },
-    row.id,
-  );
-  if (outcome.leadId == null) throw new Error(`${externalId} made no lead`);
-  const lead = await store.leads.get(outcome.leadId, all);
-  if (!lead) throw new Error(`lead ${outcome.leadId} is missing`);
+  const id = await intakeNow(store, externalId, body, clock);
+  const lead = await store.leads.get(id, all);
+  if (!lead) throw new Error(`lead ${id} is missing`);
   return lead;
 }
 

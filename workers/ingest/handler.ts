@@ -93,8 +93,11 @@ export async function commitBatch(
 ): Promise<BatchResult[]> {
   const items: IngestItem[] = [];
   for (const item of prepared) if (!('ok' in item) && item.kind === 'ready') items.push(item);
-  // Form fields fill the leads' custom fields of the same key: read once a batch, when needed.
-  const withFields = items.some((item) => Object.keys(item.message.fields).length > 0);
+  // Form fields (and an imported row's values) fill the leads' custom fields of the same key:
+  // read once a batch, when needed.
+  const withFields = items.some(
+    (item) => Object.keys(item.message.fields).length > 0 || item.message.custom !== undefined,
+  );
   const customFields =
     withFields && deps.repos.customFields ? await deps.repos.customFields.list('lead') : [];
   const committed = items.length

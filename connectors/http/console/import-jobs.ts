@@ -205,8 +205,9 @@ export class ImportJobs {
       job.records = job.report.records;
     } catch (error) {
       job.error = error instanceof Error ? error.message : String(error);
+      // Resumable: the rows written so far are in, and a new run would write them again.
       if ('run' in target)
-        await repos.imports.finish(target.run.id, 'failed', new Date()).catch(() => undefined);
+        await repos.imports.finish(target.run.id, 'interrupted', new Date()).catch(() => undefined);
     } finally {
       source.destroy();
       const closing = errors;

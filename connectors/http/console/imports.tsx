@@ -199,7 +199,8 @@ function Progress(props: { viewer: Viewer; uploaded: UploadedCsv; job: ImportJob
   const { t } = seeing;
   const base = `${pathOf(uploaded.entity)}/import/${uploaded.token}`;
   const percent = job.done ? 100 : Math.min(99, Math.floor((job.bytes / (job.size || 1)) * 100));
-  const stopped = job.report?.interrupted;
+  // Stopped on purpose, or by an error: either way it resumes after its last batch.
+  const stopped = job.report?.interrupted || (job.error !== undefined && !job.dryRun);
   return (
     <div
       id="import-progress"

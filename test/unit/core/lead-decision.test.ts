@@ -757,3 +757,88 @@ describe('decideLead in general', () => {
     expect({ threadLeads, simpleLeads, clients, msg }).toEqual(before);
   });
 });
+
+// ── the message's own policy (an import's duplicate mode and responsible) ──────────────────
+
+describe('whenOpen and assignTo', () => {
+  const withClient = (open: LeadRef[]) =>
+    state({ clients: [client({ id: 3, openLeads: open, responsible: { id: 5, active: true } })] });
+
+  it('skip leaves out what would have been appended, naming the open lead', () => {
+    for (const [st, leadId] of [
+      [state({ simpleLeads: [lead({ id: 30 })] }), 30],
+      [withClient([lead({ id: 20, clientId: 3 })]), 20],
+      [state({ threadLeads: [lead({ id: 10 })] }), 10],
+    ] as const) {
+      expect(decide(message({ whenOpen: 'skip' }), st)).toEqual({
+        kind: 'leave',
+        leadId,
+        reason: `left out: the sender already has open lead #${leadId}`,
+      });
+    }
+  });
+
+  it('skip still creates a lead for a sender with none open', () => {
+    expect(decide(message({ whenOpen: 'skip' }), withClient([]))).toMatchObject({
+      kind: 'create',
+      row: 4,
+      type: 'repeat',
+      clientId: 3,
+    });
+    expect(decide(message({ whenOpen: 'skip' }), state())).toMatchObject({
+      kind: 'create',
+      row: 6,
+    });
+  });
+
+  it('new-lead opens another lead beside the open one, linked to it as a possible duplicate', () => {
+    expect(
+      decide(
+        message({ whenOpen: 'new-lead' }),
+        state({
+          simpleLeads: [
+            lead({ id: 30, updatedAt: april(2) }),
+            lead({ id: 31, updatedAt: april(1) }),
+          ],
+        }),
+      ),
+    ).toMatchObject({ kind: 'create', row: 6, type: 'simple', duplicateOfLeadId: 30 });
+    expect(
+      decide(message({ whenOpen: 'new-lead' }), withClient([lead({ id: 20, clientId: 3 })])),
+    ).toMatchObject({
+      kind: 'create',
+      row: 4,
+      type: 'repeat',
+      clientId: 3,
+      responsibleId: 5,
+      duplicateOfLeadId: 20,
+    });
+  });
+
+  it('append is the table as it is', () => {
+    const st = state({ simpleLeads: [lead({ id: 30 })] });
+    expect(decide(message({ whenOpen: 'append' }), st)).toEqual(decide(message(), st));
+  });
+
+  it('assignTo gives a new lead to that user instead of the queue or the client’s responsible', () => {
+    const queue = { activeUserIds: [7, 8], lastAssignedId: 7 };
+    expect(decide(message({ assignTo: 42 }), state({ operatorQueue: queue }))).toMatchObject({
+      kind: 'create',
+      responsibleId: 42,
+      roundRobin: false,
+      unassigned: null,
+    });
+    expect(decide(message({ assignTo: 42 }), withClient([]))).toMatchObject({
+      kind: 'create',
+      type: 'repeat',
+      responsibleId: 42,
+    });
+    // An append keeps the lead's own responsible.
+    expect(
+      decide(
+        message({ assignTo: 42 }),
+        state({ simpleLeads: [lead({ id: 30, responsibleId: 9 })] }),
+      ),
+    ).toMatchObject({ kind: 'append', leadId: 30 });
+  });
+});
