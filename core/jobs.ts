@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const QUEUES = {
   ingest: 'ingest',
   outbound: 'outbound',
+  webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -54,7 +55,27 @@ const outbound = {
   jobId: ({ messageId }) => `out-${messageId}`,
 } satisfies JobPolicy<z.ZodObject<{ messageId: z.ZodNumber }>>;
 
-export const JOBS = { ingest, outbound } as const;
+/**
+ * One attempt of a webhook delivery (its number in the payload, so each retry is a job of its
+ * own, added with the schedule's delay). The delivery row is the durable record; a job whose
+ * worker died runs again and sends the same webhook-id.
+ */
+const webhooks = {
+  queue: QUEUES.webhooks,
+  payload: z.object({
+    deliveryId: z.number().int().positive(),
+    attempt: z.number().int().positive(),
+  }),
+  attempts: 5,
+  backoffMs: 5000,
+  concurrency: 16,
+  // An attempt waits at most 10 s for its receiver (BullMQ renews the lock halfway).
+  lockMs: 15_000,
+  maxStalledCount: 5,
+  jobId: ({ deliveryId, attempt }) => `wh-${deliveryId}-${attempt}`,
+} satisfies JobPolicy<z.ZodObject<{ deliveryId: z.ZodNumber; attempt: z.ZodNumber }>>;
+
+export const JOBS = { ingest, outbound, webhooks } as const;
 
 /**
  * Ingest jobs one worker process runs at once (INGEST_CONCURRENCY when set). On PostgreSQL a

@@ -44,6 +44,7 @@ import { startOutboundWorker } from '../workers/outbound/index.ts';
 import { startSenders } from '../workers/outbound/handler.ts';
 import { greetNewLeads } from '../workers/outbound/greeting.ts';
 import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
+import { startWebhooks } from '../workers/webhooks/index.ts';
 
 export interface Booted {
   config: Config;
@@ -165,6 +166,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   });
   const producer = createProducer('ingest', redis, config.queuePrefix);
   const outbound = createProducer('outbound', redis, config.queuePrefix);
+  const webhookQueue = createProducer('webhooks', redis, config.queuePrefix);
   const recorder = createRecorder(store.inbox, producer, log);
   // The console's live updates: every web process reads new events when a writer announces one.
   const feed = new LiveFeed(store.events, log);
@@ -189,7 +191,8 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     credentials: credentialsOf(config),
     announce: (channelId) => announceChannelChange(redis, config.queuePrefix, channelId, log),
     outbound,
-    queues: [producer.queue, outbound.queue],
+    queues: [producer.queue, outbound.queue, webhookQueue.queue],
+    webhooks: { allowPrivate: config.webhooks.allowPrivate, producer: webhookQueue },
     processId,
     live: { feed, announce: changeAnnouncer(redis, config.queuePrefix, log) },
     importDir: path.join(config.dataDir, 'imports'),
@@ -218,6 +221,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   lifecycle.onShutdown('redis (web)', () => redis.quit());
   lifecycle.onShutdown('queue producer', () => producer.queue.close());
   lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
+  lifecycle.onShutdown('queue producer (webhooks)', () => webhookQueue.queue.close());
   lifecycle.onShutdown(
     'http server',
     () =>
@@ -278,6 +282,20 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
     prefix: config.queuePrefix,
     log,
   });
+  const webhookQueue = createProducer('webhooks', producerRedis, config.queuePrefix);
+  const webhooks = startWebhooks({
+    repos: store,
+    clock: systemClock,
+    settings: config.webhooks,
+    credentials,
+    producer: webhookQueue,
+    connection: workerRedis,
+    prefix: config.queuePrefix,
+    log,
+    dispatchEveryMs: Math.min(1000, config.reconcileIntervalMs),
+    graceMs: config.reconcileGraceMs,
+    reconcileEveryMs: config.reconcileIntervalMs,
+  });
   const outboundReconciler = startOutboundReconciler({
     leads: store.leads,
     producer: outbound,
@@ -303,6 +321,10 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
   lifecycle.onShutdown('outbound reconciler', () => outboundReconciler.stop());
   lifecycle.onShutdown('reply senders', () => senders.close());
   lifecycle.onShutdown('outbound worker', () => outboundWorker.close());
+  // A subscription turned off writes `webhook.disabled`: the admins' consoles hear of it.
+  webhooks.worker.on('completed', announce);
+  lifecycle.onShutdown('queue producer (webhooks)', () => webhookQueue.queue.close());
+  lifecycle.onShutdown('webhooks', () => webhooks.stop());
 }
 
 /**

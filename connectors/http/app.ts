@@ -12,6 +12,7 @@ import { StoreUnavailableError } from '../../core/errors.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
+import { systemClock } from '../../core/clock.ts';
 import type { FormSettings } from '../../core/runtime/config.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Repositories, Store } from '../../core/repositories/index.ts';
@@ -35,6 +36,8 @@ import { clientRoutes } from './operator/clients.ts';
 import { dealRoutes } from './operator/deals.ts';
 import { duplicateRoutes } from './operator/duplicates.ts';
 import { mergeRoutes } from './operator/merges.ts';
+import { webhookRoutes } from './operator/webhooks.ts';
+import type { WebhookAdminDeps } from '../webhook-admin.ts';
 import { exportRoutes } from './operator/exports.ts';
 import { stageRoutes } from './operator/stages.ts';
 import { customFieldRoutes } from './operator/custom-fields.ts';
@@ -87,6 +90,8 @@ export interface AppDeps {
    * it, the feed only looks once a second.
    */
   live?: { feed: LiveFeed; announce: () => void };
+  /** Webhook subscriptions: who may be a receiver, and the queue a redelivery goes to. */
+  webhooks?: { allowPrivate: boolean; producer?: Producer<'webhooks'> };
   /** Where the console keeps uploaded import files (DATA_DIR/imports). */
   importDir: string;
 }
@@ -155,6 +160,13 @@ export function createApp(deps: AppDeps): express.Express {
   const webhookDeps = { ...deps, authFailures: authFailures(guard) };
   for (const channel of deps.channels) if (channel.webhook) app.use(channel.webhook(webhookDeps));
   const admin = { repos: deps.repos, guard: new SiteGuard(deps) };
+  const webhookAdmin: WebhookAdminDeps = {
+    repos: deps.repos,
+    clock: systemClock,
+    allowPrivate: deps.webhooks?.allowPrivate ?? false,
+    secretsKey: deps.secretsKey,
+    producer: deps.webhooks?.producer,
+  };
 
   // After authentication, every request counts against the key that made it.
   const perKey = redisRateLimit(deps, 'api', deps.rateLimitPerMinute ?? 6000, {
@@ -202,6 +214,7 @@ export function createApp(deps: AppDeps): express.Express {
     widgetAdminRoutes(admin, 'callback', '/callbacks', '/cb', callbackDefinition),
     activityRoutes(deps),
     channelRoutes(deps),
+    webhookRoutes(webhookAdmin),
     replyRoutes(deps),
   );
 
@@ -218,6 +231,7 @@ export function createApp(deps: AppDeps): express.Express {
       channelAdmin: deps,
       widgets: admin,
       importDir: deps.importDir,
+      webhookAdmin,
     }),
   );
 

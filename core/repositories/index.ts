@@ -13,6 +13,7 @@ import type { CustomFieldRepository } from './custom-fields.ts';
 import type { DealRepository } from './deals.ts';
 import type { DuplicateRepository } from './duplicates.ts';
 import type { EventRepository } from './events.ts';
+import type { WebhookRepository } from './webhooks.ts';
 import type { FormRepository } from './forms.ts';
 import type { ImportRepository } from './imports.ts';
 import type { InboxRepository } from './inbox.ts';
@@ -38,6 +39,7 @@ export interface Repositories {
   imports: ImportRepository;
   activities: ActivityRepository;
   events: EventRepository;
+  webhooks: WebhookRepository;
   attachments: AttachmentRepository;
   users: UserRepository;
   settings: SettingRepository;
@@ -61,6 +63,7 @@ export const REPOSITORY_NAMES = [
   'imports',
   'activities',
   'events',
+  'webhooks',
   'attachments',
   'users',
   'settings',
@@ -90,6 +93,7 @@ export type * from './custom-fields.ts';
 export type * from './deals.ts';
 export type * from './duplicates.ts';
 export type * from './events.ts';
+export type * from './webhooks.ts';
 export type * from './forms.ts';
 export type * from './imports.ts';
 export type * from './inbox.ts';

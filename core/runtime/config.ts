@@ -103,6 +103,22 @@ const schema = z.object({
   TELEGRAM_POLL_SECONDS: whole('a whole number of seconds from 0 to 50').min(0).max(50).optional(),
   /** Jobs one worker process runs at once. */
   INGEST_CONCURRENCY: whole('a positive whole number').positive().max(1000).optional(),
+  /** Lets webhooks reach private and loopback addresses (a receiver on the same network; tests). */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .optional(),
+  /**
+   * Seconds between a webhook delivery's attempts, comma-separated: the first retry after the
+   * first value, and so on; after the last one the delivery fails for good.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be seconds separated by commas, e.g. 5,300,1800')
+    .default('5,300,1800,7200,18000,36000,36000'),
+  /** A subscription whose deliveries keep failing this many hours is turned off (admins told). */
+  WEBHOOK_DISABLE_AFTER_HOURS: whole('a positive whole number').positive().default(120),
+  /** Events (and their deliveries) are kept this many days once every delivery is over. */
+  EVENT_RETENTION_DAYS: whole('a positive whole number').positive().default(30),
 });
 
 export interface Config {
@@ -132,6 +148,17 @@ export interface Config {
   secretsKey: string | undefined;
   emailMaxBytes: number;
   telegramPollSeconds: number | undefined;
+  webhooks: WebhookSettings;
+  /** How long events are kept once their deliveries are over. */
+  eventRetentionMs: number;
+}
+
+export interface WebhookSettings {
+  allowPrivate: boolean;
+  /** Delays before each retry, in ms: attempts = retries + 1. */
+  retryScheduleMs: number[];
+  /** Failing this long turns a subscription off. */
+  disableAfterMs: number;
 }
 
 /** Spam defence and upload limits shared by web forms and callback widgets. */
@@ -229,6 +256,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey: value.SECRETS_KEY,
     emailMaxBytes: value.EMAIL_MAX_MB * 1024 * 1024,
     telegramPollSeconds: value.TELEGRAM_POLL_SECONDS,
+    webhooks: {
+      allowPrivate: ['true', '1', 'yes'].includes(value.WEBHOOK_ALLOW_PRIVATE ?? 'false'),
+      retryScheduleMs: value.WEBHOOK_RETRY_SCHEDULE.split(',').map((part) => Number(part) * 1000),
+      disableAfterMs: value.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    },
+    eventRetentionMs: value.EVENT_RETENTION_DAYS * 86_400_000,
     forms: {
       secret: value.FORM_SECRET,
       minFillMs: value.FORM_MIN_FILL_MS,

@@ -64,6 +64,31 @@ export const outboundMessages = new Counter({
   registers: [registry],
 });
 
+/** Webhook delivery attempts, by subscription and result (delivered, retry, failed). */
+export const webhookAttempts = new Counter({
+  name: 'leadwire_webhook_attempts_total',
+  help: 'Webhook delivery attempts, by subscription id and result (delivered, retry, failed)',
+  labelNames: ['webhook', 'result'] as const,
+  registers: [registry],
+});
+
+/** How long receivers took to answer an attempt (or to fail it), by subscription. */
+export const webhookAttemptSeconds = new Histogram({
+  name: 'leadwire_webhook_attempt_seconds',
+  help: 'Duration of webhook delivery attempts, by subscription id',
+  labelNames: ['webhook'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+/** Deliveries waiting for an attempt, by subscription (read before each metrics snapshot). */
+export const webhookPending = new Gauge({
+  name: 'leadwire_webhook_pending_deliveries',
+  help: 'Webhook deliveries not delivered or given up yet, by subscription id',
+  labelNames: ['webhook'] as const,
+  registers: [registry],
+});
+
 export const httpRequests = new Counter({
   name: 'leadwire_http_requests_total',
   help: 'HTTP requests answered, by route template, method and status',
@@ -109,5 +134,13 @@ export const telegramWebhookUp = new Gauge({
   name: 'leadwire_telegram_webhook_up',
   help: "Whether a bot's webhook is set and Telegram answered getWebhookInfo",
   labelNames: ['channel_id'] as const,
+  registers: [registry],
+});
+
+/** What retention removed: delivered events past EVENT_RETENTION_DAYS, blobs nothing names. */
+export const retentionRemoved = new Counter({
+  name: 'leadwire_retention_removed_total',
+  help: 'Delivered events pruned and unreferenced blobs collected by retention',
+  labelNames: ['what'] as const,
   registers: [registry],
 });

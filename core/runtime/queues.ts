@@ -8,6 +8,8 @@ export type Producer<N extends JobName> = {
   queue: Queue;
   /** Adds the job under its deterministic id: adding the same payload twice is one job. */
   add(payload: JobPayload<N>): Promise<void>;
+  /** `add`, run no sooner than `delayMs` from now. */
+  addLater(payload: JobPayload<N>, delayMs: number): Promise<void>;
   addBulk(payloads: JobPayload<N>[]): Promise<void>;
   /**
    * Makes sure a job for this payload will run: leaves a waiting, delayed or active one alone,
@@ -54,6 +56,9 @@ export function createProducer<N extends JobName>(
     queue,
     async add(payload) {
       await queue.add(name, payload, options(payload));
+    },
+    async addLater(payload, delayMs) {
+      await queue.add(name, payload, { ...options(payload), delay: Math.max(0, delayMs) });
     },
     async ensure(payload) {
       const existing = await queue.getJob(jobId(payload));

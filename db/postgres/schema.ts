@@ -625,8 +625,86 @@ export const events = pgTable(
     leadId: integer('lead_id').references(() => leads.id),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     createdAt: at('created_at').notNull(),
+    /** When the webhook dispatcher made its deliveries (null: not yet). */
+    dispatchedAt: at('dispatched_at'),
   },
-  (t) => [index('events_type').on(t.type, t.id)],
+  (t) => [
+    index('events_type').on(t.type, t.id),
+    index('events_undispatched')
+      .on(t.id)
+      .where(sql`${t.dispatchedAt} IS NULL`),
+    index('events_created').on(t.createdAt),
+  ],
+);
+
+/**
+ * Outbound webhook subscriptions (Standard Webhooks): a URL that hears of the events it names
+ * (`lead.created`, `lead.*`, `*`), signed with its own secret.
+ */
+export const webhooks = pgTable('webhooks', {
+  id: id(),
+  url: text('url').notNull(),
+  description: text('description'),
+  events: jsonb('events').$type<string[]>().notNull(),
+  /** The signing secret (`whsec_…`), sealed under SECRETS_KEY when one is set. */
+  secret: text('secret').notNull(),
+  active: boolean('active').notNull(),
+  /** Why it was turned off by Leadwire (a 410, five days of failures); null when on or off by hand. */
+  disabledReason: text('disabled_reason'),
+  /** Events up to this id came before the subscription: it never hears of them. */
+  afterEventId: integer('after_event_id').notNull(),
+  /** Since when its deliveries keep failing (null: the last one got through). */
+  failingSince: at('failing_since'),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull(),
+});
+
+/** One event for one subscription: delivered at least once, with the same webhook-id each time. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: id(),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'delivered', 'failed', 'cancelled'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due (pending only). */
+    nextAt: at('next_at'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: at('delivered_at'),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event').on(t.webhookId, t.eventId),
+    index('webhook_deliveries_due')
+      .on(t.nextAt)
+      .where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_of_event').on(t.eventId),
+  ],
+);
+
+/** Every attempt of a delivery: what the receiver answered (its start), or why there was no answer. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: id(),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: at('at').notNull(),
+    status: integer('status'),
+    durationMs: integer('duration_ms').notNull(),
+    answer: text('answer').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('webhook_attempts_delivery').on(t.deliveryId, t.id)],
 );
 
 /** Deployment-wide values every process must agree on (e.g. the form-token signing key). */

@@ -20,6 +20,7 @@ import { pgMerges } from './merges.ts';
 import type { PgDb } from './open.ts';
 import { pgReplays } from './replays.ts';
 import { pgUsers } from './users.ts';
+import { pgWebhooks } from './webhooks.ts';
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -37,6 +38,7 @@ export class PostgresStore implements Store {
   readonly imports;
   readonly activities;
   readonly events;
+  readonly webhooks;
   readonly attachments;
   readonly users;
   readonly settings;
@@ -66,6 +68,7 @@ export class PostgresStore implements Store {
     this.imports = nulFree(pgImports(db));
     this.activities = pgActivities(db);
     this.events = pgEvents(db);
+    this.webhooks = nulFree(pgWebhooks(db));
     this.attachments = pgAttachments(db);
     this.users = nulFree(pgUsers(db));
     this.settings = pgSettings(db);

@@ -622,8 +622,86 @@ export const events = sqliteTable(
     leadId: integer('lead_id').references(() => leads.id),
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When the webhook dispatcher made its deliveries (null: not yet). */
+    dispatchedAt: integer('dispatched_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('events_type').on(t.type, t.id)],
+  (t) => [
+    index('events_type').on(t.type, t.id),
+    index('events_undispatched')
+      .on(t.id)
+      .where(sql`${t.dispatchedAt} IS NULL`),
+    index('events_created').on(t.createdAt),
+  ],
+);
+
+/**
+ * Outbound webhook subscriptions (Standard Webhooks): a URL that hears of the events it names
+ * (`lead.created`, `lead.*`, `*`), signed with its own secret.
+ */
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey(),
+  url: text('url').notNull(),
+  description: text('description'),
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  /** The signing secret (`whsec_…`), sealed under SECRETS_KEY when one is set. */
+  secret: text('secret').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull(),
+  /** Why it was turned off by Leadwire (a 410, five days of failures); null when on or off by hand. */
+  disabledReason: text('disabled_reason'),
+  /** Events up to this id came before the subscription: it never hears of them. */
+  afterEventId: integer('after_event_id').notNull(),
+  /** Since when its deliveries keep failing (null: the last one got through). */
+  failingSince: integer('failing_since', { mode: 'timestamp_ms' }),
+  createdBy: integer('created_by').references(() => users.id),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** One event for one subscription: delivered at least once, with the same webhook-id each time. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey(),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'delivered', 'failed', 'cancelled'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due (pending only). */
+    nextAt: integer('next_at', { mode: 'timestamp_ms' }),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event').on(t.webhookId, t.eventId),
+    index('webhook_deliveries_due')
+      .on(t.nextAt)
+      .where(sql`${t.status} = 'pending'`),
+    index('webhook_deliveries_of_event').on(t.eventId),
+  ],
+);
+
+/** Every attempt of a delivery: what the receiver answered (its start), or why there was no answer. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: integer('id').primaryKey(),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    status: integer('status'),
+    durationMs: integer('duration_ms').notNull(),
+    answer: text('answer').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('webhook_attempts_delivery').on(t.deliveryId, t.id)],
 );
 
 /** Deployment-wide values every process must agree on (e.g. the form-token signing key). */

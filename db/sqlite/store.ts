@@ -19,6 +19,7 @@ import { sqliteMerges } from './merges.ts';
 import { migrateDatabase, openDatabase, type Db, type OpenOptions } from './open.ts';
 import { sqliteReplays } from './replays.ts';
 import { sqliteUsers } from './users.ts';
+import { sqliteWebhooks } from './webhooks.ts';
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -36,6 +37,7 @@ export class SqliteStore implements Store {
   readonly imports;
   readonly activities;
   readonly events;
+  readonly webhooks;
   readonly attachments;
   readonly users;
   readonly settings;
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
     this.imports = sqliteImports(db);
     this.activities = sqliteActivities(db);
     this.events = sqliteEvents(db);
+    this.webhooks = sqliteWebhooks(db);
     this.attachments = sqliteAttachments(db);
     this.users = sqliteUsers(db);
     this.settings = sqliteSettings(db);

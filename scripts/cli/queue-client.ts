@@ -17,6 +17,7 @@ export interface Queues {
   redis: Redis;
   ingest: Producer<'ingest'>;
   outbound: Producer<'outbound'>;
+  webhooks: Producer<'webhooks'>;
   close(): Promise<void>;
 }
 
@@ -47,13 +48,16 @@ export async function openQueues(config: Config): Promise<Queues> {
   });
   const ingest = createProducer('ingest', redis, config.queuePrefix);
   const outbound = createProducer('outbound', redis, config.queuePrefix);
+  const webhooks = createProducer('webhooks', redis, config.queuePrefix);
   return {
     redis,
     ingest,
     outbound,
+    webhooks,
     async close() {
       await ingest.queue.close();
       await outbound.queue.close();
+      await webhooks.queue.close();
       await redis.quit();
     },
   };
