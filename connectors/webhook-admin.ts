@@ -200,7 +200,10 @@ export async function redeliver(
   deliveryId: number,
 ): Promise<DeliveryRecord | undefined> {
   const delivery = await deps.repos.webhooks.redeliver(deliveryId, deps.clock.now());
+  // With Redis away the delivery stays pending: a worker's reconciler sends it.
   if (delivery)
-    await deps.producer?.add({ deliveryId: delivery.id, attempt: delivery.attempts + 1 });
+    await deps.producer
+      ?.add({ deliveryId: delivery.id, attempt: delivery.attempts + 1 })
+      .catch(() => undefined);
   return delivery;
 }

@@ -10,7 +10,8 @@
  * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts), and
  * `npm run bench -- search` the lead list's searches among a million leads (scripts/bench/search.ts),
  * and `npm run bench -- console` the operator console's pages and live updates (scripts/bench/console.ts),
- * and `npm run bench -- import` the CLI's CSV import of a million clients (scripts/bench/import.ts).
+ * and `npm run bench -- import` the CLI's CSV import of a million clients (scripts/bench/import.ts),
+ * and `npm run bench -- webhooks` events delivered per second to a local receiver (scripts/bench/webhooks.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -28,6 +29,7 @@ import { benchForms } from './bench/forms.ts';
 import { benchConsole } from './bench/console.ts';
 import { benchSearch } from './bench/search.ts';
 import { benchImport } from './bench/import.ts';
+import { benchWebhooks } from './bench/webhooks.ts';
 import { measureLatency } from './bench/latency.ts';
 import { benchTelegram } from './bench/telegram.ts';
 import { drainIngest, drainNoop } from './bench/phases.ts';
@@ -203,7 +205,12 @@ try {
                     ...modeContext,
                     database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
                   })
-                : await bench();
+                : mode === 'webhooks'
+                  ? await benchWebhooks({
+                      ...modeContext,
+                      database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
+                    })
+                  : await bench();
   await closeAll();
   process.stdout.write(report);
 } catch (error) {

@@ -45,6 +45,7 @@ import { startSenders } from '../workers/outbound/handler.ts';
 import { greetNewLeads } from '../workers/outbound/greeting.ts';
 import { startOutboundReconciler } from '../workers/outbound/reconcile.ts';
 import { startWebhooks } from '../workers/webhooks/index.ts';
+import { startRetention } from '../workers/retention.ts';
 
 export interface Booted {
   config: Config;
@@ -325,6 +326,16 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
   webhooks.worker.on('completed', announce);
   lifecycle.onShutdown('queue producer (webhooks)', () => webhookQueue.queue.close());
   lifecycle.onShutdown('webhooks', () => webhooks.stop());
+  // Delivered events past EVENT_RETENTION_DAYS, and blobs nothing names any more, every hour.
+  const retention = startRetention({
+    repos: store,
+    blobs: store.blobs,
+    clock: systemClock,
+    log,
+    keepEventsMs: config.eventRetentionMs,
+    everyMs: 60 * 60 * 1000,
+  });
+  lifecycle.onShutdown('retention', () => retention.stop());
 }
 
 /**

@@ -41,4 +41,16 @@ export interface ActivityRepository {
   get(id: number): Promise<ActivityRecord | undefined>;
   /** Marks an activity done; completing a done one changes nothing (safe to retry). */
   complete(id: number, at: Date): Promise<ActivityRecord | undefined>;
+  /**
+   * The open activities of `responsibleId` due after `after` and at or before `until`, latest due
+   * first, at most `limit`: what a live console reminds its viewer of. Latest first, so a long
+   * tail of old overdue calls never crowds out the ones coming up. One range of the
+   * (responsible, status, due) index.
+   */
+  dueBetween(
+    responsibleId: number,
+    after: Date,
+    until: Date,
+    limit: number,
+  ): Promise<ActivityRecord[]>;
 }

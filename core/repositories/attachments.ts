@@ -13,4 +13,11 @@ export interface AttachmentRecord {
 
 export interface AttachmentRepository {
   get(id: number): Promise<AttachmentRecord | undefined>;
+  /**
+   * Which of these blob names the database still refers to, so retention never removes a file in
+   * use: an attachment row, or an inbox row's raw event (an email's .eml in `blob`, a web form's
+   * uploads in `files[].sha256`; kept after the message is ingested, as a replay reads them
+   * again). A new place that names a blob must be added here.
+   */
+  referenced(hashes: string[]): Promise<Set<string>>;
 }

@@ -31,6 +31,23 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
   /** Every stored blob's name (db copy walks them). */
   list(): AsyncIterable<string>;
+  /**
+   * The names of blobs last stored before `before`: retention's candidates. Storing content that
+   * is already there (`putDurable`, `keep`) stores it again, so a blob that is about to be
+   * referenced anew is young, however long ago it was first written.
+   */
+  storedBefore(before: Date): AsyncIterable<string>;
+  /**
+   * Removes a blob unless it was stored again at or after `before`; true when it went. Against a
+   * `putDurable` or `keep` of the same content at the same moment, one of them wins whole: the
+   * blob stays, or it goes and the writer stores it anew.
+   */
+  removeIfStoredBefore(sha256: string, before: Date): Promise<boolean>;
+  /**
+   * Uploads never named that were last written before `before` (left by a crash mid-upload):
+   * removed, or with `dryRun` only counted. Returns how many uploads.
+   */
+  sweepUnnamed(before: Date, dryRun?: boolean): Promise<number>;
 }
 
 export class BlobMissingError extends Error {

@@ -65,7 +65,7 @@ function refusal(subject: string, range: string, always: boolean): TargetVerdict
   const what = RANGE_WORDS[range] ?? `in the special-purpose range "${range}"`;
   const rule = always
     ? 'webhooks are never sent there'
-    : 'webhooks are sent only to public internet addresses';
+    : 'webhooks are sent only to public internet addresses (set WEBHOOK_ALLOW_PRIVATE=true for a receiver on your own network)';
   return { ok: false, reason: `${subject} is ${what}; ${rule}.` };
 }
 

@@ -2,11 +2,12 @@
  * Blobs on a filesystem: DATA_DIR/blobs (the SQLite default) or BLOB_DIR (a filesystem every
  * machine mounts), named by their SHA-256 under two levels of folders. A received file is first
  * written to a temporary name while it is hashed and only kept once its message is accepted, so
- * rejected posts leave nothing behind.
+ * rejected posts leave nothing behind. A file's mtime is when it was last stored: storing the
+ * same content again touches it, and retention only removes what is older than its grace.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { open, opendir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, opendir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +17,9 @@ import {
   type BlobStore,
   type ReceivedBlob,
 } from '../../core/repositories/blobs.ts';
+
+/** A blob moved aside while it is removed: `tmp/<sha256>.<uuid>`. */
+const ASIDE = /^([0-9a-f]{64})\./;
 
 export class FileBlobStore implements BlobStore {
   private readonly temp: string;
@@ -61,7 +65,8 @@ export class FileBlobStore implements BlobStore {
   async putDurable(content: Buffer): Promise<string> {
     const sha256 = createHash('sha256').update(content).digest('hex');
     const target = this.pathOf(sha256);
-    if (await this.has(sha256)) return sha256;
+    // Content already here is stored again by touching it, so retention sees it young.
+    if (await this.touch(target)) return sha256;
     const tempPath = path.join(this.temp, randomUUID());
     const handle = await open(tempPath, 'w');
     try {
@@ -73,13 +78,20 @@ export class FileBlobStore implements BlobStore {
     mkdirSync(path.dirname(target), { recursive: true });
     await rename(tempPath, target);
     // The new name must survive a power cut too, not only the bytes.
-    const directory = await open(path.dirname(target), 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+    await syncDirectory(path.dirname(target));
     return sha256;
+  }
+
+  /**
+   * Marks a stored file as stored now; false when there is none. Setting times needs the file's
+   * owner: any failure answers false and the caller writes a fresh copy (a new file of its own).
+   */
+  private async touch(target: string): Promise<boolean> {
+    const now = new Date();
+    return utimes(target, now, now).then(
+      () => true,
+      () => false,
+    );
   }
 
   readAll(sha256: string): Promise<Buffer> {
@@ -101,6 +113,72 @@ export class FileBlobStore implements BlobStore {
     yield* walk(this.dir, 0);
   }
 
+  async *storedBefore(before: Date): AsyncIterable<string> {
+    for await (const sha256 of this.list()) {
+      if (await this.storedEarlier(this.pathOf(sha256), before)) yield sha256;
+    }
+  }
+
+  /**
+   * Moves the file aside, then looks at its time again: a writer that touched it or put a fresh
+   * copy in its place meanwhile made it young, and it goes back. A writer that comes after the
+   * move finds nothing to touch and stores a new copy.
+   */
+  async removeIfStoredBefore(sha256: string, before: Date): Promise<boolean> {
+    const target = this.pathOf(sha256);
+    if (!(await this.storedEarlier(target, before))) return false;
+    const aside = path.join(this.temp, `${sha256}.${randomUUID()}`);
+    try {
+      await rename(target, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    if (await this.storedEarlier(aside, before)) {
+      await rm(aside, { force: true });
+      return true;
+    }
+    await rename(aside, target);
+    await syncDirectory(path.dirname(target));
+    return false;
+  }
+
+  /**
+   * Temporary files older than `before`: uploads a crash cut short. A blob moved aside by a
+   * removal that never finished goes back to its place when nothing took it (the next pass
+   * decides again) rather than being lost with the temporary files.
+   */
+  async sweepUnnamed(before: Date, dryRun = false): Promise<number> {
+    const entries = await opendir(this.temp).catch(() => undefined);
+    if (!entries) return 0;
+    let swept = 0;
+    for await (const entry of entries) {
+      const file = path.join(this.temp, entry.name);
+      if (!entry.isFile() || !(await this.storedEarlier(file, before))) continue;
+      const aside = ASIDE.exec(entry.name)?.[1];
+      if (aside && !(await this.has(aside))) {
+        if (!dryRun) await this.putBack(file, aside);
+        continue;
+      }
+      swept += 1;
+      if (!dryRun) await rm(file, { force: true });
+    }
+    return swept;
+  }
+
+  private async putBack(file: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    mkdirSync(path.dirname(target), { recursive: true });
+    await rename(file, target);
+    await syncDirectory(path.dirname(target));
+  }
+
+  /** Whether the file was last written before `before`; false when it is not there. */
+  private async storedEarlier(file: string, before: Date): Promise<boolean> {
+    const stats = await stat(file).catch(() => undefined);
+    return stats !== undefined && stats.mtimeMs < before.getTime();
+  }
+
   pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
     return path.join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
@@ -115,5 +193,15 @@ export class FileBlobStore implements BlobStore {
 
   read(sha256: string): Readable {
     return createReadStream(this.pathOf(sha256));
+  }
+}
+
+/** Makes a new or changed name in a folder survive a power cut. */
+async function syncDirectory(dir: string): Promise<void> {
+  const directory = await open(dir, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
   }
 }

@@ -1,8 +1,9 @@
 /** PostgreSQL: operator activities, the events outbox and message attachments. */
-import { and, asc, eq, gt, inArray, lte, type SQL, max } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, type SQL, max } from 'drizzle-orm';
 import type { ActivityFilter, ActivityRepository } from '../../core/repositories/activities.ts';
 import type { AttachmentRepository } from '../../core/repositories/attachments.ts';
 import type { EventRepository } from '../../core/repositories/events.ts';
+import { referencedBlobs } from './blob-references.ts';
 import type { PgDb } from './open.ts';
 import { activities, attachments, events } from './schema.ts';
 
@@ -20,6 +21,15 @@ export function listActivities(db: PgDb, filter: ActivityFilter) {
     .orderBy(asc(activities.dueAt), asc(activities.id))
     .limit(filter.limit);
 }
+
+/** Open activities of one responsible due in (after, until]: a range of activities_responsible. */
+const dueBetween = (responsibleId: number, after: Date, until: Date) =>
+  and(
+    eq(activities.responsibleId, responsibleId),
+    eq(activities.status, 'open'),
+    gt(activities.dueAt, after),
+    lte(activities.dueAt, until),
+  );
 
 export function attachmentsOf(db: PgDb, messageIds: number[]) {
   if (!messageIds.length) return Promise.resolve([]);
@@ -51,6 +61,13 @@ export function pgActivities(db: PgDb): ActivityRepository {
         .where(and(eq(activities.id, id), eq(activities.status, 'open')));
       return get(id);
     },
+    dueBetween: (responsibleId, after, until, limit) =>
+      db
+        .select()
+        .from(activities)
+        .where(dueBetween(responsibleId, after, until))
+        .orderBy(desc(activities.dueAt), desc(activities.id))
+        .limit(limit),
   };
 }
 
@@ -76,6 +93,9 @@ export function pgAttachments(db: PgDb): AttachmentRepository {
   return {
     async get(id) {
       return (await db.select().from(attachments).where(eq(attachments.id, id)))[0];
+    },
+    async referenced(hashes) {
+      return referencedBlobs(db, hashes);
     },
   };
 }

@@ -2,7 +2,9 @@
  * Blobs in PostgreSQL, so every machine reads what any machine stored: content-addressed by
  * SHA-256, written and read in chunks of 256 KiB (a large upload is never held in memory), and
  * durable before a source is acknowledged (each write is a committed transaction). A blob is
- * written under an upload id and named in `blobs` only once complete and hashed.
+ * written under an upload id and named in `blobs` only once complete and hashed. A blob's
+ * `created_at` is when it was last stored: storing the same content again moves it to now, and
+ * retention only removes what is older than its grace.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -15,8 +17,8 @@ import {
 } from '../../core/repositories/blobs.ts';
 
 const CHUNK = 256 * 1024;
-/** Chunks of an upload that was never named are removed after this long (crash, discarded post). */
-export const ORPHAN_AGE_HOURS = 24;
+/** Uploads whose chunks one sweep statement removes. */
+const SWEEP_UPLOADS = 100;
 
 export class PostgresBlobStore implements BlobStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -67,12 +69,14 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async keep(blob: ReceivedBlob): Promise<void> {
-    const named = await this.pool.query(
-      'INSERT INTO blobs (sha256, upload_id, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
-      [blob.sha256, Number(blob.handle), blob.size],
+    const upload = Number(blob.handle);
+    const named = await this.pool.query<{ upload_id: number }>(
+      `INSERT INTO blobs (sha256, upload_id, size) VALUES ($1, $2, $3)
+       ON CONFLICT (sha256) DO UPDATE SET created_at = now() RETURNING upload_id`,
+      [blob.sha256, upload, blob.size],
     );
-    // The same content was stored before: that copy stays, this one goes.
-    if (named.rowCount === 0) await this.dropUpload(Number(blob.handle));
+    // The same content was stored before: that copy stays (stored again now), this one goes.
+    if (named.rows[0]?.upload_id !== upload) await this.dropUpload(upload);
   }
 
   /** Throws a received blob away; after `keep` it is a no-op (as a temporary file would be gone). */
@@ -82,7 +86,7 @@ export class PostgresBlobStore implements BlobStore {
 
   async putDurable(content: Buffer): Promise<string> {
     const sha256 = createHash('sha256').update(content).digest('hex');
-    if (await this.has(sha256)) return sha256;
+    if (await this.touch(sha256)) return sha256;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -107,6 +111,17 @@ export class PostgresBlobStore implements BlobStore {
       client.release();
     }
     return sha256;
+  }
+
+  /**
+   * Marks a stored blob as stored now; false when there is none. One statement: a removal of
+   * the same blob either comes first (nothing to touch) or finds it young.
+   */
+  private async touch(sha256: string): Promise<boolean> {
+    const result = await this.pool.query('UPDATE blobs SET created_at = now() WHERE sha256 = $1', [
+      sha256,
+    ]);
+    return (result.rowCount ?? 0) > 0;
   }
 
   private async uploadOf(sha256: string): Promise<{ upload: number; size: number } | undefined> {
@@ -165,14 +180,54 @@ export class PostgresBlobStore implements BlobStore {
     }
   }
 
-  /** Removes chunks of uploads never named that are older than ORPHAN_AGE_HOURS. */
-  async sweepOrphans(): Promise<number> {
-    const result = await this.pool.query(
-      `DELETE FROM blob_chunks c WHERE c.created_at < now() - make_interval(hours => $1)
-       AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.upload_id = c.upload_id)`,
-      [ORPHAN_AGE_HOURS],
+  async *storedBefore(before: Date): AsyncIterable<string> {
+    let after = '';
+    for (;;) {
+      const result = await this.pool.query<{ sha256: string }>(
+        `SELECT sha256 FROM blobs WHERE sha256 > $1 AND created_at < $2
+         ORDER BY sha256 LIMIT 1000`,
+        [after, before],
+      );
+      for (const row of result.rows) yield row.sha256;
+      const last = result.rows.at(-1);
+      if (!last) return;
+      after = last.sha256;
+    }
+  }
+
+  /** The name and its chunks in one statement, only while the blob is still old. */
+  async removeIfStoredBefore(sha256: string, before: Date): Promise<boolean> {
+    const result = await this.pool.query<{ removed: number }>(
+      `WITH gone AS (DELETE FROM blobs WHERE sha256 = $1 AND created_at < $2 RETURNING upload_id),
+       chunks AS (DELETE FROM blob_chunks WHERE upload_id IN (SELECT upload_id FROM gone))
+       SELECT count(*)::int AS removed FROM gone`,
+      [sha256, before],
     );
-    return result.rowCount ?? 0;
+    return (result.rows[0]?.removed ?? 0) > 0;
+  }
+
+  /** Chunks of uploads never named (a crash, a post cut off), a few uploads per statement. */
+  async sweepUnnamed(before: Date, dryRun = false): Promise<number> {
+    const unnamed = `SELECT DISTINCT c.upload_id FROM blob_chunks c
+       WHERE c.created_at < $1 AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.upload_id = c.upload_id)`;
+    if (dryRun) {
+      const counted = await this.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (${unnamed}) u`,
+        [before],
+      );
+      return counted.rows[0]?.n ?? 0;
+    }
+    let swept = 0;
+    for (;;) {
+      const result = await this.pool.query<{ upload_id: number }>(
+        `DELETE FROM blob_chunks WHERE upload_id IN (${unnamed} LIMIT ${SWEEP_UPLOADS})
+         RETURNING upload_id`,
+        [before],
+      );
+      const uploads = new Set(result.rows.map((row) => row.upload_id)).size;
+      swept += uploads;
+      if (uploads < SWEEP_UPLOADS) return swept;
+    }
   }
 
   /** The chunks of an upload that no blob is named after. */

@@ -431,6 +431,14 @@ export const inbox = pgTable(
     index('inbox_channel_failed')
       .on(t.channelId, t.id)
       .where(sql`${t.status} = 'failed'`),
+    // Retention (workers/retention.ts): is a blob still named by an email's raw event, or by a
+    // form's uploaded files?
+    index('inbox_raw_blob')
+      .on(sql`(substring(${t.raw} from '"blob":"([0-9a-f]{64})"'))`)
+      .where(sql`(substring(${t.raw} from '"blob":"([0-9a-f]{64})"')) IS NOT NULL`),
+    index('inbox_raw_files')
+      .on(t.id)
+      .where(sql`strpos(${t.raw}, '"files":[{') > 0`),
   ],
 );
 
@@ -579,7 +587,13 @@ export const attachments = pgTable(
     /** Why the content was not kept (over the size limit, too many files). */
     skipped: text('skipped'),
   },
-  (t) => [index('attachments_message').on(t.messageId)],
+  (t) => [
+    index('attachments_message').on(t.messageId),
+    // Retention: is a blob still some attachment's?
+    index('attachments_sha256')
+      .on(t.sha256)
+      .where(sql`${t.sha256} IS NOT NULL`),
+  ],
 );
 
 /** Calls, meetings and tasks for operators, e.g. the call back a customer asked for. */
@@ -791,6 +805,7 @@ export const blobs = pgTable('blobs', {
   sha256: text('sha256').primaryKey(),
   uploadId: integer('upload_id').notNull().unique(),
   size: integer('size').notNull(),
+  /** When the content was last stored (storing it again renews it): retention's grace starts here. */
   createdAt: createdAt(),
 });
 

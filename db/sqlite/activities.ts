@@ -1,8 +1,9 @@
 /** SQLite: operator activities, the events outbox and message attachments. */
-import { and, asc, eq, gt, inArray, lte, type SQL, max } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lte, type SQL, max } from 'drizzle-orm';
 import type { ActivityFilter, ActivityRepository } from '../../core/repositories/activities.ts';
 import type { AttachmentRepository } from '../../core/repositories/attachments.ts';
 import type { EventRepository } from '../../core/repositories/events.ts';
+import { referencedBlobs } from './blob-references.ts';
 import type { Db } from './open.ts';
 import { activities, attachments, events } from './schema.ts';
 
@@ -21,6 +22,15 @@ export function listActivities(db: Db, filter: ActivityFilter) {
     .limit(filter.limit)
     .all();
 }
+
+/** Open activities of one responsible due in (after, until]: a range of activities_responsible. */
+const dueBetween = (responsibleId: number, after: Date, until: Date) =>
+  and(
+    eq(activities.responsibleId, responsibleId),
+    eq(activities.status, 'open'),
+    gt(activities.dueAt, after),
+    lte(activities.dueAt, until),
+  );
 
 export function attachmentsOf(db: Db, messageIds: number[]) {
   if (!messageIds.length) return [];
@@ -57,6 +67,15 @@ export function sqliteActivities(db: Db): ActivityRepository {
         .run();
       return get(id);
     },
+    async dueBetween(responsibleId, after, until, limit) {
+      return db
+        .select()
+        .from(activities)
+        .where(dueBetween(responsibleId, after, until))
+        .orderBy(desc(activities.dueAt), desc(activities.id))
+        .limit(limit)
+        .all();
+    },
   };
 }
 
@@ -88,6 +107,9 @@ export function sqliteAttachments(db: Db): AttachmentRepository {
   return {
     async get(id) {
       return db.select().from(attachments).where(eq(attachments.id, id)).get();
+    },
+    async referenced(hashes) {
+      return referencedBlobs(db, hashes);
     },
   };
 }

@@ -428,6 +428,14 @@ export const inbox = sqliteTable(
     index('inbox_channel_failed')
       .on(t.channelId, t.id)
       .where(sql`${t.status} = 'failed'`),
+    // Retention (workers/retention.ts): is a blob still named by an email's raw event, or by a
+    // form's uploaded files?
+    index('inbox_raw_blob')
+      .on(sql`json_extract(${t.raw}, '$.blob')`)
+      .where(sql`json_extract(${t.raw}, '$.blob') IS NOT NULL`),
+    index('inbox_raw_files')
+      .on(t.id)
+      .where(sql`instr(${t.raw}, '"files":[{') > 0`),
   ],
 );
 
@@ -576,7 +584,13 @@ export const attachments = sqliteTable(
     /** Why the content was not kept (over the size limit, too many files). */
     skipped: text('skipped'),
   },
-  (t) => [index('attachments_message').on(t.messageId)],
+  (t) => [
+    index('attachments_message').on(t.messageId),
+    // Retention: is a blob still some attachment's?
+    index('attachments_sha256')
+      .on(t.sha256)
+      .where(sql`${t.sha256} IS NOT NULL`),
+  ],
 );
 
 /** Calls, meetings and tasks for operators, e.g. the call back a customer asked for. */

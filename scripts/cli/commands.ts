@@ -76,6 +76,15 @@ export const COMMAND_OPTIONS = {
     until: { type: 'string' },
     kind: { type: 'string' },
   },
+  retention: { 'dry-run': { type: 'boolean' } },
+  webhooks: {
+    url: { type: 'string' },
+    events: { type: 'string' },
+    description: { type: 'string' },
+    on: { type: 'boolean' },
+    off: { type: 'boolean' },
+    limit: { type: 'string' },
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 type Name = keyof typeof COMMAND_OPTIONS;
@@ -174,6 +183,27 @@ const USAGE: Record<Name, string> = {
                                             --responsible, --source, --type, --open, --since and
                                             --until (created); clients --responsible and --kind;
                                             deals --stage, --responsible and --open`,
+  retention: `  retention run [--dry-run]                 what the worker does on its own, now: prunes
+                                            delivered events older than EVENT_RETENTION_DAYS and
+                                            removes files (blobs) nothing refers to any more;
+                                            prints the counts. --dry-run removes nothing and
+                                            counts the files that would go`,
+  webhooks: `  webhooks list                             subscriptions: on or off, deliveries waiting,
+                                            events and URL; why Leadwire turned one off
+  webhooks show ID
+  webhooks create --url URL --events TYPE,… [--description TEXT]
+                                            prints the signing secret, this once. TYPE: an event
+                                            such as lead.created or message.received, a family
+                                            such as 'lead.*', or '*' for every event (quote those)
+  webhooks update ID [--url URL] [--events TYPE,…] [--description TEXT] [--on|--off]
+                                            --events replaces the list; --on clears why Leadwire
+                                            turned it off
+  webhooks rotate-secret ID                 prints a new signing secret, this once; the old one
+                                            stops signing at once
+  webhooks delete ID                        with its deliveries and their attempts
+  webhooks deliveries ID [--limit N]        newest first (default 20): status, attempts, last
+                                            answer, next attempt
+  webhooks redeliver DELIVERY_ID            sends a delivery again now, with the same webhook-id`,
 };
 
 /** The modules answer undefined for a sub-command they do not have. */
@@ -208,6 +238,10 @@ const RUN: Record<Name, Command['run']> = {
   import: async ({ store, config }, argv) =>
     answered(argv, await (await import('./import.ts')).runImportCommand(store, config, argv)),
   export: async ({ store }, argv) => (await import('./export.ts')).runExportCommand(store, argv),
+  retention: async ({ store, config }, argv) =>
+    answered(argv, await (await import('./retention.ts')).runRetentionCommand(store, config, argv)),
+  webhooks: async ({ store, config }, argv) =>
+    answered(argv, await (await import('./webhooks.ts')).runWebhookCommand(store, config, argv)),
 };
 
 async function runWidget(name: 'forms' | 'callbacks', { store }: CliContext, argv: string[]) {

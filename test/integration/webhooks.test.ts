@@ -121,11 +121,13 @@ describe(`webhook deliveries on the ${TEST_STORE} store`, () => {
     const start = clock.now().getTime();
     expect(await attemptDelivery(deps(), delivery!.id, 1)).toEqual({
       kind: 'retry',
+      webhookId: webhook.id,
       at: new Date(start + SCHEDULE[0]!),
       status: 503,
     });
     expect(await attemptDelivery(deps(), delivery!.id, 2)).toEqual({
       kind: 'retry',
+      webhookId: webhook.id,
       at: new Date(start + SCHEDULE[1]!),
       status: 500,
     });

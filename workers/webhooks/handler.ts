@@ -26,8 +26,8 @@ export interface WebhookDeps {
 }
 
 export type AttemptOutcome =
-  | { kind: 'done'; delivery: 'delivered' | 'failed'; status: number | null }
-  | { kind: 'retry'; at: Date; status: number | null }
+  | { kind: 'done'; webhookId: number; delivery: 'delivered' | 'failed'; status: number | null }
+  | { kind: 'retry'; webhookId: number; at: Date; status: number | null }
   /** Nothing to do: delivered or cancelled already, or another runner wrote this attempt. */
   | { kind: 'skipped'; why: string };
 
@@ -104,9 +104,10 @@ export async function attemptDelivery(
   });
   if (!written) return { kind: 'skipped', why: 'another runner recorded this attempt' };
   if (verdict.status === 'pending' && verdict.nextAt)
-    return { kind: 'retry', at: verdict.nextAt, status: sent.status };
+    return { kind: 'retry', webhookId: webhook.id, at: verdict.nextAt, status: sent.status };
   return {
     kind: 'done',
+    webhookId: webhook.id,
     delivery: verdict.status === 'delivered' ? 'delivered' : 'failed',
     status: sent.status,
   };

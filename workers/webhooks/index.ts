@@ -49,8 +49,7 @@ export function startWebhooks(options: WebhookWorkerOptions): {
         log.debug({ ...context, why: outcome.why }, 'webhook attempt skipped');
         return outcome;
       }
-      const found = await options.repos.webhooks.delivery(deliveryId);
-      const webhook = String(found?.webhookId ?? 'unknown');
+      const webhook = String(outcome.webhookId);
       webhookAttemptSeconds.observe({ webhook }, (performance.now() - started) / 1000);
       if (outcome.kind === 'retry') {
         webhookAttempts.inc({ webhook, result: 'retry' });

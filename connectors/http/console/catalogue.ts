@@ -6,7 +6,9 @@
 import { adminEn, adminEs, adminRu } from './catalogue-admin.ts';
 import { channelsEn, channelsEs, channelsRu } from './catalogue-channels.ts';
 import { importEn, importEs, importRu } from './catalogue-import.ts';
+import { notifyEn, notifyEs, notifyRu } from './catalogue-notify.ts';
 import { recordsEn, recordsEs, recordsRu } from './catalogue-records.ts';
+import { webhooksEn, webhooksEs, webhooksRu } from './catalogue-webhooks.ts';
 import { widgetsEn, widgetsEs, widgetsRu } from './catalogue-widgets.ts';
 
 const coreEn = {
@@ -201,6 +203,8 @@ const en = {
   ...widgetsEn,
   ...recordsEn,
   ...importEn,
+  ...notifyEn,
+  ...webhooksEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -397,6 +401,8 @@ const es: Catalogue = {
   ...widgetsEs,
   ...recordsEs,
   ...importEs,
+  ...notifyEs,
+  ...webhooksEs,
 };
 
 const coreRu: Record<keyof typeof coreEn, string> = {
@@ -594,6 +600,8 @@ const ru: Catalogue = {
   ...widgetsRu,
   ...recordsRu,
   ...importRu,
+  ...notifyRu,
+  ...webhooksRu,
 };
 
 /** Every language's catalogue, whole (the tests compare their keys and placeholders). */

@@ -44,6 +44,8 @@ export type ConsoleDeps = LeadsDeps &
     feed: LiveFeed;
     /** Where imports keep their uploaded files (DATA_DIR/imports). */
     importDir: ImportPagesDeps['importDir'];
+    /** The webhook screens' checks and redeliveries: the API's own (app.ts). */
+    webhookAdmin: AdminPagesDeps['webhookAdmin'];
   };
 
 const require = createRequire(import.meta.url);
@@ -105,7 +107,13 @@ export function consoleRoutes(deps: ConsoleDeps): Router {
   router.use(widgetPages(deps));
   router.use(channelPages(deps));
   router.use(
-    streamRoutes({ feed: deps.feed, leads: deps.repos.leads, auth: deps.auth, log: deps.log }),
+    streamRoutes({
+      feed: deps.feed,
+      leads: deps.repos.leads,
+      activities: deps.repos.activities,
+      auth: deps.auth,
+      log: deps.log,
+    }),
   );
   return router;
 }

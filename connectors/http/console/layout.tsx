@@ -1,8 +1,10 @@
 /**
- * The frame of every console page: the header with its navigation and sign-out, the scripts
- * (htmx and its SSE extension from node_modules, our keyboard script) and the stylesheet. The
- * pages are plain links and forms; the scripts only make them live. htmx sends the session's CSRF
- * token on every request it makes (`hx-headers`); forms carry it as a hidden field.
+ * The frame of every console page: the header with its navigation, the desktop notifications
+ * switch and sign-out, the scripts (htmx and its SSE extension from node_modules, our keyboard
+ * script, and for someone signed in the notifications script with its live region) and the
+ * stylesheets. The pages are plain links and forms; the scripts only make them live. htmx sends
+ * the session's CSRF token on every request it makes (`hx-headers`); forms carry it as a hidden
+ * field.
  */
 import type { Response } from 'express';
 import { canManage } from '../../../core/permissions.ts';
@@ -17,7 +19,7 @@ export function CsrfField({ viewer }: { viewer: Viewer }) {
   return <input type="hidden" name={CSRF_FIELD} value={viewer.csrf} />;
 }
 
-function Head({ title, t }: { title: string; t: Translate }) {
+function Head({ title, t, signedIn }: { title: string; t: Translate; signedIn?: boolean }) {
   return (
     <head>
       <meta charset="utf-8" />
@@ -28,7 +30,49 @@ function Head({ title, t }: { title: string; t: Translate }) {
       <script src="/assets/htmx.min.js" defer></script>
       <script src="/assets/htmx-sse.js" defer></script>
       <script src="/assets/console.js" defer></script>
+      {signedIn ? (
+        <>
+          <link rel="stylesheet" href="/assets/notify.css" />
+          <script src="/assets/notify.js" defer></script>
+        </>
+      ) : null}
     </head>
+  );
+}
+
+/**
+ * The switch for desktop notifications (the browser asks its permission on a click only). Hidden
+ * until notify.js shows it, in a browser that has notifications; its words for each state ride
+ * along, so the script needs no catalogue.
+ */
+function NotifySwitch({ t }: { t: Translate }) {
+  return (
+    <button
+      type="button"
+      id="notify-switch"
+      class="notify-switch"
+      hidden
+      data-enable={t('notify.enable')}
+      data-disable={t('notify.disable')}
+      data-blocked={t('notify.blocked')}
+    >
+      {t('notify.enable')}
+    </button>
+  );
+}
+
+/** Where notify.js adds each notification the stream brings, read out by screen readers. */
+function Notices({ t }: { t: Translate }) {
+  return (
+    <section
+      id="notices"
+      class="notices"
+      role="log"
+      aria-live="polite"
+      aria-label={t('notify.region')}
+      data-open={t('notify.open')}
+      data-dismiss={t('notify.dismiss')}
+    ></section>
   );
 }
 
@@ -38,7 +82,7 @@ export function Page(props: { viewer: Viewer; title: string; children: Children 
   const { t } = viewer;
   return (
     <html lang={viewer.language}>
-      <Head title={title} t={t} />
+      <Head title={title} t={t} signedIn />
       <body hx-headers={JSON.stringify({ 'X-CSRF-Token': viewer.csrf })}>
         <a class="skip" href="#main">
           {t('nav.skip')}
@@ -60,6 +104,7 @@ export function Page(props: { viewer: Viewer; title: string; children: Children 
               </>
             ) : null}
           </nav>
+          <NotifySwitch t={t} />
           <form method="post" action="/sign-out" class="sign-out">
             <span class="who">{viewer.principal.name}</span>
             <CsrfField viewer={viewer} />
@@ -69,6 +114,7 @@ export function Page(props: { viewer: Viewer; title: string; children: Children 
         <main id="main" tabindex={-1}>
           {props.children}
         </main>
+        <Notices t={t} />
       </body>
     </html>
   );

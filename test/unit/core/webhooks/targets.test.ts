@@ -94,7 +94,7 @@ describe('addressVerdict: where a delivery may connect', () => {
     expect(addressVerdict('10.0.0.1', false)).toEqual({
       ok: false,
       reason:
-        '10.0.0.1 is a private network address; webhooks are sent only to public internet addresses.',
+        '10.0.0.1 is a private network address; webhooks are sent only to public internet addresses (set WEBHOOK_ALLOW_PRIVATE=true for a receiver on your own network).',
     });
   });
 

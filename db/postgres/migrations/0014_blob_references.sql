@@ -1,0 +1,3 @@
+CREATE INDEX "attachments_sha256" ON "attachments" USING btree ("sha256") WHERE "attachments"."sha256" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "inbox_raw_blob" ON "inbox" USING btree ((substring("raw" from '"blob":"([0-9a-f]{64})"'))) WHERE (substring("inbox"."raw" from '"blob":"([0-9a-f]{64})"')) IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "inbox_raw_files" ON "inbox" USING btree ("id") WHERE strpos("inbox"."raw", '"files":[{') > 0;
