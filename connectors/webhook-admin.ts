@@ -6,6 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
+import { JOBS } from '../core/jobs.ts';
 import type { Repositories } from '../core/repositories/index.ts';
 import type { DeliveryRecord, WebhookRecord } from '../core/repositories/webhooks.ts';
 import type { Producer } from '../core/runtime/queues.ts';
@@ -201,9 +202,22 @@ export async function redeliver(
 ): Promise<DeliveryRecord | undefined> {
   const delivery = await deps.repos.webhooks.redeliver(deliveryId, deps.clock.now());
   // With Redis away the delivery stays pending: a worker's reconciler sends it.
-  if (delivery)
-    await deps.producer
-      ?.add({ deliveryId: delivery.id, attempt: delivery.attempts + 1 })
-      .catch(() => undefined);
+  if (delivery && deps.producer)
+    await sendNow(deps.producer, { deliveryId: delivery.id, attempt: delivery.attempts + 1 }).catch(
+      () => undefined,
+    );
   return delivery;
+}
+
+/**
+ * The attempt's job, to run now: a retry waiting out its delay is promoted, a finished job of the
+ * same id (a cancelled delivery's, kept an hour) replaced, a new one added.
+ */
+async function sendNow(
+  producer: Producer<'webhooks'>,
+  payload: { deliveryId: number; attempt: number },
+): Promise<void> {
+  const job = await producer.queue.getJob(JOBS.webhooks.jobId(payload));
+  if (job && (await job.isDelayed())) await job.promote();
+  else await producer.ensure(payload);
 }

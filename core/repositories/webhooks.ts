@@ -65,14 +65,27 @@ export interface WebhookPatch {
   active?: boolean;
 }
 
-/** An attempt's record and what it means, written together. */
+/**
+ * An attempt's record and what it means (core/webhooks/rules.ts `judgeAttempt`), written together.
+ * The subscription's failing streak is the store's to keep, read in the same transaction
+ * (`settleAttempt`): a success or an admin turning it on during the attempt is not undone.
+ */
 export interface AttemptOutcome {
   attempt: Omit<AttemptRecord, 'id' | 'deliveryId'>;
   status: Exclude<DeliveryStatus, 'cancelled'>;
   nextAt: Date | null;
-  failingSince: Date | null;
   /** Turns the subscription off with this reason (and writes `webhook.disabled`). */
   disable: string | null;
+  /** A failure also turns it off when its streak began before `before` (days of failures). */
+  retire: { before: Date; reason: string } | null;
+}
+
+/** What an attempt came to once the streak was known: the delivery's status and next try. */
+export interface SettledAttempt {
+  status: Exclude<DeliveryStatus, 'cancelled'>;
+  nextAt: Date | null;
+  /** Set when this attempt turned the subscription off. */
+  disabled: string | null;
 }
 
 export interface WebhookRepository {
@@ -100,9 +113,9 @@ export interface WebhookRepository {
   >;
   /**
    * Writes an attempt and its outcome, unless the delivery is no longer pending or has moved on
-   * past `attempt.attempt - 1` attempts (another runner wrote it): then nothing, and false.
+   * past `attempt.attempt - 1` attempts (another runner wrote it): then nothing, and undefined.
    */
-  recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<boolean>;
+  recordAttempt(deliveryId: number, outcome: AttemptOutcome): Promise<SettledAttempt | undefined>;
   /** A pending delivery of a subscription turned off or gone: cancelled, not tried. */
   cancel(deliveryId: number, at: Date): Promise<void>;
   delivery(id: number): Promise<DeliveryRecord | undefined>;

@@ -122,53 +122,69 @@ export interface AttemptVerdict {
   /** `pending`: tried again at `nextAt`. `failed`: given up. */
   status: 'delivered' | 'pending' | 'failed';
   nextAt: Date | null;
-  /** The subscription's failing streak after this attempt (null: it got through). */
-  failingSince: Date | null;
-  /** Set when the subscription is turned off, with why. */
+  /** Set when the subscription is turned off, with why (a 410). */
   disable: string | null;
+  /** A failure: the subscription is also turned off if it has been failing since before this. */
+  retire: { before: Date; reason: string } | null;
 }
 
 /**
  * What attempt number `attempt` (1-based) of a delivery means. A 2xx delivers. A 410 Gone turns
  * the subscription off (the receiver says it is gone for good). Anything else is tried again
  * after the schedule's next delay, until the schedule is used up; and a subscription failing
- * for `disableAfterMs` without one success is turned off.
+ * for `disableAfterMs` without one success is turned off (`retire`: the store knows the streak).
  */
 export function judgeAttempt(
   result: AttemptResult,
   attempt: number,
-  failingSince: Date | null,
   now: Date,
   settings: { retryScheduleMs: readonly number[]; disableAfterMs: number },
 ): AttemptVerdict {
   const { status } = result;
   if (status !== null && status >= 200 && status < 300)
-    return { status: 'delivered', nextAt: null, failingSince: null, disable: null };
-  const since = failingSince ?? now;
+    return { status: 'delivered', nextAt: null, disable: null, retire: null };
   if (status === 410) {
     return {
       status: 'failed',
       nextAt: null,
-      failingSince: since,
       disable: 'the receiver answered 410 Gone',
+      retire: null,
     };
   }
-  if (now.getTime() - since.getTime() >= settings.disableAfterMs) {
-    const days = Math.round(settings.disableAfterMs / 86_400_000);
-    return {
-      status: 'failed',
-      nextAt: null,
-      failingSince: since,
-      disable: `every delivery failed for ${days >= 1 ? `${days} days` : `${Math.round(settings.disableAfterMs / 3_600_000)} hours`}`,
-    };
-  }
+  const hours = settings.disableAfterMs / 3_600_000;
+  const retire = {
+    before: new Date(now.getTime() - settings.disableAfterMs),
+    reason: `every delivery failed for ${hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`}`,
+  };
   const delay = settings.retryScheduleMs[attempt - 1];
-  if (delay === undefined)
-    return { status: 'failed', nextAt: null, failingSince: since, disable: null };
+  if (delay === undefined) return { status: 'failed', nextAt: null, disable: null, retire };
+  return { status: 'pending', nextAt: new Date(now.getTime() + delay), disable: null, retire };
+}
+
+/**
+ * The verdict with the subscription's failing streak as it is now (read in the transaction that
+ * records it): the streak ends on a success, starts at `at` on a first failure, and one that
+ * began before `retire.before` turns the subscription off and the delivery with it.
+ */
+export function settleAttempt(
+  verdict: Pick<AttemptVerdict, 'status' | 'nextAt' | 'disable' | 'retire'>,
+  failingSince: Date | null,
+  at: Date,
+): {
+  status: AttemptVerdict['status'];
+  nextAt: Date | null;
+  failingSince: Date | null;
+  disable: string | null;
+} {
+  if (verdict.status === 'delivered')
+    return { status: 'delivered', nextAt: null, failingSince: null, disable: null };
+  const since = failingSince ?? at;
+  if (!verdict.disable && verdict.retire && since.getTime() <= verdict.retire.before.getTime())
+    return { status: 'failed', nextAt: null, failingSince: since, disable: verdict.retire.reason };
   return {
-    status: 'pending',
-    nextAt: new Date(now.getTime() + delay),
+    status: verdict.status,
+    nextAt: verdict.nextAt,
     failingSince: since,
-    disable: null,
+    disable: verdict.disable,
   };
 }

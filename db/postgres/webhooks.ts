@@ -1,6 +1,6 @@
 /** PostgreSQL: webhook subscriptions, their deliveries and attempts (core/repositories/webhooks.ts). */
-import { and, asc, desc, eq, inArray, isNotNull, lt, lte, notExists, sql } from 'drizzle-orm';
-import { hears } from '../../core/webhooks/rules.ts';
+import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm';
+import { settleAttempt } from '../../core/webhooks/rules.ts';
 import type {
   DeliveryRecord,
   WebhookRecord,
@@ -9,6 +9,7 @@ import type {
 import { drizzleOf, type PgDb } from './open.ts';
 import { events, webhookAttempts, webhookDeliveries, webhooks } from './schema.ts';
 import { recordEvent } from './timeline.ts';
+import { dispatchEvents, pruneEvents } from './webhook-outbox.ts';
 import { inTransaction } from './transaction.ts';
 
 type WebhookRow = typeof webhooks.$inferSelect;
@@ -45,7 +46,8 @@ export function pgWebhooks(db: PgDb): WebhookRepository {
 
   return {
     async create(webhook) {
-      // The newest event id read in the insert itself: events committing later are heard.
+      // The events written before it are those up to the newest id now. (One that commits later
+      // with a lower id, its transaction begun before the subscription, is not heard of.)
       const [row] = await db
         .insert(webhooks)
         .values({
@@ -99,51 +101,7 @@ export function pgWebhooks(db: PgDb): WebhookRepository {
       return rows.length > 0;
     },
 
-    async dispatch(limit, at) {
-      return inTransaction(db.$client, async (client) => {
-        const tx = drizzleOf(client);
-        // Another dispatcher's rows are skipped, not waited for.
-        const found = await tx
-          .select({ id: events.id, type: events.type })
-          .from(events)
-          .where(sql`${events.dispatchedAt} IS NULL`)
-          .orderBy(asc(events.id))
-          .limit(limit)
-          .for('update', { skipLocked: true });
-        if (!found.length) return { events: 0, deliveries: [] };
-        const listening = await tx.select().from(webhooks).where(eq(webhooks.active, true));
-        const wanted = found.flatMap((event) =>
-          listening
-            .filter(
-              (webhook) => event.id > webhook.afterEventId && hears(webhook.events, event.type),
-            )
-            .map((webhook) => ({
-              webhookId: webhook.id,
-              eventId: event.id,
-              status: 'pending' as const,
-              nextAt: at,
-              createdAt: at,
-            })),
-        );
-        const made = wanted.length
-          ? await tx.insert(webhookDeliveries).values(wanted).onConflictDoNothing().returning()
-          : [];
-        await tx
-          .update(events)
-          .set({ dispatchedAt: at })
-          .where(
-            inArray(
-              events.id,
-              found.map((event) => event.id),
-            ),
-          );
-        const typeOf = new Map(found.map((event) => [event.id, event.type]));
-        return {
-          events: found.length,
-          deliveries: made.map((row) => ({ ...row, eventType: typeOf.get(row.eventId) ?? '' })),
-        };
-      });
-    },
+    dispatch: (limit, at) => dispatchEvents(db, limit, at),
 
     async forAttempt(deliveryId) {
       const found = await delivery(deliveryId);
@@ -170,16 +128,15 @@ export function pgWebhooks(db: PgDb): WebhookRepository {
       const { attempt } = outcome;
       return inTransaction(db.$client, async (client) => {
         const tx = drizzleOf(client);
-        const [moved] = await tx
-          .update(webhookDeliveries)
-          .set({
-            status: outcome.status,
-            attempts: attempt.attempt,
-            nextAt: outcome.nextAt,
-            lastStatus: attempt.status,
-            lastError: attempt.error,
-            ...(outcome.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+        // The subscription's row is locked: its streak and state are read as they are now.
+        const [found] = await tx
+          .select({
+            webhookId: webhookDeliveries.webhookId,
+            failingSince: webhooks.failingSince,
+            active: webhooks.active,
           })
+          .from(webhookDeliveries)
+          .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
           .where(
             and(
               eq(webhookDeliveries.id, deliveryId),
@@ -187,26 +144,38 @@ export function pgWebhooks(db: PgDb): WebhookRepository {
               eq(webhookDeliveries.attempts, attempt.attempt - 1),
             ),
           )
-          .returning({ webhookId: webhookDeliveries.webhookId });
-        if (!moved) return false;
+          .for('update');
+        if (!found) return undefined;
+        const settled = settleAttempt(outcome, found.failingSince, attempt.at);
+        await tx
+          .update(webhookDeliveries)
+          .set({
+            status: settled.status,
+            attempts: attempt.attempt,
+            nextAt: settled.nextAt,
+            lastStatus: attempt.status,
+            lastError: attempt.error,
+            ...(settled.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+          })
+          .where(eq(webhookDeliveries.id, deliveryId));
         await tx.insert(webhookAttempts).values({ deliveryId, ...attempt });
-        const [webhook] = await tx
+        const disabled = settled.disable !== null && found.active ? settled.disable : null;
+        await tx
           .update(webhooks)
           .set({
-            failingSince: outcome.failingSince,
-            ...(outcome.disable ? { active: false, disabledReason: outcome.disable } : {}),
+            failingSince: settled.failingSince,
+            ...(disabled ? { active: false, disabledReason: disabled } : {}),
           })
-          .where(eq(webhooks.id, moved.webhookId))
-          .returning({ url: webhooks.url });
-        if (outcome.disable) {
+          .where(eq(webhooks.id, found.webhookId));
+        if (disabled) {
           await recordEvent(tx, {
             type: 'webhook.disabled',
             leadId: null,
-            payload: { webhookId: moved.webhookId, url: webhook?.url, reason: outcome.disable },
+            payload: { webhookId: found.webhookId, reason: disabled },
             at: attempt.at,
           });
         }
-        return true;
+        return { status: settled.status, nextAt: settled.nextAt, disabled };
       });
     },
 
@@ -268,26 +237,6 @@ export function pgWebhooks(db: PgDb): WebhookRepository {
       return new Map(rows.map((row) => [row.webhookId, Number(row.n)]));
     },
 
-    async pruneEvents(before, limit) {
-      const pending = db
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .where(
-          and(eq(webhookDeliveries.eventId, events.id), eq(webhookDeliveries.status, 'pending')),
-        );
-      const old = db
-        .select({ id: events.id })
-        .from(events)
-        .where(
-          and(lt(events.createdAt, before), isNotNull(events.dispatchedAt), notExists(pending)),
-        )
-        .orderBy(asc(events.id))
-        .limit(limit);
-      const rows = await db
-        .delete(events)
-        .where(inArray(events.id, old))
-        .returning({ id: events.id });
-      return rows.length;
-    },
+    pruneEvents: (before, limit) => pruneEvents(db, before, limit),
   };
 }

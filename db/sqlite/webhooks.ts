@@ -1,18 +1,6 @@
 /** SQLite: webhook subscriptions, their deliveries and attempts (core/repositories/webhooks.ts). */
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  notExists,
-  sql,
-} from 'drizzle-orm';
-import { hears } from '../../core/webhooks/rules.ts';
+import { and, asc, desc, eq, lt, lte, sql } from 'drizzle-orm';
+import { settleAttempt } from '../../core/webhooks/rules.ts';
 import type {
   DeliveryRecord,
   WebhookRecord,
@@ -21,6 +9,7 @@ import type {
 import type { Db } from './open.ts';
 import { events, webhookAttempts, webhookDeliveries, webhooks } from './schema.ts';
 import { recordEvent } from './timeline.ts';
+import { dispatchEvents, pruneEvents } from './webhook-outbox.ts';
 
 type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -112,51 +101,7 @@ export function sqliteWebhooks(db: Db): WebhookRepository {
       return db.delete(webhooks).where(eq(webhooks.id, id)).run().changes > 0;
     },
 
-    async dispatch(limit, at) {
-      return db.transaction(
-        (tx) => {
-          const found = tx
-            .select({ id: events.id, type: events.type })
-            .from(events)
-            .where(isNull(events.dispatchedAt))
-            .orderBy(asc(events.id))
-            .limit(limit)
-            .all();
-          if (!found.length) return { events: 0, deliveries: [] };
-          const listening = tx.select().from(webhooks).where(eq(webhooks.active, true)).all();
-          const made: DeliveryRecord[] = [];
-          for (const event of found) {
-            for (const webhook of listening) {
-              if (event.id <= webhook.afterEventId || !hears(webhook.events, event.type)) continue;
-              const row = tx
-                .insert(webhookDeliveries)
-                .values({
-                  webhookId: webhook.id,
-                  eventId: event.id,
-                  status: 'pending',
-                  nextAt: at,
-                  createdAt: at,
-                })
-                .onConflictDoNothing()
-                .returning()
-                .get();
-              if (row) made.push({ ...row, eventType: event.type });
-            }
-          }
-          tx.update(events)
-            .set({ dispatchedAt: at })
-            .where(
-              inArray(
-                events.id,
-                found.map((event) => event.id),
-              ),
-            )
-            .run();
-          return { events: found.length, deliveries: made };
-        },
-        { behavior: 'immediate' },
-      );
-    },
+    dispatch: (limit, at) => dispatchEvents(db, limit, at),
 
     async forAttempt(deliveryId) {
       const found = delivery(deliveryId);
@@ -181,16 +126,14 @@ export function sqliteWebhooks(db: Db): WebhookRepository {
       const { attempt } = outcome;
       return db.transaction(
         (tx) => {
-          const moved = tx
-            .update(webhookDeliveries)
-            .set({
-              status: outcome.status,
-              attempts: attempt.attempt,
-              nextAt: outcome.nextAt,
-              lastStatus: attempt.status,
-              lastError: attempt.error,
-              ...(outcome.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+          const found = tx
+            .select({
+              webhookId: webhookDeliveries.webhookId,
+              failingSince: webhooks.failingSince,
+              active: webhooks.active,
             })
+            .from(webhookDeliveries)
+            .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
             .where(
               and(
                 eq(webhookDeliveries.id, deliveryId),
@@ -198,33 +141,41 @@ export function sqliteWebhooks(db: Db): WebhookRepository {
                 eq(webhookDeliveries.attempts, attempt.attempt - 1),
               ),
             )
-            .returning({ webhookId: webhookDeliveries.webhookId })
             .get();
-          if (!moved) return false;
+          if (!found) return undefined;
+          const settled = settleAttempt(outcome, found.failingSince, attempt.at);
+          tx.update(webhookDeliveries)
+            .set({
+              status: settled.status,
+              attempts: attempt.attempt,
+              nextAt: settled.nextAt,
+              lastStatus: attempt.status,
+              lastError: attempt.error,
+              ...(settled.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+            })
+            .where(eq(webhookDeliveries.id, deliveryId))
+            .run();
           tx.insert(webhookAttempts)
             .values({ deliveryId, ...attempt })
             .run();
+          // Turned off once: a second 410 racing this one writes no second event.
+          const disabled = settled.disable !== null && found.active ? settled.disable : null;
           tx.update(webhooks)
             .set({
-              failingSince: outcome.failingSince,
-              ...(outcome.disable ? { active: false, disabledReason: outcome.disable } : {}),
+              failingSince: settled.failingSince,
+              ...(disabled ? { active: false, disabledReason: disabled } : {}),
             })
-            .where(eq(webhooks.id, moved.webhookId))
+            .where(eq(webhooks.id, found.webhookId))
             .run();
-          if (outcome.disable) {
-            const webhook = tx
-              .select()
-              .from(webhooks)
-              .where(eq(webhooks.id, moved.webhookId))
-              .get();
+          if (disabled) {
             recordEvent(tx, {
               type: 'webhook.disabled',
               leadId: null,
-              payload: { webhookId: moved.webhookId, url: webhook?.url, reason: outcome.disable },
+              payload: { webhookId: found.webhookId, reason: disabled },
               at: attempt.at,
             });
           }
-          return true;
+          return { status: settled.status, nextAt: settled.nextAt, disabled };
         },
         { behavior: 'immediate' },
       );
@@ -294,23 +245,6 @@ export function sqliteWebhooks(db: Db): WebhookRepository {
       return new Map(rows.map((row) => [row.webhookId, Number(row.n)]));
     },
 
-    async pruneEvents(before, limit) {
-      // One small batch per call: the write lock is held for one short statement.
-      const pending = db
-        .select({ id: webhookDeliveries.id })
-        .from(webhookDeliveries)
-        .where(
-          and(eq(webhookDeliveries.eventId, events.id), eq(webhookDeliveries.status, 'pending')),
-        );
-      const old = db
-        .select({ id: events.id })
-        .from(events)
-        .where(
-          and(lt(events.createdAt, before), isNotNull(events.dispatchedAt), notExists(pending)),
-        )
-        .orderBy(asc(events.id))
-        .limit(limit);
-      return db.delete(events).where(inArray(events.id, old)).run().changes;
-    },
+    pruneEvents: (before, limit) => pruneEvents(db, before, limit),
   };
 }

@@ -305,11 +305,13 @@ describe('notifications for administrators', () => {
         notices.some((notice) => notice.kind === 'webhook'),
       );
       const [notice] = root.notices().filter((n) => n.kind === 'webhook');
+      const webhookId = (made.body as { id: number }).id;
       expect(notice).toMatchObject({
         title: 'A webhook was turned off',
-        body: `${receiver.url}: the receiver answered 410 Gone`,
-        url: '/settings/webhooks',
+        body: `#${webhookId}: the receiver answered 410 Gone`,
+        url: `/settings/webhooks/${webhookId}`,
       });
+      expect(JSON.stringify(notice)).not.toContain(receiver.url);
       await caughtUp(ana);
       expect(ana.notices().filter((n) => n.kind === 'webhook')).toEqual([]);
     } finally {

@@ -84,11 +84,10 @@ export async function attemptDelivery(
   const verdict = judgeAttempt(
     { status: sent.status, ...(error ? { error } : {}) },
     attempt,
-    webhook.failingSince,
     now,
     deps.settings,
   );
-  const written = await webhooks.recordAttempt(deliveryId, {
+  const settled = await webhooks.recordAttempt(deliveryId, {
     attempt: {
       attempt,
       at,
@@ -99,16 +98,16 @@ export async function attemptDelivery(
     },
     status: verdict.status,
     nextAt: verdict.nextAt,
-    failingSince: verdict.failingSince,
     disable: verdict.disable,
+    retire: verdict.retire,
   });
-  if (!written) return { kind: 'skipped', why: 'another runner recorded this attempt' };
-  if (verdict.status === 'pending' && verdict.nextAt)
-    return { kind: 'retry', webhookId: webhook.id, at: verdict.nextAt, status: sent.status };
+  if (!settled) return { kind: 'skipped', why: 'another runner recorded this attempt' };
+  if (settled.status === 'pending' && settled.nextAt)
+    return { kind: 'retry', webhookId: webhook.id, at: settled.nextAt, status: sent.status };
   return {
     kind: 'done',
     webhookId: webhook.id,
-    delivery: verdict.status === 'delivered' ? 'delivered' : 'failed',
+    delivery: settled.status === 'delivered' ? 'delivered' : 'failed',
     status: sent.status,
   };
 }

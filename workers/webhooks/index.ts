@@ -55,7 +55,7 @@ export function startWebhooks(options: WebhookWorkerOptions): {
         webhookAttempts.inc({ webhook, result: 'retry' });
         await producer.addLater(
           { deliveryId, attempt: attempt + 1 },
-          outcome.at.getTime() - Date.now(),
+          outcome.at.getTime() - options.clock.now().getTime(),
         );
         log.info(
           { ...context, status: outcome.status, retryAt: outcome.at },
@@ -102,7 +102,7 @@ export function startWebhooks(options: WebhookWorkerOptions): {
     if (reconciling) return;
     reconciling = (async () => {
       const due = await options.repos.webhooks.dueBefore(
-        new Date(Date.now() - options.graceMs),
+        new Date(options.clock.now().getTime() - options.graceMs),
         1000,
       );
       if (due.length) {

@@ -40,9 +40,12 @@ export function webhookNotices(events: readonly EventRecord[], t: Translate): No
       id: `event-${event.id}`,
       kind: 'webhook' as const,
       title: t('notify.webhookDisabled'),
-      body: `${String(event.payload.url ?? '')}: ${String(event.payload.reason ?? '')}`,
+      // The event names the subscription, never its URL (a URL may carry the receiver's token).
+      body: `#${String(event.payload.webhookId ?? '?')}: ${String(event.payload.reason ?? '')}`,
       leadId: null,
-      url: `/settings/webhooks`,
+      url: Number(event.payload.webhookId)
+        ? `/settings/webhooks/${Number(event.payload.webhookId)}`
+        : '/settings/webhooks',
     }));
 }
 

@@ -37,9 +37,10 @@ CREATE TABLE "webhooks" (
 	"updated_at" timestamp (3) with time zone NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "events" ADD COLUMN "dispatched_at" timestamp (3) with time zone;--> statement-breakpoint
--- Events from before webhooks existed have nobody to go to.
-UPDATE "events" SET "dispatched_at" = "created_at";--> statement-breakpoint
+-- Events from before webhooks existed have nobody to go to: they are dispatched already. A
+-- constant default fills them without rewriting the table (no long lock on a busy outbox).
+ALTER TABLE "events" ADD COLUMN "dispatched_at" timestamp (3) with time zone DEFAULT '2000-01-01T00:00:00Z';--> statement-breakpoint
+ALTER TABLE "events" ALTER COLUMN "dispatched_at" DROP DEFAULT;--> statement-breakpoint
 ALTER TABLE "webhook_attempts" ADD CONSTRAINT "webhook_attempts_delivery_id_webhook_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."webhook_deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_webhook_id_webhooks_id_fk" FOREIGN KEY ("webhook_id") REFERENCES "public"."webhooks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_event_id_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
