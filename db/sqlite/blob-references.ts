@@ -6,6 +6,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './open.ts';
 
+/** The inbox row's `blob`, as indexed (`inbox_raw_blob`, db/sqlite/schema.ts). */
+const RAW_BLOB = sql.raw(`(CASE WHEN json_valid(raw) THEN json_extract(raw, '$.blob') END)`);
+
 /** The names as one parameter: a JSON array, read back with json_each. */
 type NamesIn = SQL;
 
@@ -13,13 +16,14 @@ type NamesIn = SQL;
 const PLACES: ((names: NamesIn) => SQL)[] = [
   // Files that came with messages (partial index attachments_sha256).
   (names) => sql`SELECT DISTINCT sha256 AS name FROM attachments WHERE sha256 IN ${names}`,
-  // An email's .eml (or its headers), the inbox row's `blob` (expression index inbox_raw_blob).
-  (names) => sql`SELECT DISTINCT json_extract(raw, '$.blob') AS name FROM inbox
-    WHERE json_extract(raw, '$.blob') IN ${names}`,
+  // An email's .eml (or its headers), the inbox row's `blob` (expression index inbox_raw_blob,
+  // the same expression: a raw event that is no JSON is kept as it came, and names nothing).
+  (names) => sql`SELECT DISTINCT ${RAW_BLOB} AS name FROM inbox WHERE ${RAW_BLOB} IN ${names}`,
   // A web form's uploads, `files[].sha256`: until ingest they are named nowhere else, and a
   // replay reads them again (partial index inbox_raw_files: only rows with files).
   (names) => sql`SELECT DISTINCT json_extract(f.value, '$.sha256') AS name
-    FROM inbox, json_each(inbox.raw, '$.files') AS f
+    FROM inbox,
+      json_each(CASE WHEN json_valid(inbox.raw) THEN inbox.raw ELSE '{}' END, '$.files') AS f
     WHERE instr(inbox.raw, '"files":[{') > 0 AND json_extract(f.value, '$.sha256') IN ${names}`,
 ];
 

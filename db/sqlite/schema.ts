@@ -430,9 +430,12 @@ export const inbox = sqliteTable(
       .where(sql`${t.status} = 'failed'`),
     // Retention (workers/retention.ts): is a blob still named by an email's raw event, or by a
     // form's uploaded files?
+    // (A raw event that is no JSON is stored as it came: json_extract would refuse it.)
     index('inbox_raw_blob')
-      .on(sql`json_extract(${t.raw}, '$.blob')`)
-      .where(sql`json_extract(${t.raw}, '$.blob') IS NOT NULL`),
+      .on(sql`(CASE WHEN json_valid(${t.raw}) THEN json_extract(${t.raw}, '$.blob') END)`)
+      .where(
+        sql`(CASE WHEN json_valid(${t.raw}) THEN json_extract(${t.raw}, '$.blob') END) IS NOT NULL`,
+      ),
     index('inbox_raw_files')
       .on(t.id)
       .where(sql`instr(${t.raw}, '"files":[{') > 0`),

@@ -50,6 +50,7 @@ it('counts jobs per queue and state next to inbox rows and replies by status', a
       'queue     waiting  active  delayed  failed  completed  paused',
       'ingest          3       0        0       0          0  no',
       'outbound        0       0        1       0          0  yes',
+      'webhooks        0       0        0       0          0  no',
       '',
       'inbox rows  pending  done  ignored  failed',
       '                  3     1        0       1',
@@ -61,7 +62,7 @@ it('counts jobs per queue and state next to inbox rows and replies by status', a
     new CliError('unknown command: queues nonsense'),
   );
   await expect(cli('queues', 'failed', '--queue', 'events')).rejects.toThrow(
-    new CliError('--queue must be one of ingest, outbound'),
+    new CliError('--queue must be one of ingest, outbound, webhooks'),
   );
 });
 
@@ -121,7 +122,7 @@ it('a job that fails lists with its inbox row and error; after the fix, retry ma
   );
   await expect(cli('queues', 'retry', 'inbox-424242')).rejects.toThrow(
     new CliError(
-      'there is no job inbox-424242 in ingest or outbound (gone after 7 days? run the row again with: inbox replay --id 424242)',
+      'there is no job inbox-424242 in ingest or outbound or webhooks (gone after 7 days? run the row again with: inbox replay --id 424242)',
     ),
   );
   expect((await row(old.id))?.status).toBe('failed');
@@ -167,7 +168,7 @@ it('retry --all puts failed replies back to queued before their jobs run again',
   const firstFailure = (await job())?.finishedOn ?? 0;
 
   expect(await cli('queues', 'retry', '--all')).toBe(
-    'ingest: retried 1 of 1 failed jobs\noutbound: retried 1 of 1 failed jobs',
+    'ingest: retried 1 of 1 failed jobs\noutbound: retried 1 of 1 failed jobs\nwebhooks: retried 0 of 0 failed jobs',
   );
   // Still broken, so both fail again — but they really ran: a reply left `failed` would have
   // been skipped by the worker and its job completed.

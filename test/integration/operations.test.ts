@@ -119,11 +119,12 @@ describe('/admin/queues', () => {
     const queues = await get('/admin/queues/api/queues', bearer(system.apiKey));
     const shown = ((await queues.json()) as { queues: { name: string; allowRetries: boolean }[] })
       .queues;
-    expect(shown.map((q) => q.name).sort()).toEqual(['ingest', 'outbound']);
+    expect(shown.map((q) => q.name).sort()).toEqual(['ingest', 'outbound', 'webhooks']);
     // A failed reply is retried with `queues retry` (its row must go back to queued first).
     expect(Object.fromEntries(shown.map((q) => [q.name, q.allowRetries]))).toEqual({
       ingest: true,
       outbound: false,
+      webhooks: false,
     });
   });
 

@@ -221,6 +221,8 @@ describe.each(LOCATIONS)(`blobs (%s) on the ${TEST_STORE} store`, (location) => 
     await store.inbox.record(1, 'sub-1', formRaw, now);
     // A customer's NUL character, which PostgreSQL's JSON functions refuse, does not stop a pass.
     await store.inbox.record(1, 'nul', JSON.stringify({ body: { message: 'a\u0000b' } }), now);
+    // A raw event that is no JSON (kept as it came), even one that looks as if it had files.
+    await store.inbox.record(1, 'broken', 'not json "blob":"x" "files":[{', now);
     // Stored again now: about to be named by a row that has not committed yet.
     expect(await put(store, 'an .eml fetched twice')).toBe(storedAgain);
     expect(await keep(store, 'a file posted twice')).toBe(keptAgain);

@@ -41,6 +41,12 @@ describe('loadConfig defaults', () => {
       secretsKey: undefined,
       emailMaxBytes: 25 * 1024 * 1024,
       telegramPollSeconds: undefined,
+      webhooks: {
+        allowPrivate: false,
+        retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+        disableAfterMs: 5 * 24 * 3_600_000,
+      },
+      eventRetentionMs: 30 * 24 * 3_600_000,
       forms: {
         secret: undefined,
         minFillMs: 2000,
@@ -83,6 +89,10 @@ describe('loadConfig defaults', () => {
       'SECRETS_KEY',
       'EMAIL_MAX_MB',
       'TELEGRAM_POLL_SECONDS',
+      'WEBHOOK_ALLOW_PRIVATE',
+      'WEBHOOK_RETRY_SCHEDULE',
+      'WEBHOOK_DISABLE_AFTER_HOURS',
+      'EVENT_RETENTION_DAYS',
     ];
     const empty = Object.fromEntries(keys.map((key) => [key, '']));
     expect(loadConfig(empty)).toEqual(loadConfig({}));
@@ -121,6 +131,10 @@ describe('loadConfig values', () => {
         SECRETS_KEY: 'z'.repeat(32),
         EMAIL_MAX_MB: '5',
         TELEGRAM_POLL_SECONDS: '3',
+        WEBHOOK_ALLOW_PRIVATE: 'yes',
+        WEBHOOK_RETRY_SCHEDULE: ' 1, 2,3 ',
+        WEBHOOK_DISABLE_AFTER_HOURS: '36',
+        EVENT_RETENTION_DAYS: '7',
       }),
     ).toEqual({
       port: 8080,
@@ -143,6 +157,12 @@ describe('loadConfig values', () => {
       secretsKey: 'z'.repeat(32),
       emailMaxBytes: 5 * 1024 * 1024,
       telegramPollSeconds: 3,
+      webhooks: {
+        allowPrivate: true,
+        retryScheduleMs: [1000, 2000, 3000],
+        disableAfterMs: 36 * 3_600_000,
+      },
+      eventRetentionMs: 7 * 24 * 3_600_000,
       forms: {
         secret: 's'.repeat(32),
         minFillMs: 0,
