@@ -294,6 +294,8 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
     prefix: config.queuePrefix,
     log,
     dispatchEveryMs: Math.min(1000, config.reconcileIntervalMs),
+    // A subscription turned off writes `webhook.disabled`: the admins' consoles hear of it.
+    announce: changeAnnouncer(producerRedis, config.queuePrefix, log),
     graceMs: config.reconcileGraceMs,
     reconcileEveryMs: config.reconcileIntervalMs,
   });
@@ -322,8 +324,6 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
   lifecycle.onShutdown('outbound reconciler', () => outboundReconciler.stop());
   lifecycle.onShutdown('reply senders', () => senders.close());
   lifecycle.onShutdown('outbound worker', () => outboundWorker.close());
-  // A subscription turned off writes `webhook.disabled`: the admins' consoles hear of it.
-  webhooks.worker.on('completed', announce);
   lifecycle.onShutdown('queue producer (webhooks)', () => webhookQueue.queue.close());
   lifecycle.onShutdown('webhooks', () => webhooks.stop());
   // Delivered events past EVENT_RETENTION_DAYS, and blobs nothing names any more, every hour.

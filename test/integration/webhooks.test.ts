@@ -174,6 +174,7 @@ describe(`webhook deliveries on the ${TEST_STORE} store`, () => {
       kind: 'done',
       delivery: 'failed',
       status: 410,
+      disabled: 'the receiver answered 410 Gone',
     });
     expect(await store.webhooks.get(webhook.id)).toMatchObject({
       active: false,

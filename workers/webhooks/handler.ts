@@ -26,7 +26,14 @@ export interface WebhookDeps {
 }
 
 export type AttemptOutcome =
-  | { kind: 'done'; webhookId: number; delivery: 'delivered' | 'failed'; status: number | null }
+  | {
+      kind: 'done';
+      webhookId: number;
+      delivery: 'delivered' | 'failed';
+      status: number | null;
+      /** Why this attempt turned the subscription off (a `webhook.disabled` event was written). */
+      disabled: string | null;
+    }
   | { kind: 'retry'; webhookId: number; at: Date; status: number | null }
   /** Nothing to do: delivered or cancelled already, or another runner wrote this attempt. */
   | { kind: 'skipped'; why: string };
@@ -109,5 +116,6 @@ export async function attemptDelivery(
     webhookId: webhook.id,
     delivery: settled.status === 'delivered' ? 'delivered' : 'failed',
     status: sent.status,
+    disabled: settled.disabled,
   };
 }

@@ -18,6 +18,8 @@ import { createWorker, type Producer } from '../../core/runtime/queues.ts';
 import { attemptDelivery, dispatchEvents, type WebhookDeps } from './handler.ts';
 
 export interface WebhookWorkerOptions extends WebhookDeps {
+  /** Tells the consoles of a change: here only a subscription turned off (`webhook.disabled`). */
+  announce?: () => void;
   producer: Producer<'webhooks'>;
   connection: Redis;
   prefix: string;
@@ -63,6 +65,7 @@ export function startWebhooks(options: WebhookWorkerOptions): {
         );
       } else {
         webhookAttempts.inc({ webhook, result: outcome.delivery });
+        if (outcome.disabled) options.announce?.();
         const level = outcome.delivery === 'delivered' ? 'debug' : 'warn';
         log[level]({ ...context, status: outcome.status }, `webhook ${outcome.delivery}`);
       }
