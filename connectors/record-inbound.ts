@@ -10,6 +10,7 @@ import type { InboxRepository } from '../core/repositories/inbox.ts';
 import type { Logger } from '../core/runtime/logger.ts';
 import type { Producer } from '../core/runtime/queues.ts';
 import { occasionalWarning, withinDeadline } from '../core/runtime/redis-outage.ts';
+import { tickBatch, type Settled } from '../core/runtime/tick-batch.ts';
 
 export type { InboundRecorder };
 
@@ -23,8 +24,7 @@ export function createRecorder(
     'recorded but not enqueued (Redis unreachable?); the reconciler will enqueue it',
   );
   /** True when Redis took the jobs in time. */
-  const enqueue = async (rows: RecordedInbox[], channelId: number): Promise<boolean> => {
-    const inboxIds = rows.filter((r) => r.row.status === 'pending').map((r) => r.row.id);
+  const enqueue = async (inboxIds: number[], channelId: number): Promise<boolean> => {
     if (!inboxIds.length) return false;
     try {
       await withinDeadline(producer, () =>
@@ -39,14 +39,23 @@ export function createRecorder(
       return false;
     }
   };
+  const pendingIds = (rows: RecordedInbox[]) =>
+    rows.filter((r) => r.row.status === 'pending').map((r) => r.row.id);
+  // Single events recorded in the same turn (the posts of a busy moment, committed together by
+  // the inbox) go to Redis in one round trip.
+  const enqueueTogether = tickBatch(async (rows: RecordedInbox[]): Promise<Settled<boolean>[]> => {
+    const ids = pendingIds(rows);
+    const enqueued = await enqueue(ids, rows[0]?.row.channelId ?? 0);
+    return rows.map((row) => ({ ok: true, value: enqueued && row.row.status === 'pending' }));
+  });
   return {
     async record(channelId, externalId, raw, receivedAt) {
       const recorded = await inbox.record(channelId, externalId, JSON.stringify(raw), receivedAt);
-      return { ...recorded, enqueued: await enqueue([recorded], channelId) };
+      return { ...recorded, enqueued: await enqueueTogether(recorded) };
     },
     async recordBatch(channelId, events, receivedAt, checkpoint) {
       const recorded = await inbox.recordBatch(channelId, events, receivedAt, checkpoint);
-      await enqueue(recorded, channelId);
+      await enqueue(pendingIds(recorded), channelId);
       return recorded;
     },
   };

@@ -7,6 +7,7 @@ import type {
   SourceCheckpoint,
   StatusCounts,
 } from '../../core/repositories/inbox.ts';
+import { tickBatch, type Settled } from '../../core/runtime/tick-batch.ts';
 import type pg from 'pg';
 import type { PgDb } from './open.ts';
 import { inbox } from './schema.ts';
@@ -66,37 +67,55 @@ function matching(filter: ReplayFilter, afterId = 0): SQL | undefined {
   );
 }
 
+/** An event on its way into the inbox, with the channel and time it arrived on. */
+interface Arriving {
+  channelId: number;
+  externalId: string;
+  raw: string;
+  receivedAt: Date;
+}
+
+/** Records several events in one statement, in order; a repeated event returns its first row. */
 async function recordMany(
   client: pg.Pool | pg.PoolClient,
-  channelId: number,
-  rows: { externalId: string; raw: string }[],
-  receivedAt: Date,
+  rows: Arriving[],
 ): Promise<RecordedInbox[]> {
   if (!rows.length) return [];
   const inserted = await client.query<InboxDbRow>(
     `INSERT INTO inbox (channel_id, external_id, raw, status, received_at)
-     SELECT $1, external_id, raw, 'pending', $4
-     FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(external_id, raw, n) ORDER BY n
+     SELECT channel_id, external_id, raw, 'pending', received_at
+     FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[])
+       WITH ORDINALITY AS t(channel_id, external_id, raw, received_at, n) ORDER BY n
      ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING *`,
-    [channelId, rows.map((row) => row.externalId), rows.map((row) => row.raw), receivedAt],
+    [
+      rows.map((row) => row.channelId),
+      rows.map((row) => row.externalId),
+      rows.map((row) => row.raw),
+      rows.map((row) => row.receivedAt),
+    ],
   );
-  const created = new Map(inserted.rows.map((row) => [row.external_id, row]));
-  const known = rows.filter((row) => !created.has(row.externalId)).map((row) => row.externalId);
+  const keyOf = (channelId: number, externalId: string) => `${channelId} ${externalId}`;
+  const created = new Map(
+    inserted.rows.map((row) => [keyOf(row.channel_id, row.external_id), row]),
+  );
+  const known = rows.filter((row) => !created.has(keyOf(row.channelId, row.externalId)));
   const existing = known.length
     ? await client.query<InboxDbRow>(
-        'SELECT * FROM inbox WHERE channel_id = $1 AND external_id = ANY($2::text[])',
-        [channelId, known],
+        `SELECT inbox.* FROM inbox JOIN unnest($1::int[], $2::text[]) AS k(channel_id, external_id)
+         USING (channel_id, external_id)`,
+        [known.map((row) => row.channelId), known.map((row) => row.externalId)],
       )
     : { rows: [] };
-  const before = new Map(existing.rows.map((row) => [row.external_id, row]));
+  const before = new Map(existing.rows.map((row) => [keyOf(row.channel_id, row.external_id), row]));
   const seen = new Set<string>();
   return rows.map((row) => {
-    const fresh = created.get(row.externalId);
-    const first = !seen.has(row.externalId);
-    seen.add(row.externalId);
-    const stored = fresh ?? before.get(row.externalId);
+    const key = keyOf(row.channelId, row.externalId);
+    const fresh = created.get(key);
+    const first = !seen.has(key);
+    seen.add(key);
+    const stored = fresh ?? before.get(key);
     if (!stored)
-      throw new Error(`inbox row (${channelId}, ${row.externalId}) vanished during insert`);
+      throw new Error(`inbox row (${row.channelId}, ${row.externalId}) vanished during insert`);
     return { row: toInbox(stored), created: Boolean(fresh) && first };
   });
 }
@@ -135,26 +154,42 @@ export function pgInbox(db: PgDb): InboxRepository {
       .groupBy(inbox.status);
     return Object.fromEntries(rows.map((row) => [row.status, row.n]));
   };
+  const recordOne = async (row: Arriving): Promise<RecordedInbox> => {
+    const { channelId, externalId, raw, receivedAt } = row;
+    const inserted = await pool.query<InboxDbRow>(INSERT, [channelId, externalId, raw, receivedAt]);
+    const fresh = inserted.rows[0];
+    if (fresh) return { row: toInbox(fresh), created: true };
+    const existing = (await pool.query<InboxDbRow>(BY_EXTERNAL, [channelId, externalId])).rows[0];
+    if (!existing)
+      throw new Error(`inbox row (${channelId}, ${externalId}) vanished during insert`);
+    return { row: toInbox(existing), created: false };
+  };
+  // Posts that arrive together share one statement and one commit (see tickBatch). Should that
+  // statement fail, each row is tried on its own, so that one bad row fails alone.
+  const recordTogether = tickBatch(async (rows: Arriving[]): Promise<Settled<RecordedInbox>[]> => {
+    if (rows.length > 1) {
+      const together = await recordMany(pool, rows).catch(() => undefined);
+      if (together) return together.map((value) => ({ ok: true, value }));
+    }
+    return Promise.all(
+      rows.map((row) =>
+        recordOne(row).then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      ),
+    );
+  });
   return {
-    async record(channelId, externalId, raw, receivedAt) {
-      const inserted = await pool.query<InboxDbRow>(INSERT, [
-        channelId,
-        externalId,
-        raw,
-        receivedAt,
-      ]);
-      const fresh = inserted.rows[0];
-      if (fresh) return { row: toInbox(fresh), created: true };
-      const existing = (await pool.query<InboxDbRow>(BY_EXTERNAL, [channelId, externalId])).rows[0];
-      if (!existing)
-        throw new Error(`inbox row (${channelId}, ${externalId}) vanished during insert`);
-      return { row: toInbox(existing), created: false };
+    record(channelId, externalId, raw, receivedAt) {
+      return recordTogether({ channelId, externalId, raw, receivedAt });
     },
     async recordBatch(channelId, rows, receivedAt, checkpoint) {
-      if (!checkpoint) return recordMany(pool, channelId, rows, receivedAt);
+      const arriving = rows.map((row) => ({ ...row, channelId, receivedAt }));
+      if (!checkpoint) return recordMany(pool, arriving);
       // The checkpoint can never be ahead of the inbox: both commit together or not at all.
       return inTransaction(pool, async (client) => {
-        const recorded = await recordMany(client, channelId, rows, receivedAt);
+        const recorded = await recordMany(client, arriving);
         await saveCheckpoint(client, channelId, checkpoint, receivedAt);
         return recorded;
       });

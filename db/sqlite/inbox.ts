@@ -1,6 +1,7 @@
 /** The SQLite inbox: recording on prepared statements (the intake's hot path), the rest with drizzle. */
 import { and, asc, count, eq, gt, gte, inArray, lt, lte, max, type SQL } from 'drizzle-orm';
 import type { InboxStatus, RecordedInbox } from '../../core/ports.ts';
+import { tickBatch, type Settled } from '../../core/runtime/tick-batch.ts';
 import type {
   InboxRepository,
   NewInboxRow,
@@ -50,6 +51,26 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
       throw new Error(`inbox row (${channelId}, ${externalId}) vanished during insert`);
     return { row: toInbox(existing), created: false };
   };
+  // Posts that arrive together share one transaction, so one fsync (see tickBatch): each is
+  // answered only after the commit, and a row that fails does not take the others with it.
+  const recordTogether = tickBatch(
+    (rows: { channelId: number; externalId: string; raw: string; receivedAt: Date }[]) =>
+      db.$client
+        .transaction(() =>
+          rows.map((row): Settled<RecordedInbox> => {
+            try {
+              const value = recordOne(row.channelId, row.externalId, row.raw, row.receivedAt);
+              return { ok: true, value };
+            } catch (error) {
+              // SQLite ended the transaction itself (a full disk, an I/O error): the rows after
+              // this one would run outside it, so the whole batch fails instead.
+              if (!db.$client.inTransaction) throw error;
+              return { ok: false, error };
+            }
+          }),
+        )
+        .immediate(),
+  );
   const saveCheckpoint = (channelId: number, checkpoint: SourceCheckpoint, at: Date) => {
     if (checkpoint.kind === 'email') {
       const values = {
@@ -107,8 +128,8 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
           : null,
       };
     },
-    async record(channelId, externalId, raw, receivedAt) {
-      return recordOne(channelId, externalId, raw, receivedAt);
+    record(channelId, externalId, raw, receivedAt) {
+      return recordTogether({ channelId, externalId, raw, receivedAt });
     },
     async recordBatch(channelId, rows: NewInboxRow[], receivedAt, checkpoint) {
       // The checkpoint can never be ahead of the inbox: a crash re-reads at most this batch, and

@@ -61,6 +61,54 @@ describe(`the ${TEST_STORE} store`, () => {
     expect(await store.inbox.get(999_999)).toBeUndefined();
   });
 
+  it('records single events that arrive together in one go, each with its own answer', async () => {
+    const create = (name: string) =>
+      store.channels.create({
+        kind: 'email',
+        name,
+        defaultCountry: null,
+        appendScope: 'any',
+        active: true,
+        operatorIds: [],
+        config: {},
+      });
+    const channel = await create('Together');
+    const other = await create('Together too');
+    const before = await store.inbox.maxId();
+    // Made in the same turn of the event loop: they share one commit (see tickBatch).
+    const arriving = [
+      store.inbox.record(channel.id, 't-1', '{"n":1}', at('2026-02-01T00:00:01Z')),
+      store.inbox.record(other.id, 't-1', '{"n":2}', at('2026-02-01T00:00:02Z')),
+      store.inbox.record(channel.id, 't-2', '{"n":3}', at('2026-02-01T00:00:03Z')),
+      // The same event twice in one batch: one row, the second call told it is not new.
+      store.inbox.record(channel.id, 't-1', '{"n":4}', at('2026-02-01T00:00:04Z')),
+      // A channel that does not exist fails alone; the others are recorded.
+      store.inbox.record(424_242, 't-9', '{}', new Date()),
+    ];
+    const settled = await Promise.allSettled(arriving);
+    expect(settled[4]?.status).toBe('rejected');
+    const recorded = settled.slice(0, 4).map((result) => {
+      if (result.status !== 'fulfilled') throw result.reason;
+      return result.value;
+    });
+    expect(
+      recorded.map(({ row, created }) => [row.channelId, row.externalId, row.raw, created]),
+    ).toEqual([
+      [channel.id, 't-1', '{"n":1}', true],
+      [other.id, 't-1', '{"n":2}', true],
+      [channel.id, 't-2', '{"n":3}', true],
+      [channel.id, 't-1', '{"n":1}', false],
+    ]);
+    expect(recorded[3]?.row.id).toBe(recorded[0]?.row.id);
+    expect(recorded[2]?.row.receivedAt).toEqual(at('2026-02-01T00:00:03Z'));
+    // Ids follow the order of arrival.
+    expect(recorded.slice(0, 3).map(({ row }) => row.id)).toEqual(
+      [...recorded.slice(0, 3).map(({ row }) => row.id)].sort((a, b) => a - b),
+    );
+    expect(recorded[0]!.row.id).toBeGreaterThan(before);
+    expect(await store.inbox.get(recorded[1]!.row.id)).toMatchObject({ externalId: 't-1' });
+  });
+
   it('moves a source checkpoint only together with its rows', async () => {
     const channel = await store.channels.create({
       kind: 'email',
