@@ -17,7 +17,7 @@ const ioPackages = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'db/migrations/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'db/migrations/**', 'dist/**', 'dist.*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
