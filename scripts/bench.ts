@@ -1,220 +1,107 @@
 /**
- * `npm run bench`: how fast the ingest worker turns recorded inbox rows into committed leads,
- * next to a no-op BullMQ worker draining the same backlog on the same Redis; latency at a steady
- * arrival rate; and the ingest worker's peak memory, with a million clients in the database.
- * Progress goes to stderr; the figures and a last `bench: throughput=…` line go to stdout.
- * It uses QUEUE_PREFIX with a suffix of its own, so a running app is untouched, and removes
- * everything it created (database, Redis keys under its prefix) however it ends.
- * `npm run bench -- forms` measures the web form endpoint instead (scripts/bench/forms.ts), and
- * `npm run bench -- email` the IMAP connector with a private Dovecot (scripts/bench/email.ts), and
- * `npm run bench -- telegram` the bot webhook and polling (scripts/bench/telegram.ts), and
- * `npm run bench -- search` the lead list's searches among a million leads (scripts/bench/search.ts),
- * and `npm run bench -- console` the operator console's pages and live updates (scripts/bench/console.ts),
- * and `npm run bench -- import` the CLI's CSV import of a million clients (scripts/bench/import.ts),
- * and `npm run bench -- webhooks` events delivered per second to a local receiver (scripts/bench/webhooks.ts).
+ * `npm run bench -- [mode] [options]`: one path of Leadwire measured beside its limit in the same
+ * run (what the least program doing that work does on this machine), so a figure means the same
+ * on a busy or an idle machine. Progress goes to stderr; the figures to stdout, ending with one
+ * `bench: mode=<mode> <figure>=… limit=… ratio=…` line. Every mode removes what it created
+ * (processes, directories, databases, Redis keys under its own prefix) however it ends.
+ * `npm run soak` is the `soak` mode.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { ingestConcurrency } from '../core/jobs.ts';
-import { loadConfig } from '../core/runtime/config.ts';
-import { producerConnection, redisAnswers } from '../core/runtime/redis.ts';
-import { scrubSecrets } from '../core/runtime/scrub.ts';
-import { openStore } from '../db/open.ts';
-import { createDatabase, dropDatabase } from '../db/postgres/admin.ts';
-import { readOptions, type BenchOptions } from './bench/options.ts';
-import { timeInboxCommit } from './bench/feed.ts';
-import { benchEmail } from './bench/email.ts';
-import { benchForms } from './bench/forms.ts';
-import { benchConsole } from './bench/console.ts';
-import { benchSearch } from './bench/search.ts';
-import { benchImport } from './bench/import.ts';
-import { benchWebhooks } from './bench/webhooks.ts';
-import { measureLatency } from './bench/latency.ts';
-import { benchTelegram } from './bench/telegram.ts';
-import { drainIngest, drainNoop } from './bench/phases.ts';
-import { deleteKeysWithPrefix } from './bench/redis-keys.ts';
-import { formatRuns, type Results } from './bench/report.ts';
-import { seedCrm } from './bench/seed.ts';
-import { senderStream } from './bench/senders.ts';
-import { storeConfig, type StoreArgs } from './bench/worker-child.ts';
-import { createWorkspace } from './bench/workspace.ts';
+import { ensureBuilt } from './build.mjs';
+import { readOptions, usage, UserError, type Mode, type Run } from './bench/context.ts';
+import { consoleMode } from './bench/console.ts';
+import { emailMode } from './bench/email.ts';
+import { formsMode, intakeMode, telegramMode } from './bench/endpoints.ts';
+import { importMode } from './bench/import.ts';
+import { ingestMode } from './bench/ingest.ts';
+import { startOrphanGuard } from './bench/orphan-guard.ts';
+import { searchMode } from './bench/search.ts';
+import { soakMode } from './bench/soak.ts';
+import { webhooksMode } from './bench/webhooks.ts';
+
+const MODES: Record<string, Mode> = {
+  ingest: ingestMode,
+  forms: formsMode,
+  telegram: telegramMode,
+  intake: intakeMode,
+  email: emailMode,
+  search: searchMode,
+  console: consoleMode,
+  import: importMode,
+  webhooks: webhooksMode,
+  soak: soakMode,
+};
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
-
 const interrupt = new AbortController();
-/** What to close at the end, last registered first. */
 const closers: (() => unknown)[] = [];
 
-let closing: Promise<void> | undefined;
-
-/** Runs the closers once, however many times it is called (Ctrl-C and the failing run both call it). */
-function closeAll(): Promise<void> {
-  closing ??= (async () => {
-    for (let close = closers.pop(); close; close = closers.pop()) {
-      try {
-        await close();
-      } catch (error) {
-        progress(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
-      }
+async function closeAll(): Promise<void> {
+  for (let close = closers.pop(); close; close = closers.pop()) {
+    try {
+      await close();
+    } catch (error) {
+      progress(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
     }
-  })();
-  return closing;
-}
-
-async function bench(): Promise<string> {
-  const options = readOptions();
-  const config = loadConfig();
-  if (!(await redisAnswers(config.redisUrl)))
-    throw new Error(
-      `Redis is not reachable at ${config.redisUrl} — start redis-server or set REDIS_URL`,
-    );
-  const runId = randomBytes(4).toString('hex');
-  const prefix = `${config.queuePrefix}-bench-${runId}`;
-  const database = await benchDatabase(options, runId);
-  progress(`database ${describe(database)}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
-
-  const store = await openStore(storeConfig(database), { durability: 'full' });
-  closers.push(() => store.close());
-  const seeding = performance.now();
-  await seedCrm(store, options.clients, (done) => {
-    if (done % 250_000 === 0 || done === options.clients) progress(`seeded ${done} clients`);
-  });
-  progress(`seeded ${options.clients} clients (2 identities each) in ${seconds(seeding)} s`);
-
-  const redis = producerConnection(config.redisUrl);
-  closers.push(() => redis.quit());
-  await new Promise((resolve) =>
-    redis.status === 'ready' ? resolve(undefined) : redis.once('ready', resolve),
-  );
-  closers.push(async () => {
-    const deleted = await deleteKeysWithPrefix(redis, prefix);
-    progress(`deleted ${deleted} Redis keys under ${prefix}`);
-  });
-
-  const concurrency = ingestConcurrency(options.store, config.ingestConcurrency);
-  const context = {
-    prefix,
-    database,
-    concurrency,
-    store,
-    redis,
-    progress,
-    signal: interrupt.signal,
-    defer: (close: () => unknown) => closers.push(close),
-  };
-  const next = senderStream({ clients: options.clients, returning: options.returning });
-
-  const inboxCommitMs = await timeInboxCommit(context.store);
-  progress(`one durable inbox commit: ${inboxCommitMs.toFixed(2)} ms`);
-  const noop = await drainNoop(context, options.backlog);
-  progress(`noop: ${Math.round(noop.perSecond)} msgs/s`);
-  const runs: Results[] = [];
-  for (const processes of options.workers) {
-    const label = `w${processes}`;
-    const ingest = await drainIngest(context, options.backlog, next, processes, label);
-    progress(
-      `ingest (${processes} worker${processes > 1 ? 's' : ''}): ${Math.round(ingest.drain.perSecond)} msgs/s; ` +
-        `latency phase at ${options.rate} msgs/s for ${options.seconds} s`,
-    );
-    const latency = await measureLatency(
-      context,
-      { workers: ingest.workers, producer: ingest.producer, finishedSoFar: ingest.drain.finished },
-      { rate: options.rate, seconds: options.seconds, next, label },
-    );
-    const { maxRssBytes, memory } = await ingest.workers.stats();
-    await ingest.workers.stop();
-    runs.push({
-      store: options.store,
-      workers: processes,
-      clients: options.clients,
-      returning: options.returning,
-      concurrency,
-      cpus: availableParallelism(),
-      noop,
-      ingest: ingest.drain,
-      latency,
-      rate: options.rate,
-      inboxCommitMs,
-      maxRssBytes,
-      memory,
-    });
   }
-  return formatRuns(runs);
 }
 
-/** The bench's own database: a SQLite file in a workspace, or a PostgreSQL database it creates. */
-async function benchDatabase(
-  options: Pick<BenchOptions, 'store' | 'dataDir' | 'databaseUrl'>,
-  runId: string,
-): Promise<StoreArgs> {
-  if (options.store === 'sqlite') {
-    const workspace = createWorkspace(options.dataDir, runId);
-    closers.push(() => workspace.remove());
-    return { kind: 'sqlite', file: workspace.databaseFile };
-  }
-  const name = `leadwire_bench_${runId}`;
-  const url = await createDatabase(options.databaseUrl, name).catch((error: unknown) => {
-    throw new Error(
-      `PostgreSQL at ${options.databaseUrl} did not make the bench's database (${(error as Error).message}) — start it, or pass --database-url`,
-    );
-  });
-  closers.push(() => dropDatabase(options.databaseUrl, name));
-  return { kind: 'postgres', url };
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) return progress('interrupted again: still cleaning up');
+  progress('interrupted: stopping the load, then cleaning up');
+  interrupt.abort();
+});
+process.on('SIGTERM', () => interrupt.abort());
+
+const args = process.argv.slice(2);
+const named = args[0] !== undefined && !args[0].startsWith('-');
+const name = named ? (args.shift() as string) : 'ingest';
+const mode = MODES[name];
+const everyUsage = () =>
+  `usage:\n${Object.entries(MODES)
+    .map(([key, each]) => `  ${usage(key, each)}`)
+    .join('\n')}\n`;
+
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(named && mode ? `usage: ${usage(name, mode)}\n` : everyUsage());
+  process.exit(0);
 }
 
-const describe = (database: StoreArgs) =>
-  database.kind === 'sqlite' ? database.file : scrubSecrets(database.url);
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    progress('interrupted: cleaning up');
-    interrupt.abort();
-    void closeAll().finally(() => process.exit(130));
-  });
-}
-
+const guard = startOrphanGuard();
+closers.push(() => guard.end());
+const run: Run = {
+  id: randomBytes(4).toString('hex'),
+  progress,
+  signal: interrupt.signal,
+  defer: (close) => closers.push(close),
+  guard,
+};
 try {
-  const [mode, ...modeArgs] = process.argv.slice(2);
-  const modeContext = {
-    args: modeArgs,
-    progress,
-    signal: interrupt.signal,
-    defer: (close: () => unknown) => closers.push(close),
-  };
-  const report =
-    mode === 'forms'
-      ? await benchForms(modeContext)
-      : mode === 'email'
-        ? await benchEmail(modeContext)
-        : mode === 'telegram'
-          ? await benchTelegram(modeContext)
-          : mode === 'console'
-            ? await benchConsole({
-                ...modeContext,
-                database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
-              })
-            : mode === 'search'
-              ? await benchSearch({
-                  ...modeContext,
-                  database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
-                })
-              : mode === 'import'
-                ? await benchImport({
-                    ...modeContext,
-                    database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
-                  })
-                : mode === 'webhooks'
-                  ? await benchWebhooks({
-                      ...modeContext,
-                      database: (where) => benchDatabase(where, randomBytes(4).toString('hex')),
-                    })
-                  : await bench();
+  if (!mode) throw new UserError(`there is no "${name}" mode\n${everyUsage()}`);
+  const options = readOptions(name, mode, args);
+  // The roles run compiled JavaScript as the Procfile says: built once here, not by each process.
+  await ensureBuilt();
+  const result = await mode.run(run, options);
   await closeAll();
-  process.stdout.write(report);
+  const [figure, value] = result.figure;
+  const more = Object.entries(result.more ?? {}).map(([key, text]) => ` ${key}=${text}`);
+  const ratio = result.limit > 0 ? (value / result.limit).toFixed(3) : 'n/a';
+  process.stdout.write(
+    `${result.lines.join('\n')}\n` +
+      `bench: mode=${name} ${figure}=${round(value)} limit=${round(result.limit)} ratio=${ratio}${more.join('')}\n`,
+  );
+  process.exitCode = result.failed ? 1 : 0;
 } catch (error) {
   await closeAll();
-  progress(`failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  if (interrupt.signal.aborted) progress('interrupted: cleaned up');
+  else if (error instanceof UserError) progress(error.message);
+  else
+    progress(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = interrupt.signal.aborted ? 130 : 1;
+}
+// Keep-alive sockets and timers of an interrupted load must not keep the process alive.
+process.exit();
+
+function round(value: number): string {
+  return value >= 100 ? String(Math.round(value)) : value.toFixed(value >= 1 ? 1 : 3);
 }

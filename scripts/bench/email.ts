@@ -1,196 +1,143 @@
 /**
- * `npm run bench -- email`: how long Leadwire takes to turn a mailbox of 5,000 customer emails
- * into leads, beside a bare imapflow fetch of the same mailbox in the same run, and the seconds
- * from an APPEND to its lead while the connector idles.
- *
- * A private Dovecot (scripts/imap-test-server.sh) gets the mailbox by APPEND (email-corpus.ts;
- * not timed). Leadwire runs as production runs it: the Procfile's `worker` and `email` lines as
- * processes of their own, on a temporary DATA_DIR and a queue prefix of its own, with a mailbox
- * channel stored as the API stores one. Everything it created (Dovecot and its directory, the
- * DATA_DIR, the Redis keys under its prefix) is removed however the bench ends.
+ * `npm run bench -- email`: a mailbox of customer emails in a private Dovecot
+ * (scripts/imap-test-server.sh, through the tests' helper) turned into committed leads by the
+ * `email` and `worker` roles, beside the limit: in one process, a bare imapflow fetch of the same
+ * mailbox with mailparser's `simpleParser` on each message. Leadwire has two processes to spread
+ * the work over the two cores, the limit one.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { simpleParser } from 'mailparser';
+import { sql } from 'drizzle-orm';
 import { emailSettingsInput, storeEmailSettings } from '../../connectors/email/config.ts';
-import { FileBlobStore } from '../../db/files/blob-store.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
-import { redisAnswers } from '../../core/runtime/redis.ts';
-import { openStore } from '../../db/open.ts';
-import { appendAll, customerEmails } from './email-corpus.ts';
-import { bareFetch, idleLatency, imapConnect } from './email-imap.ts';
-import { ingestMailbox } from './email-ingest.ts';
-import { formatEmail } from './email-report.ts';
-import { startDovecot } from './email-system.ts';
-import { startOrphanGuard } from './orphan-guard.ts';
-import { connectOwningPrefix } from './redis-keys.ts';
-import { createWorkspace } from './workspace.ts';
+import { inspect } from '../../db/inspect.ts';
+import { startImapServer, type ImapTestServer } from '../../test/helpers/imap.ts';
+import { defineMode, int, seconds } from './context.ts';
+import { awaitCommitted } from './ledger.ts';
+import { customerEmails } from './mailbox.ts';
+import { startRole } from './processes.ts';
+import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
 
-const USAGE = 'usage: npm run bench -- email [--messages N] [--idle-samples N]';
 /** 2,000 senders for 5,000 messages: about 3,000 append to a lead their sender already has. */
 const SENDER_SHARE = 0.4;
-const MAILBOX = { user: 'support@test.local', pass: 'secret' };
 
-export interface EmailBenchContext {
-  /** The arguments after `email`. */
-  args: string[];
-  progress: (line: string) => void;
-  /** Aborted on Ctrl-C: the phase in progress stops, then the cleanup runs. */
-  signal: AbortSignal;
-  /** Registers something to close when the bench ends, however it ends. */
-  defer: (close: () => unknown) => void;
-}
+export const emailMode = defineMode({
+  summary: 'a mailbox into committed leads vs imapflow fetch + simpleParser in one process',
+  options: {
+    messages: 5000,
+    ...STORE_OPTIONS,
+  },
+  async run(run, options) {
+    const count = options.messages;
+    const workspace = await createWorkspace(run, options);
+    const own = await ownRedis(run);
+    const env = appEnv(workspace, own, { SECRETS_KEY: randomBytes(32).toString('hex') });
+    const dovecot = await startImapServer(`bench-${run.id}`);
+    run.guard.dovecot(dovecot.dir);
+    run.guard.remove(dovecot.dir);
+    run.defer(() => dovecot.stop());
+    const mailbox = dovecot.users.support;
 
-export async function benchEmail(context: EmailBenchContext): Promise<string> {
-  const { progress, defer, signal } = context;
-  const options = readEmailOptions(context.args);
-  // bench.ts listens for SIGINT once. A second one (the `tsx` CLI that `npm run bench` goes
-  // through sends it again when this process is slow to answer the first, as it is when the
-  // CPUs are busy) would find no listener and exit at once, leaving a daemonized Dovecot and the
-  // DATA_DIR behind. The cleanup is bounded (20 s per process at most), so let it finish. (When
-  // this process is killed outright, orphan-guard.ts cleans up.)
-  const keepCleaning = () => progress('interrupted again: still cleaning up');
-  process.on('SIGINT', keepCleaning);
-  defer(() => process.off('SIGINT', keepCleaning));
-  const senders = Math.max(1, Math.round(options.messages * SENDER_SHARE));
-  const base = loadConfig();
-  if (!(await redisAnswers(base.redisUrl)))
-    throw new Error(
-      `Redis is not reachable at ${base.redisUrl} — start redis-server or set REDIS_URL`,
-    );
-  const runId = randomBytes(4).toString('hex');
-  const prefix = `${base.queuePrefix}-bench-email-${runId}`;
-  const guard = startOrphanGuard();
-  defer(() => guard.end());
-  const workspace = createWorkspace(undefined, runId);
-  guard.remove(path.dirname(workspace.databaseFile));
-  defer(() => workspace.remove());
-  const secretsKey = randomBytes(32).toString('hex');
-  const env = {
-    ...process.env,
-    DATA_DIR: path.dirname(workspace.databaseFile),
-    QUEUE_PREFIX: prefix,
-    REDIS_URL: base.redisUrl,
-    SECRETS_KEY: secretsKey,
-    // Info, for the lines the bench waits for; warnings and errors are shown on stderr.
-    LOG_LEVEL: 'info',
-  };
-  const config = loadConfig(env);
-  progress(`database ${config.databaseFile}, Redis ${config.redisUrl}, queue prefix ${prefix}`);
-
-  guard.redisKeys(config.redisUrl, prefix);
-  const redis = await connectOwningPrefix(config.redisUrl, prefix, defer, progress);
-
-  const dovecot = await startDovecot(guard);
-  defer(async () => {
-    await dovecot.stop();
-    progress('Dovecot stopped');
-  });
-  const login = { port: dovecot.port, ...MAILBOX };
-  progress(`Dovecot on 127.0.0.1:${dovecot.port}; appending ${options.messages} messages`);
-  const fill = await timed(async () => {
-    const client = await imapConnect(login);
-    try {
-      return await appendAll(client, customerEmails(options.messages, senders), (done) => {
-        if (done % 1000 === 0) progress(`appended ${done}`);
-      });
-    } finally {
-      await client.logout().catch(() => client.close());
+    const filling = performance.now();
+    const appender = await dovecot.connect(mailbox);
+    let bytes = 0;
+    for (const raw of customerEmails(count, Math.max(1, Math.round(count * SENDER_SHARE)))) {
+      run.signal.throwIfAborted();
+      if (!(await appender.append('INBOX', raw))) throw new Error('an APPEND was refused');
+      bytes += raw.length;
     }
-  });
-  progress(`appended ${fill.value.count} messages in ${fill.seconds.toFixed(1)} s (not timed)`);
-  signal.throwIfAborted();
+    await appender.logout();
+    run.progress(`appended ${count} messages in ${seconds(filling).toFixed(1)} s (not timed)`);
 
-  const bare = await bareFetch(login, dovecot);
-  if (bare.count !== options.messages)
-    throw new Error(`the bare fetch read ${bare.count} of ${options.messages} messages`);
-  progress(`bare imapflow: ${bare.count} sources in ${bare.seconds.toFixed(2)} s`);
-  signal.throwIfAborted();
+    const limit = await fetchAndParse(dovecot);
+    if (limit.count !== count)
+      throw new Error(`the bare fetch read ${limit.count} of ${count} messages`);
+    run.progress(`limit: fetch + simpleParser, ${int(limit.perSecond)} msgs/s`);
 
-  const store = await openStore(config);
-  defer(() => store.close());
-  const blobWriteMs = await timeBlobWrite(path.join(config.dataDir, 'bench-fsync'));
-  const input = emailSettingsInput.parse({
-    imap: {
-      host: '127.0.0.1',
-      port: dovecot.port,
-      secure: false,
-      user: MAILBOX.user,
-      password: { value: MAILBOX.pass },
-    },
-    ingestSince: '2000-01-01T00:00:00Z',
-  });
-  const channel = await store.channels.create({
-    kind: 'email',
-    name: 'Bench support mailbox',
-    defaultCountry: 'ES',
-    appendScope: 'any',
-    active: true,
-    operatorIds: [],
-    config: storeEmailSettings(input, secretsKey, new Date()),
-  });
-  const phase = {
-    store,
-    channelId: channel.id,
-    env,
-    redis,
-    dovecot,
-    guard,
-    progress,
-    signal,
-    defer,
-  };
-  const ingest = await ingestMailbox(phase, options.messages);
-  progress(`Leadwire: all ${options.messages} messages ingested; IDLE phase`);
+    const store = await workspace.open();
+    const input = emailSettingsInput.parse({
+      imap: {
+        host: '127.0.0.1',
+        port: dovecot.port,
+        secure: false,
+        user: mailbox.user,
+        password: { value: mailbox.pass },
+      },
+      ingestSince: '2000-01-01T00:00:00Z',
+    });
+    const channel = await store.channels.create({
+      kind: 'email',
+      name: 'Bench support mailbox',
+      defaultCountry: 'ES',
+      appendScope: 'any',
+      active: true,
+      operatorIds: [],
+      config: storeEmailSettings(input, loadConfig(env).secretsKey, new Date()),
+    });
+    const worker = startRole(run, 'worker', env);
+    await worker.logged('ingest worker and reconciler started');
+    const workerCpu = worker.cpuSeconds();
+    const connector = startRole(run, 'email', env);
+    const connected = await connector.logged('mailbox connected');
+    const connectorCpu = connector.cpuSeconds();
+    const committed = await awaitCommitted(run, store, {
+      afterId: 0,
+      expected: count,
+      channelId: channel.id,
+    });
+    // From the login, as the limit's time is: the process's start-up (and a rebuild of dist/
+    // when a source changed meanwhile) is shown apart.
+    const fromLogin = (committed.lastProcessedAt - connected.time) / 1000;
+    const startUp = (connected.time - connector.startedAt) / 1000;
+    const perSecond = count / fromLogin;
+    const cpuMs = (cpu: number) => `${((cpu * 1000) / count).toFixed(2)} ms/msg`;
+    const leads = await inspect(store).get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM leads WHERE channel_id = ${channel.id}`,
+    );
+    const outcomes = Object.entries(committed.outcomes).map(([kind, n]) => `${kind} ${int(n)}`);
+    const lines = [
+      `Leadwire email bench (${workspace.store}): ${int(count)} messages (${(bytes / 1e6).toFixed(1)} MB) in a private Dovecot`,
+      `  limit            ${int(limit.perSecond)} msgs/s: connect, FETCH every source, simpleParser each, ` +
+        `one process, ${limit.seconds.toFixed(2)} s (${limit.cpuSeconds.toFixed(1)} CPU s)`,
+      `  Leadwire         ${int(perSecond)} msgs/s: ${fromLogin.toFixed(1)} s from the connector's login ` +
+        `to the last lead committed (${startUp.toFixed(1)} s start-up before it)`,
+      `    outcomes       ${outcomes.join(', ')}; ${int(Number(leads?.n ?? 0))} leads`,
+      `    CPU            connector ${cpuMs(connector.cpuSeconds() - connectorCpu)} ` +
+        `(+ ${connectorCpu.toFixed(1)} s start-up), worker ${cpuMs(worker.cpuSeconds() - workerCpu)}`,
+    ];
+    const problems = worker.problems + connector.problems;
+    if (problems) lines.push(`    WARNING: ${problems} warnings or errors logged (above)`);
+    return {
+      lines,
+      figure: ['msgs_per_s', perSecond],
+      limit: limit.perSecond,
+      more: { store: workspace.store },
+    };
+  },
+});
 
-  const idleMessages = [
-    ...customerEmails(options.idleSamples, options.idleSamples, { seed: 2, firstSender: senders }),
-  ];
-  const idle = await idleLatency(phase, login, idleMessages);
-  return formatEmail({ options, senders, fill, bare, ingest, idle, blobWriteMs });
-}
-
-function readEmailOptions(args: string[]): { messages: number; idleSamples: number } {
-  const { values } = parseArgs({
-    args,
-    options: {
-      messages: { type: 'string', default: '5000' },
-      'idle-samples': { type: 'string', default: '20' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
+/** The limit: every message fetched by UID in one session and parsed as it arrives. */
+async function fetchAndParse(dovecot: ImapTestServer) {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const client = await dovecot.connect(dovecot.users.support);
+  let count = 0;
+  const lock = await client.getMailboxLock('INBOX');
+  try {
+    for await (const message of client.fetch('1:*', { uid: true, source: true })) {
+      if (message.source) await simpleParser(message.source);
+      count += 1;
+    }
+  } finally {
+    lock.release();
+    await client.logout();
   }
-  const positive = (name: string, text: string) => {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value <= 0)
-      throw new Error(`--${name} must be a positive integer, got "${text}"\n${USAGE}`);
-    return value;
-  };
+  const used = process.cpuUsage(cpu);
+  const took = seconds(started);
   return {
-    messages: positive('messages', values.messages),
-    idleSamples: positive('idle-samples', values['idle-samples']),
+    count,
+    seconds: took,
+    perSecond: count / took,
+    cpuSeconds: (used.user + used.system) / 1e6,
   };
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const started = performance.now();
-  const value = await work();
-  return { value, seconds: (performance.now() - started) / 1000 };
-}
-
-/** One durable blob write as the connector makes one per message (putDurable: write + fsync). */
-async function timeBlobWrite(dir: string): Promise<number> {
-  const blobs = new FileBlobStore(dir);
-  const rounds = 50;
-  const started = performance.now();
-  for (let i = 0; i < rounds; i++) await blobs.putDurable(randomBytes(2048));
-  const ms = (performance.now() - started) / rounds;
-  rmSync(dir, { recursive: true, force: true });
-  return ms;
 }

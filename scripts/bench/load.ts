@@ -1,17 +1,18 @@
 /**
- * Load on an intake endpoint (forms, the Telegram webhook): one autocannon run whose every post
- * is the next one, and the check that each 2xx answer left exactly one inbox row.
+ * The load generators. `fire`: closed loop with autocannon, each connection sending its next post
+ * once the last is answered (how fast can the endpoint go). `startTraffic`: open model, request n
+ * leaves n / rate seconds after the start whether or not earlier ones were answered, so a slow
+ * server meets a growing queue as it would from real customers; a request's latency counts from
+ * when it was due.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import http from 'node:http';
 import autocannon from 'autocannon';
-import { sql } from 'drizzle-orm';
-import type { Store } from '../../core/repositories/index.ts';
-import { inspect } from '../../db/inspect.ts';
 
 export interface Post {
   body: Buffer;
-  /** The inbox external id this post leaves when it is recorded (`sub-…`, `u…`). */
+  /** The inbox external id this post leaves when it is recorded. */
   externalId: string;
+  headers?: Record<string, string>;
 }
 
 export interface Fired {
@@ -23,11 +24,9 @@ export interface Fired {
   refused: string[];
 }
 
-/**
- * One autocannon run; each request takes the next post. With one request in flight per
- * connection, the context autocannon passes from a request's set-up to its answer says which
- * post was answered.
- */
+export const acceptedPerSecond = ({ result }: Fired) => result['2xx'] / result.duration;
+
+/** One autocannon run; with one request in flight per connection, its context names the post. */
 export function fire(
   target: { url: string; headers: Record<string, string> },
   load: { seconds: number; connections: number },
@@ -52,7 +51,8 @@ export function fire(
               const post = next();
               fired.posted += 1;
               (context as Sent).externalId = post.externalId;
-              return { ...request, body: post.body };
+              const headers = { ...request.headers, ...post.headers };
+              return { ...request, headers, body: post.body };
             },
             onResponse: (status, _body, context) => {
               const list = status >= 200 && status < 300 ? fired.accepted : fired.refused;
@@ -63,7 +63,8 @@ export function fire(
       },
       (error: unknown, result) => {
         signal.removeEventListener('abort', stop);
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        if (signal.aborted) reject(signal.reason as Error);
+        else if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve({ ...fired, result });
       },
     );
@@ -72,57 +73,141 @@ export function fire(
   });
 }
 
-export interface InboxCheck {
-  /** Rows recorded during the run. */
-  rows: number;
-  /** Distinct posts answered 2xx that have their row, and distinct posts answered 2xx. */
-  acceptedWithRow: number;
-  acceptedDistinct: number;
-  /** Posts answered otherwise that have a row anyway (there should be none). */
-  refusedWithRow: number;
-  /** Rows of posts whose answer the load tool never read (in flight when it stopped). */
-  unanswered: number;
-  unansweredPosts: number;
-}
-
-/** Waits for the server to finish what was in flight, then matches answers with inbox rows. */
-export async function checkInbox(
-  store: Store,
-  channelId: number,
-  afterId: number,
-  run: Fired,
-): Promise<InboxCheck> {
-  await settledMaxInboxId(store);
-  const externalIds = (
-    await inspect(store).all<{ external_id: string }>(
-      sql`SELECT external_id FROM inbox WHERE channel_id = ${channelId} AND id > ${afterId}`,
-    )
-  ).map((row) => row.external_id);
-  const rows = new Set(externalIds);
-  const withRow = (ids: string[]) => new Set(ids.filter((id) => rows.has(id))).size;
-  const acceptedWithRow = withRow(run.accepted);
-  const refusedWithRow = withRow(run.refused);
-  return {
-    rows: externalIds.length,
-    acceptedWithRow,
-    acceptedDistinct: new Set(run.accepted).size,
-    refusedWithRow,
-    unanswered: externalIds.length - acceptedWithRow - refusedWithRow,
-    unansweredPosts: run.posted - run.accepted.length - run.refused.length,
-  };
-}
-
-/** The largest inbox id, once it has stopped changing (the server has finished its posts). */
-export async function settledMaxInboxId(store: Store): Promise<number> {
-  let last = -1;
-  for (let now = await store.inbox.maxId(); now !== last; now = await store.inbox.maxId()) {
-    last = now;
-    await sleep(300);
-  }
-  return last;
-}
-
 export const statuses = (result: autocannon.Result) =>
   Object.entries(result.statusCodeStats ?? {})
     .map(([status, { count }]) => `${status} x${count ?? 0}`)
     .join(', ') || `no answers (${result.errors} errors, ${result.timeouts} timeouts)`;
+
+/** A request's final state, by sequence number. */
+export const SENT = 1;
+export const ACCEPTED = 2;
+export const REFUSED = 3;
+export const FAILED = 4;
+
+export interface TrafficCounts {
+  sent: number;
+  accepted: number;
+  /** Answered otherwise, or no answer at all (connection error, timeout). */
+  refused: number;
+  failed: number;
+  /** Milliseconds from when each answered request was due to its answer. */
+  latencyMs: number[];
+  /** Answers by status code, failures by error code. */
+  outcomes: Map<string, number>;
+}
+
+export interface Traffic {
+  /** The counts since the last call (or the start). */
+  take(): TrafficCounts;
+  /** The state of every request by sequence number: SENT … FAILED, 0 if never sent. */
+  readonly states: Uint8Array;
+  readonly inFlight: number;
+  /** Resolves once the schedule has ended (or `stop` was called) and every request has ended. */
+  readonly finished: Promise<void>;
+  stop(): void;
+}
+
+const TICK_MS = 5;
+const emptyCounts = (): TrafficCounts => ({
+  sent: 0,
+  accepted: 0,
+  refused: 0,
+  failed: 0,
+  latencyMs: [],
+  outcomes: new Map(),
+});
+
+export function startTraffic(options: {
+  url: URL;
+  headers: Record<string, string>;
+  rate: number;
+  seconds: number;
+  /** Keep-alive connections; a request finding them all busy waits its turn (and its time counts). */
+  connections: number;
+  timeoutMs: number;
+  /** The JSON body and Idempotency-Key of request n. */
+  post: (n: number) => { body: string; idempotencyKey: string };
+}): Traffic {
+  const total = Math.floor(options.rate * options.seconds);
+  const states = new Uint8Array(total);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  let counts = emptyCounts();
+  let sent = 0;
+  let inFlight = 0;
+  let stopped = false;
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const startedAt = performance.now();
+  const done = () => {
+    clearInterval(timer);
+    agent.destroy();
+    finish();
+  };
+  const settle = (n: number, state: number, outcome: string, dueAt: number) => {
+    if (states[n] !== SENT) return;
+    states[n] = state;
+    inFlight -= 1;
+    if (state === ACCEPTED) counts.accepted += 1;
+    else if (state === REFUSED) counts.refused += 1;
+    else counts.failed += 1;
+    if (state !== FAILED) counts.latencyMs.push(performance.now() - dueAt);
+    counts.outcomes.set(outcome, (counts.outcomes.get(outcome) ?? 0) + 1);
+    if (stopped && inFlight === 0) done();
+  };
+  const send = (n: number) => {
+    const dueAt = startedAt + (n * 1000) / options.rate;
+    const { body, idempotencyKey } = options.post(n);
+    const payload = Buffer.from(body);
+    states[n] = SENT;
+    inFlight += 1;
+    counts.sent += 1;
+    const request = http.request(options.url, {
+      method: 'POST',
+      agent,
+      headers: {
+        ...options.headers,
+        'content-type': 'application/json',
+        'content-length': payload.length,
+        'idempotency-key': idempotencyKey,
+      },
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    request.once('response', (response) => {
+      const status = response.statusCode ?? 0;
+      settle(n, status >= 200 && status < 300 ? ACCEPTED : REFUSED, String(status), dueAt);
+      response.resume();
+    });
+    request.once('error', (error: NodeJS.ErrnoException) => {
+      const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
+      settle(n, FAILED, timedOut ? 'timeout' : (error.code ?? error.name), dueAt);
+    });
+    request.end(payload);
+  };
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    if (inFlight === 0) done();
+  };
+  const timer = setInterval(() => {
+    const due = Math.min(
+      total,
+      Math.floor(((performance.now() - startedAt) * options.rate) / 1000),
+    );
+    while (sent < due && !stopped) send(sent++);
+    if (sent >= total) stop();
+  }, TICK_MS);
+  return {
+    take() {
+      const taken = counts;
+      counts = emptyCounts();
+      return taken;
+    },
+    states,
+    get inFlight() {
+      return inFlight;
+    },
+    finished,
+    stop,
+  };
+}

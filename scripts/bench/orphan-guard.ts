@@ -1,10 +1,10 @@
 /**
- * The email bench's cleanup for when it cannot clean up itself: killed outright (kill -9, or a
- * second Ctrl-C, on which the `tsx` CLI that `npm run bench` goes through sends SIGKILL). A
- * detached shell, in a process group of its own so Ctrl-C does not reach it, waits for the bench
- * to be gone, then ends the processes it started (SIGTERM, SIGKILL after 20 s), stops its Dovecot
- * (which daemonizes, so nothing else would), deletes its Redis keys and removes its directories.
- * The bench lists them in a state file as it goes, and ends the guard when it has cleaned up.
+ * The cleanup for when the bench cannot clean up itself: killed outright (kill -9, or a second
+ * Ctrl-C on which the `tsx` CLI sends SIGKILL). A detached shell, in a process group of its own so
+ * Ctrl-C does not reach it, waits for the bench to be gone, then ends the processes it started
+ * (SIGTERM, SIGKILL after 20 s), stops its Dovecot (which daemonizes), deletes its Redis keys and
+ * removes its directories. The bench lists them in a state file as it goes, and ends the guard
+ * once it has cleaned up on its own.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,20 +14,16 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const IMAP_SERVER_SCRIPT = path.join(ROOT, 'scripts', 'imap-test-server.sh');
+const WORKSPACE = fileURLToPath(new URL('./workspace.ts', import.meta.url));
 
-/** Deletes the keys under a prefix as the bench does (redis-keys.ts): argv URL, prefix. */
+/** argv: workspace.ts, Redis URL, prefix. */
 const DELETE_KEYS = `
-const { deleteKeysWithPrefix } = await import('./scripts/bench/redis-keys.ts');
-const { producerConnection } = await import('./core/runtime/redis.ts');
-const redis = producerConnection(process.argv[1]);
-await new Promise((resolve) => redis.once('ready', resolve));
-await deleteKeysWithPrefix(redis, process.argv[2]);
-await redis.quit();
+const { deleteKeys } = await import(process.argv[1]);
+await deleteKeys(process.argv[2], process.argv[3]);
 `;
 
-// $1 the bench's pid, $2 the state file, $3 imap-test-server.sh, $4 node, $5 DELETE_KEYS. Lines
-// of the state file: `pid N` (started), `exited N` (ended on its own), `dovecot DIR`,
-// `redis URL PREFIX`, `remove DIR`. Run in the project's directory.
+// $1 the bench's pid, $2 the state file, $3 imap-test-server.sh, $4 node, $5 DELETE_KEYS,
+// $6 workspace.ts. State lines: `pid N`, `exited N`, `dovecot DIR`, `redis URL PREFIX`, `remove DIR`.
 const GUARD = `
 while kill -0 "$1" 2>/dev/null; do sleep 1; done
 pids=$(awk '$1 == "pid" { live[$2] = 1 } $1 == "exited" { delete live[$2] }
@@ -39,21 +35,17 @@ if [ -n "$pids" ]; then
 fi
 sed -n 's/^dovecot //p' "$2" | while IFS= read -r dir; do bash "$3" stop "$dir"; done
 sed -n 's/^redis //p' "$2" | while read -r url prefix; do
-  "$4" --import tsx --input-type=module -e "$5" "$url" "$prefix"
+  "$4" --import tsx --input-type=module -e "$5" "$6" "$url" "$prefix"
 done
 sed -n 's/^remove //p' "$2" | while IFS= read -r dir; do rm -rf -- "$dir"; done
 rm -rf -- "$(dirname "$2")"
 `;
 
 export interface OrphanGuard {
-  /** A process to end if the bench is killed; `exited` once it has ended on its own. */
   started(pid: number): void;
   exited(pid: number): void;
-  /** A Dovecot instance directory (scripts/imap-test-server.sh) to stop. */
   dovecot(dir: string): void;
-  /** Redis keys to delete (those under `prefix`), once the processes have ended. */
   redisKeys(url: string, prefix: string): void;
-  /** A directory to remove, after the processes have ended and Dovecot has stopped. */
   remove(dir: string): void;
   /** The bench cleaned up on its own: the guard goes, with its state file. */
   end(): void;
@@ -63,9 +55,9 @@ export function startOrphanGuard(): OrphanGuard {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'leadwire-bench-guard-'));
   const state = path.join(stateDir, 'state');
   const note = (line: string) => appendFileSync(state, `${line}\n`);
-  note('# leadwire email bench');
+  note('# leadwire bench');
   const args = [String(process.pid), state, IMAP_SERVER_SCRIPT, process.execPath, DELETE_KEYS];
-  const guard = spawn('bash', ['-c', GUARD, 'bench-guard', ...args], {
+  const guard = spawn('bash', ['-c', GUARD, 'bench-guard', ...args, WORKSPACE], {
     cwd: ROOT,
     detached: true,
     stdio: 'ignore',

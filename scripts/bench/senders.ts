@@ -1,22 +1,58 @@
 /**
- * REST intake bodies for the bench: a given share from returning senders (seeded clients, their
- * email or phone written the way people write them) and the rest from senders never seen before.
- * A seeded generator, so two runs send the same messages.
+ * The CRM a run starts from and the people who write to it: operators on the REST intake channel
+ * and `count` clients with an email and a phone identity each (written in bulk by db/seed.ts),
+ * and a seeded stream of REST intake bodies, a given share from those clients (their contact
+ * details written the ways people write them) and the rest from senders never seen before.
  */
+import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
 import type { IntakeBody } from '../../connectors/api/schema.ts';
-import { clientEmail, clientPhone } from './seed.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import { seedCrm as seedStore, type CrmSeed, type SeedLead } from '../../db/seed.ts';
+import type { Run } from './context.ts';
 
-export interface SenderMix {
-  /** Seeded clients are numbered 1..clients. */
-  clients: number;
-  /** Share of messages from seeded clients (0–1). */
-  returning: number;
-  seed?: number;
+const USERS = 10;
+const OPERATORS = 5;
+
+export const clientEmail = (n: number) => `client${n}@example.com`;
+export const clientPhone = (n: number) => `+346${String(n).padStart(8, '0')}`;
+
+/** Seeds `clients` clients (and leads, when given), saying how far it got. */
+export async function seedCrm(
+  run: Run,
+  store: Store,
+  clients: number,
+  leads?: { count: number; lead(n: number): SeedLead },
+): Promise<void> {
+  const started = performance.now();
+  const seed: CrmSeed = {
+    users: Array.from({ length: USERS }, (_, i) => ({
+      id: i + 1,
+      name: `Operator ${i + 1}`,
+      email: `operator${i + 1}@leadwire.test`,
+      ...(i < OPERATORS ? { operatorOf: API_CHANNEL_ID } : {}),
+    })),
+    clients,
+    client: (n) => ({
+      name: `Client ${n}`,
+      responsibleId: 1 + (n % USERS),
+      identities: [
+        { kind: 'email', key: `email:${clientEmail(n)}`, raw: clientEmail(n) },
+        { kind: 'phone', key: `phone:${clientPhone(n)}`, raw: clientPhone(n) },
+      ],
+    }),
+    ...(leads ? { leads } : {}),
+  };
+  await seedStore(store, seed, (done, what) => {
+    if (done % 250_000 === 0) run.progress(`seeded ${done} ${what}`);
+  });
+  const took = ((performance.now() - started) / 1000).toFixed(1);
+  run.progress(`seeded ${clients} clients${leads ? ` and ${leads.count} leads` : ''} in ${took} s`);
 }
 
 export type NextBody = () => IntakeBody;
 
-export function senderStream({ clients, returning, seed = 42 }: SenderMix): NextBody {
+/** `returning` (0–1) of the bodies come from seeded clients 1..clients. */
+export function senderStream(clients: number, returning: number, seed = 42): NextBody {
   const random = mulberry32(seed);
   const pick = (n: number) => Math.floor(random() * n);
   let fresh = 0;
@@ -29,44 +65,32 @@ export function senderStream({ clients, returning, seed = 42 }: SenderMix): Next
     };
     if (random() < returning) return { ...body, ...returningSender(1 + pick(clients), pick(6)) };
     fresh += 1;
-    return { ...body, ...newSender(fresh, pick(3)) };
+    const email = `lead${fresh}@example.org`;
+    const phone = `+3471${String(fresh).padStart(7, '0')}`;
+    const variant = pick(3);
+    return { ...body, ...(variant === 1 ? {} : { email }), ...(variant === 0 ? {} : { phone }) };
   };
 }
 
 /** The ways a returning client writes their contact details (all resolve to the seeded keys). */
 function returningSender(n: number, variant: number): Partial<IntakeBody> {
   const email = clientEmail(n);
-  const phone = clientPhone(n);
-  const national = phone.slice(3);
-  switch (variant) {
-    case 0:
-      return { email };
-    case 1:
-      return { email: `Client${n}@Example.COM` };
-    case 2:
-      return { email: email.replace('@', '+quote@') };
-    case 3:
-      return { phone };
-    case 4:
-      return {
-        phone: `${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6)}`,
-        country: 'ES',
-      };
-    default:
-      return { email, phone: `0034${national}` };
-  }
+  const national = clientPhone(n).slice(3);
+  const spellings: Partial<IntakeBody>[] = [
+    { email },
+    { email: `Client${n}@Example.COM` },
+    { email: email.replace('@', '+quote@') },
+    { phone: clientPhone(n) },
+    {
+      phone: `${national.slice(0, 3)} ${national.slice(3, 6)} ${national.slice(6)}`,
+      country: 'ES',
+    },
+    { email, phone: `0034${national}` },
+  ];
+  return spellings[variant] ?? { email };
 }
 
-/** New senders: unique per run, with an email, a phone (Spanish mobile 71x…) or both. */
-function newSender(m: number, variant: number): Partial<IntakeBody> {
-  const email = `lead${m}@example.org`;
-  const phone = `+3471${String(m).padStart(7, '0')}`;
-  if (variant === 0) return { email };
-  if (variant === 1) return { phone };
-  return { email, phone };
-}
-
-/** A small, fast, seedable PRNG (public domain); Math.random cannot be seeded. */
+/** A small, fast, seedable PRNG (public domain), so two runs send the same messages. */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

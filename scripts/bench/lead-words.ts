@@ -1,12 +1,12 @@
 /**
- * The leads `npm run bench -- search` seeds and what it looks for: people's names, companies,
+ * The leads the search and console benches seed and what it looks for: people's names, companies,
  * titles and messages in several European languages (accents included), drawn from small word
  * lists by a hash of the lead's number, so the same number always gives the same lead and the
  * queries can be made from leads that exist without reading them back.
  */
 import type { Identity } from '../../core/identities.ts';
 import type { SeedLead } from '../../db/seed.ts';
-import { clientEmail, clientPhone } from './seed.ts';
+import { clientEmail, clientPhone } from './senders.ts';
 
 const FIRST = (
   'María José Lucía Carmen Ana Sofía Elena Laura Marta Paula Inés Álvaro Javier Jesús Antonio ' +

@@ -1,0 +1,256 @@
+/**
+ * The intake endpoints (`forms`, `telegram`, `intake`): the `web` role answering posts driven by
+ * autocannon, beside the limit: a bare Express 5 handler of the same post (bare-server.ts: the
+ * same body parsed, the same secret compared) in a process of its own, in the same run. Every
+ * 2xx answer is checked against its inbox row. No worker runs: the queue just fills.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { newApiKey } from '../../core/api-keys.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import { loadConfig } from '../../core/runtime/config.ts';
+import { scopedExternalId } from '../../connectors/api/schema.ts';
+import { issueToken } from '../../connectors/site/token.ts';
+import {
+  newWebhookSecret,
+  storeTelegramSettings,
+  telegramSettingsInput,
+  webhookPath,
+} from '../../connectors/telegram/config.ts';
+import { formDefinition } from '../../connectors/webform/definition.ts';
+import { siteSecret } from '../boot.ts';
+import { defineMode, int, type Mode } from './context.ts';
+import { auditAnswers, settledMaxInboxId } from './ledger.ts';
+import { acceptedPerSecond, fire, statuses, type Fired, type Post } from './load.ts';
+import { describeCpu, startCpuMeter } from './proc.ts';
+import { startHelper, startWeb } from './processes.ts';
+import { senderStream } from './senders.ts';
+import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+
+const WARMUP_SECONDS = 2;
+/** Rate limits still cost their Redis round trip per post, but never refuse one. */
+const NEVER_LIMITED = '1000000000';
+
+/** What differs between the endpoints: the channel set up, the post, the bare handler. */
+interface Endpoint {
+  summary: string;
+  /** Creates what the posts need; `bare` is bare-server.ts's arguments. */
+  setup(
+    store: Store,
+    env: NodeJS.ProcessEnv,
+  ): Promise<{
+    path: string;
+    channelId: number;
+    headers: Record<string, string>;
+    makePost: () => Post;
+    bare: string[];
+  }>;
+}
+
+const FORM_HEADERS = {
+  'content-type': 'application/x-www-form-urlencoded',
+  accept: 'application/json',
+};
+
+const forms: Endpoint = {
+  summary: 'POST /f/:slug (a seven-field form, JSON answers) vs a bare Express handler',
+  async setup(store, env) {
+    const form = await store.forms.create(
+      'webform',
+      {
+        slug: 'bench-contact',
+        title: 'Contact us',
+        defaultCountry: 'ES',
+        operatorIds: [],
+        active: true,
+        definition: formDefinition.parse({
+          fields: [
+            { key: 'name', label: 'Your name', type: 'text', required: true },
+            { key: 'email', label: 'Email', type: 'email' },
+            { key: 'phone', label: 'Phone', type: 'phone' },
+            { key: 'topic', label: 'Topic', type: 'select', options: ['Sales', 'Support'] },
+            { key: 'message', label: 'Message', type: 'textarea', mapsTo: 'comment' },
+            { key: 'campaign', label: 'Campaign', type: 'hidden', value: 'autumn' },
+            { key: 'terms', label: 'I agree to be contacted', type: 'consent', required: true },
+          ],
+          successText: 'Thanks, we will be in touch.',
+          dailyCap: Number(NEVER_LIMITED),
+        }),
+      },
+      new Date(),
+    );
+    const secret = await siteSecret(store, loadConfig(env).forms.secret);
+    let n = 0;
+    const makePost = (): Post => {
+      n += 1;
+      const token = issueToken(secret, form.id, new Date());
+      const fields = { name: `Bench Sender ${n}`, email: `sender${n}@bench.example`, terms: 'yes' };
+      const hidden = { lw_token: token, lw_page: '', lw_referrer: '', lw_website: '' };
+      const body = new URLSearchParams({ ...fields, ...hidden }).toString();
+      return { body: Buffer.from(body), externalId: `sub-${token.split('.')[3] ?? ''}` };
+    };
+    return {
+      path: `/f/${form.slug}`,
+      channelId: form.channelId,
+      headers: FORM_HEADERS,
+      makePost,
+      bare: ['form'],
+    };
+  },
+};
+
+const FIXTURE = new URL('../../test/fixtures/telegram/text.json', import.meta.url);
+
+const telegram: Endpoint = {
+  summary: "the bot's webhook (text updates from 10,000 users) vs a bare Express handler",
+  async setup(store, env) {
+    const { secret, hash } = newWebhookSecret();
+    const input = telegramSettingsInput.parse({
+      token: { value: `7100000001:AAbench-${randomBytes(16).toString('hex')}` },
+      mode: 'webhook',
+      publicBaseUrl: 'http://127.0.0.1',
+    });
+    const settings = storeTelegramSettings(input, loadConfig(env).secretsKey, undefined);
+    const channel = await store.channels.create({
+      kind: 'telegram',
+      name: 'Bench bot',
+      defaultCountry: 'ES',
+      appendScope: 'any',
+      active: true,
+      operatorIds: [],
+      config: { ...settings, webhookSecretHash: hash },
+    });
+    const template = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+      message: { from: object; chat: object } & Record<string, unknown>;
+    };
+    let n = 0;
+    const makePost = (): Post => {
+      n += 1;
+      const user = { id: 6_000_000_000 + (n % 10_000), first_name: `Bench${n % 10_000}` };
+      const { message } = template;
+      const update = {
+        update_id: 500_000_000 + n,
+        message: {
+          ...message,
+          message_id: n,
+          from: { ...message.from, ...user },
+          chat: { ...message.chat, ...user },
+          date: Math.floor(Date.now() / 1000),
+        },
+      };
+      return { body: Buffer.from(JSON.stringify(update)), externalId: `u${update.update_id}` };
+    };
+    const headers = {
+      'content-type': 'application/json',
+      'x-telegram-bot-api-secret-token': secret,
+    };
+    return {
+      path: webhookPath(channel.id),
+      channelId: channel.id,
+      headers,
+      makePost,
+      bare: ['telegram', secret],
+    };
+  },
+};
+
+const intake: Endpoint = {
+  summary: 'POST /api/v1/leads with an intake key and an Idempotency-Key vs a bare Express handler',
+  async setup(store) {
+    const { key, prefix, hash } = newApiKey();
+    const keyId = await store.users.createApiKey({ name: 'bench', role: 'intake', prefix, hash });
+    const next = senderStream(1, 0);
+    let n = 0;
+    const makePost = (): Post => {
+      n += 1;
+      const headers = { 'idempotency-key': `bench-${n}` };
+      const externalId = scopedExternalId(keyId, headers['idempotency-key']);
+      return { body: Buffer.from(JSON.stringify(next())), externalId, headers };
+    };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
+    return { path: '/api/v1/leads', channelId: 1, headers, makePost, bare: ['intake', key] };
+  },
+};
+
+const endpointMode = (endpoint: Endpoint): Mode =>
+  defineMode({
+    summary: endpoint.summary,
+    options: { seconds: 15, connections: 50, ...STORE_OPTIONS },
+    async run(run, options) {
+      const load = { seconds: options.seconds, connections: options.connections };
+      const workspace = await createWorkspace(run, options);
+      const own = await ownRedis(run);
+      const env = appEnv(workspace, own, {
+        LOG_LEVEL: 'warn',
+        SECRETS_KEY: randomBytes(32).toString('hex'),
+        FORM_MIN_FILL_MS: '0',
+        FORM_RATE_LIMIT_PER_MINUTE: NEVER_LIMITED,
+        RATE_LIMIT_PER_MINUTE: NEVER_LIMITED,
+      });
+      const store = await workspace.open();
+      const target = await endpoint.setup(store, env);
+
+      /** A warm-up, then the timed run, with where the CPU went meanwhile. */
+      const measure = async (name: string, pid: number, url: string) => {
+        run.progress(`${name}: ${WARMUP_SECONDS} s warm-up, then ${load.seconds} s`);
+        const request = { url, headers: target.headers };
+        const warm = await fire(
+          request,
+          { ...load, seconds: WARMUP_SECONDS },
+          target.makePost,
+          run.signal,
+        );
+        if (!warm.result['2xx'])
+          throw new Error(`${url} accepted no post in the warm-up: ${statuses(warm.result)}`);
+        const afterId = await settledMaxInboxId(store);
+        const meter = await startCpuMeter({ [name]: pid }, own.redis);
+        const fired = await fire(request, load, target.makePost, run.signal);
+        return { fired, cpu: await meter.take(), afterId };
+      };
+
+      const { web, baseUrl } = await startWeb(run, env);
+      const leadwire = await measure('web', web.pid, `${baseUrl}${target.path}`);
+      const where = { channelId: target.channelId, afterId: leadwire.afterId };
+      const check = await auditAnswers(store, where, leadwire.fired);
+      await web.stop();
+      const bare = startHelper(run, './bare-server.ts', target.bare);
+      const { port } = (await bare.logged('ready')) as unknown as { port: number };
+      const limit = await measure('bare', bare.pid, `http://127.0.0.1:${port}${target.path}`);
+      await bare.stop();
+
+      const rate = acceptedPerSecond(leadwire.fired);
+      const lines = [
+        `Leadwire ${target.path} bench (${workspace.store}): ${load.connections} connections, ` +
+          `${load.seconds} s after a ${WARMUP_SECONDS} s warm-up`,
+        ...describeRun('web', leadwire.fired, leadwire.cpu),
+        ...check.lines.map((line) => `    inbox: ${line}`),
+        ...describeRun('bare Express 5', limit.fired, limit.cpu),
+      ];
+      return {
+        lines,
+        figure: ['posts_per_s', rate],
+        limit: acceptedPerSecond(limit.fired),
+        more: { store: workspace.store },
+        failed: !check.ok,
+      };
+    },
+  });
+
+export const formsMode = endpointMode(forms);
+export const telegramMode = endpointMode(telegram);
+export const intakeMode = endpointMode(intake);
+
+function describeRun(name: string, run: Fired, cpu: Record<string, number>): string[] {
+  const { result } = run;
+  const server = Object.values(cpu)[0] ?? 0;
+  const lines = [
+    `  ${name.padEnd(16)} ${int(acceptedPerSecond(run))} accepted/s: 2xx ${int(result['2xx'])}, ` +
+      `other ${int(result.non2xx)}, errors ${result.errors}; latency p50 ${result.latency.p50} ms, ` +
+      `p99 ${result.latency.p99} ms`,
+    `    CPU in cores     ${describeCpu(cpu)} (${((server * 1000) / acceptedPerSecond(run)).toFixed(2)} ms per answer)`,
+  ];
+  if (result.non2xx || result.errors) lines.push(`    WARNING: answers ${statuses(result)}`);
+  if ((cpu.bench ?? 0) > 0.9)
+    lines.push('    WARNING: the load tool used a whole core: the figure may be its limit');
+  return lines;
+}

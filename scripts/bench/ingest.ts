@@ -1,0 +1,173 @@
+/**
+ * `npm run bench` (mode ingest): `--workers` processes of the `worker` role turning a backlog of
+ * recorded inbox rows into committed leads, beside the limit: a no-op BullMQ worker (the same
+ * queue, job options, concurrency and payload parsing, a processor that returns at once) draining
+ * as many bare jobs on the same Redis. Then the latency from inbox recorded to lead committed at
+ * a steady arrival rate, and the workers' memory with the seeded clients in the database.
+ */
+import { StoreUnavailableError } from '../../core/errors.ts';
+import { ingestConcurrency } from '../../core/jobs.ts';
+import type { Store } from '../../core/repositories/index.ts';
+import { loadConfig } from '../../core/runtime/config.ts';
+import { createProducer, type Producer } from '../../core/runtime/queues.ts';
+import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
+import { defineMode, int, mb, percentile, spread, type Run } from './context.ts';
+import { awaitCommitted } from './ledger.ts';
+import { startHelper, startRole } from './processes.ts';
+import { seedCrm, senderStream, type NextBody } from './senders.ts';
+import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS, type OwnRedis } from './workspace.ts';
+
+const CHUNK = 1000;
+/** The steady feed records what is due every tick: 10 messages per tick at 1,000 msgs/s. */
+const TICK_MS = 10;
+/** Share of messages from senders who are already clients. */
+const RETURNING = 0.5;
+
+export const ingestMode = defineMode({
+  summary: 'inbox → committed lead vs a no-op BullMQ drain; latency at a steady rate; worker RSS',
+  options: {
+    clients: 1_000_000,
+    backlog: 20_000,
+    /** Default: 1,000 msgs/s on SQLite, 500 on PostgreSQL. */
+    rate: '',
+    seconds: 30,
+    workers: 1,
+    ...STORE_OPTIONS,
+  },
+  async run(run, options) {
+    const workspace = await createWorkspace(run, options);
+    const rate = Number(options.rate || (workspace.store === 'postgres' ? 500 : 1000));
+    const own = await ownRedis(run);
+    const store = await workspace.open({ durability: 'full' });
+    await seedCrm(run, store, options.clients);
+    const next = senderStream(options.clients, RETURNING);
+    const concurrency = ingestConcurrency(workspace.store, loadConfig().ingestConcurrency);
+    const noop = await drainNoop(run, own, options.backlog, concurrency);
+    run.progress(`limit: no-op drain ${int(noop)} msgs/s`);
+
+    const producer = createProducer('ingest', own.redis, own.prefix);
+    run.defer(() => producer.queue.close());
+    await producer.queue.pause();
+    const env = appEnv(workspace, own);
+    const workers = Array.from({ length: options.workers }, () => startRole(run, 'worker', env));
+    await Promise.all(
+      workers.map((worker) => worker.logged('ingest worker and reconciler started')),
+    );
+    const idleMb = Math.max(...workers.map((worker) => mb(worker.rssBytes())));
+    const cpuSeconds = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
+
+    const backlogFrom = await store.inbox.maxId();
+    await feed(run, store, producer, next, { count: options.backlog, idPrefix: 'backlog-' });
+    const cpuBefore = cpuSeconds();
+    const started = Date.now();
+    await producer.queue.resume();
+    const drain = await awaitCommitted(run, store, {
+      afterId: backlogFrom,
+      expected: options.backlog,
+    });
+    const perSecond = options.backlog / ((drain.lastProcessedAt - started) / 1000);
+    const cpuMs = ((cpuSeconds() - cpuBefore) * 1000) / options.backlog;
+    run.progress(`drain: ${int(perSecond)} msgs/s; now ${rate} msgs/s for ${options.seconds} s`);
+
+    const steadyFrom = await store.inbox.maxId();
+    const count = rate * options.seconds;
+    const steady = await feed(run, store, producer, next, { count, rate, idPrefix: 'steady-' });
+    const recorded = count - steady.refused;
+    const { latencyMs } = await awaitCommitted(run, store, {
+      afterId: steadyFrom,
+      expected: recorded,
+    });
+    const peakMb = Math.max(...workers.map((worker) => mb(worker.peakRssBytes())));
+    const outcomes = Object.entries(drain.outcomes).map(([kind, n]) => `${kind} ${int(n)}`);
+    const lines = [
+      `Leadwire ingest bench (${workspace.store}): ${int(options.clients)} clients, ` +
+        `${RETURNING * 100}% returning senders, ${options.workers} worker process(es), concurrency ${concurrency}`,
+      `  limit: no-op drain  ${int(options.backlog)} bare jobs = ${int(noop)} msgs/s`,
+      `  ingest drain        ${int(options.backlog)} msgs = ${int(perSecond)} msgs/s, ` +
+        `worker CPU ${cpuMs.toFixed(2)} ms/msg (${outcomes.join(', ')})`,
+      `  latency             ${int(recorded)} msgs at ${rate}/s, recorded → committed: ${spread(latencyMs)}`,
+      `  worker RSS          idle ${idleMb.toFixed(1)} MB, peak ${peakMb.toFixed(1)} MB`,
+    ];
+    if (steady.refused)
+      lines.push(`  WARNING: ${steady.refused} messages not recorded: the database did not answer`);
+    if (steady.maxBehind > 50)
+      lines.push(`  WARNING: the feed fell up to ${steady.maxBehind} messages behind`);
+    return {
+      lines,
+      figure: ['msgs_per_s', perSecond],
+      limit: noop,
+      more: {
+        p50_ms: percentile(latencyMs, 50).toFixed(1),
+        p99_ms: percentile(latencyMs, 99).toFixed(1),
+        rss_mb: peakMb.toFixed(1),
+        store: workspace.store,
+        workers: options.workers,
+      },
+    };
+  },
+});
+
+/** The limit: bare jobs drained by the no-op worker, from the queue's resume to its last job. */
+async function drainNoop(run: Run, own: OwnRedis, count: number, concurrency: number) {
+  const prefix = `${own.prefix}-noop`;
+  const producer = createProducer('ingest', own.redis, prefix);
+  run.defer(() => producer.queue.close());
+  await producer.queue.pause();
+  const args = [prefix, String(concurrency), String(count)];
+  const worker = startHelper(run, './noop-worker.ts', args, { ...process.env, REDIS_URL: own.url });
+  await worker.logged('ready');
+  for (let from = 1; from <= count; from += CHUNK) {
+    run.signal.throwIfAborted();
+    const size = Math.min(CHUNK, count - from + 1);
+    await producer.addBulk(Array.from({ length: size }, (_, i) => ({ inboxId: from + i })));
+  }
+  const started = Date.now();
+  await producer.queue.resume();
+  const drained = await worker.logged('drained');
+  await worker.stop();
+  return count / ((drained.time - started) / 1000);
+}
+
+/**
+ * Records `count` inbox rows and enqueues them, as the intake does (each row committed before
+ * its job is added): all at once in chunks (a backlog), or `rate` per second, the rows due at a
+ * tick sharing one commit so that the feed is not itself the bottleneck being measured.
+ */
+async function feed(
+  run: Run,
+  store: Store,
+  producer: Producer<'ingest'>,
+  next: NextBody,
+  options: { count: number; rate?: number; idPrefix: string },
+) {
+  const started = performance.now();
+  let [sent, refused, maxBehind] = [0, 0, 0];
+  while (sent < options.count) {
+    run.signal.throwIfAborted();
+    const { rate } = options;
+    const due = rate ? Math.floor(((performance.now() - started) * rate) / 1000) : sent + CHUNK;
+    if (rate) maxBehind = Math.max(maxBehind, due - sent);
+    const receivedAt = new Date();
+    const rows = [];
+    for (let n = sent + 1; n <= Math.min(due, options.count); n++) {
+      const raw = JSON.stringify({ body: next(), receivedAt: receivedAt.toISOString() });
+      rows.push({ externalId: `${options.idPrefix}${n}`, raw });
+    }
+    sent += rows.length;
+    try {
+      const recorded = rows.length
+        ? await store.inbox.recordBatch(API_CHANNEL_ID, rows, receivedAt)
+        : [];
+      await producer.addBulk(recorded.map(({ row }) => ({ inboxId: row.id })));
+    } catch (error) {
+      // The workers held SQLite's write lock past busy_timeout: the intake would answer 503.
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      refused += rows.length;
+    }
+    if (rate)
+      await new Promise((resolve) =>
+        setTimeout(resolve, TICK_MS - ((performance.now() - started) % TICK_MS)),
+      );
+  }
+  return { refused, maxBehind };
+}

@@ -1,0 +1,194 @@
+/**
+ * `npm run soak -- --rate 500 --seconds 120` (mode soak): the `web` and `worker` roles fed REST
+ * intake posts at a constant rate (open model), watched from outside every `--interval` seconds
+ * (sent, accepted and processed per second, backlog, HTTP latency, RSS and CPU of each process),
+ * then drained, then audited: every post answered 2xx must have become exactly one done inbox row
+ * with one message. The limit is the asked rate: a ratio of 1 means the system kept up.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { newApiKey } from '../../core/api-keys.ts';
+import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
+import { inspect } from '../../db/inspect.ts';
+import { ascending, defineMode, int, mb, percentile } from './context.ts';
+import { auditAnswers } from './ledger.ts';
+import { ACCEPTED, startTraffic } from './load.ts';
+import { startCpuMeter } from './proc.ts';
+import { startRole, startWeb } from './processes.ts';
+import { mulberry32, seedCrm, senderStream, type NextBody } from './senders.ts';
+import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+
+/** Shares of posts: from a sender who wrote earlier in the run, from a seeded client. */
+const AGAIN = 0.2;
+const CLIENTS = 0.1;
+const SEEDED_CLIENTS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const COLUMNS =
+  'time sent 2xx err unanswd acc/s done/s backlog oldest http_p99 rss_web rss_wkr cpu_web cpu_wkr bench redis others';
+
+export const soakMode = defineMode({
+  summary:
+    'REST intake at a constant rate into web and worker for a while, then drained and audited',
+  options: {
+    rate: 500,
+    seconds: 120,
+    interval: 10,
+    drain: 300,
+    connections: 64,
+    ...STORE_OPTIONS,
+  },
+  async run(run, options) {
+    const workspace = await createWorkspace(run, options);
+    const own = await ownRedis(run);
+    const store = await workspace.open({ durability: 'normal' });
+    await seedCrm(run, store, SEEDED_CLIENTS);
+    const key = newApiKey();
+    const keyId = await store.users.createApiKey({
+      name: 'soak',
+      role: 'intake',
+      prefix: key.prefix,
+      hash: key.hash,
+    });
+    const env = appEnv(workspace, own, { RATE_LIMIT_PER_MINUTE: '1000000000' });
+    const worker = startRole(run, 'worker', env);
+    await worker.logged('ingest worker and reconciler started');
+    const { web, baseUrl } = await startWeb(run, { ...env, LOG_LEVEL: 'warn' });
+    run.progress(`web and worker ready; ${options.rate} req/s for ${options.seconds} s`);
+
+    const look = inspect(store);
+    const firstId = await store.inbox.maxId();
+    const doneSoFar = async () =>
+      Number(
+        (
+          await look.get<{ n: number }>(
+            sql`SELECT count(*) AS n FROM inbox WHERE id > ${firstId} AND status <> 'pending'`,
+          )
+        )?.n ?? 0,
+      );
+    const idle = { web: web.rssBytes(), worker: worker.rssBytes() };
+    const meter = await startCpuMeter({ web: web.pid, worker: worker.pid }, own.redis);
+    const next = soakMix();
+    const traffic = startTraffic({
+      url: new URL('/api/v1/leads', baseUrl),
+      headers: { authorization: `Bearer ${key.key}` },
+      rate: options.rate,
+      seconds: options.seconds,
+      connections: options.connections,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      post: (n) => ({ body: JSON.stringify(next()), idempotencyKey: `soak-${run.id}-${n}` }),
+    });
+    run.signal.addEventListener('abort', () => traffic.stop(), { once: true });
+    let loadEnded: number | undefined;
+    void traffic.finished.then(() => (loadEnded = performance.now()));
+    for (const [name, child] of Object.entries({ web, worker }))
+      void child.exited.then(() => {
+        if (loadEnded !== undefined) return;
+        run.progress(`the ${name} process exited during the load: it stops`);
+        traffic.stop();
+      });
+
+    const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(i ? 8 : 6)).join(' ');
+    process.stdout.write(`${line(COLUMNS.split(' '))}\n`);
+    const started = performance.now();
+    const http: number[] = [];
+    let [lastAt, lastDone, drained] = [started, 0, false];
+    for (let k = 1; !drained; k++) {
+      const boundary = started + k * options.interval * 1000;
+      while (performance.now() < boundary && !drained) {
+        run.signal.throwIfAborted();
+        if (loadEnded !== undefined) {
+          drained = (await store.inbox.backlog()).pending === 0;
+          if (performance.now() - loadEnded > options.drain * 1000) break;
+        }
+        if (!drained) await sleep(Math.min(500, Math.max(1, boundary - performance.now())));
+      }
+      const now = performance.now();
+      const [done, backlog, counts, cpu] = [
+        await doneSoFar(),
+        await store.inbox.backlog(),
+        traffic.take(),
+        await meter.take(),
+      ];
+      http.push(...counts.latencyMs);
+      const perSecond = (n: number) =>
+        now - lastAt < 1000 ? '-' : int((n * 1000) / (now - lastAt));
+      const oldest = backlog.oldestReceivedAt ? Date.now() - backlog.oldestReceivedAt.getTime() : 0;
+      const cells = [
+        `${Math.round((now - started) / 1000)}s${loadEnded !== undefined && loadEnded < lastAt ? '*' : ''}`,
+        ...[counts.sent, counts.accepted, counts.refused + counts.failed, traffic.inFlight].map(
+          int,
+        ),
+        perSecond(counts.accepted),
+        perSecond(done - lastDone),
+        int(backlog.pending),
+        `${(oldest / 1000).toFixed(1)}s`,
+        `${percentile(ascending(counts.latencyMs), 99).toFixed(0)}ms`,
+        ...[web, worker].map((child) => `${mb(child.rssBytes()).toFixed(0)}MB`),
+        ...['web', 'worker', 'bench', 'redis', 'others'].map(
+          (name) => cpu[name]?.toFixed(2) ?? '-',
+        ),
+      ];
+      process.stdout.write(`${line(cells)}\n`);
+      [lastAt, lastDone] = [now, done];
+      if (loadEnded !== undefined && now - loadEnded > options.drain * 1000) break;
+    }
+    const loadSeconds = ((loadEnded ?? lastAt) - started) / 1000;
+    const answers = { accepted: [] as string[], refused: [] as string[] };
+    traffic.states.forEach((state, n) => {
+      if (state)
+        (state === ACCEPTED ? answers.accepted : answers.refused).push(
+          `k${keyId}/soak-${run.id}-${n}`,
+        );
+    });
+    const where = { channelId: API_CHANNEL_ID, afterId: firstId };
+    const audit = await auditAnswers(store, where, answers, true);
+    const processed = audit.lagMs.length;
+    const processSeconds = Math.max(0.001, (audit.lastProcessedAt - audit.firstReceivedAt) / 1000);
+    const passed = audit.ok;
+    const lag = audit.lagMs;
+    const httpMs = ascending(http);
+    const lines = [
+      `Leadwire soak (${workspace.store}): ${int(options.rate)} req/s asked for ${options.seconds} s, ` +
+        `${options.connections} keep-alive connections, POST /api/v1/leads`,
+      `  load     ${int(audit.accepted)} answered 2xx in ${loadSeconds.toFixed(1)} s (${int(audit.accepted / loadSeconds)}/s); ` +
+        `due → answered p50 ${percentile(httpMs, 50).toFixed(0)} ms, p99 ${percentile(httpMs, 99).toFixed(0)} ms`,
+      `  worker   ${int(processed)} processed in ${processSeconds.toFixed(1)} s = ${int(processed / processSeconds)}/s; ` +
+        (drained ? 'backlog drained' : `backlog NOT drained within ${options.drain} s`),
+      `  lag      received → processed p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${lag.at(-1) ?? 0} ms`,
+      `  RSS      web idle ${mb(idle.web).toFixed(0)} MB, end ${mb(web.rssBytes()).toFixed(0)} MB, peak ${mb(web.peakRssBytes()).toFixed(0)} MB; ` +
+        `worker idle ${mb(idle.worker).toFixed(0)} MB, end ${mb(worker.rssBytes()).toFixed(0)} MB, peak ${mb(worker.peakRssBytes()).toFixed(0)} MB`,
+      `  check    ${passed ? 'OK' : 'FAILED'}: ${audit.lines[0]}`,
+      ...audit.lines.slice(1).map((problem) => `    ${problem}`),
+      `soak: accepted_per_sec=${Math.round(audit.accepted / loadSeconds)} processed_per_sec=${Math.round(processed / processSeconds)} ` +
+        `lag_p99_ms=${percentile(lag, 99)} web_rss_mb=${mb(web.peakRssBytes()).toFixed(0)} ` +
+        `worker_rss_mb=${mb(worker.peakRssBytes()).toFixed(0)} drained=${drained} check=${passed ? 'ok' : 'failed'}`,
+    ];
+    return {
+      lines,
+      figure: ['processed_per_s', processed / processSeconds],
+      limit: options.rate,
+      more: {
+        lag_p99_ms: percentile(lag, 99),
+        drained: String(drained),
+        check: passed ? 'ok' : 'failed',
+        store: workspace.store,
+      },
+      failed: !drained || !passed,
+    };
+  },
+});
+
+/** Posts from new senders, seeded clients, and senders writing again (appends to open leads). */
+function soakMix(seed = 7): NextBody {
+  const random = mulberry32(seed);
+  const first = senderStream(SEEDED_CLIENTS, CLIENTS / (1 - AGAIN), seed);
+  const seen: Pick<ReturnType<NextBody>, 'email' | 'phone' | 'country'>[] = [];
+  return () => {
+    const again = seen[Math.floor(random() * seen.length)];
+    if (again && random() < AGAIN)
+      return { ...again, name: 'Soak Sender', message: 'Any news on the quote?', source: 'API' };
+    const body = first();
+    seen[seen.length < 5000 ? seen.length : Math.floor(random() * 5000)] = body;
+    return body;
+  };
+}
