@@ -1,4 +1,8 @@
-/** The part of email-reply-parser 1.9 (CommonJS, untyped) that reply.ts uses. */
+/**
+ * The parts of email-reply-parser 1.9 (CommonJS, untyped) Leadwire uses: its patterns
+ * (reply-fragments.ts reads with them) and its parser (which the test of reply-fragments.ts
+ * compares with).
+ */
 declare module 'email-reply-parser' {
   namespace EmailReplyParser {
     interface Fragment {
@@ -19,4 +23,10 @@ declare module 'email-reply-parser' {
   }
 
   export = EmailReplyParser;
+}
+
+declare module 'email-reply-parser/lib/regex.js' {
+  /** The lines that open quoted history, and the lines that open a signature. */
+  const patterns: { quoteHeadersRegex: RegExp[]; signatureRegex: RegExp[] };
+  export = patterns;
 }

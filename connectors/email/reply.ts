@@ -3,7 +3,6 @@
  * cut off. Conservative on purpose: the whole text stays in the message's meta, and when nothing
  * would be left the whole text is returned instead.
  */
-import EmailReplyParser from 'email-reply-parser';
 import {
   ADDRESS_HEADER,
   FORWARD_INTROS,
@@ -14,6 +13,7 @@ import {
   OUTLOOK_TO_LABELS,
   WROTE_HEADERS,
 } from './reply-headers.ts';
+import { replyFragments, type ReplyFragment } from './reply-fragments.ts';
 
 export interface ReplyOptions {
   /** The subject says the message is a forward: what was forwarded is kept, not cut as history. */
@@ -123,12 +123,11 @@ function newWords(text: string): string {
   const trimmed = text.trim();
   if (!trimmed || trimmed.length > PARSER_MAX_CHARS) return trimmed;
   if (trimmed.split('\n').some((line) => line.length > PARSER_MAX_LINE)) return trimmed;
-  const kept = new EmailReplyParser()
-    .read(trimmed)
-    .getFragments()
-    .filter((fragment) => !fragment.isHidden() || isBareFromLine(fragment));
+  const kept = replyFragments(trimmed).filter(
+    (fragment) => !fragment.hidden || isBareFromLine(fragment),
+  );
   return kept
-    .map((fragment) => fragment.getContent())
+    .map((fragment) => fragment.content)
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -139,9 +138,9 @@ function newWords(text: string): string {
  * notifications write as a field. A real Outlook header block was already cut above, so such a
  * fragment with no `>` line is kept.
  */
-function isBareFromLine(fragment: EmailReplyParser.Fragment): boolean {
-  if (!fragment.isQuoted() || fragment.isSignature()) return false;
-  const lines = fragment.getContent().split('\n');
+function isBareFromLine(fragment: ReplyFragment): boolean {
+  if (!fragment.quoted || fragment.signature) return false;
+  const lines = fragment.content.split('\n');
   const first = lines.find((line) => line.trim() !== '') ?? '';
   return BARE_FROM.test(first) && !lines.some((line) => /^\s*>/.test(line));
 }

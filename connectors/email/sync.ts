@@ -6,22 +6,30 @@
  */
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import type { InboundRecorder } from '../../core/channel.ts';
-import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { EmailCheckpoint } from '../../core/repositories/checkpoints.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { EmailSettings } from './config.ts';
+import {
+  fetchBatch,
+  type BatchingBlobStore,
+  type FetchedBatch,
+  type StoredEmail,
+} from './fetch-batch.ts';
 import type { EmailRaw } from './parsed.ts';
 
 const BATCH = 100;
-/** The most message content fetched in one go (each message is at most EMAIL_MAX_MB). */
-const FETCH_BYTES = 32 * 1024 * 1024;
+/**
+ * Batches fetched but not yet recorded, at most: their blobs on the way to disk while the next
+ * one is fetched. Each holds at most a slice of message content (FETCH_BYTES) in memory.
+ */
+const IN_FLIGHT = 3;
 
 export interface SyncDeps {
   repos: Pick<Repositories, 'checkpoints'>;
   /** Records a batch's rows with the folder's checkpoint, then enqueues them. */
   recorder: InboundRecorder;
-  blobs: BlobStore;
+  blobs: BatchingBlobStore;
   log: Logger;
   /** Messages over this are recorded with their headers only. */
   maxBytes: number;
@@ -85,12 +93,33 @@ export async function syncFolder(
     const keep = target.since !== undefined && saved?.uidValidity === uidValidity;
     const final = keep ? lastUid : Math.max(considered, uids.at(-1) ?? 0);
     let recorded = 0;
-    for (let i = 0; i < uids.length; i += BATCH) {
-      const batch = uids.slice(i, i + BATCH);
-      const last = i + BATCH >= uids.length;
-      const top = keep ? lastUid : Math.max(lastUid, last ? final : (batch.at(-1) ?? 0));
-      recorded += await recordBatch(client, deps, target, batch, { uidValidity, lastUid: top });
-      lastUid = top;
+    // Pipelined: while earlier batches' blobs go to disk and their rows are committed, the next
+    // batch is fetched. Batches are still recorded one after another in order (each waits for
+    // the one before), so the checkpoint never passes a batch that is not recorded.
+    const inFlight: Promise<number>[] = [];
+    try {
+      for (let i = 0; i < uids.length; i += BATCH) {
+        const batch = uids.slice(i, i + BATCH);
+        const last = i + BATCH >= uids.length;
+        const top = keep ? lastUid : Math.max(lastUid, last ? final : (batch.at(-1) ?? 0));
+        const fetched = await fetchBatch(client, deps, batch);
+        const previous = inFlight.at(-1);
+        const checkpoint = { uidValidity, lastUid: top };
+        const recording = (async () => {
+          const stored = await fetched.stored;
+          await previous;
+          return recordBatch(client, deps, target, fetched, stored, checkpoint);
+        })();
+        // Awaited below; a failure before then must not count as unhandled.
+        recording.catch(() => undefined);
+        inFlight.push(recording);
+        lastUid = top;
+        while (inFlight.length >= (last ? 1 : IN_FLIGHT))
+          recorded += await (inFlight.shift() as Promise<number>);
+      }
+    } finally {
+      // A failed fetch or record leaves the batches after it to finish (or fail) on their own.
+      await Promise.allSettled(inFlight);
     }
     if (!uids.length && (saved?.uidValidity !== uidValidity || saved.lastUid < final)) {
       await recorder.recordBatch(channelId, [], new Date(), {
@@ -106,64 +135,19 @@ export async function syncFolder(
   }
 }
 
+/** Records a fetched batch whose blobs are durable, with the folder's checkpoint. */
 async function recordBatch(
   client: ImapFlow,
   deps: SyncDeps,
   target: SyncTarget,
-  uids: number[],
+  { uids, metas }: FetchedBatch,
+  blobsByUid: Map<number, StoredEmail>,
   checkpoint: EmailCheckpoint,
 ): Promise<number> {
-  const { blobs, log } = deps;
-  const range = uids.join(',');
-  const metas = await client.fetchAll(
-    range,
-    { uid: true, size: true, envelope: true },
-    { uid: true },
-  );
-  // Contents are fetched in slices of at most FETCH_BYTES and go straight to the blob store,
-  // so a batch of large messages never sits in memory at once.
-  const blobsByUid = new Map<number, { blob: string; truncated: boolean }>();
-  const over = new Set(metas.filter((m) => (m.size ?? 0) > deps.maxBytes).map((m) => m.uid));
-  let slice: number[] = [];
-  let sliceBytes = 0;
-  const fetchSlice = async () => {
-    if (!slice.length) return;
-    const range = slice.join(',');
-    slice = [];
-    sliceBytes = 0;
-    for await (const message of client.fetch(range, { uid: true, source: true }, { uid: true })) {
-      if (message.source) {
-        blobsByUid.set(message.uid, {
-          blob: await blobs.putDurable(message.source),
-          truncated: false,
-        });
-      }
-    }
-  };
-  for (const meta of metas) {
-    if (over.has(meta.uid)) continue;
-    if (sliceBytes + (meta.size ?? 0) > FETCH_BYTES) await fetchSlice();
-    slice.push(meta.uid);
-    sliceBytes += meta.size ?? 0;
-  }
-  await fetchSlice();
-  if (over.size) {
-    for (const message of await client.fetchAll(
-      [...over].join(','),
-      { uid: true, headers: true },
-      { uid: true },
-    )) {
-      if (message.headers) {
-        blobsByUid.set(message.uid, {
-          blob: await blobs.putDurable(message.headers),
-          truncated: true,
-        });
-      }
-    }
-  }
+  const { log } = deps;
   const receivedAt = new Date();
   const emails = [];
-  for (const meta of metas.sort((a, b) => a.uid - b.uid)) {
+  for (const meta of [...metas].sort((a, b) => a.uid - b.uid)) {
     const stored = blobsByUid.get(meta.uid);
     if (!stored) {
       // Expunged between the two fetches: nothing to record, nothing lost.

@@ -1,0 +1,113 @@
+/**
+ * One batch of UIDs fetched from the selected folder: sizes and Message-IDs first, then the
+ * contents in slices of at most FETCH_BYTES, each slice handed to the blob store as it arrives
+ * (made durable together, not one fsync after another) while the next one is fetched.
+ */
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
+
+/** The most message content fetched in one go (each message is at most EMAIL_MAX_MB). */
+const FETCH_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A blob store that may store a batch in one go (FileBlobStore.putDurableMany); the others store
+ * each content on its own.
+ */
+export type BatchingBlobStore = BlobStore & {
+  putDurableMany?(contents: readonly Buffer[]): Promise<string[]>;
+};
+
+/** A batch's metadata, with its contents on their way to the blob store. */
+export interface FetchedBatch {
+  uids: number[];
+  metas: FetchMessageObject[];
+  /** Resolves once every content is durable: the blob of each UID that was still there. */
+  stored: Promise<Map<number, StoredEmail>>;
+}
+
+export interface StoredEmail {
+  blob: string;
+  truncated: boolean;
+}
+
+/**
+ * Fetches a batch's sizes and Message-IDs, then its contents in slices of at most FETCH_BYTES.
+ * Each slice is handed to the blob store as it arrives and the next slice waits for it, so a
+ * batch of large messages never sits in memory at once; the last slice's writes are still under
+ * way when this returns.
+ */
+export async function fetchBatch(
+  client: ImapFlow,
+  deps: { blobs: BatchingBlobStore; maxBytes: number },
+  uids: number[],
+): Promise<FetchedBatch> {
+  const metas = await client.fetchAll(
+    uids.join(','),
+    { uid: true, size: true, envelope: true },
+    { uid: true },
+  );
+  const over = new Set(metas.filter((m) => (m.size ?? 0) > deps.maxBytes).map((m) => m.uid));
+  const writes: Promise<Map<number, StoredEmail>>[] = [];
+  const store = (fetched: { uid: number; content: Buffer }[], truncated: boolean) => {
+    const written = storeDurably(
+      deps.blobs,
+      fetched.map((message) => message.content),
+    ).then(
+      (blobs) =>
+        new Map(
+          fetched.map((message, i) => [message.uid, { blob: blobs[i] as string, truncated }]),
+        ),
+    );
+    // Awaited below or by the caller; until then a failed write must not count as unhandled.
+    written.catch(() => undefined);
+    writes.push(written);
+  };
+  let slice: number[] = [];
+  let sliceBytes = 0;
+  const fetchSlice = async () => {
+    if (!slice.length) return;
+    const range = slice.join(',');
+    slice = [];
+    sliceBytes = 0;
+    // The slice before this one is on disk first: no more than two slices in memory.
+    await writes.at(-1);
+    const fetched: { uid: number; content: Buffer }[] = [];
+    for await (const message of client.fetch(range, { uid: true, source: true }, { uid: true })) {
+      if (message.source) fetched.push({ uid: message.uid, content: message.source });
+    }
+    store(fetched, false);
+  };
+  for (const meta of metas) {
+    if (over.has(meta.uid)) continue;
+    if (sliceBytes + (meta.size ?? 0) > FETCH_BYTES) await fetchSlice();
+    slice.push(meta.uid);
+    sliceBytes += meta.size ?? 0;
+  }
+  await fetchSlice();
+  if (over.size) {
+    const headers = await client.fetchAll(
+      [...over].join(','),
+      { uid: true, headers: true },
+      { uid: true },
+    );
+    store(
+      headers.flatMap((message) =>
+        message.headers ? [{ uid: message.uid, content: message.headers }] : [],
+      ),
+      true,
+    );
+  }
+  const stored = Promise.all(writes).then((maps) => new Map(maps.flatMap((map) => [...map])));
+  stored.catch(() => undefined);
+  return { uids, metas, stored };
+}
+
+/**
+ * A batch's contents made durable together where the store can (the file store fsyncs them at
+ * once), one by one otherwise, all at the same time.
+ */
+function storeDurably(blobs: BatchingBlobStore, contents: Buffer[]): Promise<string[]> {
+  if (!contents.length) return Promise.resolve([]);
+  if (blobs.putDurableMany) return blobs.putDurableMany(contents);
+  return Promise.all(contents.map((content) => blobs.putDurable(content)));
+}
