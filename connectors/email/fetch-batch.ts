@@ -9,14 +9,6 @@ import type { BlobStore } from '../../core/repositories/blobs.ts';
 /** The most message content fetched in one go (each message is at most EMAIL_MAX_MB). */
 const FETCH_BYTES = 32 * 1024 * 1024;
 
-/**
- * A blob store that may store a batch in one go (FileBlobStore.putDurableMany); the others store
- * each content on its own.
- */
-export type BatchingBlobStore = BlobStore & {
-  putDurableMany?(contents: readonly Buffer[]): Promise<string[]>;
-};
-
 /** A batch's metadata, with its contents on their way to the blob store. */
 export interface FetchedBatch {
   uids: number[];
@@ -38,7 +30,7 @@ export interface StoredEmail {
  */
 export async function fetchBatch(
   client: ImapFlow,
-  deps: { blobs: BatchingBlobStore; maxBytes: number },
+  deps: { blobs: BlobStore; maxBytes: number },
   uids: number[],
 ): Promise<FetchedBatch> {
   const metas = await client.fetchAll(
@@ -49,9 +41,9 @@ export async function fetchBatch(
   const over = new Set(metas.filter((m) => (m.size ?? 0) > deps.maxBytes).map((m) => m.uid));
   const writes: Promise<Map<number, StoredEmail>>[] = [];
   const store = (fetched: { uid: number; content: Buffer }[], truncated: boolean) => {
-    const written = storeDurably(
-      deps.blobs,
-      fetched.map((message) => message.content),
+    const contents = fetched.map((message) => message.content);
+    const written = (
+      contents.length ? deps.blobs.putDurableMany(contents) : Promise.resolve([])
     ).then(
       (blobs) =>
         new Map(
@@ -100,14 +92,4 @@ export async function fetchBatch(
   const stored = Promise.all(writes).then((maps) => new Map(maps.flatMap((map) => [...map])));
   stored.catch(() => undefined);
   return { uids, metas, stored };
-}
-
-/**
- * A batch's contents made durable together where the store can (the file store fsyncs them at
- * once), one by one otherwise, all at the same time.
- */
-function storeDurably(blobs: BatchingBlobStore, contents: Buffer[]): Promise<string[]> {
-  if (!contents.length) return Promise.resolve([]);
-  if (blobs.putDurableMany) return blobs.putDurableMany(contents);
-  return Promise.all(contents.map((content) => blobs.putDurable(content)));
 }

@@ -7,15 +7,11 @@
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import type { InboundRecorder } from '../../core/channel.ts';
 import type { EmailCheckpoint } from '../../core/repositories/checkpoints.ts';
+import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { EmailSettings } from './config.ts';
-import {
-  fetchBatch,
-  type BatchingBlobStore,
-  type FetchedBatch,
-  type StoredEmail,
-} from './fetch-batch.ts';
+import { fetchBatch, type FetchedBatch, type StoredEmail } from './fetch-batch.ts';
 import type { EmailRaw } from './parsed.ts';
 
 const BATCH = 100;
@@ -29,7 +25,7 @@ export interface SyncDeps {
   repos: Pick<Repositories, 'checkpoints'>;
   /** Records a batch's rows with the folder's checkpoint, then enqueues them. */
   recorder: InboundRecorder;
-  blobs: BatchingBlobStore;
+  blobs: BlobStore;
   log: Logger;
   /** Messages over this are recorded with their headers only. */
   maxBytes: number;

@@ -24,6 +24,11 @@ export interface BlobStore {
    * right after (an IMAP checkpoint), so the content must survive a power cut like the inbox row.
    */
   putDurable(content: Buffer): Promise<string>;
+  /**
+   * putDurable for several contents made durable together (one transaction, or one round of
+   * fsyncs), answering their SHA-256s in order: a fetched batch of emails is stored at once.
+   */
+  putDurableMany(contents: readonly Buffer[]): Promise<string[]>;
   /** The whole content; rejects with BlobMissingError when there is no such blob. */
   readAll(sha256: string): Promise<Buffer>;
   /** The content as a stream, read in pieces. */

@@ -85,32 +85,54 @@ export class PostgresBlobStore implements BlobStore {
   }
 
   async putDurable(content: Buffer): Promise<string> {
-    const sha256 = createHash('sha256').update(content).digest('hex');
-    if (await this.touch(sha256)) return sha256;
+    const [sha256] = await this.putDurableMany([content]);
+    if (!sha256) throw new Error('the blob store gave no name');
+    return sha256;
+  }
+
+  /**
+   * One transaction for the whole batch: contents already stored are marked stored now, the
+   * others are written in chunks and named. A content someone else named meanwhile keeps theirs
+   * (ours is deleted in the same transaction).
+   */
+  async putDurableMany(contents: readonly Buffer[]): Promise<string[]> {
+    const names = contents.map((content) => createHash('sha256').update(content).digest('hex'));
+    if (!contents.length) return names;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const upload = await this.uploadId(client);
-      for (let seq = 0, at = 0; at < content.length || seq === 0; seq++, at += CHUNK) {
-        await client.query('INSERT INTO blob_chunks (upload_id, seq, data) VALUES ($1, $2, $3)', [
-          upload,
-          seq,
-          content.subarray(at, at + CHUNK),
-        ]);
-      }
-      const named = await client.query(
-        'INSERT INTO blobs (sha256, upload_id, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
-        [sha256, upload, content.length],
+      const touched = await client.query<{ sha256: string }>(
+        'UPDATE blobs SET created_at = now() WHERE sha256 = ANY($1::text[]) RETURNING sha256',
+        [[...new Set(names)]],
       );
-      // Stored by someone else meanwhile: theirs stays, ours is rolled back.
-      await client.query(named.rowCount ? 'COMMIT' : 'ROLLBACK');
+      const written = new Set(touched.rows.map((row) => row.sha256));
+      for (const [i, content] of contents.entries()) {
+        const sha256 = names[i] ?? '';
+        if (written.has(sha256)) continue;
+        written.add(sha256);
+        const upload = await this.uploadId(client);
+        for (let seq = 0, at = 0; at < content.length || seq === 0; seq++, at += CHUNK) {
+          await client.query('INSERT INTO blob_chunks (upload_id, seq, data) VALUES ($1, $2, $3)', [
+            upload,
+            seq,
+            content.subarray(at, at + CHUNK),
+          ]);
+        }
+        const named = await client.query(
+          'INSERT INTO blobs (sha256, upload_id, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
+          [sha256, upload, content.length],
+        );
+        if (!named.rowCount)
+          await client.query('DELETE FROM blob_chunks WHERE upload_id = $1', [upload]);
+      }
+      await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
-    return sha256;
+    return names;
   }
 
   /**

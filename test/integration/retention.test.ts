@@ -196,6 +196,25 @@ describe.each(LOCATIONS)(`blobs (%s) on the ${TEST_STORE} store`, (location) => 
     expect(result?.ok).toBe(true);
   }
 
+  it('stores a batch at once: names in order, a repeat stored once, stored content made young', async () => {
+    const test = await open(location);
+    const { store } = test;
+    const old = await put(store, 'stored long ago');
+    await age(test, old, daysAgo(3));
+    const big = Buffer.alloc(600 * 1024, 7); // more than one PostgreSQL chunk
+    const contents = ['first', 'stored long ago', 'first', ''].map((text) => Buffer.from(text));
+    const names = await store.blobs.putDurableMany([...contents, big]);
+    expect(names[1]).toBe(old);
+    expect(names[0]).toBe(names[2]);
+    for (const [i, content] of [...contents, big].entries())
+      expect((await store.blobs.readAll(names[i]!)).equals(content)).toBe(true);
+    // Stored again, so retention sees it as young.
+    const olderThanADay = [];
+    for await (const name of store.blobs.storedBefore(daysAgo(1))) olderThanADay.push(name);
+    expect(olderThanADay).not.toContain(old);
+    expect(await store.blobs.putDurableMany([])).toEqual([]);
+  });
+
   it('collects old blobs nothing names and keeps every one still named, young or stored again', async () => {
     const test = await open(location);
     const { store } = test;
