@@ -165,20 +165,23 @@ export function pgInbox(db: PgDb): InboxRepository {
     return { row: toInbox(existing), created: false };
   };
   // Posts that arrive together share one statement and one commit (see tickBatch). Should that
-  // statement fail, each row is tried on its own, so that one bad row fails alone.
+  // statement fail, each row is tried on its own, in order (ids follow arrival), so that one bad
+  // row fails alone.
   const recordTogether = tickBatch(async (rows: Arriving[]): Promise<Settled<RecordedInbox>[]> => {
     if (rows.length > 1) {
       const together = await recordMany(pool, rows).catch(() => undefined);
       if (together) return together.map((value) => ({ ok: true, value }));
     }
-    return Promise.all(
-      rows.map((row) =>
-        recordOne(row).then(
+    const results: Settled<RecordedInbox>[] = [];
+    for (const row of rows) {
+      results.push(
+        await recordOne(row).then(
           (value) => ({ ok: true as const, value }),
           (error: unknown) => ({ ok: false as const, error }),
         ),
-      ),
-    );
+      );
+    }
+    return results;
   });
   return {
     record(channelId, externalId, raw, receivedAt) {
