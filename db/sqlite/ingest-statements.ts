@@ -30,6 +30,8 @@ export type InboxDbRow = {
   processed_at: number | null;
 };
 
+export type InboxProgress = Omit<InboxDbRow, 'raw' | 'channel_id' | 'external_id' | 'received_at'>;
+
 export const toInbox = (row: InboxDbRow): InboxRow => ({
   id: row.id,
   channelId: row.channel_id,
@@ -57,6 +59,10 @@ export function prepareIngestStatements(client: Database) {
       `SELECT * FROM inbox WHERE channel_id = ? AND external_id = ?`,
     ),
     inboxById: prepare<InboxDbRow>(`SELECT * FROM inbox WHERE id = ?`),
+    /** A row's progress without its raw event: what the ingest reads again under the lock. */
+    inboxProgress: prepare<InboxProgress>(
+      `SELECT id, status, outcome, reason, error, lead_id, attempts, processed_at FROM inbox WHERE id = ?`,
+    ),
     channel: prepare<{
       id: number;
       kind: ChannelInfo['kind'];
@@ -73,29 +79,33 @@ export function prepareIngestStatements(client: Database) {
     lead: prepare<LeadRow>(
       `SELECT id, type, client_id, channel_id, open, updated_at, responsible_id FROM leads WHERE id = ?`,
     ),
-    clientMatches: prepare<{ client_id: number; matched: number }>(
-      `SELECT client_id, count(*) AS matched FROM identities
-       WHERE key IN (SELECT value FROM json_each(?)) AND client_id IS NOT NULL GROUP BY client_id`,
+    // The owners of the sender's identities: a client once per identity it owns, or a lead.
+    identityOwners: prepare<{ client_id: number | null; lead_id: number | null }>(
+      `SELECT client_id, lead_id FROM identities WHERE key IN (SELECT value FROM json_each(?))`,
     ),
-    clientKeys: prepare<{ key: string }>(`SELECT key FROM identities WHERE client_id = ?`),
-    leadKeys: prepare<{ key: string }>(`SELECT key FROM identities WHERE lead_id = ?`),
-    clientResponsible: prepare<{ id: number; active: number }>(
-      `SELECT u.id, u.active FROM clients c JOIN users u ON u.id = c.responsible_id WHERE c.id = ?`,
+    // A client candidate: its identity keys (a JSON array) and its responsible, in one look.
+    client: prepare<{ keys: string; responsible_id: number | null; active: number | null }>(
+      `SELECT (SELECT json_group_array(key) FROM identities WHERE client_id = c.id) AS keys,
+         u.id AS responsible_id, u.active
+       FROM clients c LEFT JOIN users u ON u.id = c.responsible_id WHERE c.id = ?`,
     ),
+    clientKeys: prepare<string>(`SELECT key FROM identities WHERE client_id = ?`).pluck(),
+    leadKeys: prepare<string>(`SELECT key FROM identities WHERE lead_id = ?`).pluck(),
     clientOpenLeads: prepare<LeadRow>(
       `SELECT id, type, client_id, channel_id, open, updated_at, responsible_id FROM leads WHERE client_id = ? AND open = 1`,
     ),
     simpleLeads: prepare<LeadRow>(
-      `SELECT DISTINCT l.id, l.type, l.client_id, l.channel_id, l.open, l.updated_at, l.responsible_id
-       FROM identities i CROSS JOIN leads l ON l.id = i.lead_id
-       WHERE i.key IN (SELECT value FROM json_each(?)) AND l.client_id IS NULL
-       ORDER BY l.open DESC, l.updated_at DESC LIMIT ${SIMPLE_LEADS_LIMIT}`,
+      `SELECT id, type, client_id, channel_id, open, updated_at, responsible_id FROM leads
+       WHERE id IN (SELECT value FROM json_each(?)) AND client_id IS NULL
+       ORDER BY open DESC, updated_at DESC LIMIT ${SIMPLE_LEADS_LIMIT}`,
     ),
     // `full`: the operator's open leads already reach their capacity (counted only for people
     // who have one).
-    operatorQueue: prepare<{ id: number; full: number }>(
+    // `last`: the channel's last assigned operator, on every row (read alone when none is left).
+    operatorQueue: prepare<{ id: number; full: number; last: number | null }>(
       `SELECT u.id, (u.capacity IS NOT NULL AND (SELECT count(*) FROM leads l
-                WHERE l.responsible_id = u.id AND l.open = 1) >= u.capacity) AS full
+                WHERE l.responsible_id = u.id AND l.open = 1) >= u.capacity) AS full,
+         (SELECT last_assigned_user_id FROM channels WHERE id = co.channel_id) AS last
        FROM channel_operators co JOIN users u ON u.id = co.user_id
        WHERE co.channel_id = ? AND u.active = 1 ORDER BY co.position, u.id`,
     ),

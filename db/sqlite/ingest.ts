@@ -15,7 +15,7 @@ import {
 } from '../../core/ingest-plan.ts';
 import type { LeadRef } from '../../core/lead-decision.ts';
 import type { ClientCandidate } from '../../core/matching.ts';
-import type { ChannelInfo, IngestOutcome } from '../../core/ports.ts';
+import type { ChannelInfo, InboxRow, IngestOutcome } from '../../core/ports.ts';
 import type {
   BatchResult,
   IngestItem,
@@ -23,7 +23,7 @@ import type {
   PlanIngest,
 } from '../../core/repositories/ingest.ts';
 import type { Db } from './open.ts';
-import { toInbox, type IngestStatements, type LeadRow } from './ingest-statements.ts';
+import type { InboxProgress, IngestStatements, LeadRow } from './ingest-statements.ts';
 
 export class SqliteIngest implements IngestRepository {
   constructor(
@@ -58,47 +58,57 @@ export class SqliteIngest implements IngestRepository {
 
   private commitOne(item: IngestItem, plan: PlanIngest): IngestOutcome {
     // Read again under the lock: another worker may have finished this row meanwhile.
-    const stored = this.sql.inboxById.get(item.row.id);
-    const current = stored ? toInbox(stored) : item.row;
+    const stored = this.sql.inboxProgress.get(item.row.id);
+    const current = stored ? progressed(item.row, stored) : item.row;
     if (!awaitsProcessing(current)) return finishedOutcome(current);
     return this.persist(plan(item, current, this.loadState(item.channel, item.message)));
   }
 
   private loadState(channel: ChannelInfo, message: InboundMessage): IngestState {
-    const keys = JSON.stringify(message.identities.map((identity) => identity.key));
-    const existing = this.sql.messageByExternal.get(channel.id, message.externalId);
+    const { sql } = this;
+    const existing = sql.messageByExternal.get(channel.id, message.externalId);
     const threadLeadIds = new Set<number>(
       message.threadRefs.length
-        ? this.sql.threadLeadIds.all(JSON.stringify(message.threadRefs)).map((r) => r.lead_id)
+        ? sql.threadLeadIds.all(JSON.stringify(message.threadRefs)).map((r) => r.lead_id)
         : [],
     );
     if (message.leadToken !== undefined) threadLeadIds.add(message.leadToken);
     const threadLeads = [...threadLeadIds]
-      .map((id) => this.sql.lead.get(id))
+      .map((id) => sql.lead.get(id))
       .filter((row): row is LeadRow => row !== undefined)
       .map((row) => this.leadRef(row));
 
-    const clients: ClientCandidate[] = this.sql.clientMatches
-      .all(keys)
-      .map(({ client_id, matched }) => {
-        const identityKeys = this.sql.clientKeys.all(client_id).map((r) => r.key);
-        const responsible = this.sql.clientResponsible.get(client_id);
-        return {
-          id: client_id,
-          identityKeys,
-          matched,
-          responsible: responsible
-            ? { id: responsible.id, active: responsible.active === 1 }
-            : null,
-          openLeads: this.sql.clientOpenLeads
-            .all(client_id)
-            .map((row) => this.leadRef(row, identityKeys)),
-        };
+    // Who owns the sender's identities: clients (how many of them each) and leads.
+    const matchedOf = new Map<number, number>();
+    const ownLeadIds = new Set<number>();
+    const owners = message.identities.length
+      ? sql.identityOwners.all(JSON.stringify(message.identities.map((identity) => identity.key)))
+      : [];
+    for (const { client_id, lead_id } of owners) {
+      if (client_id !== null) matchedOf.set(client_id, (matchedOf.get(client_id) ?? 0) + 1);
+      else if (lead_id !== null) ownLeadIds.add(lead_id);
+    }
+    const clients: ClientCandidate[] = [];
+    for (const [id, matched] of matchedOf) {
+      const client = sql.client.get(id);
+      if (!client) continue;
+      const identityKeys = JSON.parse(client.keys) as string[];
+      clients.push({
+        id,
+        identityKeys,
+        matched,
+        responsible:
+          client.responsible_id === null
+            ? null
+            : { id: client.responsible_id, active: client.active === 1 },
+        openLeads: sql.clientOpenLeads.all(id).map((row) => this.leadRef(row, identityKeys)),
       });
-    const simpleLeads = this.sql.simpleLeads.all(keys).map((row) => this.leadRef(row));
-    const call = message.callback
-      ? this.sql.openCallFor.get(message.callback.identityKey)
-      : undefined;
+    }
+    const simpleLeads = ownLeadIds.size
+      ? sql.simpleLeads.all(JSON.stringify([...ownLeadIds])).map((row) => this.leadRef(row))
+      : [];
+    const call = message.callback ? sql.openCallFor.get(message.callback.identityKey) : undefined;
+    const operators = sql.operatorQueue.all(channel.id);
     return {
       alreadyProcessed: existing !== undefined,
       existingLeadId: existing?.lead_id ?? null,
@@ -107,8 +117,11 @@ export class SqliteIngest implements IngestRepository {
       clients,
       simpleLeads,
       operatorQueue: {
-        ...queueOf(this.sql.operatorQueue.all(channel.id)),
-        lastAssignedId: this.sql.lastAssigned.get(channel.id)?.last_assigned_user_id ?? null,
+        activeUserIds: operators.map((row) => row.id),
+        atCapacity: operators.filter((row) => row.full).map((row) => row.id),
+        lastAssignedId: operators.length
+          ? (operators[0]?.last ?? null)
+          : (sql.lastAssigned.get(channel.id)?.last_assigned_user_id ?? null),
       },
       openCall: call ? { id: call.id, dueAt: new Date(call.due_at) } : null,
     };
@@ -117,8 +130,8 @@ export class SqliteIngest implements IngestRepository {
   private leadRef(row: LeadRow, clientKeys?: string[]): LeadRef {
     const senderKeys =
       row.client_id === null
-        ? this.sql.leadKeys.all(row.id).map((r) => r.key)
-        : (clientKeys ?? this.sql.clientKeys.all(row.client_id).map((r) => r.key));
+        ? this.sql.leadKeys.all(row.id)
+        : (clientKeys ?? this.sql.clientKeys.all(row.client_id));
     return {
       id: row.id,
       type: row.type,
@@ -264,10 +277,16 @@ export class SqliteIngest implements IngestRepository {
   }
 }
 
-/** The queue's operators in turn, and those already at capacity. */
-function queueOf(rows: { id: number; full: number }[]) {
+/** The row as stored now, for the parts the ingest may have changed. */
+function progressed(row: InboxRow, now: InboxProgress): InboxRow {
   return {
-    activeUserIds: rows.map((row) => row.id),
-    atCapacity: rows.filter((row) => row.full).map((row) => row.id),
+    ...row,
+    status: now.status,
+    outcome: now.outcome,
+    reason: now.reason,
+    error: now.error,
+    leadId: now.lead_id,
+    attempts: now.attempts,
+    processedAt: now.processed_at === null ? null : new Date(now.processed_at),
   };
 }

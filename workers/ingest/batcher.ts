@@ -1,24 +1,40 @@
 /**
- * Group commit for the ingest worker: jobs that become ready in the same turn of the event loop
- * are committed together in one transaction (see ingestBatch). Each job still succeeds or fails
- * on its own; the batch only shares the commit. With a job concurrency of N a batch holds at
- * most N rows, so latency stays one event-loop turn plus one commit.
+ * Group commit for the ingest worker: jobs that start in the same turn of the event loop are
+ * read, prepared and committed together: one query reads their inbox rows, one transaction
+ * commits them (see ingestBatch). Each job still succeeds or fails on its own; the batch only
+ * shares the reads and the commit. With a job concurrency of N a batch holds at most N rows, so
+ * latency stays one event-loop turn plus one read and one commit.
  *
- * SQLite commits synchronously, so a batch is done before the next one gathers. PostgreSQL
- * answers over the network: a few batches may be in flight at once (each on a connection of its
- * own, the advisory locks keeping one sender's messages apart); past that, the next batch
- * gathers behind them.
+ * SQLite reads and commits synchronously, so a batch is done before the next one gathers.
+ * PostgreSQL answers over the network: a few batches may be in flight at once (each on a
+ * connection of its own, the advisory locks keeping one sender's messages apart); past that, the
+ * next batch gathers behind them. Batches reach the commit in the order they were gathered, so a
+ * sender's second message does not overtake the first because its batch was read sooner.
+ *
+ * On SQLite a batch waits for the jobs of the one before it to be recorded as finished in Redis: BullMQ
+ * hands each of those slots its next job in the same reply, and they join this batch instead of
+ * starting a small one of their own. Without that wait the jobs in flight split into groups that
+ * take turns (about ten rows a commit with sixteen jobs, where one group would commit sixteen),
+ * and the commit is most of the cost of a row. The wait is one Redis round trip, and never
+ * longer than GATHER_MS.
  */
 import type { IngestOutcome } from '../../core/ports.ts';
 import { inboundMessages, inboxToLeadSeconds } from '../../core/runtime/metrics.ts';
-import { commitBatch, prepareIngest, type IngestDeps, type PreparedIngest } from './handler.ts';
-import { gatheredReads } from './reads.ts';
+import {
+  commitBatch,
+  prepareMany,
+  type BatchResult,
+  type IngestDeps,
+  type PreparedIngest,
+} from './handler.ts';
 
-/** Transactions of one worker process in flight at once. */
+/** Batches of one worker process in flight at once. */
 const IN_FLIGHT = 4;
+/** The longest a batch waits for the jobs that follow the previous batch's. */
+const GATHER_MS = 2;
 
 interface Waiting {
-  prepared: PreparedIngest;
+  inboxId: number;
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -27,18 +43,33 @@ export class IngestBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
   private committing = 0;
+  /** Jobs this batcher answered that BullMQ has not yet recorded as finished. */
+  private unfinished = 0;
+  /** Set while a batch waits for them: flushes it anyway once GATHER_MS have passed. */
+  private gatherTimer: NodeJS.Timeout | undefined;
+  /** Settles once the latest batch has been handed to the store's commit. */
+  private handedOver: Promise<void> = Promise.resolve();
 
-  private readonly deps: IngestDeps;
+  constructor(
+    private readonly deps: IngestDeps,
+    /**
+     * A batch smaller than this waits for the previous batch's jobs to finish (the worker's job
+     * concurrency: a batch that large has nobody left to wait for); 0 never waits.
+     */
+    private readonly gatherUpTo = 0,
+  ) {}
 
-  constructor(deps: IngestDeps) {
-    this.deps = { ...deps, reads: deps.reads ?? gatheredReads(deps.repos) };
+  /** BullMQ recorded one of the jobs as finished (completed or failed). */
+  finished(): void {
+    if (this.unfinished === 0) return;
+    this.unfinished -= 1;
+    if (this.unfinished === 0) this.schedule();
   }
 
-  /** Prepares the row (parsing needs no lock), then joins the next group commit. */
-  async ingest(inboxId: number): Promise<IngestOutcome> {
-    const prepared = await prepareIngest(this.deps, inboxId);
+  /** Joins the next batch: its row is read, prepared and committed with the others. */
+  ingest(inboxId: number): Promise<IngestOutcome> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ prepared, resolve, reject });
+      this.waiting.push({ inboxId, resolve, reject });
       this.schedule();
     });
   }
@@ -46,31 +77,57 @@ export class IngestBatcher {
   private schedule(): void {
     if (this.scheduled || this.committing >= IN_FLIGHT || this.waiting.length === 0) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.committing >= IN_FLIGHT || this.waiting.length === 0) return;
+      if (this.unfinished > 0 && this.waiting.length < this.gatherUpTo) {
+        this.gatherTimer ??= setTimeout(() => {
+          this.gatherTimer = undefined;
+          // A job's finish went unseen (its lock was lost, say): stop waiting for it.
+          this.unfinished = 0;
+          this.schedule();
+        }, GATHER_MS);
+        return;
+      }
+      void this.flush();
+    });
   }
 
   private async flush(): Promise<void> {
+    clearTimeout(this.gatherTimer);
+    this.gatherTimer = undefined;
     const batch = this.waiting;
     this.waiting = [];
-    this.scheduled = false;
     this.committing += 1;
-    let results: Awaited<ReturnType<typeof commitBatch>>;
+    const before = this.handedOver;
+    let handOver!: () => void;
+    this.handedOver = new Promise((resolve) => (handOver = resolve));
+    let prepared: (PreparedIngest | BatchResult)[] = [];
+    let results: BatchResult[];
     try {
-      results = await commitBatch(
+      prepared = await prepareMany(
         this.deps,
-        batch.map((item) => item.prepared),
+        batch.map((item) => item.inboxId),
       );
+      await before;
+      // commitBatch enters the store's commit before it first waits: the order is kept.
+      const committed = commitBatch(this.deps, prepared);
+      handOver();
+      results = await committed;
     } catch (error) {
+      void before.then(handOver);
       results = batch.map(() => ({ ok: false, error }));
     } finally {
       this.committing -= 1;
       this.schedule();
     }
     const committedAt = Date.now();
+    this.unfinished += batch.length;
     batch.forEach((item, i) => {
       const result = results[i];
       if (result?.ok) {
-        observe(item.prepared, result.outcome, committedAt);
+        const done = prepared[i];
+        if (done && !('ok' in done)) observe(done, result.outcome, committedAt);
         item.resolve(result.outcome);
       } else item.reject(result ? result.error : new Error('no result for this row'));
     });

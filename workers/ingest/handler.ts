@@ -13,7 +13,6 @@ import type { ChannelInfo, InboxRow, IngestOutcome } from '../../core/ports.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { BatchResult, IngestItem } from '../../core/repositories/ingest.ts';
 import { scrubSecrets } from '../../core/runtime/scrub.ts';
-import { directReads, type PrepareReads } from './reads.ts';
 
 export type { BatchResult };
 
@@ -27,8 +26,6 @@ export interface IngestDeps {
   defaultCountry: string | undefined;
   /** What channels with an async parse step (email, Telegram files) need: the blob store and its limits. */
   expand?: ExpandDeps;
-  /** How the prepare step reads rows and channels; one query each when not given. */
-  reads?: PrepareReads;
 }
 
 /** An inbox row read and normalised, ready to be decided and persisted under the write lock. */
@@ -41,11 +38,44 @@ export type PreparedIngest =
  * it has one (reading blobs, parsing mail, fetching files), normalise. Throws on bad input.
  */
 export async function prepareIngest(deps: IngestDeps, inboxId: number): Promise<PreparedIngest> {
-  const reads = deps.reads ?? directReads(deps.repos);
-  const row = await reads.row(inboxId);
+  const row = await deps.repos.inbox.get(inboxId);
+  return prepareRow(deps, inboxId, row, (id) => deps.repos.channels.info(id));
+}
+
+/**
+ * prepareIngest for many rows at once: the rows are read with ONE query and each channel once
+ * (over the network, one query for them all costs about what one for a single row does). A row
+ * that cannot be prepared fails alone; a read that fails fails them all.
+ */
+export async function prepareMany(
+  deps: IngestDeps,
+  inboxIds: number[],
+): Promise<(PreparedIngest | BatchResult)[]> {
+  const rows = new Map((await deps.repos.inbox.getMany(inboxIds)).map((row) => [row.id, row]));
+  const channels = new Map<number, Promise<ChannelInfo | undefined>>();
+  const channelInfo = (id: number) => {
+    let info = channels.get(id);
+    if (!info) channels.set(id, (info = deps.repos.channels.info(id)));
+    return info;
+  };
+  return Promise.all(
+    inboxIds.map((inboxId) =>
+      prepareRow(deps, inboxId, rows.get(inboxId), channelInfo).catch(
+        (error: unknown): BatchResult => ({ ok: false, error }),
+      ),
+    ),
+  );
+}
+
+async function prepareRow(
+  deps: IngestDeps,
+  inboxId: number,
+  row: InboxRow | undefined,
+  channelInfo: (id: number) => Promise<ChannelInfo | undefined>,
+): Promise<PreparedIngest> {
   if (!row) throw new MalformedInputError(`inbox row ${inboxId} does not exist`);
   if (!awaitsProcessing(row)) return { kind: 'finished', outcome: finishedOutcome(row) };
-  const channel = await reads.channel(row.channelId);
+  const channel = await channelInfo(row.channelId);
   if (!channel) {
     throw new MalformedInputError(
       `channel ${row.channelId} of inbox row ${inboxId} does not exist`,
@@ -78,10 +108,8 @@ export async function ingestInbox(deps: IngestDeps, inboxId: number): Promise<In
  * or commit, every row gets that error and its job is retried.
  */
 export async function ingestBatch(deps: IngestDeps, inboxIds: number[]): Promise<BatchResult[]> {
-  const prepared = await Promise.all(
-    inboxIds.map((inboxId) =>
-      prepareIngest(deps, inboxId).catch((error: unknown): BatchResult => ({ ok: false, error })),
-    ),
+  const prepared = await prepareMany(deps, inboxIds).catch((error: unknown) =>
+    inboxIds.map((): BatchResult => ({ ok: false, error })),
   );
   return commitBatch(deps, prepared);
 }

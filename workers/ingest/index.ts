@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { JOBS } from '../../core/jobs.ts';
 import type { IngestOutcome } from '../../core/ports.ts';
-import type { Repositories } from '../../core/repositories/index.ts';
+import type { Repositories, StoreKind } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { inboundMessages } from '../../core/runtime/metrics.ts';
 import { createWorker } from '../../core/runtime/queues.ts';
@@ -15,7 +15,10 @@ import { IngestBatcher } from './batcher.ts';
 import { describeError } from './handler.ts';
 
 export interface IngestWorkerOptions {
-  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest' | 'customFields'>;
+  repos: Pick<Repositories, 'inbox' | 'channels' | 'ingest' | 'customFields'> & {
+    /** The store's kind (a whole store is passed): how batches are gathered depends on it. */
+    kind?: StoreKind;
+  };
   channels: readonly AnyChannel[];
   clock: Clock;
   defaultCountry: string | undefined;
@@ -35,7 +38,12 @@ async function channelKind(repos: IngestWorkerOptions['repos'], inboxId: number)
 
 export function startIngestWorker(options: IngestWorkerOptions): Worker {
   const { repos, log } = options;
-  const batcher = new IngestBatcher(options);
+  // SQLite commits one batch at a time in this thread: there a batch waits for the jobs that
+  // follow the previous one (see IngestBatcher). PostgreSQL overlaps its batches instead, and
+  // larger ones would hold more senders' locks against the other worker processes.
+  const gatherUpTo =
+    options.repos.kind === 'sqlite' ? (options.concurrency ?? JOBS.ingest.concurrency) : 0;
+  const batcher = new IngestBatcher(options, gatherUpTo);
   const worker = createWorker(
     'ingest',
     options.connection,
@@ -60,6 +68,8 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
         const final = error instanceof MalformedInputError || attempts >= (job.opts.attempts ?? 1);
         const message = describeError(error);
         if (final) {
+          // Read before the row is marked: once it is, nothing but the job's own end is left.
+          const channel = await channelKind(repos, inboxId).catch(() => 'unknown');
           // The store may be what failed: the row then stays pending and the reconciler brings
           // its job back once the database answers again.
           await repos.inbox
@@ -67,10 +77,7 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
             .catch((storeError: unknown) =>
               log.warn({ ...context, err: storeError }, 'could not mark the inbox row failed'),
             );
-          inboundMessages.inc({
-            channel: await channelKind(repos, inboxId).catch(() => 'unknown'),
-            outcome: 'failed',
-          });
+          inboundMessages.inc({ channel, outcome: 'failed' });
           log.error(
             { ...context, attempts, error: message },
             'inbox row failed; kept with its error',
@@ -84,8 +91,10 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
     },
     options.concurrency,
   );
+  worker.on('completed', () => batcher.finished());
   // Failures BullMQ decides on its own (a job that stalled too often) never reach the processor.
   worker.on('failed', (job, error) => {
+    batcher.finished();
     if (job && !(error instanceof UnrecoverableError)) {
       log.warn(
         {

@@ -1,0 +1,112 @@
+/** The ingest worker's group commit: one read and one commit per batch, in order, gathered. */
+import { expect, it } from 'vitest';
+import type { AnyChannel } from '../../../core/channel.ts';
+import { fixedClock } from '../../../core/clock.ts';
+import type { InboundMessage } from '../../../core/inbound.ts';
+import type { ChannelInfo, InboxRow } from '../../../core/ports.ts';
+import type { IngestItem } from '../../../core/repositories/ingest.ts';
+import { IngestBatcher } from '../../../workers/ingest/batcher.ts';
+import type { IngestDeps } from '../../../workers/ingest/handler.ts';
+
+const row = (id: number) =>
+  ({ id, channelId: 1, externalId: `e-${id}`, raw: '{}', status: 'pending' }) as InboxRow;
+const message = { fields: {}, identities: [] } as unknown as InboundMessage;
+const channels = [{ kind: 'api', normalise: () => message }] as unknown as AnyChannel[];
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A store whose reads take the given times (ms), one per read, recording what it was asked. */
+function fakeDeps(readDelays: number[] = []) {
+  const reads: number[][] = [];
+  const commits: number[][] = [];
+  let call = 0;
+  const repos = {
+    inbox: {
+      async getMany(ids: number[]) {
+        reads.push(ids);
+        const delay = readDelays[call++] ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (ids.includes(500)) throw new Error('database away');
+        return ids.filter((id) => id !== 404).map(row);
+      },
+    },
+    channels: { info: async (id: number) => ({ id, kind: 'api' }) as ChannelInfo },
+    ingest: {
+      async commit(items: IngestItem[]) {
+        commits.push(items.map((item) => item.row.id));
+        return items.map((item) => ({
+          ok: true,
+          outcome: { status: 'done', outcome: 'appended', leadId: item.row.id },
+        }));
+      },
+    },
+  };
+  const deps = {
+    repos,
+    channels,
+    clock: fixedClock('2026-12-07T10:00:00Z'),
+    defaultCountry: undefined,
+  } as unknown as IngestDeps;
+  return { deps, reads, commits };
+}
+
+it('reads and commits the rows asked for in one turn of the event loop together', async () => {
+  const { deps, reads, commits } = fakeDeps();
+  const batcher = new IngestBatcher(deps);
+  const outcomes = await Promise.all([1, 2, 3].map((id) => batcher.ingest(id)));
+  expect(reads).toEqual([[1, 2, 3]]);
+  expect(commits).toEqual([[1, 2, 3]]);
+  expect(outcomes.map((outcome) => outcome.leadId)).toEqual([1, 2, 3]);
+});
+
+it('a row that cannot be read fails alone', async () => {
+  const { deps, commits } = fakeDeps();
+  const batcher = new IngestBatcher(deps);
+  const results = await Promise.allSettled([1, 404].map((id) => batcher.ingest(id)));
+  expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+  expect(commits).toEqual([[1]]);
+});
+
+it('commits batches in the order they were gathered, even when a later read is faster', async () => {
+  const { deps, commits } = fakeDeps([40, 0]);
+  const batcher = new IngestBatcher(deps);
+  const first = batcher.ingest(1);
+  await nextTurn();
+  const second = batcher.ingest(2);
+  await Promise.all([first, second]);
+  expect(commits).toEqual([[1], [2]]);
+});
+
+it('a failed read fails only its own batch', async () => {
+  const { deps } = fakeDeps();
+  const batcher = new IngestBatcher(deps);
+  const failed = expect(batcher.ingest(500)).rejects.toThrow('database away');
+  await nextTurn();
+  await failed;
+  await expect(batcher.ingest(2)).resolves.toMatchObject({ leadId: 2 });
+});
+
+it("waits for the previous batch's jobs to finish in Redis, so their successors join", async () => {
+  const { deps, commits } = fakeDeps();
+  const batcher = new IngestBatcher(deps, 4);
+  await Promise.all([batcher.ingest(1), batcher.ingest(2)]);
+  // Job 3 comes while the first two are still being recorded as finished: it waits for them.
+  const third = batcher.ingest(3);
+  await nextTurn();
+  const fourth = batcher.ingest(4);
+  batcher.finished();
+  batcher.finished();
+  await Promise.all([third, fourth]);
+  expect(commits).toEqual([
+    [1, 2],
+    [3, 4],
+  ]);
+});
+
+it('stops waiting for a finish it never hears of', async () => {
+  const { deps, commits } = fakeDeps();
+  const batcher = new IngestBatcher(deps, 4);
+  await batcher.ingest(1);
+  // No finished() for job 1 (its lock was lost, say): job 2 is committed all the same.
+  await batcher.ingest(2);
+  expect(commits).toEqual([[1], [2]]);
+});
