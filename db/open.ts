@@ -9,11 +9,7 @@ import type { Config } from '../core/runtime/config.ts';
 import { scrubSecrets } from '../core/runtime/scrub.ts';
 import { guardStore } from './errors.ts';
 import { FileBlobStore } from './files/blob-store.ts';
-import { PostgresBlobStore } from './postgres/blobs.ts';
 import { connectionProblem, postgresTransient } from './postgres/errors.ts';
-import { drizzleOf, migratePostgres, openPool } from './postgres/open.ts';
-import { PostgresStore } from './postgres/store.ts';
-import { openSqliteStore, sqliteTransient } from './sqlite/store.ts';
 
 export interface OpenStoreOptions {
   /**
@@ -34,7 +30,12 @@ export async function openStore(
   options: OpenStoreOptions = {},
 ): Promise<Store> {
   const { database } = config;
+  // Each store's modules are loaded only where it is used: a SQLite deployment never holds
+  // node-postgres and drizzle's PostgreSQL dialect in memory, nor the other way round.
   if (database.kind === 'postgres') {
+    const { drizzleOf, migratePostgres, openPool } = await import('./postgres/open.ts');
+    const { PostgresBlobStore } = await import('./postgres/blobs.ts');
+    const { PostgresStore } = await import('./postgres/store.ts');
     const pool = openPool({
       url: database.url,
       size: database.poolSize,
@@ -64,6 +65,7 @@ export async function openStore(
     return store;
   }
   if (!config.blobDir) throw new Error('SQLite needs a blob directory');
+  const { openSqliteStore, sqliteTransient } = await import('./sqlite/store.ts');
   const store = openSqliteStore(database.file, new FileBlobStore(config.blobDir), {
     durability: options.durability ?? 'full',
     migrate: options.migrate ?? true,

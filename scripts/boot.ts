@@ -32,13 +32,11 @@ import {
 } from '../core/runtime/redis.ts';
 import { checkRegistry } from '../core/channel.ts';
 import { startConnectorHost, type ConnectorHost } from '../connectors/connector-host.ts';
-import { createApp } from '../connectors/http/app.ts';
 import { createRecorder } from '../connectors/record-inbound.ts';
 import { CHANNELS } from '../connectors/registry.ts';
 import { openStore, type OpenStoreOptions } from '../db/open.ts';
 import { startIngestWorker } from '../workers/ingest/index.ts';
 import { changeAnnouncer, watchLiveChanges } from '../core/runtime/live-changes.ts';
-import { LiveFeed } from '../connectors/http/console/index.ts';
 import { startReconciler } from '../workers/reconciler/index.ts';
 import { startOutboundWorker } from '../workers/outbound/index.ts';
 import { startSenders } from '../workers/outbound/handler.ts';
@@ -169,6 +167,10 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   const outbound = createProducer('outbound', redis, config.queuePrefix);
   const webhookQueue = createProducer('webhooks', redis, config.queuePrefix);
   const recorder = createRecorder(store.inbox, producer, log);
+  // Loaded here, not above: the web's modules (Express, the console, the dashboard) would
+  // otherwise sit in every worker and connector process's memory.
+  const { createApp } = await import('../connectors/http/app.ts');
+  const { LiveFeed } = await import('../connectors/http/console/index.ts');
   // The console's live updates: every web process reads new events when a writer announces one.
   const feed = new LiveFeed(store.events, log);
   const watching = watchLiveChanges(config.redisUrl, config.queuePrefix, () => feed.changed(), log);
