@@ -84,7 +84,9 @@ try {
   const result = await mode.run(run, options);
   await closeAll();
   const [figure, value] = result.figure;
-  const more = Object.entries(result.more ?? {}).map(([key, text]) => ` ${key}=${text}`);
+  const more = Object.entries({ ...result.more, store: options.store }).map(
+    ([key, text]) => ` ${key}=${String(text)}`,
+  );
   const ratio = result.limit > 0 ? (value / result.limit).toFixed(3) : 'n/a';
   process.stdout.write(
     `${result.lines.join('\n')}\n` +

@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { NewUser } from '../../core/repositories/users.ts';
+import { ascii, leadWords } from './lead-words.ts';
 import { mulberry32 } from './senders.ts';
 
 /** The users the file's Responsable column names; the bench creates them first. */
@@ -16,14 +17,11 @@ export const IMPORT_USERS: Omit<NewUser, 'roles'>[] = [
   { name: 'Ольга Смирнова', email: 'olga.smirnova@leadwire.test' },
 ];
 
-const FIRST = (
-  'María, José, Lucía, Javier, Íñigo, Begoña, Álvaro, Nuria, Jordi, Montserrat, François, ' +
-  'João, Zoë, Ana Belén, Иван, Ольга, Дмитрий, Наталья'
-).split(', ');
-const LAST = (
-  'García, Fernández, Rodríguez, López, Martínez, Sánchez, Núñez, Castaño, Puig i Soler, ' +
-  'de la Fuente, Müller, Dupont, Иванова, Петров, Кузнецов'
-).split(', ');
+/** A fifth of the names are Cyrillic, the rest those of the search bench's leads. */
+const CYRILLIC = [
+  ['Иван', 'Ольга', 'Дмитрий', 'Наталья'],
+  ['Иванова', 'Петров', 'Кузнецов', 'Смирнова'],
+] as const;
 const COMPANIES = (
   'Construcciones Pérez S.L., Talleres Núñez, Inmobiliaria Sol y Mar S.A., Bar "El Rincón", ' +
   'Hermanos García; Hijos, ООО «Ромашка», Gestoría Jiménez & Asociados, Café Müller'
@@ -54,12 +52,6 @@ export interface ClientsCsv {
 /** Person n's mobile: a bijection on 0..10^8, so every person has their own. */
 const mobile = (n: number) =>
   `6${String((n * 7_654_321 + 1_234_567) % 100_000_000).padStart(8, '0')}`;
-/** Letters a–z of a name, for an address (`cliente` for a name in Cyrillic). */
-const ascii = (name: string) =>
-  name
-    .normalize('NFD')
-    .replace(/[^A-Za-z]/g, '')
-    .toLowerCase() || 'cliente';
 const cell = (value: string) =>
   /[;"\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 
@@ -76,9 +68,10 @@ export async function writeClientsCsv(file: string, rows: number): Promise<Clien
   await write('\uFEFFNombre;Empresa;Teléfono;Email;Responsable\r\n');
   let lines: string[] = [];
   for (let row = 0; row < rows; row++) {
-    const [first, last] = [pick(FIRST), pick(LAST)];
+    const { first, last } =
+      below(5) === 0 ? { first: pick(CYRILLIC[0]), last: pick(CYRILLIC[1]) } : leadWords(row);
     // The row number ends the address: no two rows share one.
-    const local = `${ascii(first)}.${ascii(last)}${row}`;
+    const local = `${ascii(first) || 'cliente'}.${ascii(last) || 'cliente'}${row}`;
     let email = `${local}@${pick(DOMAINS)}`;
     let phone: string;
     if (row % 100 === 37) {

@@ -8,13 +8,12 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { newApiKey } from '../../core/api-keys.ts';
 import { hashPassword } from '../../core/passwords.ts';
 import { ascending, defineMode, percentile, spread, type Run } from './context.ts';
 import { leadWords, searchLead } from './lead-words.ts';
 import { startRole, startWeb } from './processes.ts';
-import { seedCrm } from './senders.ts';
-import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+import { intakeKey, seedCrm } from './senders.ts';
+import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 const PASSWORD = 'bench console password';
 const WARMUP = 20;
@@ -31,7 +30,6 @@ export const consoleMode = defineMode({
   },
   async run(run, options) {
     const workspace = await createWorkspace(run, options);
-    const own = await ownRedis(run);
     const store = await workspace.open();
     await seedCrm(run, store, options.clients, {
       count: options.leads,
@@ -46,15 +44,9 @@ export const consoleMode = defineMode({
       passwordHash,
     });
     if (!made.ok) throw new Error(`the bench's admin was not created: ${made.problem}`);
-    const apiKey = newApiKey();
-    await store.users.createApiKey({
-      name: 'bench',
-      role: 'intake',
-      prefix: apiKey.prefix,
-      hash: apiKey.hash,
-    });
+    const apiKey = await intakeKey(store);
 
-    const env = appEnv(workspace, own, { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' });
+    const env = workspace.env({ LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' });
     const { baseUrl } = await startWeb(run, env);
     startRole(run, 'worker', env);
     const signedIn = await fetch(`${baseUrl}/sign-in`, {
@@ -103,7 +95,6 @@ export const consoleMode = defineMode({
       figure: ['pages_per_s', 1000 / mean([...list, ...lead])],
       limit: 1000 / mean(limit),
       more: {
-        store: workspace.store,
         list_p95_ms: percentile(list, 95).toFixed(1),
         lead_p95_ms: percentile(lead, 95).toFixed(1),
         live_p50_ms: percentile(live, 50).toFixed(1),

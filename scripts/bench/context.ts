@@ -27,7 +27,7 @@ export interface Result {
   /** The mode's headline figure and the same run's limit of it, in the same unit. */
   figure: [name: string, value: number];
   limit: number;
-  /** Further `key=value` pairs of the `bench:` line. */
+  /** Further `key=value` pairs of the `bench:` line, before the `store=` every line ends with. */
   more?: Record<string, string | number>;
   /** The run found something wrong (lost messages, a check that failed): exit code 1. */
   failed?: boolean;

@@ -10,13 +10,12 @@ import { simpleParser } from 'mailparser';
 import { sql } from 'drizzle-orm';
 import { emailSettingsInput, storeEmailSettings } from '../../connectors/email/config.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
-import { inspect } from '../../db/inspect.ts';
 import { startImapServer, type ImapTestServer } from '../../test/helpers/imap.ts';
 import { defineMode, int, seconds } from './context.ts';
-import { awaitCommitted } from './ledger.ts';
+import { awaitCommitted, countOf } from './ledger.ts';
 import { customerEmails } from './mailbox.ts';
-import { startRole } from './processes.ts';
-import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+import { startRole, startWorker } from './processes.ts';
+import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 /** 2,000 senders for 5,000 messages: about 3,000 append to a lead their sender already has. */
 const SENDER_SHARE = 0.4;
@@ -30,8 +29,7 @@ export const emailMode = defineMode({
   async run(run, options) {
     const count = options.messages;
     const workspace = await createWorkspace(run, options);
-    const own = await ownRedis(run);
-    const env = appEnv(workspace, own, { SECRETS_KEY: randomBytes(32).toString('hex') });
+    const env = workspace.env({ SECRETS_KEY: randomBytes(32).toString('hex') });
     const dovecot = await startImapServer(`bench-${run.id}`);
     run.guard.dovecot(dovecot.dir);
     run.guard.remove(dovecot.dir);
@@ -74,8 +72,7 @@ export const emailMode = defineMode({
       operatorIds: [],
       config: storeEmailSettings(input, loadConfig(env).secretsKey, new Date()),
     });
-    const worker = startRole(run, 'worker', env);
-    await worker.logged('ingest worker and reconciler started');
+    const worker = await startWorker(run, env);
     const workerCpu = worker.cpuSeconds();
     const connector = startRole(run, 'email', env);
     const connected = await connector.logged('mailbox connected');
@@ -91,7 +88,8 @@ export const emailMode = defineMode({
     const startUp = (connected.time - connector.startedAt) / 1000;
     const perSecond = count / fromLogin;
     const cpuMs = (cpu: number) => `${((cpu * 1000) / count).toFixed(2)} ms/msg`;
-    const leads = await inspect(store).get<{ n: number }>(
+    const leads = await countOf(
+      store,
       sql`SELECT count(*) AS n FROM leads WHERE channel_id = ${channel.id}`,
     );
     const outcomes = Object.entries(committed.outcomes).map(([kind, n]) => `${kind} ${int(n)}`);
@@ -101,7 +99,7 @@ export const emailMode = defineMode({
         `one process, ${limit.seconds.toFixed(2)} s (${limit.cpuSeconds.toFixed(1)} CPU s)`,
       `  Leadwire         ${int(perSecond)} msgs/s: ${fromLogin.toFixed(1)} s from the connector's login ` +
         `to the last lead committed (${startUp.toFixed(1)} s start-up before it)`,
-      `    outcomes       ${outcomes.join(', ')}; ${int(Number(leads?.n ?? 0))} leads`,
+      `    outcomes       ${outcomes.join(', ')}; ${int(leads)} leads`,
       `    CPU            connector ${cpuMs(connector.cpuSeconds() - connectorCpu)} ` +
         `(+ ${connectorCpu.toFixed(1)} s start-up), worker ${cpuMs(worker.cpuSeconds() - workerCpu)}`,
     ];
@@ -111,7 +109,6 @@ export const emailMode = defineMode({
       lines,
       figure: ['msgs_per_s', perSecond],
       limit: limit.perSecond,
-      more: { store: workspace.store },
     };
   },
 });

@@ -5,8 +5,6 @@
  * 2xx answer is checked against its inbox row. No worker runs: the queue just fills.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { newApiKey } from '../../core/api-keys.ts';
 import type { Store } from '../../core/repositories/index.ts';
 import { loadConfig } from '../../core/runtime/config.ts';
 import { scopedExternalId } from '../../connectors/api/schema.ts';
@@ -18,14 +16,16 @@ import {
   webhookPath,
 } from '../../connectors/telegram/config.ts';
 import { formDefinition } from '../../connectors/webform/definition.ts';
+import { CONTACT_FORM } from '../../test/helpers/site.ts';
+import { newBotToken, privateText } from '../../test/helpers/telegram.ts';
 import { siteSecret } from '../boot.ts';
 import { defineMode, int, type Mode } from './context.ts';
 import { auditAnswers, settledMaxInboxId } from './ledger.ts';
 import { acceptedPerSecond, fire, statuses, type Fired, type Post } from './load.ts';
 import { describeCpu, startCpuMeter } from './proc.ts';
 import { startHelper, startWeb } from './processes.ts';
-import { senderStream } from './senders.ts';
-import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+import { intakeKey, senderStream } from './senders.ts';
+import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 const WARMUP_SECONDS = 2;
 /** Rate limits still cost their Redis round trip per post, but never refuse one. */
@@ -55,28 +55,12 @@ const FORM_HEADERS = {
 const forms: Endpoint = {
   summary: 'POST /f/:slug (a seven-field form, JSON answers) vs a bare Express handler',
   async setup(store, env) {
+    const { fields, successText, ...about } = CONTACT_FORM;
+    const dailyCap = Number(NEVER_LIMITED);
+    const definition = formDefinition.parse({ fields, successText, dailyCap });
     const form = await store.forms.create(
       'webform',
-      {
-        slug: 'bench-contact',
-        title: 'Contact us',
-        defaultCountry: 'ES',
-        operatorIds: [],
-        active: true,
-        definition: formDefinition.parse({
-          fields: [
-            { key: 'name', label: 'Your name', type: 'text', required: true },
-            { key: 'email', label: 'Email', type: 'email' },
-            { key: 'phone', label: 'Phone', type: 'phone' },
-            { key: 'topic', label: 'Topic', type: 'select', options: ['Sales', 'Support'] },
-            { key: 'message', label: 'Message', type: 'textarea', mapsTo: 'comment' },
-            { key: 'campaign', label: 'Campaign', type: 'hidden', value: 'autumn' },
-            { key: 'terms', label: 'I agree to be contacted', type: 'consent', required: true },
-          ],
-          successText: 'Thanks, we will be in touch.',
-          dailyCap: Number(NEVER_LIMITED),
-        }),
-      },
+      { ...about, operatorIds: [], active: true, definition },
       new Date(),
     );
     const secret = await siteSecret(store, loadConfig(env).forms.secret);
@@ -99,14 +83,14 @@ const forms: Endpoint = {
   },
 };
 
-const FIXTURE = new URL('../../test/fixtures/telegram/text.json', import.meta.url);
+const TEXT = 'Hola, ¿tenéis la chaqueta Nord en talla M?';
 
 const telegram: Endpoint = {
   summary: "the bot's webhook (text updates from 10,000 users) vs a bare Express handler",
   async setup(store, env) {
     const { secret, hash } = newWebhookSecret();
     const input = telegramSettingsInput.parse({
-      token: { value: `7100000001:AAbench-${randomBytes(16).toString('hex')}` },
+      token: { value: newBotToken() },
       mode: 'webhook',
       publicBaseUrl: 'http://127.0.0.1',
     });
@@ -120,24 +104,12 @@ const telegram: Endpoint = {
       operatorIds: [],
       config: { ...settings, webhookSecretHash: hash },
     });
-    const template = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
-      message: { from: object; chat: object } & Record<string, unknown>;
-    };
     let n = 0;
     const makePost = (): Post => {
       n += 1;
-      const user = { id: 6_000_000_000 + (n % 10_000), first_name: `Bench${n % 10_000}` };
-      const { message } = template;
-      const update = {
-        update_id: 500_000_000 + n,
-        message: {
-          ...message,
-          message_id: n,
-          from: { ...message.from, ...user },
-          chat: { ...message.chat, ...user },
-          date: Math.floor(Date.now() / 1000),
-        },
-      };
+      const user = 6_000_000_000 + (n % 10_000);
+      const date = Math.floor(Date.now() / 1000);
+      const update = { update_id: 500_000_000 + n, ...privateText(user, n, TEXT, date) };
       return { body: Buffer.from(JSON.stringify(update)), externalId: `u${update.update_id}` };
     };
     const headers = {
@@ -157,8 +129,7 @@ const telegram: Endpoint = {
 const intake: Endpoint = {
   summary: 'POST /api/v1/leads with an intake key and an Idempotency-Key vs a bare Express handler',
   async setup(store) {
-    const { key, prefix, hash } = newApiKey();
-    const keyId = await store.users.createApiKey({ name: 'bench', role: 'intake', prefix, hash });
+    const { key, id: keyId } = await intakeKey(store);
     const next = senderStream(1, 0);
     let n = 0;
     const makePost = (): Post => {
@@ -179,8 +150,7 @@ const endpointMode = (endpoint: Endpoint): Mode =>
     async run(run, options) {
       const load = { seconds: options.seconds, connections: options.connections };
       const workspace = await createWorkspace(run, options);
-      const own = await ownRedis(run);
-      const env = appEnv(workspace, own, {
+      const env = workspace.env({
         LOG_LEVEL: 'warn',
         SECRETS_KEY: randomBytes(32).toString('hex'),
         FORM_MIN_FILL_MS: '0',
@@ -203,7 +173,7 @@ const endpointMode = (endpoint: Endpoint): Mode =>
         if (!warm.result['2xx'])
           throw new Error(`${url} accepted no post in the warm-up: ${statuses(warm.result)}`);
         const afterId = await settledMaxInboxId(store);
-        const meter = await startCpuMeter({ [name]: pid }, own.redis);
+        const meter = await startCpuMeter({ [name]: pid }, workspace.redis);
         const fired = await fire(request, load, target.makePost, run.signal);
         return { fired, cpu: await meter.take(), afterId };
       };
@@ -230,7 +200,6 @@ const endpointMode = (endpoint: Endpoint): Mode =>
         lines,
         figure: ['posts_per_s', rate],
         limit: acceptedPerSecond(limit.fired),
-        more: { store: workspace.store },
         failed: !check.ok,
       };
     },

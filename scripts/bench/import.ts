@@ -8,11 +8,11 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { sql } from 'drizzle-orm';
-import { inspect } from '../../db/inspect.ts';
 import { defineMode, int, mb, seconds } from './context.ts';
 import { IMPORT_USERS, writeClientsCsv } from './clients-csv.ts';
+import { countOf } from './ledger.ts';
 import { startRole } from './processes.ts';
-import { appEnv, createWorkspace, STORE_OPTIONS } from './workspace.ts';
+import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 const SAMPLE_MS = 100;
 
@@ -40,7 +40,7 @@ export const importMode = defineMode({
       if (record) parsed += 1;
     const limit = parsed / seconds(parsing);
 
-    const env = appEnv(workspace, undefined, { LOG_LEVEL: 'warn' });
+    const env = workspace.env({ LOG_LEVEL: 'warn' });
     const started = performance.now();
     const cli = startRole(run, 'cli', env, ['import', 'clients', file, '--country', 'ES']);
     let [peak, cpu] = [0, 0];
@@ -60,11 +60,9 @@ export const importMode = defineMode({
     if (!summary) throw new Error('the CLI printed no summary');
     const [records, created, updated, skipped, refused] = summary.slice(1).map(Number) as number[];
 
-    const look = inspect(store);
-    const count = async (query: ReturnType<typeof sql>) =>
-      Number((await look.get<{ n: number }>(query))?.n ?? 0);
-    const clients = await count(sql`SELECT count(*) AS n FROM clients`);
-    const twice = await count(
+    const clients = await countOf(store, sql`SELECT count(*) AS n FROM clients`);
+    const twice = await countOf(
+      store,
       sql`SELECT count(*) AS n FROM (SELECT key FROM identities WHERE client_id IS NOT NULL GROUP BY key HAVING count(*) > 1) AS twice`,
     );
     const expected: [string, number, number][] = [
@@ -89,7 +87,7 @@ export const importMode = defineMode({
       ],
       figure: ['rows_per_s', perSecond],
       limit,
-      more: { seconds: took.toFixed(1), peak_rss_mb: mb(peak).toFixed(1), store: workspace.store },
+      more: { seconds: took.toFixed(1), peak_rss_mb: mb(peak).toFixed(1) },
       failed: wrong.length > 0,
     };
   },

@@ -13,9 +13,9 @@ import { createProducer, type Producer } from '../../core/runtime/queues.ts';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
 import { defineMode, int, mb, percentile, spread, type Run } from './context.ts';
 import { awaitCommitted } from './ledger.ts';
-import { startHelper, startRole } from './processes.ts';
+import { startHelper, startWorker } from './processes.ts';
 import { seedCrm, senderStream, type NextBody } from './senders.ts';
-import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS, type OwnRedis } from './workspace.ts';
+import { createWorkspace, STORE_OPTIONS, type Workspace } from './workspace.ts';
 
 const CHUNK = 1000;
 /** The steady feed records what is due every tick: 10 messages per tick at 1,000 msgs/s. */
@@ -37,21 +37,16 @@ export const ingestMode = defineMode({
   async run(run, options) {
     const workspace = await createWorkspace(run, options);
     const rate = Number(options.rate || (workspace.store === 'postgres' ? 500 : 1000));
-    const own = await ownRedis(run);
     const store = await workspace.open({ durability: 'full' });
     await seedCrm(run, store, options.clients);
     const next = senderStream(options.clients, RETURNING);
     const concurrency = ingestConcurrency(workspace.store, loadConfig().ingestConcurrency);
-    const noop = await drainNoop(run, own, options.backlog, concurrency);
+    const noop = await drainNoop(run, workspace, options.backlog, concurrency);
     run.progress(`limit: no-op drain ${int(noop)} msgs/s`);
 
-    const producer = createProducer('ingest', own.redis, own.prefix);
-    run.defer(() => producer.queue.close());
-    await producer.queue.pause();
-    const env = appEnv(workspace, own);
-    const workers = Array.from({ length: options.workers }, () => startRole(run, 'worker', env));
-    await Promise.all(
-      workers.map((worker) => worker.logged('ingest worker and reconciler started')),
+    const producer = await pausedProducer(run, workspace, workspace.prefix);
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, () => startWorker(run, workspace.env())),
     );
     const idleMb = Math.max(...workers.map((worker) => mb(worker.rssBytes())));
     const cpuSeconds = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
@@ -100,7 +95,6 @@ export const ingestMode = defineMode({
         p50_ms: percentile(latencyMs, 50).toFixed(1),
         p99_ms: percentile(latencyMs, 99).toFixed(1),
         rss_mb: peakMb.toFixed(1),
-        store: workspace.store,
         workers: options.workers,
       },
     };
@@ -108,13 +102,11 @@ export const ingestMode = defineMode({
 });
 
 /** The limit: bare jobs drained by the no-op worker, from the queue's resume to its last job. */
-async function drainNoop(run: Run, own: OwnRedis, count: number, concurrency: number) {
-  const prefix = `${own.prefix}-noop`;
-  const producer = createProducer('ingest', own.redis, prefix);
-  run.defer(() => producer.queue.close());
-  await producer.queue.pause();
+async function drainNoop(run: Run, workspace: Workspace, count: number, concurrency: number) {
+  const prefix = `${workspace.prefix}:noop`;
+  const producer = await pausedProducer(run, workspace, prefix);
   const args = [prefix, String(concurrency), String(count)];
-  const worker = startHelper(run, './noop-worker.ts', args, { ...process.env, REDIS_URL: own.url });
+  const worker = startHelper(run, './noop-worker.ts', args, workspace.env());
   await worker.logged('ready');
   for (let from = 1; from <= count; from += CHUNK) {
     run.signal.throwIfAborted();
@@ -126,6 +118,13 @@ async function drainNoop(run: Run, own: OwnRedis, count: number, concurrency: nu
   const drained = await worker.logged('drained');
   await worker.stop();
   return count / ((drained.time - started) / 1000);
+}
+
+async function pausedProducer(run: Run, workspace: Workspace, prefix: string) {
+  const producer = createProducer('ingest', workspace.redis, prefix);
+  run.defer(() => producer.queue.close());
+  await producer.queue.pause();
+  return producer;
 }
 
 /**

@@ -54,34 +54,21 @@ const PRODUCTS = (
   'climatisation menuiserie ponteggio caldaia forklift scaffolding boiler heatpump ' +
   'solarpanels roofing kitchen flooring plumbing wiring elevator pool irrigation awning'
 ).split(' ');
-const TITLES = [
-  (p: string) => `Presupuesto ${p}`,
-  (p: string) => `Solicitud de información: ${p}`,
-  (p: string) => `Quote for ${p}`,
-  (p: string) => `Angebot ${p}`,
-  (p: string) => `Demande de devis ${p}`,
-  (p: string) => `Richiesta preventivo ${p}`,
-  (p: string) => `Consulta ${p}`,
-];
+/** `%p` is the product, `%c` a city, `%n` the sender's name. */
+const TITLES = (
+  'Presupuesto %p|Solicitud de información: %p|Quote for %p|Angebot %p|Demande de devis %p|' +
+  'Richiesta preventivo %p|Consulta %p'
+).split('|');
 const MESSAGES = [
-  (p: string, c: string, n: string) =>
-    `Hola, buenos días. Me llamo ${n} y necesito un presupuesto de ${p} para una obra en ${c}. ` +
-    `¿Podrían llamarme por la mañana? Gracias.`,
-  (p: string, c: string, n: string) =>
-    `Hello, we are looking for ${p} for our new site in ${c}. Could you send prices and ` +
-    `delivery times? Best regards, ${n}`,
-  (p: string, c: string, n: string) =>
-    `Guten Tag, wir interessieren uns für ${p} in ${c}. Bitte schicken Sie uns ein Angebot. ` +
-    `Mit freundlichen Grüßen ${n}`,
-  (p: string, c: string, n: string) =>
-    `Bonjour, je souhaite recevoir un devis pour ${p} à ${c}, livraison avant la fin du mois. ` +
-    `Cordialement, ${n}`,
-  (p: string, c: string, n: string) =>
-    `Buongiorno, vorrei un preventivo per ${p} a ${c}. Potete contattarmi via email? ${n}`,
-  (p: string, c: string, n: string) =>
-    `Buenas tardes, ¿tenéis disponibilidad de ${p} en ${c} para la semana que viene? ` +
-    `Es urgente. Un saludo, ${n}`,
+  'Hola, buenos días. Me llamo %n y necesito un presupuesto de %p para una obra en %c. ¿Podrían llamarme por la mañana? Gracias.',
+  'Hello, we are looking for %p for our new site in %c. Could you send prices and delivery times? Best regards, %n',
+  'Guten Tag, wir interessieren uns für %p in %c. Bitte schicken Sie uns ein Angebot. Mit freundlichen Grüßen %n',
+  'Bonjour, je souhaite recevoir un devis pour %p à %c, livraison avant la fin du mois. Cordialement, %n',
+  'Buongiorno, vorrei un preventivo per %p a %c. Potete contattarmi via email? %n',
+  'Buenas tardes, ¿tenéis disponibilidad de %p en %c para la semana que viene? Es urgente. Un saludo, %n',
 ];
+const fill = (template: string, words: Record<string, string>) =>
+  template.replace(/%([pcn])/g, (_, key: string) => words[key] ?? '');
 const DOMAINS = 'gmail.com hotmail.com yahoo.es outlook.com icloud.com gmx.de orange.fr'.split(' ');
 
 /** A well-mixed 32-bit hash of (n, salt): the same lead always draws the same words. */
@@ -97,7 +84,7 @@ const pick = <T>(list: readonly T[], n: number, salt: number): T =>
   list[mix(n, salt) % list.length]!;
 
 /** An address's local part keeps letters a–z only, as most people's addresses do. */
-const ascii = (word: string) =>
+export const ascii = (word: string) =>
   word
     .normalize('NFD')
     .replace(/[^A-Za-z]/g, '')
@@ -168,10 +155,10 @@ export function searchLead(n: number, clients: number): SeedLead {
     clientId,
     identities,
     responsibleId: n % 7 === 0 ? null : 1 + (n % USERS),
-    title: pick(TITLES, n, 11)(words.product),
+    title: fill(pick(TITLES, n, 11), { p: words.product }),
     name,
     company: company ? `${company.stem} ${company.place} ${company.kind}` : null,
-    message: pick(MESSAGES, n, 12)(words.product, words.city, name),
+    message: fill(pick(MESSAGES, n, 12), { p: words.product, c: words.city, n: name }),
     at: new Date(SINCE + n * 30_000),
   };
 }

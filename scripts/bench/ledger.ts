@@ -4,7 +4,7 @@
  * transaction that commits its lead, so their difference is a message's whole way to its lead.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Store } from '../../core/repositories/index.ts';
 import { inspect } from '../../db/inspect.ts';
 import { int, type Run } from './context.ts';
@@ -70,6 +70,11 @@ export async function awaitCommitted(
     latencyMs: rows.map((row) => row.processed_at - row.received_at).sort((a, b) => a - b),
     outcomes,
   };
+}
+
+/** The `n` of a `SELECT count(*) AS n …`. */
+export async function countOf(store: Store, query: SQL): Promise<number> {
+  return Number((await inspect(store).get<{ n: number }>(query))?.n ?? 0);
 }
 
 /** The largest inbox id, once it has stopped changing (the server has finished its posts). */

@@ -17,8 +17,6 @@ export interface Post {
 
 export interface Fired {
   result: autocannon.Result;
-  /** Posts sent, answered or not. */
-  posted: number;
   /** External ids of the posts answered 2xx, and answered otherwise. */
   accepted: string[];
   refused: string[];
@@ -34,7 +32,7 @@ export function fire(
   signal: AbortSignal,
 ): Promise<Fired> {
   signal.throwIfAborted();
-  const fired = { posted: 0, accepted: [] as string[], refused: [] as string[] };
+  const fired = { accepted: [] as string[], refused: [] as string[] };
   type Sent = { externalId?: string };
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -49,7 +47,6 @@ export function fire(
           {
             setupRequest: (request, context) => {
               const post = next();
-              fired.posted += 1;
               (context as Sent).externalId = post.externalId;
               const headers = { ...request.headers, ...post.headers };
               return { ...request, headers, body: post.body };
@@ -78,29 +75,21 @@ export const statuses = (result: autocannon.Result) =>
     .map(([status, { count }]) => `${status} x${count ?? 0}`)
     .join(', ') || `no answers (${result.errors} errors, ${result.timeouts} timeouts)`;
 
-/** A request's final state, by sequence number. */
-export const SENT = 1;
-export const ACCEPTED = 2;
-export const REFUSED = 3;
-export const FAILED = 4;
-
 export interface TrafficCounts {
   sent: number;
   accepted: number;
   /** Answered otherwise, or no answer at all (connection error, timeout). */
   refused: number;
-  failed: number;
   /** Milliseconds from when each answered request was due to its answer. */
   latencyMs: number[];
-  /** Answers by status code, failures by error code. */
-  outcomes: Map<string, number>;
 }
 
 export interface Traffic {
   /** The counts since the last call (or the start). */
   take(): TrafficCounts;
-  /** The state of every request by sequence number: SENT … FAILED, 0 if never sent. */
-  readonly states: Uint8Array;
+  readonly sent: number;
+  /** Sequence numbers of the requests answered 2xx. */
+  readonly accepted: number[];
   readonly inFlight: number;
   /** Resolves once the schedule has ended (or `stop` was called) and every request has ended. */
   readonly finished: Promise<void>;
@@ -108,14 +97,7 @@ export interface Traffic {
 }
 
 const TICK_MS = 5;
-const emptyCounts = (): TrafficCounts => ({
-  sent: 0,
-  accepted: 0,
-  refused: 0,
-  failed: 0,
-  latencyMs: [],
-  outcomes: new Map(),
-});
+const noCounts = (): TrafficCounts => ({ sent: 0, accepted: 0, refused: 0, latencyMs: [] });
 
 export function startTraffic(options: {
   url: URL;
@@ -129,36 +111,26 @@ export function startTraffic(options: {
   post: (n: number) => { body: string; idempotencyKey: string };
 }): Traffic {
   const total = Math.floor(options.rate * options.seconds);
-  const states = new Uint8Array(total);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
-  let counts = emptyCounts();
-  let sent = 0;
-  let inFlight = 0;
-  let stopped = false;
+  const accepted: number[] = [];
+  let [counts, sent, inFlight, stopped] = [noCounts(), 0, 0, false];
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const startedAt = performance.now();
-  const done = () => {
-    clearInterval(timer);
-    agent.destroy();
-    finish();
-  };
-  const settle = (n: number, state: number, outcome: string, dueAt: number) => {
-    if (states[n] !== SENT) return;
-    states[n] = state;
+  /** Status 0: no answer. */
+  const settle = (n: number, status: number, dueAt: number) => {
     inFlight -= 1;
-    if (state === ACCEPTED) counts.accepted += 1;
-    else if (state === REFUSED) counts.refused += 1;
-    else counts.failed += 1;
-    if (state !== FAILED) counts.latencyMs.push(performance.now() - dueAt);
-    counts.outcomes.set(outcome, (counts.outcomes.get(outcome) ?? 0) + 1);
+    if (status >= 200 && status < 300) {
+      counts.accepted += 1;
+      accepted.push(n);
+    } else counts.refused += 1;
+    if (status) counts.latencyMs.push(performance.now() - dueAt);
     if (stopped && inFlight === 0) done();
   };
   const send = (n: number) => {
     const dueAt = startedAt + (n * 1000) / options.rate;
     const { body, idempotencyKey } = options.post(n);
     const payload = Buffer.from(body);
-    states[n] = SENT;
     inFlight += 1;
     counts.sent += 1;
     const request = http.request(options.url, {
@@ -172,16 +144,22 @@ export function startTraffic(options: {
       },
       signal: AbortSignal.timeout(options.timeoutMs),
     });
+    let answered = false;
+    const answer = (status: number) => {
+      if (!answered) settle(n, status, dueAt);
+      answered = true;
+    };
     request.once('response', (response) => {
-      const status = response.statusCode ?? 0;
-      settle(n, status >= 200 && status < 300 ? ACCEPTED : REFUSED, String(status), dueAt);
+      answer(response.statusCode ?? 0);
       response.resume();
     });
-    request.once('error', (error: NodeJS.ErrnoException) => {
-      const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError';
-      settle(n, FAILED, timedOut ? 'timeout' : (error.code ?? error.name), dueAt);
-    });
+    request.once('error', () => answer(0));
     request.end(payload);
+  };
+  const done = () => {
+    clearInterval(timer);
+    agent.destroy();
+    finish();
   };
   const stop = () => {
     if (stopped) return;
@@ -200,10 +178,13 @@ export function startTraffic(options: {
   return {
     take() {
       const taken = counts;
-      counts = emptyCounts();
+      counts = noCounts();
       return taken;
     },
-    states,
+    get sent() {
+      return sent;
+    },
+    accepted,
     get inFlight() {
       return inFlight;
     },

@@ -4,11 +4,9 @@
  * to their open lead); a quarter have an HTML part, about 2% a PDF attachment, about 1% are
  * out-of-office answers (never leads). The same count and seed always give the same mailbox.
  */
+import { leadEmail, leadWords } from './lead-words.ts';
 import { mulberry32 } from './senders.ts';
 
-const FIRST = ['Maria', 'José', 'Anna', 'Lucas', 'Chloé', 'Pedro', 'Olga', 'Tom', 'Inés', 'Sam'];
-const LAST = ['García', 'Smith', 'Novak', 'Müller', 'Rossi', 'Brown', 'Ivanova', 'Martín', 'Lee'];
-const DOMAINS = ['gmail.com', 'yahoo.es', 'outlook.com', 'hotmail.com', 'acme-supplies.example'];
 const SUBJECTS = [
   'Question about my order',
   'Price for 20 units?',
@@ -38,13 +36,9 @@ export function* customerEmails(count: number, senders: number, seed = 1): Gener
   const start = Date.now() - 30 * 86_400_000;
   for (let i = 0; i < count; i++) {
     const n = i < senders ? i : Math.floor(random() * senders);
-    const name = `${FIRST[n % FIRST.length]} ${LAST[Math.floor(n / FIRST.length) % LAST.length]}`;
-    const local = name
-      .normalize('NFD')
-      .replace(/[^A-Za-z ]/g, '')
-      .replace(' ', '.')
-      .toLowerCase();
-    const address = `${local}.${n}@${DOMAINS[n % DOMAINS.length]}`;
+    const { first, last: surname } = leadWords(n);
+    const name = `${first} ${surname}`;
+    const address = leadEmail(n);
     const date = new Date(start + Math.floor(((i + 1) / count) * 30 * 86_400_000)).toUTCString();
     const id = `m${i}.${seed}@${address.split('@')[1]}`;
     const roll = random();

@@ -11,19 +11,15 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMAP_SERVER_SCRIPT } from '../../test/helpers/imap.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const IMAP_SERVER_SCRIPT = path.join(ROOT, 'scripts', 'imap-test-server.sh');
-const WORKSPACE = fileURLToPath(new URL('./workspace.ts', import.meta.url));
-
-/** argv: workspace.ts, Redis URL, prefix. */
-const DELETE_KEYS = `
-const { deleteKeys } = await import(process.argv[1]);
-await deleteKeys(process.argv[2], process.argv[3]);
-`;
+const REDIS_HELPER = fileURLToPath(new URL('../../test/helpers/redis.ts', import.meta.url));
+/** argv: test/helpers/redis.ts, Redis URL, prefix. */
+const DELETE_KEYS = `await (await import(process.argv[1])).deleteKeys(process.argv[3], process.argv[2]);`;
 
 // $1 the bench's pid, $2 the state file, $3 imap-test-server.sh, $4 node, $5 DELETE_KEYS,
-// $6 workspace.ts. State lines: `pid N`, `exited N`, `dovecot DIR`, `redis URL PREFIX`, `remove DIR`.
+// $6 test/helpers/redis.ts. State lines: `pid N`, `exited N`, `dovecot DIR`, `redis URL PREFIX`, `remove DIR`.
 const GUARD = `
 while kill -0 "$1" 2>/dev/null; do sleep 1; done
 pids=$(awk '$1 == "pid" { live[$2] = 1 } $1 == "exited" { delete live[$2] }
@@ -57,7 +53,7 @@ export function startOrphanGuard(): OrphanGuard {
   const note = (line: string) => appendFileSync(state, `${line}\n`);
   note('# leadwire bench');
   const args = [String(process.pid), state, IMAP_SERVER_SCRIPT, process.execPath, DELETE_KEYS];
-  const guard = spawn('bash', ['-c', GUARD, 'bench-guard', ...args, WORKSPACE], {
+  const guard = spawn('bash', ['-c', GUARD, 'bench-guard', ...args, REDIS_HELPER], {
     cwd: ROOT,
     detached: true,
     stdio: 'ignore',

@@ -51,7 +51,7 @@ function machineTicks(): { busy: number; total: number } | undefined {
   }
 }
 
-export async function redisCpuSeconds(redis: Redis): Promise<number> {
+async function redisCpuSeconds(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
   const field = (name: string) =>
     Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);

@@ -7,11 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/helpers/private-redis.ts';
 import type { Run } from './context.ts';
 import { cpuSeconds, memoryBytes } from './proc.ts';
 
@@ -26,7 +26,7 @@ export type Role = 'web' | 'worker' | 'email' | 'telegram' | 'cli';
  * The node arguments that start a role as production starts it: its Procfile line, or for the
  * CLI the `leadwire` script of package.json. The one place that says how the app is started.
  */
-export function entryOf(role: Role): string[] {
+function entryOf(role: Role): string[] {
   const command =
     role === 'cli'
       ? (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson).scripts
@@ -67,6 +67,13 @@ export interface AppProcess {
 
 export const startRole = (run: Run, role: Role, env: NodeJS.ProcessEnv, args: string[] = []) =>
   startProcess(run, role, [...entryOf(role), ...args], env);
+
+/** The `worker` role, once its ingest worker has started. */
+export async function startWorker(run: Run, env: NodeJS.ProcessEnv): Promise<AppProcess> {
+  const worker = startRole(run, 'worker', env);
+  await worker.logged('ingest worker and reconciler started');
+  return worker;
+}
 
 /** A script of the bench's own next to this file, run through tsx. */
 export const startHelper = (run: Run, file: string, args: string[], env = process.env) =>
@@ -160,18 +167,6 @@ function startProcess(
     peakRssBytes: () => memoryBytes(pid, 'VmHWM'),
     stop,
   };
-}
-
-/** A port nobody listens on right now (the web process binds it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Starts the `web` role on a free port and waits until /readyz answers; returns its base URL. */

@@ -4,6 +4,7 @@
  * and a seeded stream of REST intake bodies, a given share from those clients (their contact
  * details written the ways people write them) and the rest from senders never seen before.
  */
+import { newApiKey } from '../../core/api-keys.ts';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
 import type { IntakeBody } from '../../connectors/api/schema.ts';
 import type { Store } from '../../core/repositories/index.ts';
@@ -47,6 +48,15 @@ export async function seedCrm(
   });
   const took = ((performance.now() - started) / 1000).toFixed(1);
   run.progress(`seeded ${clients} clients${leads ? ` and ${leads.count} leads` : ''} in ${took} s`);
+}
+
+/** A REST intake key: the bearer `key` and the id that scopes its Idempotency-Keys. */
+export async function intakeKey(store: Store): Promise<{ key: string; id: number }> {
+  const { key, prefix, hash } = newApiKey();
+  return {
+    key,
+    id: await store.users.createApiKey({ name: 'bench', role: 'intake', prefix, hash }),
+  };
 }
 
 export type NextBody = () => IntakeBody;

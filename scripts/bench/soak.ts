@@ -7,16 +7,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { newApiKey } from '../../core/api-keys.ts';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
-import { inspect } from '../../db/inspect.ts';
+import { scopedExternalId } from '../../connectors/api/schema.ts';
 import { ascending, defineMode, int, mb, percentile } from './context.ts';
-import { auditAnswers } from './ledger.ts';
-import { ACCEPTED, startTraffic } from './load.ts';
+import { auditAnswers, countOf } from './ledger.ts';
+import { startTraffic } from './load.ts';
 import { startCpuMeter } from './proc.ts';
-import { startRole, startWeb } from './processes.ts';
-import { mulberry32, seedCrm, senderStream, type NextBody } from './senders.ts';
-import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+import { startWeb, startWorker } from './processes.ts';
+import { intakeKey, mulberry32, seedCrm, senderStream, type NextBody } from './senders.ts';
+import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 /** Shares of posts: from a sender who wrote earlier in the run, from a seeded client. */
 const AGAIN = 0.2;
@@ -39,34 +38,18 @@ export const soakMode = defineMode({
   },
   async run(run, options) {
     const workspace = await createWorkspace(run, options);
-    const own = await ownRedis(run);
     const store = await workspace.open({ durability: 'normal' });
     await seedCrm(run, store, SEEDED_CLIENTS);
-    const key = newApiKey();
-    const keyId = await store.users.createApiKey({
-      name: 'soak',
-      role: 'intake',
-      prefix: key.prefix,
-      hash: key.hash,
-    });
-    const env = appEnv(workspace, own, { RATE_LIMIT_PER_MINUTE: '1000000000' });
-    const worker = startRole(run, 'worker', env);
-    await worker.logged('ingest worker and reconciler started');
+    const key = await intakeKey(store);
+    const env = workspace.env({ RATE_LIMIT_PER_MINUTE: '1000000000' });
+    const worker = await startWorker(run, env);
     const { web, baseUrl } = await startWeb(run, { ...env, LOG_LEVEL: 'warn' });
     run.progress(`web and worker ready; ${options.rate} req/s for ${options.seconds} s`);
 
-    const look = inspect(store);
     const firstId = await store.inbox.maxId();
-    const doneSoFar = async () =>
-      Number(
-        (
-          await look.get<{ n: number }>(
-            sql`SELECT count(*) AS n FROM inbox WHERE id > ${firstId} AND status <> 'pending'`,
-          )
-        )?.n ?? 0,
-      );
+    const finished = sql`SELECT count(*) AS n FROM inbox WHERE id > ${firstId} AND status <> 'pending'`;
     const idle = { web: web.rssBytes(), worker: worker.rssBytes() };
-    const meter = await startCpuMeter({ web: web.pid, worker: worker.pid }, own.redis);
+    const meter = await startCpuMeter({ web: web.pid, worker: worker.pid }, workspace.redis);
     const next = soakMix();
     const traffic = startTraffic({
       url: new URL('/api/v1/leads', baseUrl),
@@ -104,7 +87,7 @@ export const soakMode = defineMode({
       }
       const now = performance.now();
       const [done, backlog, counts, cpu] = [
-        await doneSoFar(),
+        await countOf(store, finished),
         await store.inbox.backlog(),
         traffic.take(),
         await meter.take(),
@@ -115,9 +98,7 @@ export const soakMode = defineMode({
       const oldest = backlog.oldestReceivedAt ? Date.now() - backlog.oldestReceivedAt.getTime() : 0;
       const cells = [
         `${Math.round((now - started) / 1000)}s${loadEnded !== undefined && loadEnded < lastAt ? '*' : ''}`,
-        ...[counts.sent, counts.accepted, counts.refused + counts.failed, traffic.inFlight].map(
-          int,
-        ),
+        ...[counts.sent, counts.accepted, counts.refused, traffic.inFlight].map(int),
         perSecond(counts.accepted),
         perSecond(done - lastDone),
         int(backlog.pending),
@@ -133,13 +114,12 @@ export const soakMode = defineMode({
       if (loadEnded !== undefined && now - loadEnded > options.drain * 1000) break;
     }
     const loadSeconds = ((loadEnded ?? lastAt) - started) / 1000;
-    const answers = { accepted: [] as string[], refused: [] as string[] };
-    traffic.states.forEach((state, n) => {
-      if (state)
-        (state === ACCEPTED ? answers.accepted : answers.refused).push(
-          `k${keyId}/soak-${run.id}-${n}`,
-        );
-    });
+    const accepted = new Set(traffic.accepted);
+    const answered = (yes: boolean) =>
+      Array.from({ length: traffic.sent }, (_, n) => n)
+        .filter((n) => accepted.has(n) === yes)
+        .map((n) => scopedExternalId(key.id, `soak-${run.id}-${n}`));
+    const answers = { accepted: answered(true), refused: answered(false) };
     const where = { channelId: API_CHANNEL_ID, afterId: firstId };
     const audit = await auditAnswers(store, where, answers, true);
     const processed = audit.lagMs.length;
@@ -171,7 +151,6 @@ export const soakMode = defineMode({
         lag_p99_ms: percentile(lag, 99),
         drained: String(drained),
         check: passed ? 'ok' : 'failed',
-        store: workspace.store,
       },
       failed: !drained || !passed,
     };

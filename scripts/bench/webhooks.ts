@@ -14,8 +14,9 @@ import { JOBS } from '../../core/jobs.ts';
 import { createWebhook } from '../../connectors/webhook-admin.ts';
 import { inspect } from '../../db/inspect.ts';
 import { defineMode, int, seconds } from './context.ts';
-import { startHelper, startRole } from './processes.ts';
-import { appEnv, createWorkspace, ownRedis, STORE_OPTIONS } from './workspace.ts';
+import { countOf } from './ledger.ts';
+import { startHelper, startWorker } from './processes.ts';
+import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 export const webhooksMode = defineMode({
   summary: 'events delivered to a local receiver vs a bare signed POST loop to it',
@@ -25,7 +26,6 @@ export const webhooksMode = defineMode({
   },
   async run(run, options) {
     const workspace = await createWorkspace(run, options);
-    const own = await ownRedis(run);
     const store = await workspace.open();
     const look = inspect(store);
 
@@ -48,19 +48,12 @@ export const webhooksMode = defineMode({
               SELECT 'lead.updated', jsonb_build_object('leadId', i, 'changes', jsonb_build_array('stage')), now()
               FROM generate_series(1, ${options.events}) AS i`,
     );
-    const worker = startRole(
-      run,
-      'worker',
-      appEnv(workspace, own, { WEBHOOK_ALLOW_PRIVATE: 'true' }),
-    );
-    await worker.logged('ingest worker and reconciler started');
+    await startWorker(run, workspace.env({ WEBHOOK_ALLOW_PRIVATE: 'true' }));
     const started = performance.now();
-    for (let delivered = 0; delivered < options.events; await sleep(50)) {
+    const delivered = sql`SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'`;
+    while ((await countOf(store, delivered)) < options.events) {
       run.signal.throwIfAborted();
-      const row = await look.get<{ n: number }>(
-        sql`SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'`,
-      );
-      delivered = Number(row?.n ?? 0);
+      await sleep(50);
     }
     const took = seconds(started);
     const first = await receiver.logged('first hook');
@@ -80,7 +73,6 @@ export const webhooksMode = defineMode({
       ],
       figure: ['events_per_s', options.events / took],
       limit,
-      more: { store: workspace.store },
       failed: !verified,
     };
   },
