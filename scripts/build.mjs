@@ -52,6 +52,8 @@ const STAMP = '.build-stamp';
 const LOCK_STALE_MS = 120_000;
 
 export class BuildError extends Error {}
+/** The project cannot be written here (a read-only image, another user's checkout). */
+class UnwritableError extends BuildError {}
 
 /** The compiled file of a source: `compiledEntry('scripts/worker.ts')` → `<dist>/scripts/worker.js`. */
 export function compiledEntry(source, outDir = DIST) {
@@ -109,6 +111,7 @@ export function isFresh(outDir = DIST) {
  */
 export async function ensureBuilt({ outDir = DIST, quiet = false } = {}) {
   if (isFresh(outDir)) return false;
+  const built = readStamp(outDir);
   return withLock(outDir, async () => {
     // Built by another process while this one waited.
     if (isFresh(outDir)) return false;
@@ -117,6 +120,14 @@ export async function ensureBuilt({ outDir = DIST, quiet = false } = {}) {
     if (code !== 0) throw new BuildError(output.trim() || `the build ended with code ${code}`);
     if (!quiet) process.stderr.write(output);
     return true;
+  }).catch((error) => {
+    // A deployment built at deploy time and copied without its files' times (an image, an
+    // archive) looks changed: where nothing can be written, it runs the build it has.
+    if (!(error instanceof UnwritableError) || !built) throw error;
+    process.stderr.write(
+      `${path.relative(ROOT, outDir)}/ may be older than the sources, but it cannot be rebuilt here (${error.message}); running it as it is\n`,
+    );
+    return false;
   });
 }
 
@@ -257,7 +268,7 @@ async function lock(outDir) {
       return () => rmSync(file, { force: true });
     } catch (error) {
       if (error.code !== 'EEXIST')
-        throw new BuildError(
+        throw new UnwritableError(
           `could not lock ${file} to build: ${error.message} (run npm run build where the project can be written)`,
         );
     }
@@ -276,6 +287,9 @@ function lockIsStale(file) {
     return false; // Removed meanwhile: the next attempt takes it.
   }
   if (age > LOCK_STALE_MS) return true;
+  // Our own pid in a lock we do not hold: a container restarted after a build was killed, and
+  // its first process got the same pid again.
+  if (pid === process.pid) return true;
   // An empty file is a lock being written this instant.
   if (!pid) return false;
   try {

@@ -17,7 +17,8 @@ import type { EmailRaw } from './parsed.ts';
 const BATCH = 100;
 /**
  * Batches fetched but not yet recorded, at most: their blobs on the way to disk while the next
- * one is fetched. Each holds at most a slice of message content (FETCH_BYTES) in memory.
+ * one is fetched. Each holds at most one slice of message content (FETCH_BYTES, 32 MB) until its
+ * blobs are durable: with the batch being fetched, at most four slices are in memory at once.
  */
 const IN_FLIGHT = 3;
 

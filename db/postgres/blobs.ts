@@ -106,7 +106,13 @@ export class PostgresBlobStore implements BlobStore {
         [[...new Set(names)]],
       );
       const written = new Set(touched.rows.map((row) => row.sha256));
-      for (const [i, content] of contents.entries()) {
+      // In the order of their names: two batches naming the same new contents wait for each
+      // other in the same order, never each for the other.
+      const order = [...contents.keys()].sort((a, b) =>
+        (names[a] ?? '').localeCompare(names[b] ?? ''),
+      );
+      for (const i of order) {
+        const content = contents[i] ?? Buffer.alloc(0);
         const sha256 = names[i] ?? '';
         if (written.has(sha256)) continue;
         written.add(sha256);

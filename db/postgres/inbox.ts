@@ -169,7 +169,11 @@ export function pgInbox(db: PgDb): InboxRepository {
   // row fails alone.
   const recordTogether = tickBatch(async (rows: Arriving[]): Promise<Settled<RecordedInbox>[]> => {
     if (rows.length > 1) {
-      const together = await recordMany(pool, rows).catch(() => undefined);
+      // One transaction: should the look-up of rows already there fail after the insert, the
+      // insert is undone too, and the one-by-one answers still say which rows are new.
+      const together = await inTransaction(pool, (client) => recordMany(client, rows)).catch(
+        () => undefined,
+      );
       if (together) return together.map((value) => ({ ok: true, value }));
     }
     const results: Settled<RecordedInbox>[] = [];

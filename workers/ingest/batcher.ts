@@ -1,28 +1,31 @@
 /**
- * Group commit for the ingest worker: jobs that start in the same turn of the event loop are
- * read, prepared and committed together: one query reads their inbox rows, one transaction
- * commits them (see ingestBatch). Each job still succeeds or fails on its own; the batch only
- * shares the reads and the commit. With a job concurrency of N a batch holds at most N rows, so
- * latency stays one event-loop turn plus one read and one commit.
+ * Group commit for the ingest worker: jobs that become ready in the same turn of the event loop
+ * are committed together in one transaction (see ingestBatch). Each job is prepared on its own
+ * first (reading its row, a channel's expand step such as a file download, normalising), so a
+ * slow row holds up only itself; the inbox rows of the jobs that start in the same turn are read
+ * with one query. Each job still succeeds or fails on its own; the batch only shares the reads
+ * and the commit. With a job concurrency of N a batch holds at most N rows, so latency stays one
+ * event-loop turn plus one commit.
  *
- * SQLite reads and commits synchronously, so a batch is done before the next one gathers.
- * PostgreSQL answers over the network: a few batches may be in flight at once (each on a
- * connection of its own, the advisory locks keeping one sender's messages apart); past that, the
- * next batch gathers behind them. Batches reach the commit in the order they were gathered, so a
- * sender's second message does not overtake the first because its batch was read sooner.
+ * SQLite commits synchronously, so a batch is done before the next one gathers. PostgreSQL
+ * answers over the network: a few batches may be in flight at once (each on a connection of its
+ * own, the advisory locks keeping one sender's messages apart); past that, the next batch
+ * gathers behind them.
  *
- * On SQLite a batch waits for the jobs of the one before it to be recorded as finished in Redis: BullMQ
- * hands each of those slots its next job in the same reply, and they join this batch instead of
- * starting a small one of their own. Without that wait the jobs in flight split into groups that
- * take turns (about ten rows a commit with sixteen jobs, where one group would commit sixteen),
- * and the commit is most of the cost of a row. The wait is one Redis round trip, and never
- * longer than GATHER_MS.
+ * On SQLite a batch waits for the jobs of the one before it to be recorded as finished in Redis:
+ * BullMQ hands each of those slots its next job in the same reply, and they join this batch
+ * instead of starting a small one of their own. Without that wait the jobs in flight split into
+ * groups that take turns (about ten rows a commit with sixteen jobs, where one group would commit
+ * sixteen), and the commit is most of the cost of a row. The wait is one Redis round trip, and
+ * never longer than GATHER_MS.
  */
 import type { IngestOutcome } from '../../core/ports.ts';
 import { inboundMessages, inboxToLeadSeconds } from '../../core/runtime/metrics.ts';
+import type { ChannelInfo, InboxRow } from '../../core/ports.ts';
+import { tickBatch } from '../../core/runtime/tick-batch.ts';
 import {
   commitBatch,
-  prepareMany,
+  prepareRow,
   type BatchResult,
   type IngestDeps,
   type PreparedIngest,
@@ -34,7 +37,7 @@ const IN_FLIGHT = 4;
 const GATHER_MS = 2;
 
 interface Waiting {
-  inboxId: number;
+  prepared: PreparedIngest;
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -47,8 +50,10 @@ export class IngestBatcher {
   private unfinished = 0;
   /** Set while a batch waits for them: flushes it anyway once GATHER_MS have passed. */
   private gatherTimer: NodeJS.Timeout | undefined;
-  /** Settles once the latest batch has been handed to the store's commit. */
-  private handedOver: Promise<void> = Promise.resolve();
+  /** A job's inbox row, read with those of the other jobs that start in the same turn. */
+  private readonly readRow: (inboxId: number) => Promise<InboxRow | undefined>;
+  /** A channel, read once for the jobs of a turn. */
+  private readonly channelInfo: (channelId: number) => Promise<ChannelInfo | undefined>;
 
   constructor(
     private readonly deps: IngestDeps,
@@ -57,7 +62,18 @@ export class IngestBatcher {
      * concurrency: a batch that large has nobody left to wait for); 0 never waits.
      */
     private readonly gatherUpTo = 0,
-  ) {}
+  ) {
+    const { inbox, channels } = deps.repos;
+    this.readRow = tickBatch(async (ids: number[]) => {
+      const rows = new Map((await inbox.getMany(ids)).map((row) => [row.id, row]));
+      return ids.map((id) => ({ ok: true, value: rows.get(id) }));
+    });
+    this.channelInfo = tickBatch(async (ids: number[]) => {
+      const read = new Map<number, ChannelInfo | undefined>();
+      for (const id of new Set(ids)) read.set(id, await channels.info(id));
+      return ids.map((id) => ({ ok: true, value: read.get(id) }));
+    });
+  }
 
   /** BullMQ recorded one of the jobs as finished (completed or failed). */
   finished(): void {
@@ -66,10 +82,12 @@ export class IngestBatcher {
     if (this.unfinished === 0) this.schedule();
   }
 
-  /** Joins the next batch: its row is read, prepared and committed with the others. */
-  ingest(inboxId: number): Promise<IngestOutcome> {
+  /** Prepares the row (parsing needs no lock), then joins the next group commit. */
+  async ingest(inboxId: number): Promise<IngestOutcome> {
+    const row = await this.readRow(inboxId);
+    const prepared = await prepareRow(this.deps, inboxId, row, this.channelInfo);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ inboxId, resolve, reject });
+      this.waiting.push({ prepared, resolve, reject });
       this.schedule();
     });
   }
@@ -99,23 +117,13 @@ export class IngestBatcher {
     const batch = this.waiting;
     this.waiting = [];
     this.committing += 1;
-    const before = this.handedOver;
-    let handOver!: () => void;
-    this.handedOver = new Promise((resolve) => (handOver = resolve));
-    let prepared: (PreparedIngest | BatchResult)[] = [];
     let results: BatchResult[];
     try {
-      prepared = await prepareMany(
+      results = await commitBatch(
         this.deps,
-        batch.map((item) => item.inboxId),
+        batch.map((item) => item.prepared),
       );
-      await before;
-      // commitBatch enters the store's commit before it first waits: the order is kept.
-      const committed = commitBatch(this.deps, prepared);
-      handOver();
-      results = await committed;
     } catch (error) {
-      void before.then(handOver);
       results = batch.map(() => ({ ok: false, error }));
     } finally {
       this.committing -= 1;
@@ -126,8 +134,7 @@ export class IngestBatcher {
     batch.forEach((item, i) => {
       const result = results[i];
       if (result?.ok) {
-        const done = prepared[i];
-        if (done && !('ok' in done)) observe(done, result.outcome, committedAt);
+        observe(item.prepared, result.outcome, committedAt);
         item.resolve(result.outcome);
       } else item.reject(result ? result.error : new Error('no result for this row'));
     });

@@ -67,7 +67,7 @@ export async function prepareMany(
   );
 }
 
-async function prepareRow(
+export async function prepareRow(
   deps: IngestDeps,
   inboxId: number,
   row: InboxRow | undefined,
