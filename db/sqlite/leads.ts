@@ -52,6 +52,24 @@ export function findLead(db: Pick<Db, 'select'>, id: number, scope: RecordScope)
 
 export function sqliteLeads(db: Db): LeadRepository {
   const message = (id: number) => db.select().from(messages).where(eq(messages.id, id)).get();
+  // The worker asks after every new lead (whether its channel greets): prepared once per set of
+  // channel kinds, not built and prepared again each time.
+  const lastInbound = new Map<string, ReturnType<typeof lastInboundQuery>>();
+  const lastInboundQuery = (kinds: Parameters<LeadRepository['lastInboundOn']>[1]) =>
+    db
+      .select({ message: messages, channel: channels })
+      .from(messages)
+      .innerJoin(channels, eq(channels.id, messages.channelId))
+      .where(
+        and(
+          eq(messages.leadId, sql.placeholder('leadId')),
+          eq(messages.direction, 'in'),
+          inArray(channels.kind, kinds),
+        ),
+      )
+      .orderBy(desc(messages.sentAt), desc(messages.id))
+      .limit(1)
+      .prepare();
   return {
     async list(filter, scope) {
       const conditions = leadConditions(
@@ -188,20 +206,10 @@ export function sqliteLeads(db: Db): LeadRepository {
     },
 
     async lastInboundOn(leadId, kinds) {
-      const row = db
-        .select({ message: messages, channel: channels })
-        .from(messages)
-        .innerJoin(channels, eq(channels.id, messages.channelId))
-        .where(
-          and(
-            eq(messages.leadId, leadId),
-            eq(messages.direction, 'in'),
-            inArray(channels.kind, kinds),
-          ),
-        )
-        .orderBy(desc(messages.sentAt), desc(messages.id))
-        .limit(1)
-        .get();
+      const key = kinds.join(' ');
+      let query = lastInbound.get(key);
+      if (!query) lastInbound.set(key, (query = lastInboundQuery(kinds)));
+      const row = query.get({ leadId });
       return row && { message: row.message, channel: withOperators(db, row.channel) };
     },
 
