@@ -1,5 +1,6 @@
 /** Bulk seeding for the bench and the soak on PostgreSQL: many rows per statement. */
 import type pg from 'pg';
+import { duplicateKeys } from '../../core/duplicate-keys.ts';
 import type { CrmSeed, SeedProgress } from '../seed.ts';
 
 const BATCH = 10_000;
@@ -29,6 +30,7 @@ export async function seedPostgres(
     const to = Math.min(seed.clients, from + BATCH - 1);
     const ids: number[] = [];
     const names: string[] = [];
+    const matchKeys: string[] = [];
     const responsible: number[] = [];
     const owners: number[] = [];
     const kinds: string[] = [];
@@ -38,6 +40,8 @@ export async function seedPostgres(
       const client = seed.client(n);
       ids.push(n);
       names.push(client.name);
+      // With its duplicate keys, as the repositories write it (no backfill when a process starts).
+      matchKeys.push(duplicateKeys(client.name, null).matchKey);
       responsible.push(client.responsibleId);
       for (const identity of client.identities) {
         owners.push(n);
@@ -47,10 +51,10 @@ export async function seedPostgres(
       }
     }
     await pool.query(
-      `INSERT INTO clients (id, kind, name, responsible_id)
-       SELECT id, 'contact', name, responsible FROM unnest($1::bigint[], $2::text[], $3::bigint[])
-       AS t(id, name, responsible)`,
-      [ids, names, responsible],
+      `INSERT INTO clients (id, kind, name, responsible_id, match_key, company_key)
+       SELECT id, 'contact', name, responsible, match_key, '' FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])
+       AS t(id, name, responsible, match_key)`,
+      [ids, names, responsible, matchKeys],
     );
     await pool.query(
       `INSERT INTO identities (kind, key, raw, client_id)
@@ -91,6 +95,8 @@ async function seedLeads(
       titles: [] as string[],
       names: [] as (string | null)[],
       companies: [] as (string | null)[],
+      matchKeys: [] as string[],
+      companyKeys: [] as string[],
       texts: [] as string[],
       senders: [] as (string | null)[],
       at: [] as Date[],
@@ -105,6 +111,9 @@ async function seedLeads(
       columns.titles.push(lead.title);
       columns.names.push(lead.name);
       columns.companies.push(lead.company);
+      const keys = duplicateKeys(lead.name, lead.company);
+      columns.matchKeys.push(keys.matchKey);
+      columns.companyKeys.push(keys.companyKey);
       columns.texts.push(lead.message);
       columns.senders.push(lead.identities[0]?.raw ?? null);
       columns.at.push(lead.at);
@@ -117,12 +126,22 @@ async function seedLeads(
     }
     const { ids, clients, responsible, titles, names, companies, texts, senders, at } = columns;
     await pool.query(
-      `INSERT INTO leads (id, type, stage, source, channel_id, client_id, responsible_id, title, name, company, created_at, updated_at)
+      `INSERT INTO leads (id, type, stage, source, channel_id, client_id, responsible_id, title, name, company, match_key, company_key, created_at, updated_at)
        SELECT id, CASE WHEN client IS NULL THEN 'simple' ELSE 'repeat' END, 'NEW', 'api', 1, client,
-              responsible, title, name, company, at, at
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-       AS t(id, client, responsible, title, name, company, at)`,
-      [ids, clients, responsible, titles, names, companies, at],
+              responsible, title, name, company, match_key, company_key, at, at
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[])
+       AS t(id, client, responsible, title, name, company, at, match_key, company_key)`,
+      [
+        ids,
+        clients,
+        responsible,
+        titles,
+        names,
+        companies,
+        at,
+        columns.matchKeys,
+        columns.companyKeys,
+      ],
     );
     await pool.query(
       `INSERT INTO identities (kind, key, raw, lead_id)

@@ -3,6 +3,7 @@
  * `count` clients, each with an email and a phone identity. Written with prepared statements in
  * large transactions, because a million clients through the repositories would take minutes.
  */
+import { duplicateKeys } from '../../core/duplicate-keys.ts';
 import type { CrmSeed, SeedProgress } from '../seed.ts';
 import type { Db } from './open.ts';
 
@@ -30,7 +31,8 @@ export function seedSqlite(db: Db, seed: CrmSeed, onProgress: SeedProgress): voi
   })();
 
   const insertClient = sqlite.prepare(
-    `INSERT INTO clients (id, kind, name, responsible_id, created_at) VALUES (?, 'contact', ?, ?, ?)`,
+    `INSERT INTO clients (id, kind, name, responsible_id, match_key, company_key, created_at)
+     VALUES (?, 'contact', ?, ?, ?, '', ?)`,
   );
   const insertIdentity = sqlite.prepare(
     `INSERT INTO identities (kind, key, raw, client_id, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -38,7 +40,9 @@ export function seedSqlite(db: Db, seed: CrmSeed, onProgress: SeedProgress): voi
   const insertBatch = sqlite.transaction((from: number, to: number) => {
     for (let n = from; n <= to; n++) {
       const client = seed.client(n);
-      insertClient.run(n, client.name, client.responsibleId, now);
+      // With its duplicate keys, as the repositories write it (no backfill when a process starts).
+      const { matchKey } = duplicateKeys(client.name, null);
+      insertClient.run(n, client.name, client.responsibleId, matchKey, now);
       for (const identity of client.identities)
         insertIdentity.run(identity.kind, identity.key, identity.raw, n, now);
     }
@@ -64,8 +68,8 @@ function seedLeads(
   onProgress: SeedProgress,
 ): void {
   const insertLead = sqlite.prepare(
-    `INSERT INTO leads (id, type, stage, source, channel_id, client_id, responsible_id, title, name, company, created_at, updated_at)
-     VALUES (?, ?, 'NEW', 'api', 1, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO leads (id, type, stage, source, channel_id, client_id, responsible_id, title, name, company, match_key, company_key, created_at, updated_at)
+     VALUES (?, ?, 'NEW', 'api', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertIdentity = sqlite.prepare(
     `INSERT INTO identities (kind, key, raw, lead_id, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -78,6 +82,7 @@ function seedLeads(
     for (let n = from; n <= to; n++) {
       const lead = leads.lead(n);
       const at = lead.at.getTime();
+      const keys = duplicateKeys(lead.name, lead.company);
       insertLead.run(
         n,
         lead.clientId === null ? 'simple' : 'repeat',
@@ -86,6 +91,8 @@ function seedLeads(
         lead.title,
         lead.name,
         lead.company,
+        keys.matchKey,
+        keys.companyKey,
         at,
         at,
       );

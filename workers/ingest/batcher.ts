@@ -62,6 +62,8 @@ export class IngestBatcher {
      * concurrency: a batch that large has nobody left to wait for); 0 never waits.
      */
     private readonly gatherUpTo = 0,
+    /** The longest a batch waits for them. */
+    private readonly gatherMs = GATHER_MS,
   ) {
     const { inbox, channels } = deps.repos;
     this.readRow = tickBatch(async (ids: number[]) => {
@@ -104,7 +106,7 @@ export class IngestBatcher {
           // A job's finish went unseen (its lock was lost, say): stop waiting for it.
           this.unfinished = 0;
           this.schedule();
-        }, GATHER_MS);
+        }, this.gatherMs);
         return;
       }
       void this.flush();

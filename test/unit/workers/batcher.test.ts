@@ -14,8 +14,8 @@ const message = { fields: {}, identities: [] } as unknown as InboundMessage;
 const channels = [{ kind: 'api', normalise: () => message }] as unknown as AnyChannel[];
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A store whose reads take the given times (ms), one per read, recording what it was asked. */
-function fakeDeps(readDelays: number[] = []) {
+/** A store whose reads wait for the given gates, one per read, recording what it was asked. */
+function fakeDeps(readGates: Promise<void>[] = []) {
   const reads: number[][] = [];
   const commits: number[][] = [];
   let call = 0;
@@ -23,8 +23,7 @@ function fakeDeps(readDelays: number[] = []) {
     inbox: {
       async getMany(ids: number[]) {
         reads.push(ids);
-        const delay = readDelays[call++] ?? 0;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await readGates[call++];
         if (ids.includes(500)) throw new Error('database away');
         return ids.filter((id) => id !== 404).map(row);
       },
@@ -67,14 +66,17 @@ it('a row that cannot be read fails alone', async () => {
 });
 
 it('a row that is slow to prepare holds up only itself', async () => {
-  // Job 1's read takes 40 ms (as a file download in a channel's expand step might take longer);
-  // job 2, a turn later, is committed without waiting for it.
-  const { deps, commits } = fakeDeps([40, 0]);
+  // Job 1's read is held (as a file download in a channel's expand step might take long); job 2,
+  // a turn later, is committed without waiting for it.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const { deps, commits } = fakeDeps([held, Promise.resolve()]);
   const batcher = new IngestBatcher(deps);
   const first = batcher.ingest(1);
   await nextTurn();
   await batcher.ingest(2);
   expect(commits).toEqual([[2]]);
+  release();
   await first;
   expect(commits).toEqual([[2], [1]]);
 });
@@ -90,12 +92,16 @@ it('a failed read fails only its own batch', async () => {
 
 it("waits for the previous batch's jobs to finish in Redis, so their successors join", async () => {
   const { deps, commits } = fakeDeps();
-  const batcher = new IngestBatcher(deps, 4);
+  // A gathering wait far longer than the test, so only the finishes can end it.
+  const batcher = new IngestBatcher(deps, 4, 60_000);
   await Promise.all([batcher.ingest(1), batcher.ingest(2)]);
-  // Job 3 comes while the first two are still being recorded as finished: it waits for them.
+  // Jobs 3 and 4 come, a turn apart, while the first two are still being recorded as finished:
+  // they wait (however many turns pass) and are committed together once both finishes are heard.
   const third = batcher.ingest(3);
   await nextTurn();
   const fourth = batcher.ingest(4);
+  for (let turn = 0; turn < 10; turn++) await nextTurn();
+  expect(commits).toEqual([[1, 2]]);
   batcher.finished();
   batcher.finished();
   await Promise.all([third, fourth]);
