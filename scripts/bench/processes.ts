@@ -90,7 +90,12 @@ function startProcess(
   nodeArgs: string[],
   env: NodeJS.ProcessEnv,
 ): AppProcess {
-  const child = spawn(process.execPath, nodeArgs, {
+  // BENCH_PROFILE=worker (a process name, or several with commas) writes that process's V8 CPU
+  // profile into BENCH_PROFILE_DIR (default ./profiles) when it exits.
+  const profiled = process.env.BENCH_PROFILE?.split(',').includes(name);
+  const profileDir = process.env.BENCH_PROFILE_DIR ?? 'profiles';
+  const args = profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...nodeArgs] : nodeArgs;
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -36,9 +36,15 @@ const IN_FLIGHT = 4;
 /** The longest a batch waits for the jobs that follow the previous batch's. */
 const GATHER_MS = 2;
 
+/** A row's outcome, and the channel it came in on (unknown for a row found finished already). */
+export interface Ingested {
+  outcome: IngestOutcome;
+  channel?: ChannelInfo;
+}
+
 interface Waiting {
   prepared: PreparedIngest;
-  resolve: (outcome: IngestOutcome) => void;
+  resolve: (ingested: Ingested) => void;
   reject: (error: unknown) => void;
 }
 
@@ -85,7 +91,7 @@ export class IngestBatcher {
   }
 
   /** Prepares the row (parsing needs no lock), then joins the next group commit. */
-  async ingest(inboxId: number): Promise<IngestOutcome> {
+  async ingest(inboxId: number): Promise<Ingested> {
     const row = await this.readRow(inboxId);
     const prepared = await prepareRow(this.deps, inboxId, row, this.channelInfo);
     return new Promise((resolve, reject) => {
@@ -137,7 +143,11 @@ export class IngestBatcher {
       const result = results[i];
       if (result?.ok) {
         observe(item.prepared, result.outcome, committedAt);
-        item.resolve(result.outcome);
+        const { prepared } = item;
+        item.resolve({
+          outcome: result.outcome,
+          ...(prepared.kind === 'ready' ? { channel: prepared.channel } : {}),
+        });
       } else item.reject(result ? result.error : new Error('no result for this row'));
     });
   }

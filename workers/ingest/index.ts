@@ -5,7 +5,7 @@ import type { AnyChannel, ExpandDeps } from '../../core/channel.ts';
 import type { Clock } from '../../core/clock.ts';
 import { MalformedInputError } from '../../core/errors.ts';
 import { JOBS } from '../../core/jobs.ts';
-import type { IngestOutcome } from '../../core/ports.ts';
+import type { ChannelInfo, IngestOutcome } from '../../core/ports.ts';
 import type { Repositories, StoreKind } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { inboundMessages } from '../../core/runtime/metrics.ts';
@@ -27,8 +27,11 @@ export interface IngestWorkerOptions {
   prefix: string;
   log: Logger;
   concurrency?: number;
-  /** Called after a row is committed (e.g. to greet a new Telegram lead); never fails the job. */
-  onIngested?: (outcome: IngestOutcome) => Promise<void>;
+  /**
+   * Called after a row is committed, with the channel it came in on (e.g. to greet a new Telegram
+   * lead); never fails the job.
+   */
+  onIngested?: (outcome: IngestOutcome, channel: ChannelInfo | undefined) => Promise<void>;
 }
 
 async function channelKind(repos: IngestWorkerOptions['repos'], inboxId: number) {
@@ -51,12 +54,12 @@ export function startIngestWorker(options: IngestWorkerOptions): Worker {
     async ({ inboxId }, job) => {
       const context = { queue: JOBS.ingest.queue, jobId: job.id, inboxId };
       try {
-        const result = await batcher.ingest(inboxId);
+        const { outcome: result, channel } = await batcher.ingest(inboxId);
         log.debug({ ...context, leadId: result.leadId, outcome: result.outcome }, 'ingested');
         // Only for what was done now: replaying an old row must not greet its lead again.
         if (!result.earlier) {
           await options
-            .onIngested?.(result)
+            .onIngested?.(result, channel)
             .catch((error: unknown) =>
               log.warn({ ...context, err: error }, 'after-ingest step failed'),
             );

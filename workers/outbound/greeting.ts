@@ -4,7 +4,7 @@
  * operators' replies, so rate limits and blocks are handled the same way.
  */
 import { channelOf, type AnyChannel } from '../../core/channel.ts';
-import type { IngestOutcome } from '../../core/ports.ts';
+import type { ChannelInfo, IngestOutcome } from '../../core/ports.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
@@ -19,10 +19,13 @@ export function greetNewLeads(
   log: Logger,
 ) {
   const greeting = channels.filter((channel) => channel.replies?.greeting);
-  return async (outcome: IngestOutcome): Promise<void> => {
+  return async (outcome: IngestOutcome, channel?: ChannelInfo): Promise<void> => {
     if (outcome.outcome !== 'created_simple' && outcome.outcome !== 'created_repeat') return;
     const leadId = outcome.leadId;
     if (leadId === null || !greeting.length) return;
+    // A new lead's only message is the one just ingested: no greeting unless its channel greets
+    // (a form or an email starts leads without one look-up each).
+    if (channel && !greeting.some((greets) => greets.kind === channel.kind)) return;
     try {
       const route = await repos.leads.lastInboundOn(
         leadId,

@@ -54,7 +54,8 @@ it('reads and commits the rows asked for in one turn of the event loop together'
   const outcomes = await Promise.all([1, 2, 3].map((id) => batcher.ingest(id)));
   expect(reads).toEqual([[1, 2, 3]]);
   expect(commits).toEqual([[1, 2, 3]]);
-  expect(outcomes.map((outcome) => outcome.leadId)).toEqual([1, 2, 3]);
+  expect(outcomes.map(({ outcome }) => outcome.leadId)).toEqual([1, 2, 3]);
+  expect(outcomes.map(({ channel }) => channel?.kind)).toEqual(['api', 'api', 'api']);
 });
 
 it('a row that cannot be read fails alone', async () => {
@@ -87,7 +88,7 @@ it('a failed read fails only its own batch', async () => {
   const failed = expect(batcher.ingest(500)).rejects.toThrow('database away');
   await nextTurn();
   await failed;
-  await expect(batcher.ingest(2)).resolves.toMatchObject({ leadId: 2 });
+  await expect(batcher.ingest(2)).resolves.toMatchObject({ outcome: { leadId: 2 } });
 });
 
 it("waits for the previous batch's jobs to finish in Redis, so their successors join", async () => {
