@@ -23,11 +23,6 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** Names the process's connections (PostgreSQL's application_name). */
   role?: string;
-  /**
-   * SQLite: checkpoint the write-ahead log in a thread instead of inside commits (the worker,
-   * see db/sqlite/checkpointer.ts); called if that thread ever stops by itself.
-   */
-  checkpointInBackground?: (error: unknown) => void;
 }
 
 export async function openStore(
@@ -74,9 +69,6 @@ export async function openStore(
   const store = openSqliteStore(database.file, new FileBlobStore(config.blobDir), {
     durability: options.durability ?? 'full',
     migrate: options.migrate ?? true,
-    ...(options.checkpointInBackground
-      ? { checkpointInBackground: options.checkpointInBackground }
-      : {}),
   });
   const guarded = guardStore(store, sqliteTransient);
   if (options.migrate ?? true) await backfillDuplicateKeys(guarded);

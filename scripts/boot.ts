@@ -256,13 +256,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
 }
 
 export async function startWorkers({ config, log, lifecycle }: Booted): Promise<void> {
-  const store = await storeOrExit(config, {
-    durability: 'normal',
-    migrate: false,
-    role: 'worker',
-    checkpointInBackground: (error) =>
-      log.warn({ err: error }, 'SQLite checkpoints are back in the worker’s commits'),
-  });
+  const store = await storeOrExit(config, { durability: 'normal', migrate: false, role: 'worker' });
   const workerRedis = workerConnection(config.redisUrl);
   const producerRedis = producerConnection(config.redisUrl);
   const warn = occasionalWarning(log, 'redis connection error (worker)');

@@ -4,7 +4,6 @@ import type { BlobStore } from '../../core/repositories/blobs.ts';
 import { sqliteActivities, sqliteAttachments, sqliteEvents } from './activities.ts';
 import { sqliteCheckpoints, sqliteSettings } from './bookkeeping.ts';
 import { sqliteChannels } from './channels.ts';
-import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { sqliteClients } from './clients.ts';
 import { sqliteDeals } from './deals.ts';
 import { sqliteDuplicates } from './duplicates.ts';
@@ -49,8 +48,6 @@ export class SqliteStore implements Store {
     /** The connection, for db/ modules only (db copy, measurements). */
     readonly db: Db,
     readonly blobs: BlobStore,
-    /** Checkpoints the write-ahead log in a thread, when the store was opened so (the worker). */
-    private readonly checkpointer?: Checkpointer,
   ) {
     const statements = prepareIngestStatements(db.$client);
     this.inbox = sqliteInbox(db, statements);
@@ -80,7 +77,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.checkpointer?.stop();
     if (this.db.$client.open) this.db.$client.close();
   }
 }
@@ -89,18 +85,11 @@ export class SqliteStore implements Store {
 export function openSqliteStore(
   file: string,
   blobs: BlobStore,
-  options: OpenOptions & {
-    migrate?: boolean;
-    /** Checkpoint in a thread (see checkpointer.ts); told when that thread stopped by itself. */
-    checkpointInBackground?: (error: unknown) => void;
-  } = {},
+  options: OpenOptions & { migrate?: boolean } = {},
 ): SqliteStore {
   const db = openDatabase(file, options);
   if (options.migrate !== false) migrateDatabase(db);
-  const checkpointer = options.checkpointInBackground
-    ? startCheckpointer(db.$client, options.checkpointInBackground)
-    : undefined;
-  return new SqliteStore(db, blobs, checkpointer);
+  return new SqliteStore(db, blobs);
 }
 
 /** SQLite's "not now": the write lock stayed taken past busy_timeout. */
