@@ -5,6 +5,7 @@
  */
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
+import type { CarriedParse } from './carried-parse.ts';
 
 /** The most message content fetched in one go (each message is at most EMAIL_MAX_MB). */
 const FETCH_BYTES = 32 * 1024 * 1024;
@@ -20,6 +21,15 @@ export interface FetchedBatch {
 export interface StoredEmail {
   blob: string;
   truncated: boolean;
+  /** The reading to carry in the row, when one was made. */
+  carried?: CarriedParse;
+}
+
+export interface FetchDeps {
+  blobs: BlobStore;
+  maxBytes: number;
+  /** Reads a whole message for its row (never rejects; undefined leaves it to the worker). */
+  carry?: (eml: Buffer) => Promise<CarriedParse | undefined>;
 }
 
 /**
@@ -30,7 +40,7 @@ export interface StoredEmail {
  */
 export async function fetchBatch(
   client: ImapFlow,
-  deps: { blobs: BlobStore; maxBytes: number },
+  deps: FetchDeps,
   uids: number[],
 ): Promise<FetchedBatch> {
   const metas = await client.fetchAll(
@@ -42,12 +52,24 @@ export async function fetchBatch(
   const writes: Promise<Map<number, StoredEmail>>[] = [];
   const store = (fetched: { uid: number; content: Buffer }[], truncated: boolean) => {
     const contents = fetched.map((message) => message.content);
-    const written = (
-      contents.length ? deps.blobs.putDurableMany(contents) : Promise.resolve([])
-    ).then(
-      (blobs) =>
+    const { carry } = deps;
+    // Parsed while the blobs go to disk; a headers-only message is left to the worker.
+    const carrying = async () => {
+      const carried: (CarriedParse | undefined)[] = [];
+      if (carry && !truncated) for (const content of contents) carried.push(await carry(content));
+      return carried;
+    };
+    const written = Promise.all([
+      contents.length ? deps.blobs.putDurableMany(contents) : Promise.resolve([]),
+      carrying(),
+    ]).then(
+      ([blobs, carried]) =>
         new Map(
-          fetched.map((message, i) => [message.uid, { blob: blobs[i] as string, truncated }]),
+          fetched.map((message, i): [number, StoredEmail] => {
+            const reading = carried[i];
+            const stored = { blob: blobs[i] as string, truncated };
+            return [message.uid, reading ? { ...stored, carried: reading } : stored];
+          }),
         ),
     );
     // Awaited below or by the caller; until then a failed write must not count as unhandled.

@@ -1,6 +1,7 @@
 /**
- * The worker's side of an email: the stored .eml is read from the blob store and parsed
- * (attachments into the blob store too), then normalised by the pure `normaliseEmail`.
+ * The worker's side of an email: the reading the connector carried in the row when it is still
+ * good (carried-parse.ts), else the stored .eml read from the blob store and parsed (attachments
+ * into the blob store too); then normalised by the pure `normaliseEmail`.
  */
 import { z } from 'zod';
 import { readEmailSettings } from './settings.ts';
@@ -11,6 +12,7 @@ import type { NormaliseContext } from '../../core/channel.ts';
 import type { ExpandDeps } from '../../core/channel.ts';
 import type { ChannelInfo } from '../../core/ports.ts';
 import { normaliseEmail } from './normalise.ts';
+import { parsedFor, usableParse } from './carried-parse.ts';
 import { parseEmail } from './parse.ts';
 import type { EmailRaw, ParsedEmail } from './parsed.ts';
 
@@ -38,6 +40,13 @@ export async function expandEmail(
   const stored = emailRaw.safeParse(raw);
   if (!stored.success) throw new MalformedInputError('the stored email event is not valid');
   const email = stored.data;
+  // Settings that do not parse leave the sender rules at their defaults.
+  const humanSenders = readEmailSettings(channel.settings)?.humanSenders ?? [];
+  if (!email.truncated) {
+    const now = parsedFor(humanSenders, channel.ownIdentityKeys, deps.maxAttachmentBytes);
+    const carried = usableParse(raw, now);
+    if (carried) return { parsed: carried, receivedAt: email.receivedAt };
+  }
   const eml = await deps.blobs.readAll(email.blob).catch((error: unknown) => {
     // Missing for good is bad input; anything else (EMFILE, EIO, the database away) is worth
     // the queue's retries.
@@ -49,8 +58,7 @@ export async function expandEmail(
   const parsed = await parseEmail(eml, {
     storeAttachment: (content) => deps.blobs.putDurable(content),
     maxAttachmentBytes: deps.maxAttachmentBytes,
-    // Settings that do not parse leave the sender rules at their defaults.
-    humanSenders: readEmailSettings(channel.settings)?.humanSenders ?? [],
+    humanSenders,
     ownIdentityKeys: channel.ownIdentityKeys,
     ...(email.truncated ? { truncated: { size: email.size, limit: email.truncated.limit } } : {}),
   });

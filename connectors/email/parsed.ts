@@ -78,6 +78,19 @@ export interface EmailRaw {
   /** Set when the message was over the limit: only its headers were stored. */
   truncated?: { limit: number };
   receivedAt: string;
+  /** The connector's reading of the .eml, when it made one (see carried-parse.ts). */
+  parsed?: ParsedEmail;
+  /** What that reading was made with: the worker uses it only if it would read it the same. */
+  parsedFor?: ParsedFor;
+}
+
+/** Everything besides the .eml that a reading (parse.ts) depends on. */
+export interface ParsedFor {
+  /** PARSE_VERSION of carried-parse.ts. */
+  version: number;
+  humanSenders: string[];
+  ownIdentityKeys: string[];
+  maxAttachmentBytes: number;
 }
 
 /** Our own loop header: mail carrying it was sent by Leadwire and must never become a lead. */

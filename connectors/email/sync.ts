@@ -11,6 +11,7 @@ import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Repositories } from '../../core/repositories/index.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { EmailSettings } from './config.ts';
+import { carryParse } from './carried-parse.ts';
 import { fetchBatch, type FetchedBatch, type StoredEmail } from './fetch-batch.ts';
 import type { EmailRaw } from './parsed.ts';
 
@@ -94,12 +95,17 @@ export async function syncFolder(
     // batch is fetched. Batches are still recorded one after another in order (each waits for
     // the one before), so the checkpoint never passes a batch that is not recorded.
     const inFlight: Promise<number>[] = [];
+    // Each message is parsed here too, for the worker (carried-parse.ts).
+    const fetchDeps = {
+      ...deps,
+      carry: (eml: Buffer) => carryParse(eml, { settings, maxAttachmentBytes: deps.maxBytes }),
+    };
     try {
       for (let i = 0; i < uids.length; i += BATCH) {
         const batch = uids.slice(i, i + BATCH);
         const last = i + BATCH >= uids.length;
         const top = keep ? lastUid : Math.max(lastUid, last ? final : (batch.at(-1) ?? 0));
-        const fetched = await fetchBatch(client, deps, batch);
+        const fetched = await fetchBatch(client, fetchDeps, batch);
         const previous = inFlight.at(-1);
         const checkpoint = { uidValidity, lastUid: top };
         const recording = (async () => {
@@ -154,7 +160,7 @@ async function recordBatch(
       );
       continue;
     }
-    const { blob, truncated } = stored;
+    const { blob, truncated, carried } = stored;
     const raw: EmailRaw = {
       kind: 'email',
       folder: target.folder,
@@ -164,6 +170,7 @@ async function recordBatch(
       blob,
       ...(truncated ? { truncated: { limit: deps.maxBytes } } : {}),
       receivedAt: receivedAt.toISOString(),
+      ...carried,
     };
     const externalId = bare(meta.envelope?.messageId) ?? `sha256-${blob}@leadwire.invalid`;
     emails.push({ externalId, raw: JSON.stringify(raw) });
