@@ -9,6 +9,7 @@ import type {
   SourceCheckpoint,
   StatusCounts,
 } from '../../core/repositories/inbox.ts';
+import { inboxThread, type NewRow } from './inbox-thread.ts';
 import { toInbox, type InboxDbRow, type IngestStatements } from './ingest-statements.ts';
 import type { Db } from './open.ts';
 import { emailCheckpoints, inbox, telegramOffsets } from './schema.ts';
@@ -25,7 +26,12 @@ function matching(filter: ReplayFilter, afterId = 0): SQL | undefined {
   );
 }
 
-export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
+export function sqliteInbox(
+  db: Db,
+  sql: IngestStatements,
+  /** Told how to stop the commit thread, for the store's close. */
+  onClose: (stop: () => Promise<void>) => void = () => undefined,
+): InboxRepository {
   const pendingCount = db.$client
     .prepare<[], number>(
       "SELECT count(*) FROM inbox INDEXED BY inbox_pending WHERE status = 'pending'",
@@ -53,24 +59,38 @@ export function sqliteInbox(db: Db, sql: IngestStatements): InboxRepository {
   };
   // Posts that arrive together share one transaction, so one fsync (see tickBatch): each is
   // answered only after the commit, and a row that fails does not take the others with it.
-  const recordTogether = tickBatch(
-    (rows: { channelId: number; externalId: string; raw: string; receivedAt: Date }[]) =>
-      db.$client
-        .transaction(() =>
-          rows.map((row): Settled<RecordedInbox> => {
-            try {
-              const value = recordOne(row.channelId, row.externalId, row.raw, row.receivedAt);
-              return { ok: true, value };
-            } catch (error) {
-              // SQLite ended the transaction itself (a full disk, an I/O error): the rows after
-              // this one would run outside it, so the whole batch fails instead.
-              if (!db.$client.inTransaction) throw error;
-              return { ok: false, error };
-            }
-          }),
-        )
-        .immediate(),
-  );
+  const recordHere = (rows: NewRow[]) =>
+    db.$client
+      .transaction(() =>
+        rows.map((row): Settled<RecordedInbox> => {
+          try {
+            const value = recordOne(row.channelId, row.externalId, row.raw, row.receivedAt);
+            return { ok: true, value };
+          } catch (error) {
+            // SQLite ended the transaction itself (a full disk, an I/O error): the rows after
+            // this one would run outside it, so the whole batch fails instead.
+            if (!db.$client.inTransaction) throw error;
+            return { ok: false, error };
+          }
+        }),
+      )
+      .immediate();
+  // Where the database can be shared, the commits (and their fsync) run in a thread instead, so
+  // the event loop goes on reading and answering other posts meanwhile (see inbox-thread.ts).
+  const thread = inboxThread(db.$client, {
+    insertSql: sql.insertInbox.source,
+    existingSql: sql.inboxByExternal.source,
+  });
+  if (thread) onClose(() => thread.stop());
+  const recordTogether = tickBatch(async (rows: NewRow[]) => {
+    if (!thread?.usable || !db.$client.open) return recordHere(rows);
+    const results = await thread.record(rows);
+    return results.map((result): Settled<RecordedInbox> =>
+      result.ok
+        ? { ok: true, value: { row: toInbox(result.value.row), created: result.value.created } }
+        : result,
+    );
+  });
   const saveCheckpoint = (channelId: number, checkpoint: SourceCheckpoint, at: Date) => {
     if (checkpoint.kind === 'email') {
       const values = {

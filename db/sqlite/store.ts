@@ -23,6 +23,7 @@ import { sqliteWebhooks } from './webhooks.ts';
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  private readonly closers: (() => Promise<void>)[] = [];
   readonly inbox;
   readonly ingest;
   readonly leads;
@@ -50,7 +51,7 @@ export class SqliteStore implements Store {
     readonly blobs: BlobStore,
   ) {
     const statements = prepareIngestStatements(db.$client);
-    this.inbox = sqliteInbox(db, statements);
+    this.inbox = sqliteInbox(db, statements, (stop) => this.closers.push(stop));
     this.ingest = new SqliteIngest(db, statements);
     this.leads = sqliteLeads(db);
     this.merges = sqliteMerges(db);
@@ -77,6 +78,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // The intake's commit thread first: a batch in it is finished, then its connection closed.
+    await Promise.all(this.closers.splice(0).map((stop) => stop()));
     if (this.db.$client.open) this.db.$client.close();
   }
 }

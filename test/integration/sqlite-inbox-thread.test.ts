@@ -1,0 +1,120 @@
+/**
+ * The web's inbox commits in a thread (db/sqlite/inbox-thread.ts), on a real SQLite file with the
+ * real migrations: what it answers is what the main connection then reads, a row that fails
+ * fails alone, calls made during a commit go in the next one, and a database it cannot share
+ * keeps recording on the main connection. SQLite only: PostgreSQL commits without blocking.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inboxThread, type InboxThread, type NewRow } from '../../db/sqlite/inbox-thread.ts';
+import { prepareIngestStatements } from '../../db/sqlite/ingest-statements.ts';
+import { migrateDatabase, openDatabase, type Db } from '../../db/sqlite/open.ts';
+import { sqliteInbox } from '../../db/sqlite/inbox.ts';
+import { TEST_STORE } from '../helpers/database.ts';
+
+const API_CHANNEL = 1;
+const row = (externalId: string, channelId = API_CHANNEL): NewRow => ({
+  channelId,
+  externalId,
+  raw: JSON.stringify({ externalId }),
+  receivedAt: new Date('2026-03-01T10:00:00Z'),
+});
+
+describe.runIf(TEST_STORE === 'sqlite')('the inbox thread', () => {
+  let dir: string;
+  let db: Db;
+  let thread: InboxThread | undefined;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'leadwire-inbox-thread-'));
+    db = openDatabase(path.join(dir, 'leadwire.db'), { durability: 'full' });
+    migrateDatabase(db);
+    const sql = prepareIngestStatements(db.$client);
+    thread = inboxThread(db.$client, {
+      insertSql: sql.insertInbox.source,
+      existingSql: sql.inboxByExternal.source,
+    });
+  });
+  afterEach(async () => {
+    await thread?.stop();
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stored = (externalId: string) =>
+    db.$client
+      .prepare('SELECT id, raw FROM inbox WHERE channel_id = ? AND external_id = ?')
+      .get(API_CHANNEL, externalId) as { id: number; raw: string } | undefined;
+
+  it('commits rows the main connection then reads, once per external id', async () => {
+    const [first] = await thread!.record([row('t-1')]);
+    expect(first).toMatchObject({
+      ok: true,
+      value: { created: true, row: { external_id: 't-1' } },
+    });
+    const id = first?.ok ? first.value.row.id : 0;
+    expect(stored('t-1')).toEqual({ id, raw: '{"externalId":"t-1"}' });
+    const [again] = await thread!.record([{ ...row('t-1'), raw: '{"other":true}' }]);
+    expect(again).toMatchObject({ ok: true, value: { created: false, row: { id } } });
+    expect(stored('t-1')?.raw).toBe('{"externalId":"t-1"}');
+  });
+
+  it('fails a row on its own, as the SQLite error it was, and keeps the others', async () => {
+    const results = await thread!.record([row('f-1'), row('f-2', 999_999), row('f-3')]);
+    expect(results.map((result) => result.ok)).toEqual([true, false, true]);
+    const failed = results[1];
+    expect(failed?.ok ? undefined : failed?.error).toBeInstanceOf(Database.SqliteError);
+    expect((failed?.ok ? undefined : failed?.error) as { code?: string }).toMatchObject({
+      code: expect.stringMatching(/^SQLITE_CONSTRAINT/),
+    });
+    expect(stored('f-1')).toBeDefined();
+    expect(stored('f-3')).toBeDefined();
+  });
+
+  it('answers each call with its own rows when calls arrive during a commit', async () => {
+    const calls = [['a-1'], ['b-1', 'b-2'], ['c-1']].map((ids) =>
+      thread!.record(ids.map((id) => row(id))),
+    );
+    const answers = await Promise.all(calls);
+    expect(
+      answers.map((results) =>
+        results.map((result) => (result.ok ? result.value.row.external_id : 'failed')),
+      ),
+    ).toEqual([['a-1'], ['b-1', 'b-2'], ['c-1']]);
+  });
+
+  it('starts again after it was stopped', async () => {
+    await thread!.record([row('s-1')]);
+    await thread!.stop();
+    const [after] = await thread!.record([row('s-2')]);
+    expect(after?.ok).toBe(true);
+    expect(stored('s-2')).toBeDefined();
+  });
+
+  it('is not used for a database it cannot share; the inbox records on its own connection', async () => {
+    const memory = openDatabase(':memory:', { durability: 'full' });
+    migrateDatabase(memory);
+    const sql = prepareIngestStatements(memory.$client);
+    const insertSql = sql.insertInbox.source;
+    expect(inboxThread(memory.$client, { insertSql, existingSql: insertSql })).toBeUndefined();
+    const recorded = await sqliteInbox(memory, sql).record(API_CHANNEL, 'm-1', '{}', new Date());
+    expect(recorded).toMatchObject({ created: true, row: { externalId: 'm-1' } });
+    memory.$client.close();
+  });
+
+  it('gives up on a thread that fails to start, and the inbox records without it', async () => {
+    const broken = inboxThread(db.$client, {
+      insertSql: 'SELECT * FROM no_such_table',
+      existingSql: 'SELECT 1',
+    });
+    const [failed] = await broken!.record([row('b-1')]);
+    expect(failed?.ok).toBe(false);
+    expect(broken!.usable).toBe(false);
+    const inbox = sqliteInbox(db, prepareIngestStatements(db.$client));
+    const recorded = await inbox.record(API_CHANNEL, 'b-2', '{}', new Date());
+    expect(recorded.created).toBe(true);
+  });
+});
