@@ -49,6 +49,10 @@ import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { healthRoutes } from './health.ts';
 import { countRequests, metricsRoutes } from './metrics.ts';
 import { redisRateLimit } from './rate-limit.ts';
+import { recentChannels, recentForms, recentLookups } from './recent-lookups.ts';
+
+/** How long a form or channel read for an intake post is used again (see recent-lookups.ts). */
+const LOOKUP_TTL_MS = 1000;
 
 export interface AppDeps {
   /** The channel registry: their webhooks are mounted, their settings connected and shown. */
@@ -133,6 +137,22 @@ export function createApp(deps: AppDeps): express.Express {
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
+  // The public intake (forms, callbacks, channels' webhooks) comes first: a post passes no layer
+  // that only the console, the dashboard or the operator API needs.
+  const lookups = recentLookups({ ttlMs: LOOKUP_TTL_MS, limit: 1000 });
+  const site = {
+    ...deps,
+    repos: { ...deps.repos, forms: recentForms(deps.repos.forms, lookups) },
+    secret: deps.formSecret,
+  };
+  app.use(webformSite.mount, siteRoutes(site, webformSite));
+  app.use(callbackSite.mount, siteRoutes(site, callbackSite));
+  // A wrong webhook secret counts against the address like a wrong API key.
+  const guard = { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 };
+  const intakeRepos = { ...deps.repos, channels: recentChannels(deps.repos.channels, lookups) };
+  const webhookDeps = { ...deps, repos: intakeRepos, authFailures: authFailures(guard) };
+  for (const channel of deps.channels) if (channel.webhook) app.use(channel.webhook(webhookDeps));
+
   const live = deps.live ?? { feed: new LiveFeed(deps.repos.events, deps.log), announce: () => {} };
   // An operator's change made through this process (the API, the console) reaches every open
   // console. Only an operator's: what customers send (intake, forms, webhooks) writes no event
@@ -142,6 +162,8 @@ export function createApp(deps: AppDeps): express.Express {
       res.on('finish', () => {
         const by = res.locals.principal;
         if (res.statusCode < 400 && by && by.role !== 'intake') {
+          // It may have changed a form or a channel: the intake reads them afresh.
+          lookups.clear();
           live.announce();
           live.feed.changed();
         }
@@ -152,13 +174,6 @@ export function createApp(deps: AppDeps): express.Express {
   const auth = authDeps(deps);
   app.use(operationsRoutes(deps, auth));
   app.use(signInRoutes(auth));
-  const site = { ...deps, secret: deps.formSecret };
-  app.use(webformSite.mount, siteRoutes(site, webformSite));
-  app.use(callbackSite.mount, siteRoutes(site, callbackSite));
-  // A wrong webhook secret counts against the address like a wrong API key.
-  const guard = { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 };
-  const webhookDeps = { ...deps, authFailures: authFailures(guard) };
-  for (const channel of deps.channels) if (channel.webhook) app.use(channel.webhook(webhookDeps));
   const admin = { repos: deps.repos, guard: new SiteGuard(deps) };
   const webhookAdmin: WebhookAdminDeps = {
     repos: deps.repos,
@@ -198,8 +213,8 @@ export function createApp(deps: AppDeps): express.Express {
       }
       next();
     },
+    intakeRoutes({ ...deps, repos: intakeRepos }),
     sessionRoutes(auth),
-    intakeRoutes(deps),
     // Before the list routes: `/leads/export` must not be read as the lead with id "export".
     exportRoutes(deps),
     leadRoutes(deps),

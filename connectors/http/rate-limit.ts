@@ -1,6 +1,11 @@
 /** Rate limits shared by every web process: express-rate-limit with its counters in Redis. */
 import { createHash } from 'node:crypto';
-import { rateLimit, type Options, type RateLimitRequestHandler } from 'express-rate-limit';
+import {
+  ipKeyGenerator,
+  rateLimit,
+  type Options,
+  type RateLimitRequestHandler,
+} from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Logger } from '../../core/runtime/logger.ts';
@@ -61,3 +66,15 @@ export function redisRateLimit(
 
 const isScriptLoad = (command: string, args: string[]) =>
   command.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD';
+
+/** An IPv4 address, as written or mapped into IPv6 (`::ffff:203.0.113.9`, a dual-stack socket's). */
+const IPV4 = /^(?:::ffff:)?(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+/**
+ * The rate-limit key of an address: express-rate-limit's `ipKeyGenerator` (an IPv6 address stands
+ * for its /56, so one host cannot rotate through its own subnet), without parsing the IPv4
+ * addresses almost every post comes from, whose key is the address itself.
+ */
+export function addressKey(ip: string): string {
+  return IPV4.exec(ip)?.[1] ?? ipKeyGenerator(ip);
+}

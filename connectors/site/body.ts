@@ -54,10 +54,15 @@ export async function readSiteBody(
   blobs: BlobStore,
   limits: BodyLimits,
 ): Promise<SiteBody> {
-  const multipart = req.is('multipart/form-data') === 'multipart/form-data';
-  const form = Boolean(req.is('application/x-www-form-urlencoded'));
-  const json = req.is('application/json') === 'application/json';
-  if (!multipart && !form && !json) {
+  // One look at Content-Type: false, or the first of these it matches.
+  const type = req.is([
+    'multipart/form-data',
+    'application/x-www-form-urlencoded',
+    'application/json',
+  ]);
+  const multipart = type === 'multipart/form-data';
+  const json = type === 'application/json';
+  if (!type) {
     throw new BodyError(
       415,
       'unsupported_media_type',

@@ -6,13 +6,12 @@
  * kept, a fresh token) whenever a person could be behind it.
  */
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { FormSettings } from '../../core/runtime/config.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { FormRepository, Widget, WidgetKind } from '../../core/repositories/forms.ts';
-import { redisRateLimit } from '../http/rate-limit.ts';
+import { addressKey, redisRateLimit } from '../http/rate-limit.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { BodyError, readSiteBody, type UploadedFile } from './body.ts';
 import { embedScript } from './embed.ts';
@@ -169,7 +168,9 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   };
 
   const perIp = redisRateLimit(deps, `site-${channel.kind}`, deps.forms.ratePerMinute, {
-    keyGenerator: (req, res) => `${widgetOf(res).id}:${ipKeyGenerator(req.ip ?? '')}`,
+    keyGenerator: (req, res) => `${widgetOf(res).id}:${addressKey(req.ip ?? '')}`,
+    // addressKey applies ipKeyGenerator to IPv6 addresses, which the source check cannot see.
+    validate: { keyGeneratorIpFallback: false },
     handler: (req, res) => turnAway(req, res, 'rate_limited', 429, NOTICES.rate_limited),
   });
 
@@ -327,10 +328,17 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   return router;
 }
 
+/** Asked several times while a post is answered: Content-Type and Accept are read once. */
+const jsonWanted = new WeakMap<Request, boolean>();
+
 function wantsJson(req: Request): boolean {
-  return (
-    req.is('application/json') === 'application/json' || req.accepts(['html', 'json']) === 'json'
-  );
+  let wanted = jsonWanted.get(req);
+  if (wanted === undefined) {
+    wanted =
+      req.is('application/json') === 'application/json' || req.accepts(['html', 'json']) === 'json';
+    jsonWanted.set(req, wanted);
+  }
+  return wanted;
 }
 
 /** Hosted pages carry no script; they may be framed by the form's allowed origins. */

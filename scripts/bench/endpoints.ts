@@ -192,9 +192,9 @@ const endpointMode = (endpoint: Endpoint): Mode =>
       const lines = [
         `Leadwire ${target.path} bench (${workspace.store}): ${load.connections} connections, ` +
           `${load.seconds} s after a ${WARMUP_SECONDS} s warm-up`,
-        ...describeRun('web', leadwire.fired, leadwire.cpu),
+        ...describeRun('web', leadwire.fired, leadwire.cpu, 'web'),
         ...check.lines.map((line) => `    inbox: ${line}`),
-        ...describeRun('bare Express 5', limit.fired, limit.cpu),
+        ...describeRun('bare Express 5', limit.fired, limit.cpu, 'bare'),
       ];
       return {
         lines,
@@ -209,9 +209,15 @@ export const formsMode = endpointMode(forms);
 export const telegramMode = endpointMode(telegram);
 export const intakeMode = endpointMode(intake);
 
-function describeRun(name: string, run: Fired, cpu: Record<string, number>): string[] {
+function describeRun(
+  name: string,
+  run: Fired,
+  cpu: Record<string, number>,
+  /** The server's process among the CPU shares. */
+  process: string,
+): string[] {
   const { result } = run;
-  const server = Object.values(cpu)[0] ?? 0;
+  const server = cpu[process] ?? 0;
   const lines = [
     `  ${name.padEnd(16)} ${int(acceptedPerSecond(run))} accepted/s: 2xx ${int(result['2xx'])}, ` +
       `other ${int(result.non2xx)}, errors ${result.errors}; latency p50 ${result.latency.p50} ms, ` +
