@@ -56,7 +56,8 @@ export async function fetchBatch(
     // Parsed while the blobs go to disk; a headers-only message is left to the worker.
     const carrying = async () => {
       const carried: (CarriedParse | undefined)[] = [];
-      if (carry && !truncated) for (const content of contents) carried.push(await carry(content));
+      if (carry && !truncated)
+        for (const content of contents) carried.push(await carry(content).catch(() => undefined));
       return carried;
     };
     const written = Promise.all([

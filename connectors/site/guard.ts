@@ -117,9 +117,10 @@ export class SiteGuard {
     try {
       const { redis } = this.deps;
       // Two plain commands, not a MULTI: the connection pipelines them with the other posts of
-      // the same turn into one write, and Redis runs them in order all the same.
-      const [count] = await withinDeadline(redis, () =>
-        Promise.all([redis.incr(counter), redis.expire(counter, 2 * DAY_SECONDS)]),
+      // the same turn into one write, and Redis runs them in order all the same. The counter is
+      // created with its expiry (SET NX EX), so no interruption can leave one without.
+      const [, count] = await withinDeadline(redis, () =>
+        Promise.all([redis.set(counter, 0, 'EX', 2 * DAY_SECONDS, 'NX'), redis.incr(counter)]),
       );
       if (count <= cap) return undefined;
       // Logged when the cap is crossed and every 100 submissions after, not for each one.

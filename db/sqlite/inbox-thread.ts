@@ -27,15 +27,18 @@ export interface NewRow {
 export type Recorded = { row: InboxDbRow; created: boolean };
 
 export interface InboxThread {
-  /** False once the thread failed by itself: the caller records on its own connection again. */
-  readonly usable: boolean;
+  /**
+   * Commits the rows in the thread, together with those of the calls made meanwhile. Once the
+   * thread has stopped (it failed, or the store is closing), `fallback` commits them on the main
+   * connection instead.
+   */
   record(rows: NewRow[]): Promise<Settled<Recorded>[]>;
-  /** Ends the thread and closes its connection (the main connection is not touched). */
+  /** Answers the calls in hand, then ends the thread and closes its connection. */
   stop(): Promise<void>;
 }
 
-/** How long the thread stays up after its last batch; it starts again on the next one. */
-const IDLE_MS = 30_000;
+/** The most raw event text one batch carries to the thread (a burst of large posts is split). */
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 // Plain JavaScript evaluated in the thread (no TypeScript loader there). An error crosses to the
 // main thread as its message and SQLite code, and is rebuilt there as a SqliteError.
@@ -51,7 +54,8 @@ const recordAll = db.transaction((rows) =>
   rows.map(([channelId, externalId, raw, receivedAt]) => {
     try {
       const inserted = insert.get(channelId, externalId, raw, receivedAt);
-      if (inserted) return { ok: true, value: { row: inserted, created: true } };
+      // Its raw event is the caller's own: not copied back.
+      if (inserted) return { ok: true, value: { row: { ...inserted, raw: null }, created: true } };
       const row = existing.get(channelId, externalId);
       if (!row) throw new Error('inbox row (' + channelId + ', ' + externalId + ') vanished during insert');
       return { ok: true, value: { row, created: false } };
@@ -84,14 +88,32 @@ type PlainError = { message: string; code?: string };
 const rebuilt = ({ message, code }: PlainError): Error =>
   code ? new Database.SqliteError(message, code) : new Error(message);
 
+interface Call {
+  rows: NewRow[];
+  resolve: (results: Settled<Recorded>[]) => void;
+}
+
+/** Each call's share of a batch's results, in order. */
+function answerCalls(calls: Call[], results: Settled<Recorded>[]): void {
+  let at = 0;
+  for (const call of calls) {
+    const own = results.slice(at, at + call.rows.length);
+    at += call.rows.length;
+    while (own.length < call.rows.length)
+      own.push({ ok: false, error: new Error('the batch gave no answer for this row') });
+    call.resolve(own);
+  }
+}
+
 /**
  * The thread for `connection`'s file, or undefined when its file cannot be shared. `insertSql`
  * and `existingSql` are the main connection's own statements (same parameters), so the thread
- * writes exactly what the main connection would.
+ * writes exactly what the main connection would; `fallback` is the main connection's own commit.
  */
 export function inboxThread(
   connection: Database.Database,
   statements: { insertSql: string; existingSql: string },
+  fallback: (rows: NewRow[]) => Settled<Recorded>[],
 ): InboxThread | undefined {
   if (connection.memory || connection.readonly) return undefined;
   const workerData = {
@@ -103,14 +125,27 @@ export function inboxThread(
     ),
     ...statements,
   };
+  /** Started with the first batch; never started again once it has ended. */
   let thread: Worker | undefined;
-  let idle: NodeJS.Timeout | undefined;
+  let ended = false;
   /** Calls waiting for the batch in the thread to finish; they go together in the next one. */
-  let waiting: { rows: NewRow[]; settle: (answer: Answer) => void }[] = [];
-  let inFlight: ((answer: Answer) => void) | undefined;
-  /** Settles once the batch in the thread (if any) has been answered. */
-  let answered: Promise<void> = Promise.resolve();
-  let broken = false;
+  let waiting: Call[] = [];
+  /** The batch in the thread: answered by the thread's next message, or again here if it ends. */
+  let inFlight: Call[] | undefined;
+  /** Told when nothing is in flight or waiting (stop waits for that). */
+  const drained: (() => void)[] = [];
+
+  /** On the main connection: the thread has ended (or a batch's answer never came). */
+  const runHere = (calls: Call[]) => {
+    const rows = calls.flatMap((call) => call.rows);
+    let results: Settled<Recorded>[];
+    try {
+      results = fallback(rows);
+    } catch (error) {
+      results = rows.map(() => ({ ok: false, error }));
+    }
+    answerCalls(calls, results);
+  };
 
   const start = () => {
     const started = new Worker(THREAD, {
@@ -118,95 +153,102 @@ export function inboxThread(
       workerData,
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     });
-    // An idle thread must not keep a process alive that is otherwise done (it is referenced
-    // only while a batch is in it, so a caller awaiting its answer is not left behind).
+    // Referenced only while a batch is in it: an idle thread keeps no process alive.
     started.unref();
     started.on('message', (answer: Answer) => {
       started.unref();
-      const settle = inFlight;
+      const calls = inFlight;
       inFlight = undefined;
-      settle?.(answer);
+      if (calls) {
+        const rows = calls.flatMap((call) => call.rows);
+        answerCalls(
+          calls,
+          'failed' in answer
+            ? rows.map(() => ({ ok: false, error: rebuilt(answer.failed) }))
+            : answer.results.map((result, i) =>
+                !result.ok
+                  ? { ok: false, error: rebuilt(result.error) }
+                  : result.value.created
+                    ? {
+                        ok: true,
+                        value: { ...result.value, row: withRaw(result.value.row, rows[i]) },
+                      }
+                    : result,
+              ),
+        );
+      }
       send();
     });
-    const ended = (error: unknown) => {
-      if (thread === started) {
-        // Not stopped by us: a thread that cannot open the file or died will not be retried.
-        thread = undefined;
-        broken = true;
-      }
-      const settle = inFlight;
+    // `error` and then `exit` for one death: handled once.
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      const calls = inFlight;
       inFlight = undefined;
-      // A batch whose thread died may or may not be committed: its callers hear of a failure,
-      // and a retry (same external ids) finds the rows or inserts them.
-      settle?.({ failed: { message: `the inbox thread stopped: ${String(error)}` } });
+      // Its batch may or may not be committed: on the main connection each row is inserted, or
+      // found where the thread put it (ON CONFLICT DO NOTHING, then read) — never twice.
+      if (calls) runHere(calls);
       send();
     };
-    started.on('error', ended);
-    started.on('exit', (code) => ended(`exit ${code}`));
+    started.on('error', end);
+    started.on('exit', end);
     return started;
   };
 
   const send = () => {
-    if (inFlight || waiting.length === 0) return;
-    const calls = waiting;
-    waiting = [];
+    if (inFlight) return;
+    if (waiting.length === 0) {
+      for (const done of drained.splice(0)) done();
+      return;
+    }
+    if (ended) {
+      const calls = waiting;
+      waiting = [];
+      runHere(calls);
+      return send();
+    }
+    // The calls waiting, up to BATCH_BYTES of raw events (always at least one call).
+    let bytes = 0;
+    let take = 0;
+    while (take < waiting.length && (take === 0 || bytes < BATCH_BYTES)) {
+      bytes += waiting[take]!.rows.reduce((sum, row) => sum + row.raw.length, 0);
+      take += 1;
+    }
+    const calls = waiting.slice(0, take);
+    waiting = waiting.slice(take);
     thread ??= start();
-    clearTimeout(idle);
-    const rows = calls.flatMap((call) =>
-      call.rows.map((row) => [row.channelId, row.externalId, row.raw, row.receivedAt.getTime()]),
-    );
-    let release = () => {};
-    answered = new Promise((resolve) => (release = resolve));
-    inFlight = (answer) => {
-      release();
-      let at = 0;
-      for (const call of calls) {
-        const own =
-          'failed' in answer
-            ? answer
-            : { results: answer.results.slice(at, at + call.rows.length) };
-        at += call.rows.length;
-        call.settle(own);
-      }
-      if (waiting.length === 0) idle = setTimeout(() => void stopThread(), IDLE_MS).unref();
-    };
+    inFlight = calls;
     thread.ref();
-    thread.postMessage(rows);
-  };
-
-  const stopThread = async () => {
-    const current = thread;
-    if (!current || inFlight) return;
-    thread = undefined;
-    current.postMessage('stop');
-    await new Promise((resolve) => current.once('exit', resolve));
+    thread.postMessage(
+      calls.flatMap((call) =>
+        call.rows.map((row) => [row.channelId, row.externalId, row.raw, row.receivedAt.getTime()]),
+      ),
+    );
   };
 
   return {
-    get usable() {
-      return !broken;
-    },
     record(rows) {
       return new Promise((resolve) => {
-        waiting.push({
-          rows,
-          settle: (answer) =>
-            resolve(
-              'failed' in answer
-                ? rows.map(() => ({ ok: false, error: rebuilt(answer.failed) }))
-                : answer.results.map((result) =>
-                    result.ok ? result : { ok: false, error: rebuilt(result.error) },
-                  ),
-            ),
-        });
+        waiting.push({ rows, resolve });
         send();
       });
     },
     async stop() {
-      clearTimeout(idle);
-      // A batch in the thread is finished and answered first.
-      await answered;
-      await stopThread();
+      if (inFlight || waiting.length) await new Promise<void>((done) => drained.push(done));
+      const current = thread;
+      if (!ended) {
+        ended = true;
+        if (current) {
+          const exited = new Promise((resolve) => current.once('exit', resolve));
+          current.postMessage('stop');
+          await exited;
+        }
+      }
     },
   };
+}
+
+/** A row the thread inserted comes back without its raw event: it is the caller's own. */
+function withRaw(row: InboxDbRow, sent: NewRow | undefined): InboxDbRow {
+  return { ...row, raw: sent?.raw ?? row.raw };
 }

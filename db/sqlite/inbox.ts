@@ -9,7 +9,7 @@ import type {
   SourceCheckpoint,
   StatusCounts,
 } from '../../core/repositories/inbox.ts';
-import { inboxThread, type NewRow } from './inbox-thread.ts';
+import { inboxThread, type NewRow, type Recorded } from './inbox-thread.ts';
 import { toInbox, type InboxDbRow, type IngestStatements } from './ingest-statements.ts';
 import type { Db } from './open.ts';
 import { emailCheckpoints, inbox, telegramOffsets } from './schema.ts';
@@ -43,29 +43,29 @@ export function sqliteInbox(
       "SELECT received_at FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' ORDER BY id LIMIT 1",
     )
     .pluck();
-  const recordOne = (
-    channelId: number,
-    externalId: string,
-    raw: string,
-    receivedAt: Date,
-  ): RecordedInbox => {
+  /** A row inserted, or found already there (the same external id recorded before). */
+  const insertOne = (row: NewRow): Recorded => {
+    const { channelId, externalId, raw, receivedAt } = row;
     const inserted = sql.insertInbox.get(channelId, externalId, raw, receivedAt.getTime()) as
       InboxDbRow | undefined;
-    if (inserted) return { row: toInbox(inserted), created: true };
+    if (inserted) return { row: inserted, created: true };
     const existing = sql.inboxByExternal.get(channelId, externalId);
     if (!existing)
       throw new Error(`inbox row (${channelId}, ${externalId}) vanished during insert`);
-    return { row: toInbox(existing), created: false };
+    return { row: existing, created: false };
+  };
+  const recordOne = (row: NewRow): RecordedInbox => {
+    const { row: stored, created } = insertOne(row);
+    return { row: toInbox(stored), created };
   };
   // Posts that arrive together share one transaction, so one fsync (see tickBatch): each is
   // answered only after the commit, and a row that fails does not take the others with it.
   const recordHere = (rows: NewRow[]) =>
     db.$client
       .transaction(() =>
-        rows.map((row): Settled<RecordedInbox> => {
+        rows.map((row): Settled<Recorded> => {
           try {
-            const value = recordOne(row.channelId, row.externalId, row.raw, row.receivedAt);
-            return { ok: true, value };
+            return { ok: true, value: insertOne(row) };
           } catch (error) {
             // SQLite ended the transaction itself (a full disk, an I/O error): the rows after
             // this one would run outside it, so the whole batch fails instead.
@@ -77,14 +77,14 @@ export function sqliteInbox(
       .immediate();
   // Where the database can be shared, the commits (and their fsync) run in a thread instead, so
   // the event loop goes on reading and answering other posts meanwhile (see inbox-thread.ts).
-  const thread = inboxThread(db.$client, {
-    insertSql: sql.insertInbox.source,
-    existingSql: sql.inboxByExternal.source,
-  });
+  const thread = inboxThread(
+    db.$client,
+    { insertSql: sql.insertInbox.source, existingSql: sql.inboxByExternal.source },
+    recordHere,
+  );
   if (thread) onClose(() => thread.stop());
   const recordTogether = tickBatch(async (rows: NewRow[]) => {
-    if (!thread?.usable || !db.$client.open) return recordHere(rows);
-    const results = await thread.record(rows);
+    const results = thread ? await thread.record(rows) : recordHere(rows);
     return results.map((result): Settled<RecordedInbox> =>
       result.ok
         ? { ok: true, value: { row: toInbox(result.value.row), created: result.value.created } }
@@ -157,7 +157,7 @@ export function sqliteInbox(
       return db.$client
         .transaction(() => {
           const recorded = rows.map((row) =>
-            recordOne(channelId, row.externalId, row.raw, receivedAt),
+            recordOne({ channelId, externalId: row.externalId, raw: row.raw, receivedAt }),
           );
           if (checkpoint) saveCheckpoint(channelId, checkpoint, receivedAt);
           return recorded;

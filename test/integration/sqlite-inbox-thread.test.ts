@@ -9,8 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inboxThread, type InboxThread, type NewRow } from '../../db/sqlite/inbox-thread.ts';
-import { prepareIngestStatements } from '../../db/sqlite/ingest-statements.ts';
+import type { Settled } from '../../core/runtime/tick-batch.ts';
+import {
+  inboxThread,
+  type InboxThread,
+  type NewRow,
+  type Recorded,
+} from '../../db/sqlite/inbox-thread.ts';
+import { prepareIngestStatements, type InboxDbRow } from '../../db/sqlite/ingest-statements.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/sqlite/open.ts';
 import { sqliteInbox } from '../../db/sqlite/inbox.ts';
 import { TEST_STORE } from '../helpers/database.ts';
@@ -27,16 +33,32 @@ describe.runIf(TEST_STORE === 'sqlite')('the inbox thread', () => {
   let dir: string;
   let db: Db;
   let thread: InboxThread | undefined;
+  /** The external ids the main connection recorded because the thread had ended. */
+  let ranHere: string[];
+  let fallback: (rows: NewRow[]) => Settled<Recorded>[];
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'leadwire-inbox-thread-'));
     db = openDatabase(path.join(dir, 'leadwire.db'), { durability: 'full' });
     migrateDatabase(db);
     const sql = prepareIngestStatements(db.$client);
-    thread = inboxThread(db.$client, {
-      insertSql: sql.insertInbox.source,
-      existingSql: sql.inboxByExternal.source,
-    });
+    ranHere = [];
+    fallback = (rows) =>
+      db.$client.transaction(() =>
+        rows.map((row): Settled<Recorded> => {
+          ranHere.push(row.externalId);
+          const at = row.receivedAt.getTime();
+          const inserted = sql.insertInbox.get(row.channelId, row.externalId, row.raw, at);
+          if (inserted) return { ok: true, value: { row: inserted as InboxDbRow, created: true } };
+          const existing = sql.inboxByExternal.get(row.channelId, row.externalId)!;
+          return { ok: true, value: { row: existing, created: false } };
+        }),
+      )();
+    thread = inboxThread(
+      db.$client,
+      { insertSql: sql.insertInbox.source, existingSql: sql.inboxByExternal.source },
+      fallback,
+    );
   });
   afterEach(async () => {
     await thread?.stop();
@@ -86,12 +108,51 @@ describe.runIf(TEST_STORE === 'sqlite')('the inbox thread', () => {
     ).toEqual([['a-1'], ['b-1', 'b-2'], ['c-1']]);
   });
 
-  it('starts again after it was stopped', async () => {
+  it('after it was stopped, records on the main connection', async () => {
     await thread!.record([row('s-1')]);
     await thread!.stop();
     const [after] = await thread!.record([row('s-2')]);
     expect(after?.ok).toBe(true);
     expect(stored('s-2')).toBeDefined();
+    expect(ranHere).toEqual(['s-2']);
+  });
+
+  it('answers every caller with its own row, committed, when a stop meets new calls', async () => {
+    // A stop while a batch is in the thread and calls keep coming: none may be answered with
+    // another call's row, nor before its own row is committed.
+    const answered: string[] = [];
+    const call = (ids: string[]) =>
+      thread!.record(ids.map((id) => row(id))).then((results) =>
+        results.map((result, i) => {
+          const id = ids[i]!;
+          expect(result.ok, id).toBe(true);
+          if (result.ok) expect(result.value.row.external_id).toBe(id);
+          expect(stored(id), id).toBeDefined();
+          answered.push(id);
+          return id;
+        }),
+      );
+    const first = call(['r-a']);
+    const stopping = thread!.stop();
+    const later = [call(['r-b']), call(['r-c1', 'r-c2'])];
+    await Promise.all([first, stopping, ...later]);
+    expect(answered.sort()).toEqual(['r-a', 'r-b', 'r-c1', 'r-c2']);
+  });
+
+  it('splits a burst of large posts into batches the thread can hold', async () => {
+    const large = (id: string) => ({
+      ...row(id),
+      raw: JSON.stringify({ id, pad: 'x'.repeat(1 << 20) }),
+    });
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => thread!.record([large(`big-${i}`)])),
+    );
+    expect(results.flat().every((result) => result.ok)).toBe(true);
+    // Committed by the thread, each with its raw event (not copied back, filled in here).
+    expect(ranHere).toEqual([]);
+    expect(
+      results.flat().map((result) => (result.ok ? JSON.parse(result.value.row.raw).id : null)),
+    ).toEqual(Array.from({ length: 24 }, (_, i) => `big-${i}`));
   });
 
   it('is not used for a database it cannot share; the inbox records on its own connection', async () => {
@@ -99,22 +160,27 @@ describe.runIf(TEST_STORE === 'sqlite')('the inbox thread', () => {
     migrateDatabase(memory);
     const sql = prepareIngestStatements(memory.$client);
     const insertSql = sql.insertInbox.source;
-    expect(inboxThread(memory.$client, { insertSql, existingSql: insertSql })).toBeUndefined();
+    expect(
+      inboxThread(memory.$client, { insertSql, existingSql: insertSql }, fallback),
+    ).toBeUndefined();
     const recorded = await sqliteInbox(memory, sql).record(API_CHANNEL, 'm-1', '{}', new Date());
     expect(recorded).toMatchObject({ created: true, row: { externalId: 'm-1' } });
     memory.$client.close();
   });
 
-  it('gives up on a thread that fails to start, and the inbox records without it', async () => {
-    const broken = inboxThread(db.$client, {
-      insertSql: 'SELECT * FROM no_such_table',
-      existingSql: 'SELECT 1',
-    });
-    const [failed] = await broken!.record([row('b-1')]);
-    expect(failed?.ok).toBe(false);
-    expect(broken!.usable).toBe(false);
-    const inbox = sqliteInbox(db, prepareIngestStatements(db.$client));
-    const recorded = await inbox.record(API_CHANNEL, 'b-2', '{}', new Date());
-    expect(recorded.created).toBe(true);
+  it('records the batch of a thread that died on the main connection, and the next ones too', async () => {
+    const broken = inboxThread(
+      db.$client,
+      { insertSql: 'SELECT * FROM no_such_table', existingSql: 'SELECT 1' },
+      fallback,
+    );
+    const [first] = await broken!.record([row('d-1')]);
+    expect(first?.ok).toBe(true);
+    const [second] = await broken!.record([row('d-2')]);
+    expect(second?.ok).toBe(true);
+    expect(ranHere).toEqual(['d-1', 'd-2']);
+    expect(stored('d-1')).toBeDefined();
+    expect(stored('d-2')).toBeDefined();
+    await broken!.stop();
   });
 });
