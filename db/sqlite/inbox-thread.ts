@@ -86,7 +86,7 @@ type Answer =
 type PlainError = { message: string; code?: string };
 
 const rebuilt = ({ message, code }: PlainError): Error =>
-  code ? new Database.SqliteError(message, code) : new Error(message);
+  typeof code === 'string' && code ? new Database.SqliteError(message, code) : new Error(message);
 
 interface Call {
   rows: NewRow[];
@@ -128,6 +128,8 @@ export function inboxThread(
   /** Started with the first batch; never started again once it has ended. */
   let thread: Worker | undefined;
   let ended = false;
+  /** Set by stop(): calls from then on are recorded on the main connection. */
+  let stopping = false;
   /** Calls waiting for the batch in the thread to finish; they go together in the next one. */
   let waiting: Call[] = [];
   /** The batch in the thread: answered by the thread's next message, or again here if it ends. */
@@ -180,13 +182,16 @@ export function inboxThread(
       send();
     });
     // `error` and then `exit` for one death: handled once.
+    let over = false;
     const end = () => {
-      if (ended) return;
+      if (over) return;
+      over = true;
       ended = true;
       const calls = inFlight;
       inFlight = undefined;
       // Its batch may or may not be committed: on the main connection each row is inserted, or
-      // found where the thread put it (ON CONFLICT DO NOTHING, then read) — never twice.
+      // found where the thread put it (ON CONFLICT DO NOTHING, then read) — never twice; a row
+      // the thread committed just before it died is then answered as recorded before.
       if (calls) runHere(calls);
       send();
     };
@@ -201,7 +206,7 @@ export function inboxThread(
       for (const done of drained.splice(0)) done();
       return;
     }
-    if (ended) {
+    if (ended || stopping) {
       const calls = waiting;
       waiting = [];
       runHere(calls);
@@ -216,24 +221,47 @@ export function inboxThread(
     }
     const calls = waiting.slice(0, take);
     waiting = waiting.slice(take);
+    let message: unknown[];
+    try {
+      message = calls.flatMap((call) =>
+        call.rows.map((row) => [row.channelId, row.externalId, row.raw, row.receivedAt.getTime()]),
+      );
+    } catch {
+      runHere(calls);
+      return send();
+    }
     thread ??= start();
     inFlight = calls;
     thread.ref();
-    thread.postMessage(
-      calls.flatMap((call) =>
-        call.rows.map((row) => [row.channelId, row.externalId, row.raw, row.receivedAt.getTime()]),
-      ),
-    );
+    thread.postMessage(message);
   };
 
   return {
     record(rows) {
-      return new Promise((resolve) => {
-        waiting.push({ rows, resolve });
-        send();
-      });
+      // A turn's posts come as one call: split it, so no batch carries more than BATCH_BYTES.
+      const parts: NewRow[][] = [];
+      let part: NewRow[] = [];
+      let bytes = 0;
+      for (const row of rows) {
+        if (part.length > 0 && bytes + row.raw.length > BATCH_BYTES) {
+          parts.push(part);
+          [part, bytes] = [[], 0];
+        }
+        part.push(row);
+        bytes += row.raw.length;
+      }
+      parts.push(part);
+      const answers = parts.map(
+        (part) =>
+          new Promise<Settled<Recorded>[]>((resolve) => {
+            waiting.push({ rows: part, resolve });
+            send();
+          }),
+      );
+      return Promise.all(answers).then((results) => results.flat());
     },
     async stop() {
+      stopping = true;
       if (inFlight || waiting.length) await new Promise<void>((done) => drained.push(done));
       const current = thread;
       if (!ended) {

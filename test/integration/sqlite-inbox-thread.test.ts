@@ -106,6 +106,34 @@ describe.runIf(TEST_STORE === 'sqlite')('the inbox thread', () => {
         results.map((result) => (result.ok ? result.value.row.external_id : 'failed')),
       ),
     ).toEqual([['a-1'], ['b-1', 'b-2'], ['c-1']]);
+    // Each with its own raw event (the thread does not send it back: it is filled in here).
+    expect(
+      answers.flat().map((result) => (result.ok ? JSON.parse(result.value.row.raw) : null)),
+    ).toEqual(['a-1', 'b-1', 'b-2', 'c-1'].map((externalId) => ({ externalId })));
+  });
+
+  it('records a call made while it stops on the main connection, its own row, committed', async () => {
+    await thread!.record([row('w-0')]);
+    const stopping = thread!.stop();
+    const [during] = await thread!.record([row('w-1')]);
+    expect(during).toMatchObject({ ok: true, value: { row: { external_id: 'w-1' } } });
+    expect(stored('w-1')).toBeDefined();
+    expect(ranHere).toEqual(['w-1']);
+    await stopping;
+  });
+
+  // 80 MB in one call: more than the thread could hold at once.
+  it('splits one call of many large rows into batches the thread can hold', async () => {
+    const large = (id: string) => ({
+      ...row(id),
+      raw: JSON.stringify({ id, pad: 'x'.repeat(1 << 20) }),
+    });
+    const ids = Array.from({ length: 80 }, (_, i) => `one-${i}`);
+    const results = await thread!.record(ids.map(large));
+    expect(results.map((result) => (result.ok ? result.value.row.external_id : 'failed'))).toEqual(
+      ids,
+    );
+    expect(ranHere).toEqual([]);
   });
 
   it('after it was stopped, records on the main connection', async () => {
