@@ -9,6 +9,7 @@ import type { RecordedInbox } from '../core/ports.ts';
 import type { InboxRepository } from '../core/repositories/inbox.ts';
 import type { Logger } from '../core/runtime/logger.ts';
 import type { Producer } from '../core/runtime/queues.ts';
+import { inboxRecorded } from '../core/runtime/metrics.ts';
 import { occasionalWarning, withinDeadline } from '../core/runtime/redis-outage.ts';
 import { tickBatch, type Settled } from '../core/runtime/tick-batch.ts';
 
@@ -51,10 +52,13 @@ export function createRecorder(
   return {
     async record(channelId, externalId, raw, receivedAt) {
       const recorded = await inbox.record(channelId, externalId, JSON.stringify(raw), receivedAt);
+      if (recorded.created) inboxRecorded.inc({ channel_id: String(channelId) });
       return { ...recorded, enqueued: await enqueueTogether(recorded) };
     },
     async recordBatch(channelId, events, receivedAt, checkpoint) {
       const recorded = await inbox.recordBatch(channelId, events, receivedAt, checkpoint);
+      const created = recorded.filter((r) => r.created).length;
+      if (created) inboxRecorded.inc({ channel_id: String(channelId) }, created);
       await enqueue(pendingIds(recorded), channelId);
       return recorded;
     },

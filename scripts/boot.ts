@@ -18,7 +18,9 @@ import {
   channelSessionConnected,
   labelProcess,
   processId,
+  processRole,
   refreshBeforeSnapshot,
+  watchFreeSpace,
 } from '../core/runtime/metrics.ts';
 import { publishMetrics } from '../core/runtime/metrics-share.ts';
 import { occasionalWarning } from '../core/runtime/redis-outage.ts';
@@ -118,6 +120,10 @@ export function siteSecret(store: Store, fromEnvironment: string | undefined): P
 /** Labels this process's metrics with its role and publishes them for `/metrics` (see metrics-share.ts). */
 function shareMetrics(role: string, { config, lifecycle }: Booted): void {
   labelProcess(role);
+  lifecycle.onShutdown(
+    'free space gauges',
+    watchFreeSpace([config.dataDir, config.blobDir ?? config.dataDir]),
+  );
   const redis = producerConnection(config.redisUrl);
   redis.on('error', () => undefined);
   const publisher = publishMetrics(redis, config.queuePrefix, processId);
@@ -226,6 +232,7 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
     throw error;
   });
   log.info({ port: config.port }, `web listening on http://localhost:${config.port}`);
+  processRole.set({ role: 'web' }, 1);
   lifecycle.onShutdown('database (web)', () => store.close());
   lifecycle.onShutdown('redis (web)', () => redis.quit());
   lifecycle.onShutdown('redis (web queues)', () => queueRedis.quit());
@@ -321,6 +328,7 @@ export async function startWorkers({ config, log, lifecycle }: Booted): Promise<
   outboundWorker.on('completed', announce);
   outboundWorker.on('failed', announce);
   log.info({ queue: 'ingest', prefix: config.queuePrefix }, 'ingest worker and reconciler started');
+  processRole.set({ role: 'worker' }, 1);
   lifecycle.onShutdown('database (worker)', () => store.close());
   lifecycle.onShutdown('redis (worker)', async () => {
     await producerRedis.quit();
@@ -394,6 +402,7 @@ export async function startConnectors(
   lifecycle.onShutdown('channel changes', () => changes.stop());
   lifecycle.onShutdown('connector sessions', () => host.stop());
   lifecycle.onShutdown('session metrics', stopGauges);
+  processRole.set({ role: process }, 1);
   return host;
 }
 

@@ -10,19 +10,23 @@ const within = (work: Promise<unknown>) =>
     new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000).unref()),
   ]);
 
+/** Which of the parts every request needs answer now (the metrics' `leadwire_dependency_up` too). */
+export async function dependenciesUp(
+  store: Pick<Store, 'ping'>,
+  redis: Redis,
+): Promise<{ database: boolean; redis: boolean }> {
+  const [database, cache] = await Promise.allSettled([within(store.ping()), within(redis.ping())]);
+  return { database: database.status === 'fulfilled', redis: cache.status === 'fulfilled' };
+}
+
 export function healthRoutes(store: Pick<Store, 'ping'>, redis: Redis): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const failing: string[] = [];
-    const [database, cache] = await Promise.allSettled([
-      within(store.ping()),
-      within(redis.ping()),
-    ]);
-    if (database.status === 'rejected') failing.push('database');
-    if (cache.status === 'rejected') failing.push('redis');
+    const up = await dependenciesUp(store, redis);
+    const failing = (['database', 'redis'] as const).filter((part) => !up[part]);
     res
       .status(failing.length ? 503 : 200)
       .json({ status: failing.length ? 'unavailable' : 'ready', failing });

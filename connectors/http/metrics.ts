@@ -11,7 +11,11 @@ import { Gauge, Registry } from 'prom-client';
 import { gatherMetrics } from '../../core/runtime/metrics-share.ts';
 import { withinDeadline } from '../../core/runtime/redis-outage.ts';
 import { httpRequests, httpSeconds } from '../../core/runtime/metrics.ts';
+import type { Channel } from '../../core/channel.ts';
+import type { ChannelRepository } from '../../core/repositories/channels.ts';
+import type { Store } from '../../core/repositories/index.ts';
 import type { InboxRepository } from '../../core/repositories/inbox.ts';
+import { dependenciesUp } from './health.ts';
 
 /**
  * Counts every answered request under its route template (`/f/:slug`, not the slug), so a scan
@@ -43,7 +47,8 @@ const QUEUE_STATES = [
 ] as const;
 
 /** Gauges read at scrape time from Redis (queues) and the database (the inbox backlog). */
-function stateRegistry(inbox: Pick<InboxRepository, 'backlog'>, queues: Queue[]): Registry {
+function stateRegistry(deps: MetricsDeps): Registry {
+  const { repos, queues } = deps;
   const registry = new Registry();
   new Gauge({
     name: 'leadwire_queue_jobs',
@@ -69,12 +74,9 @@ function stateRegistry(inbox: Pick<InboxRepository, 'backlog'>, queues: Queue[])
   // cheap during a large backlog). A database that does not answer leaves them out.
   let backlog: Promise<{ pending: number; oldestReceivedAt: Date | null } | undefined> | undefined;
   const readBacklog = () =>
-    (backlog ??= Promise.race([
-      inbox.backlog(),
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref()),
-    ])
-      .catch(() => undefined)
-      .finally(() => setImmediate(() => (backlog = undefined))));
+    (backlog ??= withinSecond(repos.inbox.backlog()).finally(() =>
+      setImmediate(() => (backlog = undefined)),
+    ));
   new Gauge({
     name: 'leadwire_inbox_pending_rows',
     help: 'Inbox rows recorded but not yet turned into leads (the durable backlog)',
@@ -97,11 +99,61 @@ function stateRegistry(inbox: Pick<InboxRepository, 'backlog'>, queues: Queue[])
       this.set(oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
     },
   });
+  new Gauge({
+    name: 'leadwire_dependency_up',
+    help: 'Whether Redis and the database answer (1) or not (0), asked at each scrape like /readyz',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+    async collect() {
+      const up = await dependenciesUp(deps.store, deps.redis);
+      this.set({ dependency: 'database' }, up.database ? 1 : 0);
+      this.set({ dependency: 'redis' }, up.redis ? 1 : 0);
+    },
+  });
+  // Which connector processes the active channels need, so an alert can tell a missing `email`
+  // process from a deployment without mailboxes.
+  const connectorProcesses = [
+    ...new Set(deps.channels.flatMap((channel) => channel.connector?.process ?? [])),
+  ];
+  new Gauge({
+    name: 'leadwire_connector_sessions_wanted',
+    help: 'Active channels that need a session in each connector process (email, telegram)',
+    labelNames: ['process'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const active = await withinSecond(repos.channels.list());
+      if (!active) return;
+      const wanted = new Map(connectorProcesses.map((process) => [process, 0]));
+      for (const record of active) {
+        if (!record.active) continue;
+        const connector = deps.channels.find((channel) => channel.kind === record.kind)?.connector;
+        if (!connector || (connector.wanted && !connector.wanted(record))) continue;
+        wanted.set(connector.process, (wanted.get(connector.process) ?? 0) + 1);
+      }
+      for (const [process, count] of wanted) this.set({ process }, count);
+    },
+  });
   return registry;
 }
 
+/** A database read for a scrape: one that has not answered within a second is left out. */
+function withinSecond<T>(read: Promise<T>): Promise<T | undefined> {
+  return Promise.race([
+    read,
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000).unref()),
+  ]).catch(() => undefined);
+}
+
 export interface MetricsDeps {
-  repos: { inbox: Pick<InboxRepository, 'backlog'> };
+  repos: {
+    inbox: Pick<InboxRepository, 'backlog'>;
+    channels: Pick<ChannelRepository, 'list'>;
+  };
+  /** Answers `leadwire_dependency_up` (as /readyz). */
+  store: Pick<Store, 'ping'>;
+  /** The channel registry: which kinds run in a connector process. */
+  channels: readonly Pick<Channel, 'kind' | 'connector'>[];
   redis: Redis;
   queuePrefix: string;
   queues: Queue[];
@@ -112,7 +164,7 @@ export interface MetricsDeps {
 /** `GET /metrics`; mount it behind admin authentication. */
 export function metricsRoutes(deps: MetricsDeps): Router {
   const router = Router();
-  const states = stateRegistry(deps.repos.inbox, deps.queues);
+  const states = stateRegistry(deps);
   router.get('/metrics', async (_req, res) => {
     const counted = await gatherMetrics(deps.redis, deps.queuePrefix, deps.processId);
     const merged = Registry.merge([counted, states]);

@@ -7,6 +7,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { WebhookDeps } from '../../core/channel.ts';
+import { channelWebhookErrors } from '../../core/runtime/metrics.ts';
 import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
 import { webhookSecretMatches } from './config.ts';
 import { readTelegramSettings } from './settings.ts';
@@ -24,6 +25,13 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
     60_000,
     (context) => String(context.channel),
   );
+  // Only a bot's own id labels a series: an id that names no bot is `unknown`.
+  const counted = (reason: string, channelId: number | undefined) =>
+    channelWebhookErrors.inc({
+      kind: 'telegram',
+      channel_id: channelId === undefined ? 'unknown' : String(channelId),
+      reason,
+    });
 
   const verify: RequestHandler = async (req, res, next) => {
     const ip = req.ip ?? '';
@@ -46,6 +54,7 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
       return;
     }
     await authFailures.failed(ip);
+    counted('refused', settings ? channelId : undefined);
     refused(new Error(given ? 'wrong secret token' : 'no secret token'), {
       channel: req.params.channelId,
       ip,
@@ -56,10 +65,12 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
   const badBody: ErrorRequestHandler = (error: { type?: string }, req, res, next) => {
     const channel = res.locals.channelId as number | undefined;
     if (error.type === 'entity.too.large') {
+      counted('too_large', channel);
       log.warn({ channel }, 'telegram webhook body over the limit');
       return res.status(413).json({ ok: false, error: `the update is over ${BODY_LIMIT}` });
     }
     if (error.type === 'entity.parse.failed') {
+      counted('invalid', channel);
       log.warn({ channel }, 'telegram webhook body is not valid JSON');
       return res.status(400).json({ ok: false, error: 'the body is not valid JSON' });
     }
@@ -74,6 +85,7 @@ export function telegramWebhookRoutes(deps: WebhookDeps): Router {
       const channelId = res.locals.channelId as number;
       const known = isKnownUpdate(req.body);
       if (!known.ok) {
+        counted('invalid', channelId);
         log.warn(
           { channel: channelId, reason: known.reason },
           'telegram webhook body is not an update',

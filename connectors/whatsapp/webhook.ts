@@ -14,6 +14,7 @@ import express, {
 import type { WebhookDeps } from '../../core/channel.ts';
 import type { ChannelRecord } from '../../core/repositories/channels.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
+import { channelWebhookErrors } from '../../core/runtime/metrics.ts';
 import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
 import { appSecret, readSettings, verifyTokenMatches, type WhatsAppSettings } from './config.ts';
 import { inboxRows } from './rows.ts';
@@ -44,6 +45,11 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
     return { channel, settings };
   };
   const ipOf = (req: Request) => req.ip ?? '';
+  const counted = (reason: string, channelId: number | undefined, by = 1) =>
+    channelWebhookErrors.inc(
+      { kind: 'whatsapp', channel_id: channelId ? String(channelId) : 'unknown', reason },
+      by,
+    );
 
   const notBlocked: RequestHandler = async (req, res, next) => {
     if (await deps.authFailures.blocked(ipOf(req)))
@@ -70,8 +76,9 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
     res.status(200).type('text/plain').send(challenge);
   });
 
-  const tooLarge: ErrorRequestHandler = (error: { type?: string }, req, res, next) => {
+  const tooLarge: ErrorRequestHandler = async (error: { type?: string }, req, res, next) => {
     if (error.type !== 'entity.too.large') return next(error);
+    counted('too_large', (await channelOf(String(req.params.channelId), false))?.channel.id);
     log.warn(
       { channel: req.params.channelId, ip: ipOf(req) },
       'WhatsApp webhook body over the limit',
@@ -92,6 +99,7 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
           .json({ ok: false, error: 'too many failed attempts; wait a minute' });
       // A secret we cannot open is our problem, not the caller's: not counted against it.
       if (!found || secret) await deps.authFailures.failed(ipOf(req));
+      counted('refused', found?.channel.id);
       unsigned('refused', { channel: String(req.params.channelId), ip: ipOf(req) });
       return res.status(401).json(UNAUTHORIZED);
     }
@@ -101,12 +109,14 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
       json = JSON.parse(body.toString('utf8'));
     } catch {
       log.warn({ channel: channel.id }, 'WhatsApp webhook body is not valid JSON');
+      counted('invalid', channel.id);
       return res.status(400).json({ ok: false, error: 'the body is not valid JSON' });
     }
     const parsed = notification.safeParse(json);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
       log.warn({ channel: channel.id, issues }, 'WhatsApp webhook body is not a notification');
+      counted('invalid', channel.id);
       return res
         .status(400)
         .json({ ok: false, error: 'not a whatsapp_business_account notification', issues });
@@ -134,8 +144,10 @@ export function whatsappWebhook(deps: WebhookDeps): Router {
     }
     if (post.otherFields.length)
       log.debug({ channel: channel.id, fields: post.otherFields }, 'webhook fields not read');
-    if (post.errors.length)
+    if (post.errors.length) {
       log.warn({ channel: channel.id, errors: post.errors }, 'WhatsApp reports errors');
+      counted('reported', channel.id, post.errors.length);
+    }
     let recorded = 0;
     for (const batch of batches) {
       if (!batch.rows.length) continue;

@@ -3,6 +3,7 @@
  * per process. Each process labels its series with its role and id (`process`, `process_id`) and
  * shares them through Redis (metrics-share.ts), so one scrape of any web process sees them all.
  */
+import { statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -144,3 +145,66 @@ export const retentionRemoved = new Counter({
   labelNames: ['what'] as const,
   registers: [registry],
 });
+
+/** The parts this process runs (web, worker, email, telegram): an alert sees a role nobody runs. */
+export const processRole = new Gauge({
+  name: 'leadwire_process_role',
+  help: 'Set to 1 for each role (web, worker, email, telegram) this process runs',
+  labelNames: ['role'] as const,
+  registers: [registry],
+});
+
+/** Inbox rows recorded by this process (an event recorded before is not counted again). */
+export const inboxRecorded = new Counter({
+  name: 'leadwire_inbox_recorded_total',
+  help: 'Inbox rows newly recorded, by channel id',
+  labelNames: ['channel_id'] as const,
+  registers: [registry],
+});
+
+/**
+ * Posts from Telegram or Meta to a channel's webhook that went wrong: `refused` (wrong or no
+ * signature or secret token), `invalid` (not an update or notification), `too_large`, and
+ * `reported` (errors Meta itself reports in a notification). An id in the URL that names no
+ * channel of that kind counts as `unknown`, so a scan cannot add series.
+ */
+export const channelWebhookErrors = new Counter({
+  name: 'leadwire_channel_webhook_errors_total',
+  help: "Posts to a channel's webhook that were refused, invalid, too large or reported errors",
+  labelNames: ['kind', 'channel_id', 'reason'] as const,
+  registers: [registry],
+});
+
+const dataDirFree = new Gauge({
+  name: 'leadwire_data_dir_free_bytes',
+  help: 'Bytes this process may still write on the filesystem under DATA_DIR (and BLOB_DIR)',
+  labelNames: ['path'] as const,
+  registers: [registry],
+});
+
+const dataDirSize = new Gauge({
+  name: 'leadwire_data_dir_size_bytes',
+  help: 'Size of the filesystem under DATA_DIR (and BLOB_DIR)',
+  labelNames: ['path'] as const,
+  registers: [registry],
+});
+
+/**
+ * Reports free space under these directories at every snapshot: a full disk stops the inbox
+ * from recording (every intake answers 503), so ops must hear of it before it happens. A
+ * directory that cannot be read (not made yet, unmounted) drops its series.
+ */
+export function watchFreeSpace(paths: string[]): () => void {
+  return refreshBeforeSnapshot(() => {
+    for (const path of new Set(paths)) {
+      try {
+        const fs = statfsSync(path);
+        dataDirFree.set({ path }, fs.bavail * fs.bsize);
+        dataDirSize.set({ path }, fs.blocks * fs.bsize);
+      } catch {
+        dataDirFree.remove({ path });
+        dataDirSize.remove({ path });
+      }
+    }
+  });
+}

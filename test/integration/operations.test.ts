@@ -103,6 +103,38 @@ describe('/metrics', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('shows what the alert rules need: roles, dependencies, wanted sessions, free space, intake', async () => {
+    const mailbox = {
+      defaultCountry: null,
+      appendScope: 'any' as const,
+      operatorIds: [],
+      config: { host: 'imap.example.com', user: 'sales@example.com' },
+    };
+    await system.store.channels.create({ ...mailbox, kind: 'email', name: 'on', active: true });
+    await system.store.channels.create({ ...mailbox, kind: 'email', name: 'off', active: false });
+    let text = '';
+    await waitFor('the worker role and its free space on /metrics', async () => {
+      text = await (await get('/metrics', bearer(system.apiKey))).text();
+      return sample(text, 'leadwire_data_dir_free_bytes', { process: 'worker' }) !== undefined;
+    });
+    expect(sample(text, 'leadwire_process_role', { role: 'worker', process: 'worker' })).toBe(1);
+    // No process here runs the email connector: what the role-missing alert looks for.
+    expect(sample(text, 'leadwire_process_role', { role: 'email' })).toBeUndefined();
+    expect(sample(text, 'leadwire_connector_sessions_wanted', { process: 'email' })).toBe(1);
+    expect(sample(text, 'leadwire_connector_sessions_wanted', { process: 'telegram' })).toBe(0);
+    expect(sample(text, 'leadwire_dependency_up', { dependency: 'redis' })).toBe(1);
+    expect(sample(text, 'leadwire_dependency_up', { dependency: 'database' })).toBe(1);
+    const where = { process: 'worker', path: system.config.dataDir };
+    const free = sample(text, 'leadwire_data_dir_free_bytes', where) ?? 0;
+    const size = sample(text, 'leadwire_data_dir_size_bytes', where) ?? 0;
+    expect(free).toBeGreaterThan(0);
+    expect(size).toBeGreaterThanOrEqual(free);
+    // The four posts of the first test, each recorded once.
+    expect(
+      sample(text, 'leadwire_inbox_recorded_total', { channel_id: String(API_CHANNEL_ID) }),
+    ).toBe(4);
+  });
+
   it('is refused without an admin key', async () => {
     expect((await get('/metrics')).status).toBe(401);
     expect((await get('/metrics', bearer('lw_not-a-key'))).status).toBe(401);

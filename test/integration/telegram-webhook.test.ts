@@ -8,6 +8,7 @@ import type { Gauge } from 'prom-client';
 import { readSecretVariable } from '../../core/runtime/config.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import {
+  channelWebhookErrors,
   telegramWebhookLastError,
   telegramWebhookPending,
   telegramWebhookUp,
@@ -52,6 +53,16 @@ const post = (body: string, token?: string, channelId = bot.id) =>
     body,
   });
 
+/** `leadwire_channel_webhook_errors_total` of this process for one channel id, by reason. */
+async function webhookErrors(channel: string): Promise<Record<string, number>> {
+  const { values } = await channelWebhookErrors.get();
+  return Object.fromEntries(
+    values
+      .filter((v) => v.labels.kind === 'telegram' && v.labels.channel_id === channel)
+      .map((v) => [String(v.labels.reason), v.value]),
+  );
+}
+
 describe('the webhook endpoint', () => {
   it('is registered with a secret token that is never shown', async () => {
     const hook = botApi.webhook(bot.token);
@@ -89,6 +100,9 @@ describe('the webhook endpoint', () => {
     const wrong = await post(update, 'wrong');
     expect([unknown.status, await unknown.json()]).toEqual([wrong.status, await wrong.json()]);
     expect(await inboxOf(system, bot.id)).toEqual([]);
+    // Each is counted for the alert rules; an id that names no bot is `unknown`.
+    expect(await webhookErrors(String(bot.id))).toEqual({ refused: 5, invalid: 2, too_large: 1 });
+    expect(await webhookErrors('unknown')).toEqual({ refused: 1 });
 
     // The same update with the right secret is taken.
     const taken = await post(update, secret());
