@@ -43,6 +43,8 @@ const fsyncFd = promisify(fsync);
 
 export class FileBlobStore implements BlobStore {
   private readonly temp: string;
+  /** Folders known to exist: asking the file system again for every blob cost a tenth of a mailbox sync. */
+  private readonly folders = new Set<string>();
 
   constructor(readonly dir: string) {
     this.temp = path.join(dir, 'tmp');
@@ -70,8 +72,24 @@ export class FileBlobStore implements BlobStore {
 
   async keep(blob: ReceivedBlob): Promise<void> {
     const target = this.pathOf(blob.sha256);
-    mkdirSync(path.dirname(target), { recursive: true });
-    await rename(blob.handle, target);
+    this.folderOf(target);
+    await rename(blob.handle, target).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      await rename(blob.handle, this.folderOf(target, true));
+    });
+  }
+
+  /**
+   * Makes sure the folder of `target` exists (once per folder and process, or again when
+   * `again`: someone removed it) and answers `target`.
+   */
+  private folderOf(target: string, again = false): string {
+    const folder = path.dirname(target);
+    if (again || !this.folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    return target;
   }
 
   async discard(blob: ReceivedBlob): Promise<void> {
@@ -118,8 +136,12 @@ export class FileBlobStore implements BlobStore {
     [...fresh.keys()].forEach((sha256, i) => {
       const target = this.pathOf(sha256);
       folders.add(path.dirname(target));
-      mkdirSync(path.dirname(target), { recursive: true });
-      renameSync(temps[i] as string, target);
+      try {
+        renameSync(temps[i] as string, this.folderOf(target));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        renameSync(temps[i] as string, this.folderOf(target, true));
+      }
     });
     // The new names must survive a power cut too, not only the bytes.
     await Promise.all([...folders].map(syncDirectory));

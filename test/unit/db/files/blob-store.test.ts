@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlobMissingError } from '../../../../core/repositories/blobs.ts';
 import { FileBlobStore } from '../../../../db/files/blob-store.ts';
@@ -51,6 +52,20 @@ describe('storing a batch of blobs durably', () => {
     const name = await blobs.putDurable(Buffer.from('one'));
     expect(name).toBe(sha256(Buffer.from('one')));
     expect(await blobs.has(name)).toBe(true);
+  });
+
+  it('stores into a folder again after someone removed it', async () => {
+    const blobs = new FileBlobStore(path.join(dir, 'removed'));
+    const content = Buffer.from('stored twice');
+    const [name] = await blobs.putDurableMany([content]);
+    const top = path.join(blobs.dir, (name as string).slice(0, 2));
+    rmSync(top, { recursive: true });
+    expect(await blobs.putDurableMany([content])).toEqual([name]);
+    expect(await blobs.readAll(name as string)).toEqual(content);
+    rmSync(top, { recursive: true });
+    const received = await blobs.receive(Readable.from([content]));
+    await blobs.keep(received);
+    expect(await blobs.readAll(name as string)).toEqual(content);
   });
 
   it('says a blob that is not there is missing', async () => {
