@@ -25,17 +25,29 @@ export function guardStore<S extends Store>(store: S, transient: TransientClassi
     const reason = error instanceof StoreUnavailableError ? undefined : transient(error);
     throw reason ? new StoreUnavailableError(reason, { cause: error }) : error;
   };
-  const wrap = <R extends object>(target: R): R =>
-    new Proxy(target, {
+  type Method = (...args: unknown[]) => unknown;
+  const wrap = <R extends object>(target: R): R => {
+    // One guarded function per method, made on first use: every intake post calls several, and
+    // a new closure per call was garbage on the hottest path. Keyed by the function itself, so a
+    // method replaced on the object (a test's spy) gets a guard of its own.
+    const guards = new WeakMap<Method, Method>();
+    return new Proxy(target, {
       get(object, property) {
         const value: unknown = Reflect.get(object, property, object);
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          const result: unknown = (value as (...a: unknown[]) => unknown).apply(object, args);
-          return result instanceof Promise ? result.catch(rethrow) : result;
-        };
+        const method = value as Method;
+        let guard = guards.get(method);
+        if (!guard) {
+          guard = (...args: unknown[]) => {
+            const result = method.apply(object, args);
+            return result instanceof Promise ? result.catch(rethrow) : result;
+          };
+          guards.set(method, guard);
+        }
+        return guard;
       },
     });
+  };
   const guarded = {
     kind: store.kind,
     blobs: wrap(store.blobs),
