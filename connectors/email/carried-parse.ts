@@ -3,23 +3,74 @@
  * memory when it records it, so it parses it there and the worker, the busier of the two
  * processes, neither reads the .eml back nor parses it again. Only a help: a row without it
  * (recorded before it existed, a message too large, with files to keep or that failed to parse
- * here, a reading made under other settings or another version of the parser) is parsed by the
+ * here, a reading made under other settings or by other parser code) is parsed by the
  * worker from its .eml as before, and a bad .eml fails there, with its reason.
  *
  * A message with files to keep is left to the worker: their blobs would be named by nothing but
  * this reading until the worker commits it, and retention removes blobs nothing names once they
  * are old enough (a row replayed long after), so the worker stores them when it commits.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EmailSettings } from './config.ts';
 import { parseEmail } from './parse.ts';
 import type { ParsedEmail, ParsedFor } from './parsed.ts';
 
+/** The libraries a reading depends on, besides this folder's code. */
+const MAIL_LIBRARIES = [
+  'mailparser',
+  '@zone-eu/mailsplit',
+  'libmime',
+  'iconv-lite',
+  'html-to-text',
+  'sanitize-html',
+  'email-reply-parser',
+];
+
 /**
- * Raise when parseEmail reads a message differently: rows carrying a reading of an older version
- * are parsed again by the worker, so a fix reaches the rows recorded before it.
+ * What the parser is, as a short hash: this folder's code (parse.ts and everything it calls:
+ * reply lines, automated senders, charset repair…) and the mail libraries' versions. Any change
+ * to either (a fix, an upgrade) makes rows carried before it parsed again by the worker, so a fix
+ * reaches the rows recorded before it and a replay never reuses an old reading — with no version
+ * number for anyone to remember to raise. Read once per process: a few dozen small files.
  */
-export const PARSE_VERSION = 1;
+export const PARSER_FINGERPRINT = parserFingerprint(fileURLToPath(import.meta.url));
+
+/** The fingerprint of the code beside `self` (files of its own extension) and the libraries. */
+export function parserFingerprint(self: string): string {
+  const hash = createHash('sha256');
+  const folder = path.dirname(self);
+  // `.ts` under tsx, `.js` in dist/: the connector and the worker of one deployment agree.
+  const code = readdirSync(folder).filter((name) => path.extname(name) === path.extname(self));
+  for (const name of code.sort())
+    hash.update(`${name}\0`).update(readFileSync(path.join(folder, name)));
+  const require = createRequire(import.meta.url);
+  for (const library of MAIL_LIBRARIES) hash.update(`${library}@${versionOf(require, library)}\0`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** An installed package's version (found from its entry point: some hide package.json). */
+function versionOf(require: NodeJS.Require, name: string): string {
+  try {
+    for (let dir = path.dirname(require.resolve(name)); ; dir = path.dirname(dir)) {
+      const manifest = path.join(dir, 'package.json');
+      if (existsSync(manifest)) {
+        const read = JSON.parse(readFileSync(manifest, 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (read.name === name) return read.version ?? 'unknown';
+      }
+      if (path.dirname(dir) === dir) return 'unknown';
+    }
+  } catch {
+    return 'missing';
+  }
+}
 /** Larger messages are parsed by the worker alone: the connector answers its mailbox meanwhile. */
 export const CARRY_MAX_EML_BYTES = 256 * 1024;
 /** A reading whose texts are longer than this (big HTML) is not carried: rows stay small. */
@@ -37,7 +88,7 @@ export function parsedFor(
   maxAttachmentBytes: number,
 ): ParsedFor {
   return {
-    version: PARSE_VERSION,
+    parser: PARSER_FINGERPRINT,
     humanSenders: [...humanSenders],
     ownIdentityKeys: [...ownIdentityKeys],
     maxAttachmentBytes,
@@ -115,7 +166,7 @@ const parsedEmail = z.object({
 const carried = z.object({
   parsed: parsedEmail,
   parsedFor: z.object({
-    version: z.number(),
+    parser: z.string(),
     humanSenders: z.array(z.string()),
     ownIdentityKeys: z.array(z.string()),
     maxAttachmentBytes: z.number(),
@@ -124,7 +175,7 @@ const carried = z.object({
 
 /**
  * The worker's side: the row's carried reading when it was made the way the worker would make
- * it now (same parser version, sender lists and attachment limit), else undefined.
+ * it now (same parser, sender lists and attachment limit), else undefined.
  */
 export function usableParse(raw: unknown, now: ParsedFor): ParsedEmail | undefined {
   const read = carried.safeParse(raw);
@@ -136,7 +187,7 @@ export function usableParse(raw: unknown, now: ParsedFor): ParsedEmail | undefin
   const same = (a: readonly string[], b: readonly string[]) =>
     a.length === b.length && a.every((value, i) => value === b[i]);
   if (
-    made.version !== now.version ||
+    made.parser !== now.parser ||
     made.maxAttachmentBytes !== now.maxAttachmentBytes ||
     !same(made.humanSenders, now.humanSenders) ||
     !same(made.ownIdentityKeys, now.ownIdentityKeys)

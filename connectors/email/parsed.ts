@@ -86,8 +86,8 @@ export interface EmailRaw {
 
 /** Everything besides the .eml that a reading (parse.ts) depends on. */
 export interface ParsedFor {
-  /** PARSE_VERSION of carried-parse.ts. */
-  version: number;
+  /** PARSER_FINGERPRINT of carried-parse.ts: the parser's code and libraries. */
+  parser: string;
   humanSenders: string[];
   ownIdentityKeys: string[];
   maxAttachmentBytes: number;

@@ -3,14 +3,15 @@
  * taken by the worker only when it would read the .eml the same way now, and otherwise the .eml
  * is read and parsed as for a row recorded before readings were carried.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CARRY_MAX_EML_BYTES,
-  PARSE_VERSION,
+  PARSER_FINGERPRINT,
+  parserFingerprint,
   carryParse,
   type CarriedParse,
 } from '../../../../connectors/email/carried-parse.ts';
@@ -83,7 +84,7 @@ describe('carryParse (the connector)', () => {
     const carried = await carry(eml);
     const own = settings([]).ownIdentityKeys;
     expect(carried?.parsedFor).toEqual({
-      version: PARSE_VERSION,
+      parser: PARSER_FINGERPRINT,
       humanSenders: [],
       ownIdentityKeys: own,
       maxAttachmentBytes: MAX_ATTACHMENT,
@@ -131,7 +132,7 @@ describe('expandEmail with a carried reading (the worker)', () => {
   });
 
   it.each([
-    ['another parser version', (c: CarriedParse) => ({ ...c.parsedFor, version: 0 })],
+    ['other parser code', (c: CarriedParse) => ({ ...c.parsedFor, parser: 'f00dfeedf00dfeed' })],
     ['another attachment limit', (c: CarriedParse) => ({ ...c.parsedFor, maxAttachmentBytes: 1 })],
     ['other own addresses', (c: CarriedParse) => ({ ...c.parsedFor, ownIdentityKeys: [] })],
   ])('parses the .eml again for a reading made with %s', async (_, made) => {
@@ -159,9 +160,27 @@ describe('expandEmail with a carried reading (the worker)', () => {
   it('fails a row whose .eml is missing and whose reading cannot be used, with its reason', async () => {
     const eml = fixture('reply-thread.eml');
     const carried = (await carry(eml)) as CarriedParse;
-    const stale = { ...carried, parsedFor: { ...carried.parsedFor, version: 0 } };
+    const stale = { ...carried, parsedFor: { ...carried.parsedFor, parser: 'f00dfeedf00dfeed' } };
     await expect(expandEmail(await row(eml, stale, false), deps, channel([]))).rejects.toThrow(
       /missing from the blob store/,
     );
+  });
+});
+
+describe('the parser fingerprint', () => {
+  it("changes with any of the parser folder's code, and with nothing else there", () => {
+    const folder = path.join(dir, 'parser-code');
+    mkdirSync(folder);
+    const self = path.join(folder, 'carried-parse.ts');
+    writeFileSync(self, 'export const a = 1;');
+    writeFileSync(path.join(folder, 'reply.ts'), 'export const lines = ["On … wrote:"];');
+    const before = parserFingerprint(self);
+    expect(before).toMatch(/^[0-9a-f]{16}$/);
+    expect(parserFingerprint(self)).toBe(before);
+    writeFileSync(path.join(folder, 'notes.md'), 'not code');
+    expect(parserFingerprint(self)).toBe(before);
+    writeFileSync(path.join(folder, 'reply.ts'), 'export const lines = ["El … escribió:"];');
+    expect(parserFingerprint(self)).not.toBe(before);
+    expect(PARSER_FINGERPRINT).not.toBe(before);
   });
 });
