@@ -111,13 +111,15 @@ function stateRegistry(deps: MetricsDeps): Registry {
     },
   });
   // Which connector processes the active channels need, so an alert can tell a missing `email`
-  // process from a deployment without mailboxes.
+  // process from a deployment without mailboxes. A channel needs its process for a session (a
+  // mailbox, a long-polled bot) or, where the process watches every channel of its kind (the
+  // bots' webhook health), for that.
   const connectorProcesses = [
     ...new Set(deps.channels.flatMap((channel) => channel.connector?.process ?? [])),
   ];
   new Gauge({
-    name: 'leadwire_connector_sessions_wanted',
-    help: 'Active channels that need a session in each connector process (email, telegram)',
+    name: 'leadwire_connector_channels',
+    help: 'Active channels that need each connector process (email, telegram): sessions, webhook health',
     labelNames: ['process'] as const,
     registers: [registry],
     async collect() {
@@ -128,7 +130,9 @@ function stateRegistry(deps: MetricsDeps): Registry {
       for (const record of active) {
         if (!record.active) continue;
         const connector = deps.channels.find((channel) => channel.kind === record.kind)?.connector;
-        if (!connector || (connector.wanted && !connector.wanted(record))) continue;
+        const needed =
+          connector && (!connector.wanted || connector.wanted(record) || connector.monitor);
+        if (!needed) continue;
         wanted.set(connector.process, (wanted.get(connector.process) ?? 0) + 1);
       }
       for (const [process, count] of wanted) this.set({ process }, count);

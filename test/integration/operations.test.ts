@@ -112,6 +112,14 @@ describe('/metrics', () => {
     };
     await system.store.channels.create({ ...mailbox, kind: 'email', name: 'on', active: true });
     await system.store.channels.create({ ...mailbox, kind: 'email', name: 'off', active: false });
+    // A webhook bot has no session, but the telegram process watches its webhook's health.
+    await system.store.channels.create({
+      ...mailbox,
+      kind: 'telegram',
+      name: 'bot',
+      active: true,
+      config: { mode: 'webhook' },
+    });
     let text = '';
     await waitFor('the worker role and its free space on /metrics', async () => {
       text = await (await get('/metrics', bearer(system.apiKey))).text();
@@ -120,8 +128,8 @@ describe('/metrics', () => {
     expect(sample(text, 'leadwire_process_role', { role: 'worker', process: 'worker' })).toBe(1);
     // No process here runs the email connector: what the role-missing alert looks for.
     expect(sample(text, 'leadwire_process_role', { role: 'email' })).toBeUndefined();
-    expect(sample(text, 'leadwire_connector_sessions_wanted', { process: 'email' })).toBe(1);
-    expect(sample(text, 'leadwire_connector_sessions_wanted', { process: 'telegram' })).toBe(0);
+    expect(sample(text, 'leadwire_connector_channels', { process: 'email' })).toBe(1);
+    expect(sample(text, 'leadwire_connector_channels', { process: 'telegram' })).toBe(1);
     expect(sample(text, 'leadwire_dependency_up', { dependency: 'redis' })).toBe(1);
     expect(sample(text, 'leadwire_dependency_up', { dependency: 'database' })).toBe(1);
     const where = { process: 'worker', path: system.config.dataDir };
