@@ -42,26 +42,30 @@ export function startConnectorHost(options: ConnectorHostOptions): ConnectorHost
   const { deps } = options;
   const log: Logger = deps.log.child({ connector: options.channels.map((c) => c.kind).join(',') });
   const running = new Map<number, Running>();
+  // Channels that want a session but have none (settings not valid, a start that failed): shown
+  // as not connected, so the session-down alerts see them rather than nothing at all.
+  let notStarted = new Map<number, string>();
   const monitors = options.channels.flatMap((channel) =>
     channel.connector?.monitor ? [channel.connector.monitor(deps)] : [],
   );
   let stopped = false;
 
-  const wantedChannels = async () => {
+  const wantedChannels = async (invalid: Map<number, string>) => {
     const wanted = new Map<number, { channel: AnyChannel; record: ChannelRecord }>();
     for (const channel of options.channels) {
       const connector = channel.connector;
       if (!connector) continue;
       for (const record of await deps.repos.channels.list(channel.kind)) {
         if (!record.active) continue;
+        if (connector.wanted && !connector.wanted(record)) continue;
         if (channel.settings && !channel.settings.valid(record.config)) {
           log.error(
             { channel: record.id, kind: channel.kind },
             'channel settings are not valid; fix them with PATCH /api/v1/channels/:id',
           );
+          invalid.set(record.id, channel.kind);
           continue;
         }
-        if (connector.wanted && !connector.wanted(record)) continue;
         wanted.set(record.id, { channel, record });
       }
     }
@@ -70,7 +74,8 @@ export function startConnectorHost(options: ConnectorHostOptions): ConnectorHost
 
   const sync = async () => {
     if (stopped) return;
-    const wanted = await wantedChannels();
+    const failing = new Map<number, string>();
+    const wanted = await wantedChannels(failing);
     for (const [channelId, current] of running) {
       const next = wanted.get(channelId);
       if (next && JSON.stringify(next.record.config) === current.version) continue;
@@ -92,8 +97,10 @@ export function startConnectorHost(options: ConnectorHostOptions): ConnectorHost
         // A secret that cannot be opened (SECRETS_KEY changed, the variable unset): said, and
         // tried again at the next refresh.
         log.error({ channel: channelId, err: (error as Error).message }, 'session not started');
+        failing.set(channelId, channel.kind);
       }
     }
+    notStarted = failing;
   };
 
   // One refresh at a time, and at most one waiting behind it: a burst of notices is one read.
@@ -115,12 +122,14 @@ export function startConnectorHost(options: ConnectorHostOptions): ConnectorHost
   timer.unref();
 
   return {
-    sessions: () =>
-      [...running].map(([channelId, { kind, session }]) => ({
+    sessions: () => [
+      ...[...running].map(([channelId, { kind, session }]) => ({
         channelId,
         kind,
         connected: session.connected(),
       })),
+      ...[...notStarted].map(([channelId, kind]) => ({ channelId, kind, connected: false })),
+    ],
     refresh,
     syncNow: () => {
       for (const { session } of running.values()) session.syncNow?.();

@@ -5,6 +5,7 @@
  * password). Signing out there ends the session on the server too.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
+import { hashApiKey } from '../../core/api-keys.ts';
 import { canManage } from '../../core/permissions.ts';
 import {
   SESSION_COOKIE,
@@ -23,11 +24,43 @@ import { escapeHtml } from '../site/page.ts';
 export type AdminAuthDeps = AuthDeps &
   SessionDeps & { users: SessionDeps['users'] & AuthDeps['users'] };
 
+const bearerOf = (req: Request) => /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+
 async function principalOf(deps: AdminAuthDeps, req: Request): Promise<Principal | undefined> {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+  const bearer = bearerOf(req);
   if (bearer) return principalOfKey(deps, bearer);
   const token = cookieValue(req, SESSION_COOKIE);
   return token ? principalOfSession(deps, token) : undefined;
+}
+
+/** How long an admin key once verified is trusted while the database does not answer. */
+const REMEMBERED_MS = 60 * 60_000;
+const REMEMBERED_KEYS = 64;
+
+/**
+ * Admin keys this process verified lately, by hash. While the database does not answer, a key
+ * seen here passes: Prometheus's scrape must go on reporting `leadwire_dependency_up` of the
+ * database as 0 instead of failing as a whole (a revocation made before the outage was already
+ * seen; one made during it cannot be, as nothing can be written then).
+ */
+function rememberedKeys() {
+  const seen = new Map<string, { principal: Principal; at: number }>();
+  return {
+    remember(key: string, principal: Principal) {
+      const hash = hashApiKey(key);
+      seen.delete(hash);
+      seen.set(hash, { principal, at: Date.now() });
+      // The oldest first: a map keeps its insertion order.
+      for (const oldest of seen.keys()) {
+        if (seen.size <= REMEMBERED_KEYS) break;
+        seen.delete(oldest);
+      }
+    },
+    recall(key: string): Principal | undefined {
+      const found = seen.get(hashApiKey(key));
+      return found && Date.now() - found.at < REMEMBERED_MS ? found.principal : undefined;
+    },
+  };
 }
 
 /** A cookie's unsafe request must come from our own pages (the dashboard's retry buttons). */
@@ -39,11 +72,18 @@ const sameOrigin = (req: Request) =>
  * gets 401 (or 403 for valid credentials without administration, so the caller knows which).
  */
 export function requireAdmin(deps: AdminAuthDeps): RequestHandler {
+  const keys = rememberedKeys();
   return async (req, res, next) => {
     // Valid credentials pass before the failure guard is asked: someone guessing from the same
     // address (behind one proxy, everyone has its IP) must not lock Prometheus and the admins out.
-    const principal = await principalOf(deps, req);
+    const bearer = bearerOf(req);
+    const principal = await principalOf(deps, req).catch((error: unknown) => {
+      const known = bearer === undefined ? undefined : keys.recall(bearer);
+      if (!known) throw error;
+      return known;
+    });
     if (principal && canManage(principal.actor)) {
+      if (bearer) keys.remember(bearer, principal);
       if (principal.sessionId && !sameOrigin(req)) {
         res.status(403).type('text').send('cross-site requests may not use this session\n');
         return;

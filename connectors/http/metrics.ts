@@ -111,31 +111,41 @@ function stateRegistry(deps: MetricsDeps): Registry {
     },
   });
   // Which connector processes the active channels need, so an alert can tell a missing `email`
-  // process from a deployment without mailboxes. A channel needs its process for a session (a
-  // mailbox, a long-polled bot) or, where the process watches every channel of its kind (the
-  // bots' webhook health), for that.
+  // process from a deployment without mailboxes: for a session (a mailbox, a long-polled bot),
+  // or only to be watched (a webhook bot, whose health the telegram process asks Telegram for).
   const connectorProcesses = [
     ...new Set(deps.channels.flatMap((channel) => channel.connector?.process ?? [])),
   ];
   new Gauge({
     name: 'leadwire_connector_channels',
-    help: 'Active channels that need each connector process (email, telegram): sessions, webhook health',
-    labelNames: ['process'] as const,
+    help: 'Active channels that need each connector process (email, telegram), for a session or to be watched',
+    labelNames: ['process', 'need'] as const,
     registers: [registry],
     async collect() {
       this.reset();
       const active = await withinSecond(repos.channels.list());
       if (!active) return;
-      const wanted = new Map(connectorProcesses.map((process) => [process, 0]));
+      const counts = new Map<string, number>();
+      for (const process of connectorProcesses)
+        for (const need of ['session', 'watch']) counts.set(`${process} ${need}`, 0);
       for (const record of active) {
         if (!record.active) continue;
         const connector = deps.channels.find((channel) => channel.kind === record.kind)?.connector;
-        const needed =
-          connector && (!connector.wanted || connector.wanted(record) || connector.monitor);
-        if (!needed) continue;
-        wanted.set(connector.process, (wanted.get(connector.process) ?? 0) + 1);
+        if (!connector) continue;
+        const need =
+          !connector.wanted || connector.wanted(record)
+            ? 'session'
+            : connector.monitor
+              ? 'watch'
+              : undefined;
+        if (!need) continue;
+        const key = `${connector.process} ${need}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
-      for (const [process, count] of wanted) this.set({ process }, count);
+      for (const [key, count] of counts) {
+        const [process = '', need = ''] = key.split(' ');
+        this.set({ process, need }, count);
+      }
     },
   });
   return registry;

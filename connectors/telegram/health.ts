@@ -35,6 +35,9 @@ export function watchWebhooks(options: WebhookWatchOptions): { stop(): void } {
       seen.add(labels.channel_id);
       if ('error' in info) {
         telegramWebhookUp.set(labels, 0);
+        // Unknown now: an old count or error time would read as Telegram's current view.
+        telegramWebhookPending.remove(labels);
+        telegramWebhookLastError.remove(labels);
         options.log.warn({ channel: channel.id, err: info.error }, 'getWebhookInfo failed');
         continue;
       }

@@ -3,7 +3,7 @@
  * per process. Each process labels its series with its role and id (`process`, `process_id`) and
  * shares them through Redis (metrics-share.ts), so one scrape of any web process sees them all.
  */
-import { statfsSync } from 'node:fs';
+import { stat, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -189,19 +189,50 @@ const dataDirSize = new Gauge({
   registers: [registry],
 });
 
+/** A filesystem that has not answered for this long (a hung network mount) is shown as unknown. */
+const STATFS_STALE_MS = 30_000;
+
 /**
- * Reports free space under these directories at every snapshot: a full disk stops the inbox
- * from recording (every intake answers 503), so ops must hear of it before it happens. A
- * directory that cannot be read (not made yet, unmounted) drops its series.
+ * Reports free space under these directories: a full disk stops the inbox from recording (every
+ * intake answers 503), so ops must hear of it before it happens. Read off the event loop, one
+ * read at a time, and shown at the next snapshot: a network mount that hangs holds up only its
+ * own read, and its series go once the reading is too old. A directory on a filesystem already
+ * reported (DATA_DIR/blobs beside DATA_DIR) is not reported twice, and one that cannot be read
+ * (not made yet, unmounted) drops its series.
  */
 export function watchFreeSpace(paths: string[]): () => void {
-  return refreshBeforeSnapshot(() => {
+  let shown = new Map<string, { free: number; size: number }>();
+  let readAt = 0;
+  let reading: Promise<void> | undefined;
+  const read = async () => {
+    const fresh = new Map<string, { free: number; size: number }>();
+    const devices = new Set<number>();
     for (const path of new Set(paths)) {
       try {
-        const fs = statfsSync(path);
-        dataDirFree.set({ path }, fs.bavail * fs.bsize);
-        dataDirSize.set({ path }, fs.blocks * fs.bsize);
+        const [device, fs] = await Promise.all([stat(path), statfs(path)]);
+        if (devices.has(device.dev)) continue;
+        devices.add(device.dev);
+        fresh.set(path, { free: fs.bavail * fs.bsize, size: fs.blocks * fs.bsize });
       } catch {
+        // Not readable now: left out.
+      }
+    }
+    shown = fresh;
+    readAt = Date.now();
+  };
+  const readNow = () => {
+    reading ??= read().finally(() => (reading = undefined));
+  };
+  readNow();
+  return refreshBeforeSnapshot(() => {
+    readNow();
+    const current = Date.now() - readAt < STATFS_STALE_MS ? shown : new Map();
+    for (const path of paths) {
+      const found = current.get(path);
+      if (found) {
+        dataDirFree.set({ path }, found.free);
+        dataDirSize.set({ path }, found.size);
+      } else {
         dataDirFree.remove({ path });
         dataDirSize.remove({ path });
       }

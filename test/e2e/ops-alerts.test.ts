@@ -76,14 +76,18 @@ it('goes pending when the worker stops while messages arrive, and clears once it
   worker.child.kill('SIGTERM');
   expect(await worker.exited).toBe(0);
   let arriving = true;
+  // A failed post ends the traffic and is reported after the wait (not lost unobserved in it).
   const traffic = (async () => {
     while (arriving) {
       await postLead();
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-  })();
-  try {
-    const raised = await prometheus.waitFor(
+  })().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const raised = await prometheus
+    .waitFor(
       `${BACKLOG} to go pending`,
       async () => {
         const alerts = await prometheus.alerts();
@@ -92,14 +96,13 @@ it('goes pending when the worker stops while messages arrive, and clears once it
         return backlog.length && role.length ? { backlog, role } : undefined;
       },
       60_000,
-    );
-    // Pending, not firing: the rule waits its `for` before anyone is paged.
-    expect(raised.backlog.map((alert) => alert.state)).toEqual(['pending']);
-    expect(raised.backlog[0]?.labels.severity).toMatch(/^(critical|warning)$/);
-  } finally {
-    arriving = false;
-    await traffic;
-  }
+    )
+    .finally(() => (arriving = false));
+  const failed = await traffic;
+  if (failed) throw failed;
+  // Pending, not firing: the rule waits its `for` before anyone is paged.
+  expect(raised.backlog.map((alert) => alert.state)).toEqual(['pending']);
+  expect(raised.backlog[0]?.labels.severity).toMatch(/^(critical|warning)$/);
   expect(await single('leadwire_inbox_pending_rows')).toBeGreaterThan(0);
 
   // The worker is back: it drains the inbox, and the alerts clear.

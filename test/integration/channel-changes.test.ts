@@ -42,3 +42,24 @@ it('starts a bot connected through the API within seconds, and stops it when swi
   expect(off.status).toBe(200);
   await waitFor('the bot to stop', () => host.sessions().length === 0, 5000);
 });
+
+it('shows a bot whose session cannot start as not connected, for the session-down alert', async () => {
+  const bot = await connectBot(system, botApi, { mode: 'polling' });
+  const saved = await system.store.channels.get(bot.id);
+  if (!saved) throw new Error('the bot was not saved');
+  // Its token names a variable this deployment does not set: the session cannot start.
+  const broken = await system.store.channels.create({
+    ...saved,
+    name: 'Bot without its token',
+    config: { ...saved.config, token: { env: 'LEADWIRE_SECRET_UNSET_BOT_TOKEN' } },
+  });
+  await host.refresh();
+  expect(host.sessions()).toContainEqual({
+    channelId: broken.id,
+    kind: 'telegram',
+    connected: false,
+  });
+  await system.store.channels.update(broken.id, { ...broken, active: false });
+  await host.refresh();
+  expect(host.sessions().map((session) => session.channelId)).not.toContain(broken.id);
+});

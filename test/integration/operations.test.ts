@@ -128,8 +128,11 @@ describe('/metrics', () => {
     expect(sample(text, 'leadwire_process_role', { role: 'worker', process: 'worker' })).toBe(1);
     // No process here runs the email connector: what the role-missing alert looks for.
     expect(sample(text, 'leadwire_process_role', { role: 'email' })).toBeUndefined();
-    expect(sample(text, 'leadwire_connector_channels', { process: 'email' })).toBe(1);
-    expect(sample(text, 'leadwire_connector_channels', { process: 'telegram' })).toBe(1);
+    const channels = (process: string, need: string) =>
+      sample(text, 'leadwire_connector_channels', { process, need });
+    expect(channels('email', 'session')).toBe(1);
+    expect(channels('telegram', 'session')).toBe(0);
+    expect(channels('telegram', 'watch')).toBe(1);
     expect(sample(text, 'leadwire_dependency_up', { dependency: 'redis' })).toBe(1);
     expect(sample(text, 'leadwire_dependency_up', { dependency: 'database' })).toBe(1);
     const where = { process: 'worker', path: system.config.dataDir };
