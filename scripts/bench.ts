@@ -1,10 +1,8 @@
 /**
- * `npm run bench -- [mode] [options]`: one path of Leadwire measured beside its limit in the same
- * run (what the least program doing that work does on this machine), so a figure means the same
- * on a busy or an idle machine. Progress goes to stderr; the figures to stdout, ending with one
- * `bench: mode=<mode> <figure>=… limit=… ratio=…` line. Every mode removes what it created
- * (processes, directories, databases, Redis keys under its own prefix) however it ends.
- * `npm run soak` is the `soak` mode.
+ * `npm run bench -- [mode] [options]` (`npm run soak` is the `soak` mode): one path of Leadwire
+ * measured beside its limit in the same run, so a figure means the same on a busy or an idle
+ * machine. Progress goes to stderr; the figures to stdout, ending with one
+ * `bench: mode=<mode> <figure>=… limit=… ratio=…` line. A run removes what it made however it ends.
  */
 import { randomBytes } from 'node:crypto';
 import { ensureBuilt } from './build.mjs';
@@ -14,10 +12,10 @@ import { emailMode } from './bench/email.ts';
 import { formsMode, intakeMode, telegramMode } from './bench/endpoints.ts';
 import { importMode } from './bench/import.ts';
 import { ingestMode } from './bench/ingest.ts';
-import { startOrphanGuard } from './bench/orphan-guard.ts';
 import { searchMode } from './bench/search.ts';
 import { soakMode } from './bench/soak.ts';
 import { webhooksMode } from './bench/webhooks.ts';
+import { createWorkspace, startOrphanGuard } from './bench/workspace.ts';
 
 const MODES: Record<string, Mode> = {
   ingest: ingestMode,
@@ -81,7 +79,8 @@ try {
   const options = readOptions(name, mode, args);
   // The roles run compiled JavaScript as the Procfile says: built once here, not by each process.
   await ensureBuilt();
-  const result = await mode.run(run, options);
+  const workspace = await createWorkspace(run, options, mode.durability);
+  const result = await mode.run(run, options, workspace);
   await closeAll();
   const [figure, value] = result.figure;
   const more = Object.entries({ ...result.more, store: options.store }).map(

@@ -1,10 +1,8 @@
 /**
- * The endpoints bench's limit: a bare Express 5 app answering the same post the least way any
- * Express handler of it could: the form's urlencoded body read (202 JSON), the Telegram webhook's
- * secret header compared and JSON read (200), the intake's bearer key compared and JSON read
- * (202 JSON). And the webhooks bench's receiver: every POST /:path answered 200, the first to
- * each path logged (`first <path>`), GET / says how many came to each. Argv: form | telegram SECRET | intake KEY |
- * receiver. It logs `ready` with its port, as JSON lines the bench's process runner reads.
+ * The endpoints' limit: a bare Express 5 app answering each post the least way any handler of it
+ * could (the body read, the secret or bearer key compared). Or the webhooks' receiver: every
+ * POST /:path answered 200, the first to each path logged (`first <path>`), GET / counts them.
+ * It logs `ready` with its port, as JSON lines the bench's process runner reads.
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -27,9 +25,8 @@ else if (kind === 'telegram')
 else if (kind === 'intake')
   app.post('/api/v1/leads', express.json({ limit: '1mb' }), (req, res) => {
     if (req.get('authorization') !== `Bearer ${secret}`) return refused(res);
-    res
-      .status(202)
-      .json({ inboxId: 1, status: 'pending', fields: Object.keys(req.body as object).length });
+    const fields = Object.keys(req.body as object).length;
+    res.status(202).json({ inboxId: 1, status: 'pending', fields });
   });
 else if (kind === 'receiver') {
   const received: Record<string, number> = {};
@@ -41,9 +38,7 @@ else if (kind === 'receiver') {
       log(`first ${path}`, { body: req.body as string, headers: req.headers });
     res.status(200).end('ok');
   });
-  app.get('/', (_req, res) => {
-    res.json(received);
-  });
+  app.get('/', (_req, res) => void res.json(received));
 } else throw new Error('usage: bare-server.ts form | telegram SECRET | intake KEY | receiver');
 
 const server = app.listen(0, '127.0.0.1', () => {

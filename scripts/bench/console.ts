@@ -1,48 +1,33 @@
 /**
- * `npm run bench -- console`: the operator console with 100,000 leads, over HTTP against the `web`
- * and `worker` roles with a signed-in admin's session, one request at a time: the lead list's
- * first byte (default, mine, unassigned, a stage, a search, the board), a lead's page, and a
- * message posted to the REST intake until the open page's live stream names its lead and the
- * conversation it then fetches (what htmx does) holds it. The limit is the same web process's
- * GET /healthz, timed the same way.
+ * `npm run bench -- console`: the console's pages over HTTP as a signed-in admin, one request at a
+ * time, to the first byte (lead lists, the board, a lead's page); then a message posted to the
+ * REST intake until the open page's live stream names its lead and the conversation it fetches
+ * (what htmx does) holds it. The limit is the same web process's GET /healthz, timed the same way.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hashPassword } from '../../core/passwords.ts';
-import { ascending, defineMode, percentile, spread, type Run } from './context.ts';
+import { defineMode, oneAtATime, percentile, perSecond, spread, type Run } from './context.ts';
 import { leadWords, searchLead } from './lead-words.ts';
 import { startRole, startWeb } from './processes.ts';
 import { intakeKey, seedCrm } from './senders.ts';
-import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 const PASSWORD = 'bench console password';
-const WARMUP = 20;
 const LIVE_TIMEOUT_MS = 15_000;
 
 export const consoleMode = defineMode({
   summary: "the console's pages and live updates with 100,000 leads vs GET /healthz",
-  options: {
-    leads: 100_000,
-    clients: 100_000,
-    requests: 300,
-    messages: 50,
-    ...STORE_OPTIONS,
-  },
-  async run(run, options) {
-    const workspace = await createWorkspace(run, options);
-    const store = await workspace.open();
+  options: { leads: 100_000, clients: 100_000, requests: 300, messages: 50 },
+  async run(run, options, workspace) {
+    const { store } = workspace;
     await seedCrm(run, store, options.clients, {
       count: options.leads,
       lead: (n) => searchLead(n, options.clients),
     });
     const email = `bench-admin-${run.id}@bench.example`;
     const passwordHash = await hashPassword(PASSWORD);
-    const made = await store.users.createUser({
-      name: 'Bench Admin',
-      email,
-      roles: ['admin'],
-      passwordHash,
-    });
+    const admin = { name: 'Bench Admin', email, roles: ['admin' as const], passwordHash };
+    const made = await store.users.createUser(admin);
     if (!made.ok) throw new Error(`the bench's admin was not created: ${made.problem}`);
     const apiKey = await intakeKey(store);
 
@@ -66,14 +51,8 @@ export const consoleMode = defineMode({
       `/leads?q=${encodeURIComponent(leadWords(randomInt(1, options.leads + 1)).last)}`,
       '/leads?board=1',
     ];
-    const time = async (paths: (i: number) => string) => {
-      const ms: number[] = [];
-      for (let i = 0; i < WARMUP + options.requests && !run.signal.aborted; i++) {
-        const took = await firstByte(`${baseUrl}${paths(i)}`, cookie);
-        if (i >= WARMUP) ms.push(took);
-      }
-      return ascending(ms);
-    };
+    const time = (path: (i: number) => string) =>
+      oneAtATime(run, options.requests, (i) => firstByte(`${baseUrl}${path(i)}`, cookie));
     run.progress(`pages: ${options.requests} requests of each, one at a time`);
     const limit = await time(() => '/healthz');
     const list = await time((i) => lists[i % lists.length] ?? '/leads');
@@ -81,19 +60,17 @@ export const consoleMode = defineMode({
     run.progress(
       `live: ${options.messages} messages posted to the intake, each awaited on the page`,
     );
-    const live = ascending(await timeLive(run, baseUrl, cookie, apiKey.key, options.messages));
-
-    const mean = (ms: number[]) => ms.reduce((sum, each) => sum + each, 0) / Math.max(1, ms.length);
+    const live = await timeLive(run, baseUrl, cookie, apiKey.key, options.messages);
     return {
       lines: [
-        `Leadwire console bench (${workspace.store}): ${options.leads} leads, ${options.clients} clients, as an admin`,
+        `Leadwire console bench (${store.kind}): ${options.leads} leads, ${options.clients} clients, as an admin`,
         `  limit: /healthz           ${spread(limit)}`,
         `  lead list, first byte     ${spread(list)}  target p95 <= 100 ms`,
         `  lead page, first byte     ${spread(lead)}  target p95 <= 100 ms`,
         `  intake post → open page   ${spread(live)}  target p50 <= 300 ms`,
       ],
-      figure: ['pages_per_s', 1000 / mean([...list, ...lead])],
-      limit: 1000 / mean(limit),
+      figure: ['pages_per_s', perSecond([...list, ...lead])],
+      limit: perSecond(limit),
       more: {
         list_p95_ms: percentile(list, 95).toFixed(1),
         lead_p95_ms: percentile(lead, 95).toFixed(1),
@@ -135,9 +112,8 @@ async function timeLive(run: Run, baseUrl: string, cookie: string, key: string, 
       buffer += value;
     }
   };
-  const times: number[] = [];
   // The first three warm the worker and the page's code.
-  for (let i = 0; i < messages + 3 && !run.signal.aborted; i++) {
+  const measure = async (i: number) => {
     const text = `bench live message ${randomBytes(6).toString('hex')}`;
     const start = performance.now();
     const posted = await fetch(`${baseUrl}/api/v1/leads`, {
@@ -156,14 +132,14 @@ async function timeLive(run: Run, baseUrl: string, cookie: string, key: string, 
     deadline.catch(() => undefined);
     for (let shown = false; !shown;) {
       const id = await Promise.race([nextLead(), deadline]);
-      const html = await (
-        await fetch(`${baseUrl}/leads/${id}/conversation`, { headers: { cookie } })
-      ).text();
-      shown = html.includes(text);
+      const conversation = await fetch(`${baseUrl}/leads/${id}/conversation`, {
+        headers: { cookie },
+      });
+      shown = (await conversation.text()).includes(text);
     }
-    if (i >= 3) times.push(performance.now() - start);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  abort.abort();
-  return times;
+    const took = performance.now() - start;
+    await sleep(100);
+    return took;
+  };
+  return oneAtATime(run, messages, measure, 3);
 }

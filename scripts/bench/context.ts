@@ -1,10 +1,10 @@
 /**
- * What every bench mode is given and gives back: the run (its id, progress lines, Ctrl-C, the
- * cleanup it registers), its options read from a spec of defaults, and its result, whose main
- * figure, same-run limit and ratio the entry prints as the one closing `bench:` line.
+ * What every bench mode is given and gives back: the run, its options read from a spec of
+ * defaults, and its result, which the entry prints ending with the one `bench:` line. Also the
+ * small statistics every report uses.
  */
 import { parseArgs } from 'node:util';
-import type { OrphanGuard } from './orphan-guard.ts';
+import type { OrphanGuard, Workspace } from './workspace.ts';
 
 /** A mistake of the person running the bench: shown without a stack trace. */
 export class UserError extends Error {}
@@ -22,79 +22,70 @@ export interface Run {
 }
 
 export interface Result {
-  /** Human lines, printed to stdout before the `bench:` line. */
+  /** Printed to stdout before the `bench:` line. */
   lines: string[];
   /** The mode's headline figure and the same run's limit of it, in the same unit. */
   figure: [name: string, value: number];
   limit: number;
-  /** Further `key=value` pairs of the `bench:` line, before the `store=` every line ends with. */
+  /** Further `key=value` pairs of the `bench:` line, before its closing `store=`. */
   more?: Record<string, string | number>;
   /** The run found something wrong (lost messages, a check that failed): exit code 1. */
   failed?: boolean;
 }
 
-/** Option defaults: a number is a positive whole number, a boolean a flag, a string is kept as is. */
-export type Spec = Record<string, number | boolean | string>;
-export type Options<S extends Spec> = {
-  [K in keyof S]: S[K] extends number ? number : S[K] extends boolean ? boolean : string;
+/** The options every mode has: the store, and the PostgreSQL server that holds its database. */
+export const STORE_OPTIONS = {
+  store: 'sqlite',
+  'database-url': 'postgres://postgres@127.0.0.1:5432',
 };
+
+/** Option defaults: a number is a positive whole number, a string is kept as is. */
+export type Spec = Record<string, number | string>;
+export type Options<S extends Spec> = { [K in keyof S]: S[K] extends number ? number : string };
 
 export interface Mode<S extends Spec = Spec> {
   /** One line for the usage text. */
   summary: string;
   options: S;
-  run(run: Run, options: Options<S>): Promise<Result>;
+  /** The store's durability where the mode needs another than the default. */
+  durability?: 'normal';
+  run(run: Run, options: Options<S>, workspace: Workspace): Promise<Result>;
 }
 
 /** Keeps the option types of a mode's spec for its `run`. */
 export const defineMode = <S extends Spec>(mode: Mode<S>): Mode => mode as unknown as Mode;
 
 export function usage(name: string, mode: Mode): string {
-  const flags = Object.entries(mode.options).map(([key, value]) =>
-    typeof value === 'boolean' ? `[--${key}]` : `[--${key} ${value === '' ? '…' : value}]`,
+  const flags = Object.entries({ ...mode.options, ...STORE_OPTIONS }).map(
+    ([key, value]) => `[--${key} ${value === '' ? '…' : value}]`,
   );
   return `npm run bench -- ${name} ${flags.join(' ')}\n    ${mode.summary}`;
 }
 
-export function readOptions(name: string, mode: Mode, args: string[]): Options<Spec> {
-  const spec = mode.options;
-  let values: Record<string, string | boolean | undefined>;
+export function readOptions(name: string, mode: Mode, args: string[]) {
+  const spec: Spec = { ...mode.options, ...STORE_OPTIONS };
+  const types = Object.keys(spec).map((key) => [key, { type: 'string' as const }] as const);
+  let values: Record<string, string | undefined>;
   try {
-    values = parseArgs({
-      args,
-      strict: true,
-      options: Object.fromEntries(
-        Object.entries(spec).map(([key, value]) => [
-          key,
-          { type: typeof value === 'boolean' ? 'boolean' : 'string' },
-        ]),
-      ) as Record<string, { type: 'string' | 'boolean' }>,
-    }).values;
+    values = parseArgs({ args, strict: true, options: Object.fromEntries(types) }).values;
   } catch (error) {
     throw new UserError(`${(error as Error).message}\nusage: ${usage(name, mode)}`);
   }
-  const options: Record<string, number | boolean | string> = {};
+  const options: Spec = {};
   for (const [key, fallback] of Object.entries(spec)) {
-    const given = values[key];
-    if (given === undefined) options[key] = fallback;
-    else if (typeof fallback !== 'number') options[key] = given;
-    else {
-      const value = Number(given);
-      if (!Number.isSafeInteger(value) || value <= 0)
-        throw new UserError(`--${key} must be a positive whole number, got "${String(given)}"`);
-      options[key] = value;
-    }
+    const given = values[key] ?? fallback;
+    const number = Number(given);
+    if (typeof fallback === 'number' && (!Number.isSafeInteger(number) || number <= 0))
+      throw new UserError(`--${key} must be a positive whole number, got "${given}"`);
+    options[key] = typeof fallback === 'number' ? number : given;
   }
-  if ('store' in spec && options.store !== 'sqlite' && options.store !== 'postgres')
-    throw new UserError(`--store must be sqlite or postgres, got "${String(options.store)}"`);
-  if (
-    'database-url' in spec &&
-    !/^postgres(ql)?:\/\/[^/]+\/?$/.test(String(options['database-url']))
-  )
+  if (options.store !== 'sqlite' && options.store !== 'postgres')
+    throw new UserError(`--store must be sqlite or postgres, got "${options.store}"`);
+  if (!/^postgres(ql)?:\/\/[^/]+\/?$/.test(String(options['database-url'])))
     throw new UserError(
       '--database-url names the server, without a database: postgres://USER@HOST:PORT',
     );
-  return options as Options<Spec>;
+  return options as Options<typeof STORE_OPTIONS>;
 }
 
 /** Nearest-rank percentile of an ascending list (0 when it is empty). */
@@ -111,3 +102,28 @@ export const seconds = (fromMs: number, toMs = performance.now()) => (toMs - fro
 export const spread = (ms: number[]) =>
   [50, 95, 99].map((p) => `p${p} ${percentile(ms, p).toFixed(1)} ms`).join(', ') +
   `, max ${(ms.at(-1) ?? 0).toFixed(1)} ms`;
+/** How many of these requests, made one after another, fit in a second. */
+export const perSecond = (ms: number[]) =>
+  (1000 * ms.length) / ms.reduce((sum, each) => sum + each, 0);
+
+/** Milliseconds `call` took. */
+export async function timed(call: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await call();
+  return performance.now() - start;
+}
+
+/** `count` measures taken one at a time after `warmup` untimed ones, ascending. */
+export async function oneAtATime(
+  run: Run,
+  count: number,
+  measure: (i: number) => Promise<number>,
+  warmup = 20,
+): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < warmup + count && !run.signal.aborted; i++) {
+    const took = await measure(i);
+    if (i >= warmup) ms.push(took);
+  }
+  return ascending(ms);
+}

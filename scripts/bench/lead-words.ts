@@ -1,59 +1,49 @@
 /**
- * The leads the search and console benches seed and what it looks for: people's names, companies,
- * titles and messages in several European languages (accents included), drawn from small word
- * lists by a hash of the lead's number, so the same number always gives the same lead and the
- * queries can be made from leads that exist without reading them back.
+ * The leads the search and console benches seed and look for: names, companies, titles and
+ * messages in several European languages, drawn from word lists by a hash of the lead's number,
+ * so queries can be made for leads that exist without reading them back.
  */
 import type { Identity } from '../../core/identities.ts';
 import type { SeedLead } from '../../db/seed.ts';
 import { clientEmail, clientPhone } from './senders.ts';
 
-const FIRST = (
-  'María José Lucía Carmen Ana Sofía Elena Laura Marta Paula Inés Álvaro Javier Jesús Antonio ' +
-  'Manuel Francisco David Daniel Carlos Miguel Rafael Pablo Sergio Jorge Andrés Raúl Óscar ' +
-  'Núria Jordi Pau Montserrat Iñaki Aitor Leire Joana João Gonçalo Beatriz Rodrigo Thomas ' +
-  'Julien Camille Léa Chloé Zoé Hélène François Jérôme Anaïs Jürgen Günther Jörg Sören Björn ' +
-  'Ärla Lukas Anna Emma Mia Sophie Giulia Francesca Lorenzo Matteo Niccolò Łukasz Zofia ' +
-  'Agnieszka Tomáš Dvořák Oliver Amelia Harry Isla Noah Olivia Liam Ava Ethan Chiara Emil'
-).split(' ');
-const LAST = (
-  'García Rodríguez González Fernández López Martínez Sánchez Pérez Gómez Martín Jiménez ' +
-  'Ruiz Hernández Díaz Moreno Muñoz Álvarez Romero Alonso Gutiérrez Navarro Torres Domínguez ' +
-  'Vázquez Ramos Gil Ramírez Serrano Blanco Molina Morales Suárez Ortega Delgado Castro Ortiz ' +
-  'Rubio Marín Sanz Núñez Iglesias Medina Garrido Cortés Castillo Santos Lozano Guerrero ' +
-  'Cano Prieto Méndez Cruz Calvo Gallego Vidal León Márquez Herrera Peña Flores Cabrera ' +
-  'Campos Vega Fuentes Carrasco Diez Caballero Reyes Nieto Aguilar Pascual Santana Herrero ' +
-  'Lorenzo Hidalgo Montero Ibáñez Giménez Ferrer Durán Santiago Benítez Mora Vicente Vargas ' +
-  'Arias Carmona Crespo Román Pastor Soto Sáez Velasco Moya Soler Parra Esteban Bravo ' +
-  'Gallardo Rojas Müller Schmidt Schäfer Weiß Köhler Dubois Lefèvre Moreau Rossi Bianchi ' +
-  'Smith Jones Williams Brown Taylor Kowalski Nowak Novák Svensson Øster'
-).split(' ');
-const COMPANY_STEMS = (
-  'Talleres Transportes Construcciones Reformas Distribuciones Hostelería Panadería ' +
-  'Ferretería Clínica Academia Inmobiliaria Bodegas Cervecería Muebles Jardinería Limpiezas ' +
-  'Nordwind Alpenblick Rheinland Bergmann Sonnenschein Lumière Atelier Boulangerie Horizon ' +
-  'Azur Bellavista Fiorentina Adriatica Solaris Vertex Quantum Nimbus Pioneer Summit Harbor ' +
-  'Evergreen Bluewave Ironbridge Redwood Silverline Northstar Brightpath Keystone Oakridge'
-).split(' ');
-const COMPANY_PLACES = (
-  'Madrid Barcelona Valencia Sevilla Zaragoza Málaga Murcia Bilbao Alicante Córdoba Valladolid ' +
-  'Vigo Gijón Granada Coruña Vitoria Elche Oviedo Badajoz Cartagena Jerez Pamplona Almería ' +
-  'Lisboa Porto Toulouse Lyon Marseille Bordeaux München Köln Hamburg Düsseldorf Zürich ' +
-  'Milano Torino Bologna Firenze Napoli London Dublin Kraków Gdańsk Praha Göteborg Malmö'
-).split(' ');
-const COMPANY_KINDS = 'S.L. S.A. GmbH SARL Srl Ltd AG Group Hermanos & Hijos Cooperativa'.split(
-  ' ',
-);
-const PRODUCTS = (
-  'andamio grúa carretilla compresor generador hormigonera excavadora furgoneta caldera ' +
-  'aerotermia climatización fotovoltaica placas tejado ventanas persianas cocina baño ' +
-  'parquet pintura fontanería electricidad ascensor piscina jardín riego toldo pérgola ' +
-  'alarma cámaras software licencias portátiles impresoras servidores router fibra ' +
-  'catering banquete boda congreso hotel vuelos seguro hipoteca préstamo leasing renting ' +
-  'Gabelstapler Wärmepumpe Solaranlage Dachdämmung Küchenmöbel échafaudage chaudière ' +
-  'climatisation menuiserie ponteggio caldaia forklift scaffolding boiler heatpump ' +
-  'solarpanels roofing kitchen flooring plumbing wiring elevator pool irrigation awning'
-).split(' ');
+/** A word list written as text: words apart by spaces or line ends. */
+const words = (text: string) => text.split(/\s+/);
+
+const FIRST = words(`María José Lucía Carmen Ana Sofía Elena Laura Marta Paula Inés Álvaro Javier
+  Jesús Antonio Manuel Francisco David Daniel Carlos Miguel Rafael Pablo Sergio Jorge Andrés Raúl
+  Óscar Núria Jordi Pau Montserrat Iñaki Aitor Leire Joana João Gonçalo Beatriz Rodrigo Thomas
+  Julien Camille Léa Chloé Zoé Hélène François Jérôme Anaïs Jürgen Günther Jörg Sören Björn Ärla
+  Lukas Anna Emma Mia Sophie Giulia Francesca Lorenzo Matteo Niccolò Łukasz Zofia Agnieszka Tomáš
+  Dvořák Oliver Amelia Harry Isla Noah Olivia Liam Ava Ethan Chiara Emil`);
+const LAST = words(`García Rodríguez González Fernández López Martínez Sánchez Pérez Gómez Martín
+  Jiménez Ruiz Hernández Díaz Moreno Muñoz Álvarez Romero Alonso Gutiérrez Navarro Torres Domínguez
+  Vázquez Ramos Gil Ramírez Serrano Blanco Molina Morales Suárez Ortega Delgado Castro Ortiz Rubio
+  Marín Sanz Núñez Iglesias Medina Garrido Cortés Castillo Santos Lozano Guerrero Cano Prieto Méndez
+  Cruz Calvo Gallego Vidal León Márquez Herrera Peña Flores Cabrera Campos Vega Fuentes Carrasco
+  Diez Caballero Reyes Nieto Aguilar Pascual Santana Herrero Lorenzo Hidalgo Montero Ibáñez Giménez
+  Ferrer Durán Santiago Benítez Mora Vicente Vargas Arias Carmona Crespo Román Pastor Soto Sáez
+  Velasco Moya Soler Parra Esteban Bravo Gallardo Rojas Müller Schmidt Schäfer Weiß Köhler Dubois
+  Lefèvre Moreau Rossi Bianchi Smith Jones Williams Brown Taylor Kowalski Nowak Novák Svensson
+  Øster`);
+const COMPANY_STEMS = words(`Talleres Transportes Construcciones Reformas Distribuciones Hostelería
+  Panadería Ferretería Clínica Academia Inmobiliaria Bodegas Cervecería Muebles Jardinería Limpiezas
+  Nordwind Alpenblick Rheinland Bergmann Sonnenschein Lumière Atelier Boulangerie Horizon Azur
+  Bellavista Fiorentina Adriatica Solaris Vertex Quantum Nimbus Pioneer Summit Harbor Evergreen
+  Bluewave Ironbridge Redwood Silverline Northstar Brightpath Keystone Oakridge`);
+const COMPANY_PLACES = words(`Madrid Barcelona Valencia Sevilla Zaragoza Málaga Murcia Bilbao
+  Alicante Córdoba Valladolid Vigo Gijón Granada Coruña Vitoria Elche Oviedo Badajoz Cartagena Jerez
+  Pamplona Almería Lisboa Porto Toulouse Lyon Marseille Bordeaux München Köln Hamburg Düsseldorf
+  Zürich Milano Torino Bologna Firenze Napoli London Dublin Kraków Gdańsk Praha Göteborg Malmö`);
+const COMPANY_KINDS = words('S.L. S.A. GmbH SARL Srl Ltd AG Group Hermanos & Hijos Cooperativa');
+const PRODUCTS = words(`andamio grúa carretilla compresor generador hormigonera excavadora furgoneta
+  caldera aerotermia climatización fotovoltaica placas tejado ventanas persianas cocina baño parquet
+  pintura fontanería electricidad ascensor piscina jardín riego toldo pérgola alarma cámaras
+  software licencias portátiles impresoras servidores router fibra catering banquete boda congreso
+  hotel vuelos seguro hipoteca préstamo leasing renting Gabelstapler Wärmepumpe Solaranlage
+  Dachdämmung Küchenmöbel échafaudage chaudière climatisation menuiserie ponteggio caldaia forklift
+  scaffolding boiler heatpump solarpanels roofing kitchen flooring plumbing wiring elevator pool
+  irrigation awning`);
 /** `%p` is the product, `%c` a city, `%n` the sender's name. */
 const TITLES = (
   'Presupuesto %p|Solicitud de información: %p|Quote for %p|Angebot %p|Demande de devis %p|' +
@@ -93,16 +83,10 @@ export const ascii = (word: string) =>
 const SINCE = Date.parse('2024-01-01T00:00:00Z');
 const USERS = 10;
 
-export interface LeadWords {
-  first: string;
-  last: string;
-  /** Present on most leads, not all. */
-  company: { stem: string; place: string; kind: string } | null;
-  product: string;
-  city: string;
-}
+type LeadWords = ReturnType<typeof leadWords>;
 
-export function leadWords(n: number): LeadWords {
+/** Company is present on most leads, not all. */
+export function leadWords(n: number) {
   return {
     first: pick(FIRST, n, 1),
     last: pick(LAST, n, 2),
@@ -163,33 +147,14 @@ export function searchLead(n: number, clients: number): SeedLead {
   };
 }
 
-export const TEXT_KINDS = [
-  'name',
-  'name typed',
-  'company',
-  'message words',
-  'first name',
-  'surname typed',
-] as const;
-export type TextKind = (typeof TEXT_KINDS)[number];
-
-/** What a person looking for lead `n` types, of each kind. */
-export function textQuery(n: number, kind: TextKind): string {
-  const words = leadWords(n);
-  switch (kind) {
-    case 'name':
-      return `${words.first} ${words.last}`;
-    case 'name typed':
-      // The surname cut after 3 to 5 letters, as the list refreshes while typing.
-      return `${words.first} ${words.last.slice(0, 3 + (mix(n, 13) % 3))}`;
-    case 'company':
-      return words.company ? `${words.company.stem} ${words.company.place}` : words.last;
-    case 'message words':
-      return `${words.product} ${words.city}`;
-    // One word, found in thousands of leads: the newest page of them.
-    case 'first name':
-      return words.first;
-    case 'surname typed':
-      return words.last.slice(0, 3);
-  }
-}
+/** What a person looking for lead `n` types, by kind of search. */
+export const TEXT_QUERIES: Record<string, (words: LeadWords, n: number) => string> = {
+  name: ({ first, last }) => `${first} ${last}`,
+  // The surname cut after 3 to 5 letters, as the list refreshes while typing.
+  'name typed': ({ first, last }, n) => `${first} ${last.slice(0, 3 + (mix(n, 13) % 3))}`,
+  company: ({ company, last }) => (company ? `${company.stem} ${company.place}` : last),
+  'message words': ({ product, city }) => `${product} ${city}`,
+  // One word, found in thousands of leads: the newest page of them.
+  'first name': ({ first }) => first,
+  'surname typed': ({ last }) => last.slice(0, 3),
+};

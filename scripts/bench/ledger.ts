@@ -13,14 +13,6 @@ const POLL_MS = 20;
 /** Gives up when no row was recorded or finished for this long. */
 const STALL_MS = 120_000;
 
-export interface Committed {
-  /** Epoch ms of the last row's commit. */
-  lastProcessedAt: number;
-  /** received_at → processed_at of every row, ascending. */
-  latencyMs: number[];
-  outcomes: Record<string, number>;
-}
-
 /**
  * Waits until `expected` rows past `afterId` (of one channel, or any) are done or ignored, saying
  * every few seconds how far it got; throws when a row failed or nothing moved for two minutes.
@@ -29,12 +21,10 @@ export async function awaitCommitted(
   run: Run,
   store: Store,
   where: { afterId: number; expected: number; channelId?: number },
-): Promise<Committed> {
+) {
   const look = inspect(store);
   const scope = sql`id > ${where.afterId}${where.channelId === undefined ? sql`` : sql` AND channel_id = ${where.channelId}`}`;
-  let last = '';
-  let movedAt = Date.now();
-  let saidAt = Date.now();
+  let [last, movedAt, saidAt] = ['', Date.now(), Date.now()];
   for (;;) {
     run.signal.throwIfAborted();
     const rows = await look.all<{ status: string; n: number }>(
@@ -57,18 +47,22 @@ export async function awaitCommitted(
     }
     await sleep(POLL_MS);
   }
-  const rows = await look.all<{
-    received_at: number;
-    processed_at: number;
-    outcome: string | null;
-  }>(sql`SELECT received_at, processed_at, outcome FROM inbox WHERE ${scope}`);
+  type Row = { received_at: number; processed_at: number; outcome: string | null };
+  const rows = await look.all<Row>(
+    sql`SELECT received_at, processed_at, outcome FROM inbox WHERE ${scope}`,
+  );
   const outcomes: Record<string, number> = {};
   for (const row of rows)
     outcomes[row.outcome ?? 'none'] = (outcomes[row.outcome ?? 'none'] ?? 0) + 1;
   return {
+    /** Epoch ms of the last row's commit. */
     lastProcessedAt: rows.reduce((last, row) => Math.max(last, row.processed_at), 0),
+    /** received_at → processed_at of every row, ascending. */
     latencyMs: rows.map((row) => row.processed_at - row.received_at).sort((a, b) => a - b),
-    outcomes,
+    /** `created_simple 956, appended 38, …` */
+    outcomes: Object.entries(outcomes)
+      .map(([kind, n]) => `${kind} ${int(n)}`)
+      .join(', '),
   };
 }
 
@@ -97,7 +91,8 @@ export async function settledMaxInboxId(store: Store): Promise<number> {
 export async function auditAnswers(
   store: Store,
   where: { channelId: number; afterId: number },
-  answers: { accepted: string[]; refused: string[] },
+  /** External ids of the posts answered 2xx. */
+  answered: string[],
   committed = false,
 ) {
   await settledMaxInboxId(store);
@@ -119,15 +114,14 @@ export async function auditAnswers(
     : [];
   const messagesOf = new Map(messages.map(({ id, n }) => [id, Number(n)]));
   const byExternalId = new Map(rows.map((row) => [row.external_id, row]));
-  const accepted = new Set(answers.accepted);
-  const tally = { missing: 0, notDone: 0, notOneMessage: 0, refusedRecorded: 0 };
+  const accepted = new Set(answered);
+  const tally = { missing: 0, notDone: 0, notOneMessage: 0 };
   for (const id of accepted) {
     const row = byExternalId.get(id);
     if (!row) tally.missing += 1;
     else if (committed && row.status !== 'done') tally.notDone += 1;
     else if (committed && messagesOf.get(row.id) !== 1) tally.notOneMessage += 1;
   }
-  for (const id of new Set(answers.refused)) if (byExternalId.has(id)) tally.refusedRecorded += 1;
   const exact = accepted.size - tally.missing - tally.notDone - tally.notOneMessage;
   const lines = [
     `${int(exact)} of ${int(accepted.size)} 2xx answers have ${committed ? 'exactly one done inbox row with one message' : 'their inbox row'}` +
@@ -137,8 +131,8 @@ export async function auditAnswers(
       tally.notDone && `WARNING: ${tally.notDone} 2xx answers whose row is not done`,
       tally.notOneMessage &&
         `WARNING: ${tally.notOneMessage} done rows without exactly one message`,
-      accepted.size < answers.accepted.length &&
-        `WARNING: ${answers.accepted.length - accepted.size} posts were answered 2xx twice`,
+      accepted.size < answered.length &&
+        `WARNING: ${answered.length - accepted.size} posts were answered 2xx twice`,
     ].filter((line): line is string => Boolean(line)),
   ];
   const done = rows.filter((row) => row.status === 'done' && row.processed_at !== null);

@@ -2,8 +2,7 @@
  * The load generators. `fire`: closed loop with autocannon, each connection sending its next post
  * once the last is answered (how fast can the endpoint go). `startTraffic`: open model, request n
  * leaves n / rate seconds after the start whether or not earlier ones were answered, so a slow
- * server meets a growing queue as it would from real customers; a request's latency counts from
- * when it was due.
+ * server meets a growing queue as it would from real customers; its latency counts from then.
  */
 import http from 'node:http';
 import autocannon from 'autocannon';
@@ -15,45 +14,40 @@ export interface Post {
   headers?: Record<string, string>;
 }
 
-export interface Fired {
-  result: autocannon.Result;
-  /** External ids of the posts answered 2xx, and answered otherwise. */
-  accepted: string[];
-  refused: string[];
-}
-
-export const acceptedPerSecond = ({ result }: Fired) => result['2xx'] / result.duration;
-
 /** One autocannon run; with one request in flight per connection, its context names the post. */
 export function fire(
-  target: { url: string; headers: Record<string, string> },
-  load: { seconds: number; connections: number },
-  next: () => Post,
+  load: {
+    url: string;
+    headers: Record<string, string>;
+    seconds: number;
+    connections: number;
+    next: () => Post;
+  },
   signal: AbortSignal,
-): Promise<Fired> {
+) {
   signal.throwIfAborted();
-  const fired = { accepted: [] as string[], refused: [] as string[] };
+  /** External ids of the posts answered 2xx. */
+  const accepted: string[] = [];
   type Sent = { externalId?: string };
-  return new Promise((resolve, reject) => {
+  return new Promise<{ result: autocannon.Result; accepted: string[] }>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: target.url,
+        url: load.url,
         method: 'POST',
-        headers: target.headers,
+        headers: load.headers,
         connections: load.connections,
         pipelining: 1,
         duration: load.seconds,
         requests: [
           {
             setupRequest: (request, context) => {
-              const post = next();
+              const post = load.next();
               (context as Sent).externalId = post.externalId;
               const headers = { ...request.headers, ...post.headers };
               return { ...request, headers, body: post.body };
             },
             onResponse: (status, _body, context) => {
-              const list = status >= 200 && status < 300 ? fired.accepted : fired.refused;
-              list.push((context as Sent).externalId ?? '');
+              if (status >= 200 && status < 300) accepted.push((context as Sent).externalId ?? '');
             },
           },
         ],
@@ -62,7 +56,7 @@ export function fire(
         signal.removeEventListener('abort', stop);
         if (signal.aborted) reject(signal.reason as Error);
         else if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve({ ...fired, result });
+        else resolve({ result, accepted });
       },
     );
     const stop = () => instance.stop();
@@ -75,29 +69,10 @@ export const statuses = (result: autocannon.Result) =>
     .map(([status, { count }]) => `${status} x${count ?? 0}`)
     .join(', ') || `no answers (${result.errors} errors, ${result.timeouts} timeouts)`;
 
-export interface TrafficCounts {
-  sent: number;
-  accepted: number;
-  /** Answered otherwise, or no answer at all (connection error, timeout). */
-  refused: number;
-  /** Milliseconds from when each answered request was due to its answer. */
-  latencyMs: number[];
-}
-
-export interface Traffic {
-  /** The counts since the last call (or the start). */
-  take(): TrafficCounts;
-  readonly sent: number;
-  /** Sequence numbers of the requests answered 2xx. */
-  readonly accepted: number[];
-  readonly inFlight: number;
-  /** Resolves once the schedule has ended (or `stop` was called) and every request has ended. */
-  readonly finished: Promise<void>;
-  stop(): void;
-}
-
 const TICK_MS = 5;
-const noCounts = (): TrafficCounts => ({ sent: 0, accepted: 0, refused: 0, latencyMs: [] });
+const REQUEST_TIMEOUT_MS = 30_000;
+/** `refused`: answered otherwise, or not at all; `latencyMs`: from due to answered. */
+const noCounts = () => ({ sent: 0, accepted: 0, refused: 0, latencyMs: [] as number[] });
 
 export function startTraffic(options: {
   url: URL;
@@ -106,27 +81,18 @@ export function startTraffic(options: {
   seconds: number;
   /** Keep-alive connections; a request finding them all busy waits its turn (and its time counts). */
   connections: number;
-  timeoutMs: number;
   /** The JSON body and Idempotency-Key of request n. */
   post: (n: number) => { body: string; idempotencyKey: string };
-}): Traffic {
+}) {
   const total = Math.floor(options.rate * options.seconds);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  /** Sequence numbers of the requests answered 2xx. */
   const accepted: number[] = [];
   let [counts, sent, inFlight, stopped] = [noCounts(), 0, 0, false];
   let finish = () => {};
+  /** Once the schedule has ended (or `stop` was called) and every request has ended. */
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const startedAt = performance.now();
-  /** Status 0: no answer. */
-  const settle = (n: number, status: number, dueAt: number) => {
-    inFlight -= 1;
-    if (status >= 200 && status < 300) {
-      counts.accepted += 1;
-      accepted.push(n);
-    } else counts.refused += 1;
-    if (status) counts.latencyMs.push(performance.now() - dueAt);
-    if (stopped && inFlight === 0) done();
-  };
   const send = (n: number) => {
     const dueAt = startedAt + (n * 1000) / options.rate;
     const { body, idempotencyKey } = options.post(n);
@@ -142,12 +108,20 @@ export function startTraffic(options: {
         'content-length': payload.length,
         'idempotency-key': idempotencyKey,
       },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     let answered = false;
+    /** Status 0: no answer. */
     const answer = (status: number) => {
-      if (!answered) settle(n, status, dueAt);
+      if (answered) return;
       answered = true;
+      inFlight -= 1;
+      if (status >= 200 && status < 300) {
+        counts.accepted += 1;
+        accepted.push(n);
+      } else counts.refused += 1;
+      if (status) counts.latencyMs.push(performance.now() - dueAt);
+      if (stopped && inFlight === 0) done();
     };
     request.once('response', (response) => {
       answer(response.statusCode ?? 0);
@@ -157,7 +131,6 @@ export function startTraffic(options: {
     request.end(payload);
   };
   const done = () => {
-    clearInterval(timer);
     agent.destroy();
     finish();
   };
@@ -176,13 +149,11 @@ export function startTraffic(options: {
     if (sent >= total) stop();
   }, TICK_MS);
   return {
+    /** The counts since the last call (or the start). */
     take() {
       const taken = counts;
       counts = noCounts();
       return taken;
-    },
-    get sent() {
-      return sent;
     },
     accepted,
     get inFlight() {

@@ -1,8 +1,7 @@
 /**
- * The CRM a run starts from and the people who write to it: operators on the REST intake channel
- * and `count` clients with an email and a phone identity each (written in bulk by db/seed.ts),
- * and a seeded stream of REST intake bodies, a given share from those clients (their contact
- * details written the ways people write them) and the rest from senders never seen before.
+ * The CRM a run starts from and the people who write to it: operators, `count` clients with an
+ * email and a phone each (in bulk by db/seed.ts), and a seeded stream of REST intake bodies, a
+ * share from those clients (spelling their details as people do), the rest from new senders.
  */
 import { newApiKey } from '../../core/api-keys.ts';
 import { API_CHANNEL_ID } from '../../connectors/api/index.ts';
@@ -53,10 +52,8 @@ export async function seedCrm(
 /** A REST intake key: the bearer `key` and the id that scopes its Idempotency-Keys. */
 export async function intakeKey(store: Store): Promise<{ key: string; id: number }> {
   const { key, prefix, hash } = newApiKey();
-  return {
-    key,
-    id: await store.users.createApiKey({ name: 'bench', role: 'intake', prefix, hash }),
-  };
+  const id = await store.users.createApiKey({ name: 'bench', role: 'intake', prefix, hash });
+  return { key, id };
 }
 
 export type NextBody = () => IntakeBody;

@@ -1,9 +1,8 @@
 /**
- * `npm run soak -- --rate 500 --seconds 120` (mode soak): the `web` and `worker` roles fed REST
- * intake posts at a constant rate (open model), watched from outside every `--interval` seconds
- * (sent, accepted and processed per second, backlog, HTTP latency, RSS and CPU of each process),
- * then drained, then audited: every post answered 2xx must have become exactly one done inbox row
- * with one message. The limit is the asked rate: a ratio of 1 means the system kept up.
+ * `npm run soak -- --rate 500 --seconds 120`: the `web` and `worker` roles fed REST intake posts at
+ * a constant rate (open model) and watched every `--interval` seconds, then drained and audited:
+ * every post answered 2xx must be exactly one done inbox row with one message. The limit is the
+ * asked rate: a ratio of 1 means the system kept up.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
@@ -12,33 +11,23 @@ import { scopedExternalId } from '../../connectors/api/schema.ts';
 import { ascending, defineMode, int, mb, percentile } from './context.ts';
 import { auditAnswers, countOf } from './ledger.ts';
 import { startTraffic } from './load.ts';
-import { startCpuMeter } from './proc.ts';
-import { startWeb, startWorker } from './processes.ts';
+import { type AppProcess, startCpuMeter, startWeb, startWorker } from './processes.ts';
 import { intakeKey, mulberry32, seedCrm, senderStream, type NextBody } from './senders.ts';
-import { createWorkspace, STORE_OPTIONS } from './workspace.ts';
 
 /** Shares of posts: from a sender who wrote earlier in the run, from a seeded client. */
 const AGAIN = 0.2;
 const CLIENTS = 0.1;
 const SEEDED_CLIENTS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 const COLUMNS =
   'time sent 2xx err unanswd acc/s done/s backlog oldest http_p99 rss_web rss_wkr cpu_web cpu_wkr bench redis others';
 
 export const soakMode = defineMode({
   summary:
     'REST intake at a constant rate into web and worker for a while, then drained and audited',
-  options: {
-    rate: 500,
-    seconds: 120,
-    interval: 10,
-    drain: 300,
-    connections: 64,
-    ...STORE_OPTIONS,
-  },
-  async run(run, options) {
-    const workspace = await createWorkspace(run, options);
-    const store = await workspace.open({ durability: 'normal' });
+  durability: 'normal',
+  options: { rate: 500, seconds: 120, interval: 10, drain: 300, connections: 64 },
+  async run(run, options, workspace) {
+    const { store } = workspace;
     await seedCrm(run, store, SEEDED_CLIENTS);
     const key = await intakeKey(store);
     const env = workspace.env({ RATE_LIMIT_PER_MINUTE: '1000000000' });
@@ -51,14 +40,14 @@ export const soakMode = defineMode({
     const idle = { web: web.rssBytes(), worker: worker.rssBytes() };
     const meter = await startCpuMeter({ web: web.pid, worker: worker.pid }, workspace.redis);
     const next = soakMix();
+    const idempotencyKey = (n: number) => `soak-${run.id}-${n}`;
     const traffic = startTraffic({
       url: new URL('/api/v1/leads', baseUrl),
       headers: { authorization: `Bearer ${key.key}` },
       rate: options.rate,
       seconds: options.seconds,
       connections: options.connections,
-      timeoutMs: REQUEST_TIMEOUT_MS,
-      post: (n) => ({ body: JSON.stringify(next()), idempotencyKey: `soak-${run.id}-${n}` }),
+      post: (n) => ({ body: JSON.stringify(next()), idempotencyKey: idempotencyKey(n) }),
     });
     run.signal.addEventListener('abort', () => traffic.stop(), { once: true });
     let loadEnded: number | undefined;
@@ -69,6 +58,8 @@ export const soakMode = defineMode({
         run.progress(`the ${name} process exited during the load: it stops`);
         traffic.stop();
       });
+    const drainOver = (now: number) =>
+      loadEnded !== undefined && now - loadEnded > options.drain * 1000;
 
     const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(i ? 8 : 6)).join(' ');
     process.stdout.write(`${line(COLUMNS.split(' '))}\n`);
@@ -81,17 +72,15 @@ export const soakMode = defineMode({
         run.signal.throwIfAborted();
         if (loadEnded !== undefined) {
           drained = (await store.inbox.backlog()).pending === 0;
-          if (performance.now() - loadEnded > options.drain * 1000) break;
+          if (drainOver(performance.now())) break;
         }
         if (!drained) await sleep(Math.min(500, Math.max(1, boundary - performance.now())));
       }
       const now = performance.now();
-      const [done, backlog, counts, cpu] = [
-        await countOf(store, finished),
-        await store.inbox.backlog(),
-        traffic.take(),
-        await meter.take(),
-      ];
+      const done = await countOf(store, finished);
+      const backlog = await store.inbox.backlog();
+      const counts = traffic.take();
+      const cpu = await meter.take();
       http.push(...counts.latencyMs);
       const perSecond = (n: number) =>
         now - lastAt < 1000 ? '-' : int((n * 1000) / (now - lastAt));
@@ -111,47 +100,43 @@ export const soakMode = defineMode({
       ];
       process.stdout.write(`${line(cells)}\n`);
       [lastAt, lastDone] = [now, done];
-      if (loadEnded !== undefined && now - loadEnded > options.drain * 1000) break;
+      if (drainOver(now)) break;
     }
+
     const loadSeconds = ((loadEnded ?? lastAt) - started) / 1000;
-    const accepted = new Set(traffic.accepted);
-    const answered = (yes: boolean) =>
-      Array.from({ length: traffic.sent }, (_, n) => n)
-        .filter((n) => accepted.has(n) === yes)
-        .map((n) => scopedExternalId(key.id, `soak-${run.id}-${n}`));
-    const answers = { accepted: answered(true), refused: answered(false) };
+    const answered = traffic.accepted.map((n) => scopedExternalId(key.id, idempotencyKey(n)));
     const where = { channelId: API_CHANNEL_ID, afterId: firstId };
-    const audit = await auditAnswers(store, where, answers, true);
-    const processed = audit.lagMs.length;
+    const audit = await auditAnswers(store, where, answered, true);
+    const { lagMs: lag, ok: passed } = audit;
     const processSeconds = Math.max(0.001, (audit.lastProcessedAt - audit.firstReceivedAt) / 1000);
-    const passed = audit.ok;
-    const lag = audit.lagMs;
+    const processed = lag.length / processSeconds;
+    const acceptedPerSecond = audit.accepted / loadSeconds;
     const httpMs = ascending(http);
+    const mbs = (bytes: number) => `${mb(bytes).toFixed(0)} MB`;
+    const rss = (child: AppProcess, idleBytes: number) =>
+      `idle ${mbs(idleBytes)}, end ${mbs(child.rssBytes())}, peak ${mbs(child.peakRssBytes())}`;
+    const check = passed ? 'ok' : 'failed';
+    const lagP99 = percentile(lag, 99);
     const lines = [
-      `Leadwire soak (${workspace.store}): ${int(options.rate)} req/s asked for ${options.seconds} s, ` +
+      `Leadwire soak (${store.kind}): ${int(options.rate)} req/s asked for ${options.seconds} s, ` +
         `${options.connections} keep-alive connections, POST /api/v1/leads`,
-      `  load     ${int(audit.accepted)} answered 2xx in ${loadSeconds.toFixed(1)} s (${int(audit.accepted / loadSeconds)}/s); ` +
+      `  load     ${int(audit.accepted)} answered 2xx in ${loadSeconds.toFixed(1)} s (${int(acceptedPerSecond)}/s); ` +
         `due → answered p50 ${percentile(httpMs, 50).toFixed(0)} ms, p99 ${percentile(httpMs, 99).toFixed(0)} ms`,
-      `  worker   ${int(processed)} processed in ${processSeconds.toFixed(1)} s = ${int(processed / processSeconds)}/s; ` +
+      `  worker   ${int(lag.length)} processed in ${processSeconds.toFixed(1)} s = ${int(processed)}/s; ` +
         (drained ? 'backlog drained' : `backlog NOT drained within ${options.drain} s`),
-      `  lag      received → processed p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${lag.at(-1) ?? 0} ms`,
-      `  RSS      web idle ${mb(idle.web).toFixed(0)} MB, end ${mb(web.rssBytes()).toFixed(0)} MB, peak ${mb(web.peakRssBytes()).toFixed(0)} MB; ` +
-        `worker idle ${mb(idle.worker).toFixed(0)} MB, end ${mb(worker.rssBytes()).toFixed(0)} MB, peak ${mb(worker.peakRssBytes()).toFixed(0)} MB`,
+      `  lag      received → processed p50 ${percentile(lag, 50)} ms, p99 ${lagP99} ms, max ${lag.at(-1) ?? 0} ms`,
+      `  RSS      web ${rss(web, idle.web)}; worker ${rss(worker, idle.worker)}`,
       `  check    ${passed ? 'OK' : 'FAILED'}: ${audit.lines[0]}`,
       ...audit.lines.slice(1).map((problem) => `    ${problem}`),
-      `soak: accepted_per_sec=${Math.round(audit.accepted / loadSeconds)} processed_per_sec=${Math.round(processed / processSeconds)} ` +
-        `lag_p99_ms=${percentile(lag, 99)} web_rss_mb=${mb(web.peakRssBytes()).toFixed(0)} ` +
-        `worker_rss_mb=${mb(worker.peakRssBytes()).toFixed(0)} drained=${drained} check=${passed ? 'ok' : 'failed'}`,
+      `soak: accepted_per_sec=${Math.round(acceptedPerSecond)} processed_per_sec=${Math.round(processed)} ` +
+        `lag_p99_ms=${lagP99} web_rss_mb=${mb(web.peakRssBytes()).toFixed(0)} ` +
+        `worker_rss_mb=${mb(worker.peakRssBytes()).toFixed(0)} drained=${drained} check=${check}`,
     ];
     return {
       lines,
-      figure: ['processed_per_s', processed / processSeconds],
+      figure: ['processed_per_s', processed],
       limit: options.rate,
-      more: {
-        lag_p99_ms: percentile(lag, 99),
-        drained: String(drained),
-        check: passed ? 'ok' : 'failed',
-      },
+      more: { lag_p99_ms: lagP99, drained: String(drained), check },
       failed: !drained || !passed,
     };
   },
