@@ -350,12 +350,13 @@ export interface ConnectorDeps {
  * deadline; a row Redis did not take stays pending and the reconciler enqueues it later.
  */
 export interface InboundRecorder {
+  /** Resolves once the row is committed; its hand-off to the queue follows on its own. */
   record(
     channelId: number,
     externalId: string,
     raw: unknown,
     receivedAt: Date,
-  ): Promise<RecordedInbox & { enqueued: boolean }>;
+  ): Promise<RecordedInbox>;
   /**
    * Several events and the source's checkpoint (an IMAP UID, an update offset) in ONE
    * transaction: the checkpoint never runs ahead of the rows.

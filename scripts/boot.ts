@@ -239,6 +239,8 @@ export async function startWeb({ config, log, lifecycle }: Booted): Promise<Serv
   lifecycle.onShutdown('queue producer', () => producer.queue.close());
   lifecycle.onShutdown('queue producer (outbound)', () => outbound.queue.close());
   lifecycle.onShutdown('queue producer (webhooks)', () => webhookQueue.queue.close());
+  // Closers run last first: the answered posts' hand-offs to the queue end before it closes.
+  lifecycle.onShutdown('queue hand-offs', () => recorder.handedOff());
   lifecycle.onShutdown(
     'http server',
     () =>

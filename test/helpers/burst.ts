@@ -42,6 +42,7 @@ export async function openBurst(system: TestSystem, senderCount: number): Promis
       );
     },
     async close() {
+      await recorder.handedOff();
       await producer.queue.close();
       redis.disconnect();
       await store.close();
