@@ -19,7 +19,6 @@ import {
 import { prepareIngestStatements, type InboxDbRow } from '../../db/sqlite/ingest-statements.ts';
 import { migrateDatabase, openDatabase, type Db } from '../../db/sqlite/open.ts';
 import { sqliteInbox } from '../../db/sqlite/inbox.ts';
-import { TEST_STORE } from '../helpers/database.ts';
 
 const API_CHANNEL = 1;
 const row = (externalId: string, channelId = API_CHANNEL): NewRow => ({
@@ -29,7 +28,8 @@ const row = (externalId: string, channelId = API_CHANNEL): NewRow => ({
   receivedAt: new Date('2026-03-01T10:00:00Z'),
 });
 
-describe.runIf(TEST_STORE === 'sqlite')('the inbox thread', () => {
+// Its own SQLite files whatever the run's store: the thread exists only for SQLite.
+describe('the inbox thread', () => {
   let dir: string;
   let db: Db;
   let thread: InboxThread | undefined;
