@@ -8,7 +8,6 @@ import type { Gauge } from 'prom-client';
 import { readSecretVariable } from '../../core/runtime/config.ts';
 import { createLogger } from '../../core/runtime/logger.ts';
 import {
-  channelWebhookErrors,
   telegramWebhookLastError,
   telegramWebhookPending,
   telegramWebhookUp,
@@ -22,6 +21,7 @@ import {
   processedUpdate,
   type BotChannel,
 } from '../helpers/telegram.ts';
+import { webhookErrors } from '../helpers/webhook-errors.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 
 let botApi: BotApi;
@@ -52,16 +52,6 @@ const post = (body: string, token?: string, channelId = bot.id) =>
     },
     body,
   });
-
-/** `leadwire_channel_webhook_errors_total` of this process for one channel id, by reason. */
-async function webhookErrors(channel: string): Promise<Record<string, number>> {
-  const { values } = await channelWebhookErrors.get();
-  return Object.fromEntries(
-    values
-      .filter((v) => v.labels.kind === 'telegram' && v.labels.channel_id === channel)
-      .map((v) => [String(v.labels.reason), v.value]),
-  );
-}
 
 describe('the webhook endpoint', () => {
   it('is registered with a secret token that is never shown', async () => {
@@ -101,8 +91,12 @@ describe('the webhook endpoint', () => {
     expect([unknown.status, await unknown.json()]).toEqual([wrong.status, await wrong.json()]);
     expect(await inboxOf(system, bot.id)).toEqual([]);
     // Each is counted for the alert rules; an id that names no bot is `unknown`.
-    expect(await webhookErrors(String(bot.id))).toEqual({ refused: 5, invalid: 2, too_large: 1 });
-    expect(await webhookErrors('unknown')).toEqual({ refused: 1 });
+    expect(await webhookErrors('telegram', String(bot.id))).toEqual({
+      refused: 5,
+      invalid: 2,
+      too_large: 1,
+    });
+    expect(await webhookErrors('telegram', 'unknown')).toEqual({ refused: 1 });
 
     // The same update with the right secret is taken.
     const taken = await post(update, secret());

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelWebhookErrors } from '../../core/runtime/metrics.ts';
 import { inboxOf, type InboxView } from '../helpers/rows.ts';
+import { webhookErrors } from '../helpers/webhook-errors.ts';
 import { api, startSystem, waitFor, type TestSystem } from '../helpers/system.ts';
 import {
   postWebhook,
@@ -45,16 +45,6 @@ afterAll(async () => {
 
 const call = () => api(system);
 const lead = async (id: number | null) => (await call()('GET', `/api/v1/leads/${id}`)).body;
-/** `leadwire_channel_webhook_errors_total` of this process for one channel id, by reason. */
-async function webhookErrors(channel: string): Promise<Record<string, number>> {
-  const { values } = await channelWebhookErrors.get();
-  return Object.fromEntries(
-    values
-      .filter((v) => v.labels.kind === 'whatsapp' && v.labels.channel_id === channel)
-      .map((v) => [String(v.labels.reason), v.value]),
-  );
-}
-
 const signed = (body: unknown, id = channelId) =>
   postWebhook(system.baseUrl, id, body, { appSecret: APP_SECRET });
 
@@ -180,8 +170,12 @@ describe('the webhook', () => {
     expect((await signed(from('value-errors', '34611000009'))).status).toBe(200);
     expect(await inboxOf(system, channelId)).toEqual([]);
     // What went wrong is counted for the alert rules; an id that names no channel is `unknown`.
-    expect(await webhookErrors(String(channelId))).toEqual({ refused: 2, invalid: 2, reported: 1 });
-    expect(await webhookErrors('unknown')).toEqual({ refused: 1 });
+    expect(await webhookErrors('whatsapp', String(channelId))).toEqual({
+      refused: 2,
+      invalid: 2,
+      reported: 1,
+    });
+    expect(await webhookErrors('whatsapp', 'unknown')).toEqual({ refused: 1 });
 
     const row = await deliver(body);
     expect(row).toMatchObject({ status: 'done', outcome: 'created_simple' });
