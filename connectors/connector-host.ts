@@ -141,6 +141,7 @@ export function startConnectorHost(options: ConnectorHostOptions): ConnectorHost
       for (const monitor of monitors) monitor.stop();
       await Promise.all([...running.values()].map(({ session }) => session.stop()));
       running.clear();
+      notStarted = new Map();
     },
   };
 }

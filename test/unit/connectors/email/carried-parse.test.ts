@@ -15,14 +15,13 @@ import {
   carryParse,
   type CarriedParse,
 } from '../../../../connectors/email/carried-parse.ts';
-import { emailSettingsInput, storeEmailSettings } from '../../../../connectors/email/config.ts';
 import { expandEmail } from '../../../../connectors/email/ingest.ts';
 import { parseEmail } from '../../../../connectors/email/parse.ts';
 import type { EmailRaw } from '../../../../connectors/email/parsed.ts';
 import type { ChannelInfo } from '../../../../core/ports.ts';
 import { createLogger } from '../../../../core/runtime/logger.ts';
 import { FileBlobStore } from '../../../../db/files/blob-store.ts';
-import { fixture, fixtureText } from './fixtures.ts';
+import { fixture, fixtureText, salesMailbox } from './fixtures.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-carried-'));
 const blobs = new FileBlobStore(path.join(dir, 'blobs'));
@@ -35,19 +34,7 @@ const deps = {
 };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const settings = (humanSenders: string[]) =>
-  storeEmailSettings(
-    emailSettingsInput.parse({
-      imap: {
-        host: 'imap.shop.example',
-        user: 'sales@shop.example',
-        password: { env: 'LEADWIRE_SECRET_SALES_IMAP' },
-      },
-      humanSenders,
-    }),
-    undefined,
-    new Date('2026-11-24T10:00:00Z'),
-  );
+const settings = salesMailbox;
 
 const channel = (humanSenders: string[]): ChannelInfo => ({
   id: 4,

@@ -1,6 +1,7 @@
 /** Reading the .eml fixtures and parsing them the way the worker does, with a blob store in memory. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { emailSettingsInput, storeEmailSettings } from '../../../../connectors/email/config.ts';
 import { parseEmail, type ParseEmailOptions } from '../../../../connectors/email/parse.ts';
 
 export function fixture(name: string): Buffer {
@@ -42,3 +43,18 @@ export async function parse(
     ...options,
   });
 }
+
+/** The sales mailbox's settings as the API stores them, with these human senders. */
+export const salesMailbox = (humanSenders: string[]) =>
+  storeEmailSettings(
+    emailSettingsInput.parse({
+      imap: {
+        host: 'imap.shop.example',
+        user: 'sales@shop.example',
+        password: { env: 'LEADWIRE_SECRET_SALES_IMAP' },
+      },
+      humanSenders,
+    }),
+    undefined,
+    new Date('2026-11-24T10:00:00Z'),
+  );

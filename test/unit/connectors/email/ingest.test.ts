@@ -7,13 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emailSettingsInput, storeEmailSettings } from '../../../../connectors/email/config.ts';
 import { expandEmail, normaliseExpandedEmail } from '../../../../connectors/email/ingest.ts';
 import type { EmailRaw } from '../../../../connectors/email/parsed.ts';
 import type { ChannelInfo } from '../../../../core/ports.ts';
 import { createLogger } from '../../../../core/runtime/logger.ts';
 import { FileBlobStore } from '../../../../db/files/blob-store.ts';
-import { fixture } from './fixtures.ts';
+import { fixture, salesMailbox } from './fixtures.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'leadwire-emailexpand-'));
 const blobs = new FileBlobStore(path.join(dir, 'blobs'));
@@ -36,19 +35,7 @@ function channel(settings: Record<string, unknown> | undefined): ChannelInfo {
   };
 }
 
-const stored = (humanSenders: string[]) =>
-  storeEmailSettings(
-    emailSettingsInput.parse({
-      imap: {
-        host: 'imap.shop.example',
-        user: 'sales@shop.example',
-        password: { env: 'LEADWIRE_SECRET_SALES_IMAP' },
-      },
-      humanSenders,
-    }),
-    undefined,
-    new Date('2026-11-24T10:00:00Z'),
-  );
+const stored = salesMailbox;
 
 async function expandFixture(name: string, settings: Record<string, unknown> | undefined) {
   const eml = fixture(name);
