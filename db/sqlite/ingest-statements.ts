@@ -168,6 +168,26 @@ export function prepareIngestStatements(client: Database) {
     failInbox: prepare(
       `UPDATE inbox SET status = 'failed', error = ?, attempts = ?, processed_at = ? WHERE id = ? AND status IN ('pending', 'failed')`,
     ),
+    // A batch's search documents, written once at its end (see migration 0017): the triggers are
+    // off while search_deferred holds a row, which only the ingest's own transaction ever does.
+    deferSearch: prepare(`INSERT INTO search_deferred (id) VALUES (1)`),
+    resumeSearch: prepare(`DELETE FROM search_deferred`),
+    // Leads that had no message before this batch lose the document of their fields alone.
+    dropLeadDocuments: prepare(
+      `DELETE FROM lead_search WHERE rowid IN (SELECT value << 32 FROM json_each(?))`,
+    ),
+    indexLeads: prepare(
+      `INSERT INTO lead_search (rowid, title, name, company)
+       SELECT l.id << 32, l.title, l.name, l.company FROM leads l
+       WHERE l.id IN (SELECT value FROM json_each(?))
+         AND NOT EXISTS (SELECT 1 FROM messages WHERE lead_id = l.id)`,
+    ),
+    indexMessages: prepare(
+      `INSERT INTO lead_search (rowid, title, name, company, text)
+       SELECT (l.id << 32) + 1 + (m.id - 1) % 4294967295, l.title, l.name, l.company, m.text
+       FROM messages m JOIN leads l ON l.id = m.lead_id
+       WHERE m.id IN (SELECT value FROM json_each(?))`,
+    ),
     pending: prepare<{ id: number }>(
       `SELECT id FROM inbox INDEXED BY inbox_pending WHERE status = 'pending' AND id > ? AND received_at < ? ORDER BY id LIMIT ?`,
     ),

@@ -33,6 +33,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   sqlite.pragma(`busy_timeout = ${options.durability === 'normal' ? 2000 : 5000}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('cache_size = -16000');
+  // Savepoints and statements that check a foreign key keep the pages they change in a
+  // sub-journal; on disk, that was a temporary file written for nearly every statement of the
+  // ingest (about a fifth of its time). It holds only the pages one transaction changes.
+  sqlite.pragma('temp_store = MEMORY');
   return drizzle(sqlite, { schema });
 }
 

@@ -125,6 +125,10 @@ it('commits a batch in one transaction; a row whose writes fail rolls back alone
   expect(await count(test, sql`SELECT count(*) AS n FROM leads`)).toBe(2);
   expect(await count(test, sql`SELECT count(*) AS n FROM messages`)).toBe(3);
   expect((await test.store.inbox.get(ids[4]!))?.status).toBe('pending');
+  // The rows that committed are searchable; nothing of the one undone is.
+  const found = async (q: string) =>
+    (await test.store.leads.list({ limit: 10, q }, { kind: 'all' })).leads.length;
+  expect([await found('two'), await found('four'), await found('five')]).toEqual([1, 1, 0]);
 });
 
 it('a batch that interleaves senders keeps each on one lead (later rows see the writes before them)', async () => {
