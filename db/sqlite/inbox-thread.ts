@@ -119,8 +119,9 @@ export function inboxThread(
   const workerData = {
     driver: createRequire(import.meta.url).resolve('better-sqlite3'),
     file: connection.name,
-    // The main connection's settings, so a commit here is as durable and waits as long.
-    pragmas: ['synchronous', 'busy_timeout', 'foreign_keys'].map(
+    // The main connection's settings, so a commit here is as durable and waits as long (and
+    // keeps its sub-journals in memory, as open.ts explains).
+    pragmas: ['synchronous', 'busy_timeout', 'foreign_keys', 'temp_store'].map(
       (name) => `${name} = ${Number(connection.pragma(name, { simple: true }))}`,
     ),
     ...statements,
