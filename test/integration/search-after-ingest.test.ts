@@ -122,17 +122,21 @@ describe("SQLite's index after an ingest batch", () => {
         .all(leadId, leadId, leadId) as { n: number }[]
     ).map((row) => row.n);
 
-  it("replaces a lead's own document by its first message's, and leaves the triggers on", async () => {
-    // A lead made by another writer, without messages, owning the sender's address: the
-    // triggers index its fields alone.
-    const leadId = Number(
+  /** A lead written by another writer than the ingest (an import, say), without messages. */
+  const addLead = (name: string, company: string) =>
+    Number(
       client()
         .prepare(
           `INSERT INTO leads (type, stage, open, source, channel_id, title, name, company, created_at, updated_at)
-           VALUES ('simple', 'NEW', 1, 'import', 1, 'Imported', 'Carla Ortiz', 'Borealis SL', 0, 0)`,
+           VALUES ('simple', 'NEW', 1, 'import', 1, 'Imported', ?, ?, 0, 0)`,
         )
-        .run().lastInsertRowid,
+        .run(name, company).lastInsertRowid,
     );
+
+  it("replaces a lead's own document by its first message's, and leaves the triggers on", async () => {
+    // A lead made by another writer, without messages, owning the sender's address: the
+    // triggers index its fields alone.
+    const leadId = addLead('Carla Ortiz', 'Borealis SL');
     client()
       .prepare(
         `INSERT INTO identities (kind, key, raw, lead_id, created_at)
@@ -153,14 +157,7 @@ describe("SQLite's index after an ingest batch", () => {
 
     // Nothing is left that would keep the triggers off for the next writer.
     expect(client().prepare('SELECT count(*) AS n FROM search_deferred').get()).toEqual({ n: 0 });
-    const later = Number(
-      client()
-        .prepare(
-          `INSERT INTO leads (type, stage, open, source, channel_id, title, name, company, created_at, updated_at)
-           VALUES ('simple', 'NEW', 1, 'import', 1, 'Later', 'Dario Fo', 'Nimbus Srl', 0, 0)`,
-        )
-        .run().lastInsertRowid,
-    );
+    const later = addLead('Dario Fo', 'Nimbus Srl');
     expect(documentsOf(later)).toEqual([0]);
   });
 });
