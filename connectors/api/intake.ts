@@ -4,7 +4,7 @@
  * sent.
  */
 import { randomUUID } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { InboundRecorder } from '../../core/channel.ts';
 import { MalformedInputError } from '../../core/errors.ts';
@@ -14,6 +14,7 @@ import { scopeOf } from '../../core/permissions.ts';
 import { requirePermission } from '../http/auth.ts';
 import type { Principal } from '../http/principal.ts';
 import { problem } from '../http/problem.ts';
+import { sendJson } from '../site/negotiate.ts';
 import { normaliseIntake } from './normalise.ts';
 import { intakeRaw, scopedExternalId, type IntakeRaw } from './schema.ts';
 
@@ -29,11 +30,13 @@ export interface IntakeDeps {
 
 const idParam = z.coerce.number().int().positive();
 
-export function intakeRoutes(deps: IntakeDeps): Router {
+/**
+ * `POST /api/v1/leads`, for a request already authenticated, counted against its key's limit and
+ * with its JSON body read (app.ts mounts it ahead of the rest of the API).
+ */
+export function postLead(deps: IntakeDeps): RequestHandler[] {
   const { inbox, channels } = deps.repos;
-  const router = Router();
-
-  router.post('/leads', requirePermission('intake'), async (req, res) => {
+  const record: RequestHandler = async (req, res) => {
     const actor = res.locals.principal?.actor;
     if (actor && !actor.intakeOnly && scopeOf(actor, 'leads', 'create').kind === 'none')
       return problem(res, 403, 'forbidden', 'your roles may not create leads');
@@ -85,11 +88,11 @@ export function intakeRoutes(deps: IntakeDeps): Router {
       // An intake key learns that its message is in, never what it became: the outcome and the
       // lead would tell whoever holds the key whether an address belongs to a client.
       if (row && row.status !== 'pending' && !seesOutcomes(res.locals.principal)) {
-        return res.status(200).json({ inboxId, status: row.status });
+        return sendJson(res, 200, { inboxId, status: row.status });
       }
       if (row && row.status !== 'pending') {
         const outcome = recorded.created ? row.outcome : 'duplicate';
-        return res.status(row.status === 'failed' ? 422 : 200).json({
+        return sendJson(res, row.status === 'failed' ? 422 : 200, {
           inboxId,
           leadId: row.leadId,
           outcome,
@@ -99,13 +102,19 @@ export function intakeRoutes(deps: IntakeDeps): Router {
         });
       }
     }
-    res.status(202).json({
+    sendJson(res, 202, {
       inboxId,
       status: recorded.row.status,
       ...(recorded.created ? {} : { duplicate: true }),
     });
-  });
+  };
+  return [requirePermission('intake'), record];
+}
 
+/** `GET /api/v1/inbox/:id`: how far a posted message got. */
+export function intakeRoutes(deps: Pick<IntakeDeps, 'repos'>): Router {
+  const { inbox } = deps.repos;
+  const router = Router();
   router.get('/inbox/:id', requirePermission('intake'), async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     const row = id.success ? await inbox.get(id.data) : undefined;

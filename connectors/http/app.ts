@@ -4,7 +4,13 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Channel } from '../../core/channel.ts';
@@ -17,7 +23,7 @@ import type { FormSettings } from '../../core/runtime/config.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Repositories, Store } from '../../core/repositories/index.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
-import { intakeRoutes } from '../api/index.ts';
+import { intakeRoutes, postLead } from '../api/intake.ts';
 import { callbackDefinition, callbackSite } from '../callback/index.ts';
 import { widgetAdminRoutes } from './operator/widgets.ts';
 import { SiteGuard } from '../site/guard.ts';
@@ -49,7 +55,12 @@ import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { healthRoutes } from './health.ts';
 import { countRequests, metricsRoutes } from './metrics.ts';
 import { redisRateLimit } from './rate-limit.ts';
-import { recentChannels, recentForms, recentLookups } from './recent-lookups.ts';
+import {
+  recentChannels,
+  recentForms,
+  recentLookups,
+  type RecentLookups,
+} from './recent-lookups.ts';
 
 /** How long a form or channel read for an intake post is used again (see recent-lookups.ts). */
 const LOOKUP_TTL_MS = 1000;
@@ -100,12 +111,13 @@ export interface AppDeps {
   importDir: string;
 }
 
-/** How requests authenticate: keys, sessions, the failure guard. */
-function authDeps(deps: AppDeps): AdminAuthDeps {
+/** How requests authenticate: keys (verified ones kept a moment in `lookups`), sessions, the guard. */
+function authDeps(deps: AppDeps, lookups: RecentLookups): AdminAuthDeps {
   return {
     users: deps.repos.users,
     log: deps.log,
     apiKey: deps.apiKey,
+    recentKeys: lookups,
     guard: { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 },
     session: {
       // Shared by every web process, like the form secret it is derived from.
@@ -125,10 +137,47 @@ function operationsRoutes(deps: AppDeps, adminAuth: AdminAuthDeps): express.Rout
   return router;
 }
 
+/**
+ * Express's proxy trust check, remembered per address: it parses the address with ipaddr.js on
+ * every call (req.protocol asks it for each form post that carries an Origin), and its answer
+ * for an address never changes. Addresses come from X-Forwarded-For: the memory stays bounded.
+ */
+function rememberedTrust(trust: (address: string, hop: number) => boolean) {
+  const known = new Map<string, boolean>();
+  return (address: string, hop: number) => {
+    const key = `${hop} ${address}`;
+    let trusted = known.get(key);
+    if (trusted === undefined) {
+      trusted = trust(address, hop);
+      if (known.size >= 1000) known.clear();
+      known.set(key, trusted);
+    }
+    return trusted;
+  };
+}
+
+/** The API's body: JSON of at most 1 MB, and nothing else where a body is sent. */
+function jsonBody(): RequestHandler[] {
+  const onlyJson = (req: Request, res: Response, next: () => void) => {
+    // A request without a body (POST …/complete) has nothing to refuse.
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
+    if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json')) {
+      return problem(res, 415, 'unsupported_media_type', 'send the body as application/json');
+    }
+    next();
+  };
+  return [express.json({ limit: '1mb', strict: true }), onlyJson];
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? 'loopback');
+  // Express has compiled the setting into 'trust proxy fn': the same answers, remembered.
+  app.set(
+    'trust proxy',
+    rememberedTrust(app.get('trust proxy fn') as (a: string, i: number) => boolean),
+  );
   app.use(countRequests);
   app.use(
     helmet({
@@ -137,52 +186,11 @@ export function createApp(deps: AppDeps): express.Express {
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
-  // The public intake (forms, callbacks, channels' webhooks) comes first: a post passes no layer
-  // that only the console, the dashboard or the operator API needs.
+  // The public intake (the REST intake, forms, callbacks, channels' webhooks) comes first: a post
+  // passes no layer that only the console, the dashboard or the operator API needs.
   const lookups = recentLookups({ ttlMs: LOOKUP_TTL_MS, limit: 1000 });
-  const site = {
-    ...deps,
-    repos: { ...deps.repos, forms: recentForms(deps.repos.forms, lookups) },
-    secret: deps.formSecret,
-  };
-  app.use(webformSite.mount, siteRoutes(site, webformSite));
-  app.use(callbackSite.mount, siteRoutes(site, callbackSite));
-  // A wrong webhook secret counts against the address like a wrong API key.
-  const guard = { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 };
-  const intakeRepos = { ...deps.repos, channels: recentChannels(deps.repos.channels, lookups) };
-  const webhookDeps = { ...deps, repos: intakeRepos, authFailures: authFailures(guard) };
-  for (const channel of deps.channels) if (channel.webhook) app.use(channel.webhook(webhookDeps));
-
-  const live = deps.live ?? { feed: new LiveFeed(deps.repos.events, deps.log), announce: () => {} };
-  // An operator's change made through this process (the API, the console) reaches every open
-  // console. Only an operator's: what customers send (intake, forms, webhooks) writes no event
-  // here, the ingest worker announces it after its commit, and this hot path stays quiet.
-  app.use((req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      res.on('finish', () => {
-        const by = res.locals.principal;
-        if (res.statusCode < 400 && by && by.role !== 'intake') {
-          // It may have changed a form or a channel: the intake reads them afresh.
-          lookups.clear();
-          live.announce();
-          live.feed.changed();
-        }
-      });
-    next();
-  });
-  app.use(healthRoutes(deps.store, deps.redis));
-  const auth = authDeps(deps);
-  app.use(operationsRoutes(deps, auth));
-  app.use(signInRoutes(auth));
-  const admin = { repos: deps.repos, guard: new SiteGuard(deps) };
-  const webhookAdmin: WebhookAdminDeps = {
-    repos: deps.repos,
-    clock: systemClock,
-    allowPrivate: deps.webhooks?.allowPrivate ?? false,
-    secretsKey: deps.secretsKey,
-    producer: deps.webhooks?.producer,
-  };
-
+  const auth = authDeps(deps, lookups);
+  const authenticated = authenticate(auth);
   // After authentication, every request counts against the key that made it.
   const perKey = redisRateLimit(deps, 'api', deps.rateLimitPerMinute ?? 6000, {
     keyGenerator: (_req, res) => {
@@ -199,21 +207,63 @@ export function createApp(deps: AppDeps): express.Express {
         'too many requests; retry after the time in the RateLimit header',
       ),
   });
+  const apiBody = jsonBody();
+  const intakeRepos = { ...deps.repos, channels: recentChannels(deps.repos.channels, lookups) };
+  // The rest of the API (below) would answer it the same way, after a dozen routers it skips.
+  app.post(
+    '/api/v1/leads',
+    authenticated,
+    perKey,
+    ...apiBody,
+    ...postLead({ ...deps, repos: intakeRepos }),
+  );
+  const site = {
+    ...deps,
+    repos: { ...deps.repos, forms: recentForms(deps.repos.forms, lookups) },
+    secret: deps.formSecret,
+  };
+  app.use(webformSite.mount, siteRoutes(site, webformSite));
+  app.use(callbackSite.mount, siteRoutes(site, callbackSite));
+  // A wrong webhook secret counts against the address like a wrong API key.
+  const guard = { redis: deps.redis, prefix: deps.queuePrefix, perMinute: 30 };
+  const webhookDeps = { ...deps, repos: intakeRepos, authFailures: authFailures(guard) };
+  for (const channel of deps.channels) if (channel.webhook) app.use(channel.webhook(webhookDeps));
+
+  const live = deps.live ?? { feed: new LiveFeed(deps.repos.events, deps.log), announce: () => {} };
+  // An operator's change made through this process (the API, the console) reaches every open
+  // console. Only an operator's: what customers send (intake, forms, webhooks) writes no event
+  // here, the ingest worker announces it after its commit, and this hot path stays quiet.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      res.on('finish', () => {
+        const by = res.locals.principal;
+        if (res.statusCode < 400 && by && by.role !== 'intake') {
+          // It may have changed a form, a channel, a key or a user: the intake reads them afresh.
+          lookups.clear();
+          live.announce();
+          live.feed.changed();
+        }
+      });
+    next();
+  });
+  app.use(healthRoutes(deps.store, deps.redis));
+  app.use(operationsRoutes(deps, auth));
+  app.use(signInRoutes(auth));
+  const admin = { repos: deps.repos, guard: new SiteGuard(deps) };
+  const webhookAdmin: WebhookAdminDeps = {
+    repos: deps.repos,
+    clock: systemClock,
+    allowPrivate: deps.webhooks?.allowPrivate ?? false,
+    secretsKey: deps.secretsKey,
+    producer: deps.webhooks?.producer,
+  };
 
   app.use(
     '/api/v1',
-    authenticate(auth),
+    authenticated,
     perKey,
-    express.json({ limit: '1mb', strict: true }),
-    (req, res, next) => {
-      // A request without a body (POST …/complete) has nothing to refuse.
-      const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
-      if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json')) {
-        return problem(res, 415, 'unsupported_media_type', 'send the body as application/json');
-      }
-      next();
-    },
-    intakeRoutes({ ...deps, repos: intakeRepos }),
+    ...apiBody,
+    intakeRoutes({ repos: intakeRepos }),
     sessionRoutes(auth),
     // Before the list routes: `/leads/export` must not be read as the lead with id "export".
     exportRoutes(deps),

@@ -13,6 +13,7 @@ import type { UserRepository } from '../../core/repositories/users.ts';
 import { countFailure, tooManyFailures, type AuthFailureGuard } from './auth-failures.ts';
 import { BOOTSTRAP_PRINCIPAL, keyPrincipal, userActor, type Principal } from './principal.ts';
 import { problem } from './problem.ts';
+import type { RecentLookups } from './recent-lookups.ts';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -29,6 +30,13 @@ export interface AuthDeps {
   apiKey: string | undefined;
   guard: AuthFailureGuard;
   session: SessionSettings;
+  /**
+   * Keys verified a moment ago, by their hash (never the key itself): an integration posting
+   * hundreds of leads a second is not looked up and its actor rebuilt for each. They are
+   * forgotten at once when an operator changes anything through this process (app.ts), within
+   * the moment when another process does: a revoked key or a deactivated user stops working.
+   */
+  recentKeys?: RecentLookups | undefined;
 }
 
 export interface SessionSettings {
@@ -59,15 +67,26 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+/** The hash of the bootstrap API_KEY, worked out once rather than for every request. */
+const bootstrapHash = { key: '', hash: '' };
+function hashOfBootstrap(apiKey: string): string {
+  if (bootstrapHash.key !== apiKey)
+    Object.assign(bootstrapHash, { key: apiKey, hash: hashApiKey(apiKey) });
+  return bootstrapHash.hash;
+}
+
 /** Resolves a presented key; the bootstrap API_KEY from the environment is an admin. */
 export async function principalOfKey(
-  deps: Pick<AuthDeps, 'users' | 'apiKey'>,
+  deps: Pick<AuthDeps, 'users' | 'apiKey' | 'recentKeys'>,
   presented: string,
 ): Promise<Principal | undefined> {
   const hash = hashApiKey(presented);
-  if (deps.apiKey && sameHash(hash, hashApiKey(deps.apiKey))) return BOOTSTRAP_PRINCIPAL;
-  const key = await deps.users.activeKeyByHash(hash);
-  return key ? keyPrincipal(deps.users, key) : undefined;
+  if (deps.apiKey && sameHash(hash, hashOfBootstrap(deps.apiKey))) return BOOTSTRAP_PRINCIPAL;
+  const load = async () => {
+    const key = await deps.users.activeKeyByHash(hash);
+    return key ? keyPrincipal(deps.users, key) : undefined;
+  };
+  return deps.recentKeys ? deps.recentKeys.get(`api-key:${hash}`, load) : load();
 }
 
 /** The signed-in user behind a session cookie, if the session is alive. */

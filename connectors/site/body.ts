@@ -6,6 +6,7 @@
  */
 import type { Request } from 'express';
 import { fieldRecord } from './field-values.ts';
+import { siteBodyType } from './negotiate.ts';
 import busboy from 'busboy';
 import type { BlobStore, ReceivedBlob } from '../../core/repositories/blobs.ts';
 
@@ -55,11 +56,7 @@ export async function readSiteBody(
   limits: BodyLimits,
 ): Promise<SiteBody> {
   // One look at Content-Type: false, or the first of these it matches.
-  const type = req.is([
-    'multipart/form-data',
-    'application/x-www-form-urlencoded',
-    'application/json',
-  ]);
+  const type = siteBodyType(req);
   const multipart = type === 'multipart/form-data';
   const json = type === 'application/json';
   if (!type) {

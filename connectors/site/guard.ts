@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { occasionalWarning, withinDeadline } from '../../core/runtime/redis-outage.ts';
 import type { FormRepository, Widget } from '../../core/repositories/forms.ts';
+import { redisScript } from '../http/rate-limit.ts';
 import { HONEYPOT_FIELD, TOKEN_FIELD } from './page.ts';
 
 export type RejectionReason =
@@ -40,6 +41,15 @@ export interface GuardDeps {
 }
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
+
+/**
+ * One accepted submission counted: the day's counter is created with its expiry (so no
+ * interruption can leave one without), then incremented; one command, not two, per post.
+ */
+const countAccepted = redisScript(`
+redis.call("SET", KEYS[1], 0, "EX", ARGV[1], "NX")
+return redis.call("INCR", KEYS[1])
+`);
 
 export class SiteGuard {
   /** During an outage every post misses its counters: one warning now and then, not one each. */
@@ -116,12 +126,9 @@ export class SiteGuard {
     const counter = this.key('accepted', widget.id, at);
     try {
       const { redis } = this.deps;
-      // Two plain commands, not a MULTI: the connection pipelines them with the other posts of
-      // the same turn into one write, and Redis runs them in order all the same. The counter is
-      // created with its expiry (SET NX EX), so no interruption can leave one without.
-      const [, count] = await withinDeadline(redis, () =>
-        Promise.all([redis.set(counter, 0, 'EX', 2 * DAY_SECONDS, 'NX'), redis.incr(counter)]),
-      );
+      const count = (await withinDeadline(redis, () =>
+        countAccepted(redis, [counter], [2 * DAY_SECONDS]),
+      )) as number;
       if (count <= cap) return undefined;
       // Logged when the cap is crossed and every 100 submissions after, not for each one.
       if ((count - cap - 1) % 100 === 0)

@@ -15,6 +15,7 @@ import { addressKey, redisRateLimit } from '../http/rate-limit.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { BodyError, readSiteBody, type UploadedFile } from './body.ts';
 import { embedScript } from './embed.ts';
+import { sendJson, wantsJson } from './negotiate.ts';
 import { SiteGuard, type RejectionReason } from './guard.ts';
 import {
   HONEYPOT_FIELD,
@@ -139,7 +140,7 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
     fragment: string,
     json: Record<string, unknown>,
   ) => {
-    if (wantsJson(req)) return res.status(status).json({ ...json, fragment });
+    if (wantsJson(req)) return sendJson(res, status, { ...json, fragment });
     hostedHeaders(res, channel.settings(channel.parse(widgetOf(res))));
     res
       .status(status)
@@ -169,8 +170,6 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
 
   const perIp = redisRateLimit(deps, `site-${channel.kind}`, deps.forms.ratePerMinute, {
     keyGenerator: (req, res) => `${widgetOf(res).id}:${addressKey(req.ip ?? '')}`,
-    // addressKey applies ipKeyGenerator to IPv6 addresses, which the source check cannot see.
-    validate: { keyGeneratorIpFallback: false },
     handler: (req, res) => turnAway(req, res, 'rate_limited', 429, NOTICES.rate_limited),
   });
 
@@ -310,8 +309,9 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   /** A post from a page on another origin is only accepted from the form's allowed origins. */
   async function originCheck(req: Request, res: Response, next: () => void) {
     const origin = req.get('origin');
-    const own = `${req.protocol}://${req.get('host')}`;
-    if (!origin || origin === own || res.get('Access-Control-Allow-Origin')) return next();
+    // req.protocol asks the proxy trust settings: only worked out when there is an Origin.
+    if (!origin || res.get('Access-Control-Allow-Origin')) return next();
+    if (origin === `${req.protocol}://${req.get('host')}`) return next();
     await guard.reject(widgetOf(res), 'origin', req, new Date());
     if (!wantsJson(req)) {
       const text =
@@ -326,19 +326,6 @@ export function siteRoutes<D>(deps: SiteDeps, channel: SiteChannel<D>): Router {
   }
 
   return router;
-}
-
-/** Asked several times while a post is answered: Content-Type and Accept are read once. */
-const jsonWanted = new WeakMap<Request, boolean>();
-
-function wantsJson(req: Request): boolean {
-  let wanted = jsonWanted.get(req);
-  if (wanted === undefined) {
-    wanted =
-      req.is('application/json') === 'application/json' || req.accepts(['html', 'json']) === 'json';
-    jsonWanted.set(req, wanted);
-  }
-  return wanted;
 }
 
 /** Hosted pages carry no script; they may be framed by the form's allowed origins. */

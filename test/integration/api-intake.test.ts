@@ -1,6 +1,7 @@
 /** Every decision-table row end to end: HTTP → inbox → BullMQ → ingest worker → lead. */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newApiKey } from '../../core/api-keys.ts';
 import { addUser } from '../helpers/rows.ts';
 import { api, createApiKey, startSystem, type TestSystem } from '../helpers/system.ts';
 
@@ -354,6 +355,27 @@ describe('API keys', () => {
     expect((await partner('GET', `/api/v1/inbox/${theirs.body.inboxId}`)).status).toBe(200);
     expect((await partner('GET', `/api/v1/inbox/${mine.body.inboxId}`)).status).toBe(404);
     expect((await partner('GET', `/api/v1/leads/${mine.body.leadId}`)).status).toBe(403);
+  });
+
+  it('stops the intake key of a user at once when an admin deactivates the user here', async () => {
+    const user = await addUser(system, { name: 'Leaving Partner', email: 'leaving@partner.test' });
+    const { key, prefix, hash } = newApiKey();
+    await system.store.users.createApiKey({
+      name: 'partner of a user',
+      role: 'intake',
+      prefix,
+      hash,
+      userId: user.id,
+    });
+    const partner = api({ baseUrl: system.baseUrl, apiKey: key });
+    const body = { email: 'before@partner.test', message: 'while they work here' };
+    // Twice, so the second answer may come from the keys verified a moment ago.
+    expect((await partner('POST', '/api/v1/leads', body)).status).toBe(202);
+    expect((await partner('POST', '/api/v1/leads', body)).status).toBe(202);
+    const off = await call('PATCH', `/api/v1/users/${user.id}`, { active: false });
+    expect(off.status).toBe(200);
+    const after = await partner('POST', '/api/v1/leads', { email: 'after@partner.test' });
+    expect(after.status).toBe(401);
   });
 });
 

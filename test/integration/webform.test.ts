@@ -500,32 +500,75 @@ describe('hostile input', () => {
     expect(posted.text).toContain('This form cannot be sent from the page it is on.');
     expect(await inboxRows()).toBe(before);
   });
+
+  it("takes a post from the form's own origin as the trusted proxy says it was reached", async () => {
+    const host = new URL(system.baseUrl).host;
+    // The test's proxy is on loopback, which is trusted: X-Forwarded-Proto names the scheme.
+    const behindTls = { 'x-forwarded-proto': 'https' };
+    const posts = [
+      { origin: `https://${host}`, ...behindTls },
+      { origin: `http://${host}`, ...behindTls },
+      { origin: `https://${host}`, ...behindTls },
+      { origin: `http://${host}` },
+    ];
+    const statuses = [];
+    for (const headers of posts) {
+      const fields = { ...valid, email: `own-origin@example.com`, lw_token: await token() };
+      statuses.push((await postForm(system, '/f/contact', fields, { json: true, headers })).status);
+    }
+    expect(statuses).toEqual([202, 403, 202, 202]);
+  });
 });
 
 describe('per-IP limit', () => {
-  it('answers 429 past the limit and counts it', async () => {
+  /** Posts answered under the route template `/f/:slug` with `status`, as /metrics counts them. */
+  async function postsCounted(system: TestSystem, status: number): Promise<number> {
+    const metrics = await fetch(`${system.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${system.apiKey}` },
+    });
+    const series = `leadwire_http_requests_total{route="/f/:slug",method="POST",status="${status}"`;
+    const line = (await metrics.text()).split('\n').find((each) => each.startsWith(series));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  }
+
+  it('answers 429 past the limit with its RateLimit headers, and counts it', async () => {
     const limited = await startSystem({
       label: 'webform-limit',
       env: { FORM_MIN_FILL_MS: '0', FORM_RATE_LIMIT_PER_MINUTE: '3' },
     });
     try {
       const created = await createForm(limited);
-      const statuses: number[] = [];
+      const before = {
+        ok: await postsCounted(limited, 200),
+        refused: await postsCounted(limited, 429),
+      };
+      const answers = [];
       for (let i = 0; i < 4; i++) {
         const fresh = await renderToken(limited, '/f/contact');
-        statuses.push(
-          (
-            await postForm(limited, '/f/contact', {
-              ...valid,
-              email: `r${i}@example.com`,
-              lw_token: fresh,
-            })
-          ).status,
+        answers.push(
+          await postForm(limited, '/f/contact', {
+            ...valid,
+            email: `r${i}@example.com`,
+            lw_token: fresh,
+          }),
         );
       }
-      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+      const [first, , , refused] = answers;
+      expect(first?.headers.get('ratelimit')).toBe('"3-in-1min"; r=2; t=60');
+      expect(refused?.headers.get('ratelimit')).toMatch(/^"3-in-1min"; r=0; t=\d+$/);
+      expect(refused?.headers.get('ratelimit-policy')).toMatch(
+        /^"3-in-1min"; q=3; w=60; pk=:[A-Za-z0-9+/=]+:$/,
+      );
+      expect(refused?.headers.get('retry-after')).toBe(
+        /t=(\d+)$/.exec(refused?.headers.get('ratelimit') ?? '')?.[1],
+      );
+      expect(refused?.text).toContain('Too many submissions from your network.');
       const stats = await api(limited)('GET', `/api/v1/forms/${created.id}`);
       expect(stats.body.rejectionsToday).toEqual({ rate_limited: 1 });
+      // Counted under the route template, not the slug.
+      expect(await postsCounted(limited, 200)).toBe(before.ok + 3);
+      expect(await postsCounted(limited, 429)).toBe(before.refused + 1);
     } finally {
       await limited.close();
     }
