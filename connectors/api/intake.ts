@@ -13,8 +13,7 @@ import type { Repositories } from '../../core/repositories/index.ts';
 import { scopeOf } from '../../core/permissions.ts';
 import { requirePermission } from '../http/auth.ts';
 import type { Principal } from '../http/principal.ts';
-import { problem } from '../http/problem.ts';
-import { sendJson } from '../site/negotiate.ts';
+import { problem, sendJson } from '../http/problem.ts';
 import { normaliseIntake } from './normalise.ts';
 import { intakeRaw, scopedExternalId, type IntakeRaw } from './schema.ts';
 

@@ -4,57 +4,34 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-  type Router,
-} from 'express';
+import express, { type Router } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import type { Channel } from '../../core/channel.ts';
-import { StoreUnavailableError } from '../../core/errors.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
-import { occasionalWarning } from '../../core/runtime/redis-outage.ts';
 import type { Producer } from '../../core/runtime/queues.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { FormSettings } from '../../core/runtime/config.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { Repositories, Store } from '../../core/repositories/index.ts';
 import type { Credentials } from '../../core/runtime/secrets.ts';
-import { intakeRoutes, postLead } from '../api/intake.ts';
-import { callbackDefinition, callbackSite } from '../callback/index.ts';
-import { widgetAdminRoutes } from './operator/widgets.ts';
+import { postLead } from '../api/intake.ts';
+import { callbackSite } from '../callback/index.ts';
 import { SiteGuard } from '../site/guard.ts';
-import { messagePage } from '../site/page.ts';
 import { siteRoutes } from '../site/routes.ts';
-import { formDefinition, webformSite } from '../webform/index.ts';
+import { webformSite } from '../webform/index.ts';
+import type { WebhookAdminDeps } from '../webhook-admin.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { adminLoginRoutes, requireAdmin, type AdminAuthDeps } from './admin-session.ts';
+import { apiGuards, operatorApi } from './api.ts';
 import { consoleRoutes, LiveFeed } from './console/index.ts';
-import { sessionRoutes, signInRoutes } from './session.ts';
-import { authenticate } from './auth.ts';
+import { signInRoutes } from './session.ts';
 import { authFailures } from './auth-failures.ts';
-import { activityRoutes } from './operator/activities.ts';
-import { channelRoutes } from './operator/channels.ts';
-import { clientRoutes } from './operator/clients.ts';
-import { dealRoutes } from './operator/deals.ts';
-import { duplicateRoutes } from './operator/duplicates.ts';
-import { mergeRoutes } from './operator/merges.ts';
-import { webhookRoutes } from './operator/webhooks.ts';
-import type { WebhookAdminDeps } from '../webhook-admin.ts';
-import { exportRoutes } from './operator/exports.ts';
-import { stageRoutes } from './operator/stages.ts';
-import { customFieldRoutes } from './operator/custom-fields.ts';
-import { peopleRoutes } from './operator/people.ts';
-import { leadRoutes } from './operator/leads.ts';
-import { replyRoutes } from './operator/replies.ts';
+import { errorAnswers } from './errors.ts';
 import { problem } from './problem.ts';
 import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { healthRoutes } from './health.ts';
 import { countRequests, metricsRoutes } from './metrics.ts';
-import { redisRateLimit } from './rate-limit.ts';
 import {
   recentChannels,
   recentForms,
@@ -156,19 +133,6 @@ function rememberedTrust(trust: (address: string, hop: number) => boolean) {
   };
 }
 
-/** The API's body: JSON of at most 1 MB, and nothing else where a body is sent. */
-function jsonBody(): RequestHandler[] {
-  const onlyJson = (req: Request, res: Response, next: () => void) => {
-    // A request without a body (POST …/complete) has nothing to refuse.
-    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
-    if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json')) {
-      return problem(res, 415, 'unsupported_media_type', 'send the body as application/json');
-    }
-    next();
-  };
-  return [express.json({ limit: '1mb', strict: true }), onlyJson];
-}
-
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -190,33 +154,10 @@ export function createApp(deps: AppDeps): express.Express {
   // passes no layer that only the console, the dashboard or the operator API needs.
   const lookups = recentLookups({ ttlMs: LOOKUP_TTL_MS, limit: 1000 });
   const auth = authDeps(deps, lookups);
-  const authenticated = authenticate(auth);
-  // After authentication, every request counts against the key that made it.
-  const perKey = redisRateLimit(deps, 'api', deps.rateLimitPerMinute ?? 6000, {
-    keyGenerator: (_req, res) => {
-      const principal = res.locals.principal;
-      return principal?.sessionId
-        ? `user:${principal.user?.id}`
-        : `key:${principal?.keyId ?? 'bootstrap'}`;
-    },
-    handler: (_req, res) =>
-      problem(
-        res,
-        429,
-        'rate_limited',
-        'too many requests; retry after the time in the RateLimit header',
-      ),
-  });
-  const apiBody = jsonBody();
+  const guards = apiGuards(deps, auth);
   const intakeRepos = { ...deps.repos, channels: recentChannels(deps.repos.channels, lookups) };
   // The rest of the API (below) would answer it the same way, after a dozen routers it skips.
-  app.post(
-    '/api/v1/leads',
-    authenticated,
-    perKey,
-    ...apiBody,
-    ...postLead({ ...deps, repos: intakeRepos }),
-  );
+  app.post('/api/v1/leads', ...guards, ...postLead({ ...deps, repos: intakeRepos }));
   const site = {
     ...deps,
     repos: { ...deps.repos, forms: recentForms(deps.repos.forms, lookups) },
@@ -260,27 +201,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(
     '/api/v1',
-    authenticated,
-    perKey,
-    ...apiBody,
-    intakeRoutes({ repos: intakeRepos }),
-    sessionRoutes(auth),
-    // Before the list routes: `/leads/export` must not be read as the lead with id "export".
-    exportRoutes(deps),
-    leadRoutes(deps),
-    clientRoutes(deps),
-    dealRoutes(deps),
-    duplicateRoutes(deps),
-    mergeRoutes(deps),
-    stageRoutes(deps),
-    customFieldRoutes(deps),
-    peopleRoutes(deps),
-    widgetAdminRoutes(admin, 'webform', '/forms', '/f', formDefinition),
-    widgetAdminRoutes(admin, 'callback', '/callbacks', '/cb', callbackDefinition),
-    activityRoutes(deps),
-    channelRoutes(deps),
-    webhookRoutes(webhookAdmin),
-    replyRoutes(deps),
+    ...guards,
+    ...operatorApi(deps, { auth, intakeRepos, widgets: admin, webhookAdmin }),
   );
 
   app.use(
@@ -302,48 +224,6 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((_req, res) => problem(res, 404, 'not_found', 'no such endpoint'));
 
-  const unavailable = occasionalWarning(deps.log, 'database unavailable: answering 503');
-  const onError: ErrorRequestHandler = (
-    error: { type?: string; status?: number; message?: string },
-    req,
-    res,
-    _next,
-  ) => {
-    if (error.type === 'entity.too.large')
-      return problem(res, 413, 'too_large', 'the body is over 1 MB');
-    if (error.type === 'entity.parse.failed')
-      return problem(res, 400, 'invalid_json', 'the body is not valid JSON');
-    if (error.status && error.status >= 400 && error.status < 500) {
-      return problem(res, error.status, 'bad_request', error.message ?? 'bad request');
-    }
-    if (error instanceof StoreUnavailableError) {
-      unavailable(error, { method: req.method, path: req.path });
-      res.set('Retry-After', '5');
-      if (req.accepts(['json', 'html']) === 'html' && !req.path.startsWith('/api/')) {
-        res.status(503).type('html');
-        res.send(
-          messagePage(
-            'Please try again',
-            'We could not take this right now. Nothing was sent; please try again in a minute.',
-          ),
-        );
-        return;
-      }
-      return problem(
-        res,
-        503,
-        'unavailable',
-        'the database is not answering right now; retry in a few seconds (with the same Idempotency-Key)',
-      );
-    }
-    deps.log.error({ err: error, method: req.method, path: req.path }, 'request failed');
-    problem(
-      res,
-      500,
-      'internal',
-      'something went wrong on our side; the request can be retried safely with the same Idempotency-Key',
-    );
-  };
-  app.use(onError);
+  app.use(errorAnswers(deps.log));
   return app;
 }

@@ -12,6 +12,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { occasionalWarning, withinDeadline } from '../../core/runtime/redis-outage.ts';
+import { redisScript } from '../../core/runtime/redis-script.ts';
 
 export interface RateLimitDeps {
   redis: Redis;
@@ -42,19 +43,6 @@ end
 local totalHits = redis.call("INCR", KEYS[1])
 return { totalHits, timeToExpire }
 `.trim();
-
-/** A Lua script run by its SHA-1, loaded again (EVAL) when Redis does not know it (restarted). */
-export function redisScript(source: string) {
-  const sha = createHash('sha1').update(source).digest('hex');
-  return async (redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> => {
-    try {
-      return await redis.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(source, keys.length, ...keys, ...args);
-    }
-  };
-}
 
 const countHit = redisScript(WINDOW_SCRIPT);
 

@@ -8,8 +8,8 @@ import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/runtime/logger.ts';
 import { occasionalWarning, withinDeadline } from '../../core/runtime/redis-outage.ts';
+import { redisScript } from '../../core/runtime/redis-script.ts';
 import type { FormRepository, Widget } from '../../core/repositories/forms.ts';
-import { redisScript } from '../http/rate-limit.ts';
 import { HONEYPOT_FIELD, TOKEN_FIELD } from './page.ts';
 
 export type RejectionReason =

@@ -1,10 +1,9 @@
 /**
- * Content negotiation for the public intake's posts, remembered by header value, and their JSON
- * answers. Every post asks what its body is and whether it wants JSON back; the answers depend
+ * Content negotiation for the public intake's posts, remembered by header value. Every post asks what its body is and whether it wants JSON back; the answers depend
  * only on the Content-Type and Accept headers, and the same few values arrive on post after post,
  * so each is worked out once by Express (type-is, negotiator) and then looked up.
  */
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 /** The site's body types, in the order a post's Content-Type is matched against them. */
 export const SITE_BODY_TYPES = [
@@ -50,15 +49,4 @@ export function wantsJson(req: Request): boolean {
   const accept = req.headers.accept;
   if (accept === undefined) return false;
   return acceptsJson.get(accept, () => req.accepts(['html', 'json']) === 'json');
-}
-
-/**
- * Answers `body` as JSON, as res.json would, but without its ETag (a hash of every answer, of no
- * use on a post's) and with the body handed to Node as a string, which Node joins to the headers
- * and measures for Content-Length itself (res.json makes it a Buffer first, for the ETag).
- */
-export function sendJson(res: Response, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
 }

@@ -11,11 +11,12 @@ import type { FormSettings } from '../../core/runtime/config.ts';
 import type { Logger } from '../../core/runtime/logger.ts';
 import type { BlobStore } from '../../core/repositories/blobs.ts';
 import type { FormRepository, Widget, WidgetKind } from '../../core/repositories/forms.ts';
+import { sendJson } from '../http/problem.ts';
 import { addressKey, redisRateLimit } from '../http/rate-limit.ts';
 import type { InboundRecorder } from '../record-inbound.ts';
 import { BodyError, readSiteBody, type UploadedFile } from './body.ts';
 import { embedScript } from './embed.ts';
-import { sendJson, wantsJson } from './negotiate.ts';
+import { wantsJson } from './negotiate.ts';
 import { SiteGuard, type RejectionReason } from './guard.ts';
 import {
   HONEYPOT_FIELD,
