@@ -5,7 +5,7 @@
  * made it (the cache is cleared).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey, newApiKey } from '../../core/api-keys.ts';
+import { newApiKey } from '../../core/api-keys.ts';
 import type { UserRepository } from '../../core/repositories/users.ts';
 import { principalOfKey } from '../../connectors/http/auth.ts';
 import { recentLookups, type RecentLookups } from '../../connectors/http/recent-lookups.ts';
@@ -76,7 +76,6 @@ describe('principalOfKey with recent keys', () => {
     expect(await t.principal(key)).toBe(first);
     expect(t.reads()).toBe(1);
     expect(t.asked).toEqual([`api-key:${hash}`, `api-key:${hash}`]);
-    expect(hashApiKey(key)).toBe(hash);
     expect(t.asked.some((asked) => asked.includes(key))).toBe(false);
   });
 

@@ -3,17 +3,24 @@
  * which it replaced on the public intake: for the same requests, the same answers and the same
  * draft-8 headers, with the window kept in the real Redis under the same keys.
  */
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/runtime/logger.ts';
+import { redisScript } from '../../core/runtime/redis-script.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
 import { redisRateLimit, WINDOW_MS } from '../../connectors/http/rate-limit.ts';
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import {
+  deleteKeys,
+  keptLog,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  unreachableRedis,
+} from '../helpers/redis.ts';
 
 const prefix = uniquePrefix('rate-limit');
 let redis: Redis;
@@ -133,22 +140,39 @@ describe('redisRateLimit', () => {
   });
 
   it('lets requests through while Redis does not answer, with a warning now and then', async () => {
-    const lines = new PassThrough();
-    const logged: string[] = [];
-    lines.on('data', (chunk: Buffer) => logged.push(...chunk.toString().trim().split('\n')));
-    // Nothing listens on port 1: every command fails at once (producers have no offline queue).
-    const away = producerConnection('redis://127.0.0.1:1');
-    away.on('error', () => undefined);
+    const away = unreachableRedis();
     closers.push(async () => away.disconnect());
-    const deps = { redis: away, queuePrefix: prefix, log: createLogger('warn', 'test', lines) };
-    const limited = await serve(redisRateLimit(deps, 'away', 1, { keyGenerator, handler: refuse }));
+    const { log, logged } = keptLog();
+    const limited = await serve(
+      redisRateLimit({ redis: away, queuePrefix: prefix, log }, 'away', 1, {
+        keyGenerator,
+        handler: refuse,
+      }),
+    );
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await limited('dora')).status);
     expect(statuses).toEqual([204, 204, 204, 204]);
-    expect(logged).toHaveLength(1);
-    expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({
-      msg: 'rate limit away not applied (Redis unreachable?); requests pass unlimited',
+    expect(logged.map((line) => line.msg)).toEqual([
+      'rate limit away not applied (Redis unreachable?); requests pass unlimited',
+    ]);
+  });
+
+  it('lets a request through when Redis holds it past the deadline', async () => {
+    // A connection that takes the script and never answers, as a frozen Redis would.
+    const frozen = Object.assign(Object.create(redis) as Redis, {
+      evalsha: () => new Promise<never>(() => undefined),
     });
+    const { log, logged } = keptLog();
+    const limited = await serve(
+      redisRateLimit({ redis: frozen, queuePrefix: prefix, log }, 'frozen', 1, {
+        keyGenerator,
+        handler: refuse,
+      }),
+    );
+    expect((await limited('erin')).status).toBe(204);
+    expect(logged.map((line) => line.msg)).toEqual([
+      'rate limit frozen not applied (Redis unreachable?); requests pass unlimited',
+    ]);
   });
 
   it('hands an error of its handler to Express', async () => {
@@ -177,5 +201,19 @@ describe('redisRateLimit', () => {
     const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ caught: 'handler broke' });
+  });
+});
+
+describe('redisScript', () => {
+  it('sends a script Redis does not know whole, then by its hash', async () => {
+    // A source of its own: no earlier run has loaded it into this Redis.
+    const source = `return ARGV[1] .. "${uniquePrefix('script')}"`;
+    const sha = createHash('sha1').update(source).digest('hex');
+    expect(await redis.script('EXISTS', sha)).toEqual([0]);
+    const echo = redisScript(source);
+    const answer = await echo(redis, [], ['a']);
+    expect(answer).toMatch(/^alwtest-script-/);
+    expect(await redis.script('EXISTS', sha)).toEqual([1]);
+    expect(await echo(redis, [], ['b'])).toBe(`b${String(answer).slice(1)}`);
   });
 });

@@ -3,7 +3,6 @@
  * day, created with its expiry, that flags submissions past the cap and never refuses one; with
  * Redis away a submission passes without a note.
  */
-import { PassThrough } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Widget } from '../../core/repositories/forms.ts';
@@ -11,7 +10,13 @@ import { createLogger } from '../../core/runtime/logger.ts';
 import { producerConnection } from '../../core/runtime/redis.ts';
 import { SiteGuard } from '../../connectors/site/guard.ts';
 import { formDefinition } from '../../connectors/webform/definition.ts';
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from '../helpers/redis.ts';
+import {
+  deleteKeys,
+  keptLog,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  unreachableRedis,
+} from '../helpers/redis.ts';
 import { CONTACT_FORM } from '../helpers/site.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
 
@@ -74,19 +79,15 @@ describe('SiteGuard.overDailyCap', () => {
   });
 
   it('lets a submission through without a note while Redis is away, warning now and then', async () => {
-    const lines = new PassThrough();
-    const logged: string[] = [];
-    lines.on('data', (chunk: Buffer) => logged.push(...chunk.toString().trim().split('\n')));
-    // Nothing listens on port 1: every command fails at once (producers have no offline queue).
-    const away = producerConnection('redis://127.0.0.1:1');
-    away.on('error', () => undefined);
+    const away = unreachableRedis();
+    const { log, logged } = keptLog();
     try {
-      const guard = guardOn(away, createLogger('warn', 'test', lines));
+      const guard = guardOn(away, log);
       const notes = [];
       for (let i = 0; i < 3; i++)
         notes.push(await guard.overDailyCap(forms[0] as Widget, 0, new Date()));
       expect(notes).toEqual([undefined, undefined, undefined]);
-      expect(logged.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      expect(logged.map((line) => line.msg)).toEqual([
         'daily cap not checked (Redis away); submissions are accepted without a review note',
       ]);
     } finally {
